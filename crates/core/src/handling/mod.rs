@@ -1,0 +1,1 @@
+//! The handling cycle as records and rules (issue: handling cycle). Filled in by that work.
