@@ -45,6 +45,13 @@ impl Clock for FixedClock {
     }
 }
 
+/// Unix milliseconds as RFC 3339 UTC text (`2026-01-01T00:00:00.000Z`), the API's time format.
+pub fn format_ms(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| "invalid-time".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,7 +59,10 @@ mod tests {
 
     #[test]
     fn fixed_clock_moves_only_when_told_and_clones_share_time() {
-        let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid");
+        let start = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid");
         let clock = FixedClock::new(start);
         let other = clock.clone();
         assert_eq!(clock.now(), start);

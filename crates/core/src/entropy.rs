@@ -18,14 +18,13 @@ pub trait Entropy: Send + Sync + std::fmt::Debug {
     }
 
     /// A uniform integer below `bound` (rejection sampling, so no modulo bias).
-    fn below(&self, bound: u64) -> u64
-    where
-        Self: Sized,
-    {
+    fn below(&self, bound: u64) -> u64 {
         assert!(bound > 0, "bound must be positive");
         let zone = u64::MAX - (u64::MAX % bound);
         loop {
-            let v = u64::from_le_bytes(self.bytes::<8>());
+            let mut b = [0u8; 8];
+            self.fill(&mut b);
+            let v = u64::from_le_bytes(b);
             if v < zone {
                 return v % bound;
             }
@@ -58,7 +57,10 @@ impl SeededEntropy {
     pub fn new(seed: u64) -> Self {
         let mut s = [0u8; 32];
         s[..8].copy_from_slice(&seed.to_le_bytes());
-        Self { seed: s, counter: Mutex::new(0) }
+        Self {
+            seed: s,
+            counter: Mutex::new(0),
+        }
     }
 }
 
@@ -66,7 +68,10 @@ impl Entropy for SeededEntropy {
     fn fill(&self, buf: &mut [u8]) {
         let mut counter = self.counter.lock().unwrap_or_else(|p| p.into_inner());
         for chunk in buf.chunks_mut(32) {
-            let block = Sha256::new().chain_update(self.seed).chain_update(counter.to_le_bytes()).finalize();
+            let block = Sha256::new()
+                .chain_update(self.seed)
+                .chain_update(counter.to_le_bytes())
+                .finalize();
             *counter += 1;
             chunk.copy_from_slice(&block[..chunk.len()]);
         }

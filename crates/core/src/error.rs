@@ -13,6 +13,9 @@ pub struct RuleViolation {
 
 impl RuleViolation {
     pub fn new(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }

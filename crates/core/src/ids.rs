@@ -15,7 +15,10 @@ pub struct Id<T> {
 
 impl<T> Id<T> {
     pub fn from_uuid(value: uuid::Uuid) -> Self {
-        Self { value, kind: PhantomData }
+        Self {
+            value,
+            kind: PhantomData,
+        }
     }
 
     pub fn uuid(&self) -> uuid::Uuid {
@@ -71,10 +74,7 @@ pub fn new_id<T>(at: chrono::DateTime<chrono::Utc>, entropy: &dyn crate::Entropy
     let mut random = [0u8; 10];
     entropy.fill(&mut random);
     let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
-    let mut bytes = [0u8; 16];
-    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
-    bytes[6..].copy_from_slice(&random);
-    Id::from_uuid(uuid::Builder::from_unix_timestamp_millis(millis, &bytes[6..].try_into().unwrap_or([0; 10])).into_uuid())
+    Id::from_uuid(uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid())
 }
 
 #[cfg(test)]
@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn ids_are_time_ordered_and_parse_back() {
         let e = SeededEntropy::new(3);
-        let t0 = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid");
+        let t0 = chrono::Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid");
         let a: Id<Thing> = new_id(t0, &e);
         let b: Id<Thing> = new_id(t0 + chrono::Duration::milliseconds(1), &e);
         assert!(a < b);

@@ -14,5 +14,5 @@ pub mod role;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use entropy::{Entropy, OsEntropy, SeededEntropy};
 pub use error::RuleViolation;
-pub use ids::{new_id, Id};
+pub use ids::{Id, new_id};
 pub use role::Role;

@@ -1,1 +1,63 @@
-//! The handling cycle as records and rules (issue: handling cycle). Filled in by that work.
+//! The handling cycle as records and rules: requirements, sources and their lifecycle,
+//! authorisations with their reviews, renewals and cancellations, risk assessments, taskings,
+//! contacts, payments, grading, the error register, and the alerts they raise.
+//!
+//! Invariants:
+//! - Every rule is a pure function of (records, `now`) → decision; nothing here reads the clock,
+//!   touches storage or does I/O. The store loads the records, calls the rule, and persists the
+//!   record the rule returns. The store and web layers never re-implement a rule.
+//! - Each rule lives in one place and cites its source (RIPA section, Code paragraph, SI, or the
+//!   compliance.md requirement id) in a comment.
+//! - Refusals are [`RuleViolation`](crate::RuleViolation)s whose codes are all in [`codes`].
+//! - No record here holds a true identity or a date of birth. The store keeps those encrypted,
+//!   keyed by the source id, and passes derived facts (an [`AgeBand`]) to the rules.
+//! - Day-based deadlines are computed in UK local time (Europe/London) and returned as UTC
+//!   instants that mark the first moment past the deadline (see [`calendar`]).
+
+pub mod alerts;
+pub mod authorisation;
+pub mod calendar;
+pub mod codes;
+pub mod contact;
+pub mod grading;
+pub mod juvenile;
+pub mod lifecycle;
+pub mod payment;
+pub mod relevant_error;
+pub mod review;
+pub mod risk;
+pub mod roles;
+pub mod tasking;
+
+#[cfg(test)]
+mod tests;
+
+pub use alerts::{Alert, AlertKind, AlertPolicy, AlertSubject, HandlingRecords, Severity, alerts};
+pub use authorisation::{
+    Authorisation, AuthorisationKind, AuthorisationStatus, DecisionContext, GrantRequest,
+    NecessityGround, grant, live_authorisation, period_end,
+};
+pub use calendar::BankHolidays;
+pub use contact::{Contact, ContactMode, ContactPurpose, ContactStatus, check_contact};
+pub use grading::{
+    AdmiraltyGrade, Grading, InformationCredibility, Outcome, Police3x5x2, SourceReliability,
+};
+pub use juvenile::{AgeBand, AppropriateAdult, AppropriateAdultCategory, JuvenileCcaSafeguards};
+pub use lifecycle::{Origin, Source, SourceState, Transition, TransitionFacts, transition};
+pub use payment::{Payment, PaymentKind, PaymentPolicy};
+pub use relevant_error::RelevantError;
+pub use review::{
+    Cancellation, CancellationRequest, CommissionerNotice, NoticeDue, NoticeEvent, Renewal,
+    RenewalRequest, Review, ReviewRequest, cancel, commissioner_notice_deadline,
+    commissioner_notices, renew, review,
+};
+pub use risk::{RiskAssessment, RiskLevel};
+pub use roles::{RoleAssignment, RoleHolders, SourceRole};
+pub use tasking::{Priority, Requirement, Tasking, TaskingRequest, task};
+
+/// Marker for the people who act on a source (handler, controller, authorising officer …). The
+/// store's user ids convert with [`Id::from_uuid`](crate::Id::from_uuid).
+pub enum Officer {}
+
+/// An officer's user id.
+pub type OfficerId = crate::Id<Officer>;

@@ -1,0 +1,413 @@
+//! Alerts: everything that needs someone's attention, computed from the records and `now`.
+//!
+//! One pure function, [`alerts`], so that the dashboard, a scheduled e-mail and the inspector's
+//! pack all see the same list. Order: source safety first (product.md: "a missed or overdue
+//! contact raises a source-safety alert"), then legal deadlines already missed, then warnings,
+//! then notices; within a severity, the earliest due first.
+//!
+//! Sources per alert: contacts — product.md, reg 3(k); reviews — REV-01; expiry windows
+//! (28/14/7 days) — DUR-02; cancellation — s.45; urgent written record — Scottish Code 5.5;
+//! Commissioner notices — s.32C; error reports — IPCO AR 2018 para 17.4; roles — s.29(5);
+//! payments — reg 3(n) and the deployment's policy; requirements — product.md.
+
+use super::calendar::{self, BankHolidays};
+use super::contact::{Contact, ContactStatus};
+use super::payment::{self, Payment, PaymentKind, PaymentPolicy};
+use super::relevant_error::RelevantError;
+use super::review::commissioner_notices;
+use super::tasking::Requirement;
+use super::{Authorisation, AuthorisationStatus, RoleAssignment, Source, SourceState, roles};
+use crate::Id;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Highest last, so `Ord` sorts by urgency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Notice,
+    Warning,
+    /// A legal deadline missed or about to be.
+    Critical,
+    /// The source may be in danger.
+    SourceSafety,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AlertKind {
+    ContactOverdue,
+    ContactMissed,
+    ContactOutcomeNotRecorded,
+    RolesNotCovered,
+    ReviewDue,
+    ReviewOverdue,
+    AuthorisationExpiring { within_days: u32 },
+    AuthorisationExpired,
+    CancellationRequired,
+    WrittenRecordDue,
+    WrittenRecordOverdue,
+    CommissionerNoticeDue,
+    CommissionerNoticeOverdue,
+    ErrorReportDue,
+    ErrorReportOverdue,
+    PaymentAwaitingApproval,
+    RequirementReviewOverdue,
+}
+
+/// The record an alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "id")]
+pub enum AlertSubject {
+    Source(Id<Source>),
+    Authorisation(Id<Authorisation>),
+    Contact(Id<Contact>),
+    Payment(Id<Payment>),
+    Requirement(Id<Requirement>),
+    RelevantError(Id<RelevantError>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub kind: AlertKind,
+    pub severity: Severity,
+    /// When the thing is (or was) due; for an overdue alert, in the past.
+    pub due_at: DateTime<Utc>,
+    pub subject: AlertSubject,
+    /// The source concerned, where there is one, so alerts can be filtered by compartment.
+    pub source: Option<Id<Source>>,
+    pub message: String,
+}
+
+/// Tunable windows, the payment policy and the bank-holiday calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertPolicy {
+    /// Warn this many days before expiry; the tightest window reached applies (DUR-02).
+    pub expiry_warning_days: Vec<u32>,
+    pub review_due_soon_days: u32,
+    /// How long after a planned contact its outcome may go unrecorded before it is alarming.
+    pub contact_outcome_grace: Duration,
+    pub payments: PaymentPolicy,
+    pub holidays: BankHolidays,
+}
+
+impl AlertPolicy {
+    /// 28/14/7-day expiry warnings, reviews flagged 7 days ahead, 2 hours' grace on contact
+    /// outcomes, England and Wales bank holidays.
+    pub fn standard(payments: PaymentPolicy) -> Self {
+        Self {
+            expiry_warning_days: vec![28, 14, 7],
+            review_due_soon_days: 7,
+            contact_outcome_grace: Duration::hours(2),
+            payments,
+            holidays: BankHolidays::england_and_wales(),
+        }
+    }
+}
+
+/// The records alerts are computed over (typically one compartment's).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HandlingRecords<'a> {
+    pub sources: &'a [Source],
+    pub authorisations: &'a [Authorisation],
+    pub roles: &'a [RoleAssignment],
+    pub contacts: &'a [Contact],
+    pub payments: &'a [Payment],
+    pub requirements: &'a [Requirement],
+    pub errors: &'a [RelevantError],
+}
+
+/// Every alert in force at `now`, most urgent first.
+pub fn alerts(
+    records: &HandlingRecords<'_>,
+    policy: &AlertPolicy,
+    now: DateTime<Utc>,
+) -> Vec<Alert> {
+    let mut out = Vec::new();
+    for source in records.sources {
+        source_alerts(source, records, policy, now, &mut out);
+    }
+    for auth in records.authorisations {
+        authorisation_alerts(auth, records, policy, now, &mut out);
+    }
+    for p in records.payments {
+        let waiting = p.kind == PaymentKind::Payment && p.paid_at.is_none() && p.approval.is_none();
+        if waiting && payment::needs_approval(p, records.payments, &policy.payments, now) {
+            out.push(Alert {
+                kind: AlertKind::PaymentAwaitingApproval,
+                severity: Severity::Notice,
+                due_at: p.recorded_at,
+                subject: AlertSubject::Payment(p.id),
+                source: Some(p.source),
+                message: "A payment above the approval threshold is waiting for the controller's approval.".into(),
+            });
+        }
+    }
+    for r in records
+        .requirements
+        .iter()
+        .filter(|r| r.closed_at.is_none())
+    {
+        let due = calendar::end_of_day(r.review_by);
+        if now >= due {
+            out.push(Alert {
+                kind: AlertKind::RequirementReviewOverdue,
+                severity: Severity::Notice,
+                due_at: due,
+                subject: AlertSubject::Requirement(r.id),
+                source: None,
+                message: format!(
+                    "Requirement \"{}\" was due for review by the end of {}.",
+                    r.title, r.review_by
+                ),
+            });
+        }
+    }
+    for e in records.errors.iter().filter(|e| e.reported_at.is_none()) {
+        if let Some(due) = e.report_due(&policy.holidays) {
+            let overdue = now >= due;
+            out.push(Alert {
+                kind: if overdue {
+                    AlertKind::ErrorReportOverdue
+                } else {
+                    AlertKind::ErrorReportDue
+                },
+                severity: if overdue {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                },
+                due_at: due,
+                subject: AlertSubject::RelevantError(e.id),
+                source: e.source,
+                message: format!(
+                    "A relevant error must be reported to the Commissioner by the end of {}.",
+                    calendar::last_day_of(due)
+                ),
+            });
+        }
+    }
+    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.due_at.cmp(&b.due_at)));
+    out
+}
+
+fn source_alerts(
+    source: &Source,
+    records: &HandlingRecords<'_>,
+    policy: &AlertPolicy,
+    now: DateTime<Utc>,
+    out: &mut Vec<Alert>,
+) {
+    let alert = |kind, severity, due_at, subject, message: String| Alert {
+        kind,
+        severity,
+        due_at,
+        subject,
+        source: Some(source.id),
+        message,
+    };
+    let contacts: Vec<&Contact> = records
+        .contacts
+        .iter()
+        .filter(|c| c.source == source.id)
+        .collect();
+    let last_held = contacts
+        .iter()
+        .filter(|c| c.status == ContactStatus::Held)
+        .filter_map(|c| c.occurred_at.map(|at| (at, *c)))
+        .max_by_key(|(at, _)| *at);
+    if let Some((_, held)) = last_held
+        && let Some(due) = held.next_contact_due
+        && now >= due
+    {
+        out.push(alert(
+            AlertKind::ContactOverdue,
+            Severity::SourceSafety,
+            due,
+            AlertSubject::Source(source.id),
+            format!(
+                "{}: the next contact was due at {due} and none has been held since.",
+                source.codename
+            ),
+        ));
+    }
+    let since = last_held.map(|(at, _)| at);
+    for c in &contacts {
+        let Some(when) = c.when() else { continue };
+        match c.status {
+            ContactStatus::Missed if since.is_none_or(|s| when > s) => out.push(alert(
+                AlertKind::ContactMissed,
+                Severity::SourceSafety,
+                when,
+                AlertSubject::Contact(c.id),
+                format!("{}: a contact was missed and no contact has been held since.", source.codename),
+            )),
+            ContactStatus::Planned if now >= calendar::shift(when, policy.contact_outcome_grace) => out.push(alert(
+                AlertKind::ContactOutcomeNotRecorded,
+                Severity::SourceSafety,
+                calendar::shift(when, policy.contact_outcome_grace),
+                AlertSubject::Contact(c.id),
+                format!("{}: a planned contact has passed with no outcome recorded; confirm the source is safe.", source.codename),
+            )),
+            _ => {}
+        }
+    }
+    if matches!(
+        source.state,
+        SourceState::Recruited | SourceState::Suspended
+    ) && let Err(v) = roles::holders_at(records.roles, source.id, now)
+    {
+        out.push(alert(
+            AlertKind::RolesNotCovered,
+            Severity::Critical,
+            now,
+            AlertSubject::Source(source.id),
+            format!("{}: {}", source.codename, v.message),
+        ));
+    }
+}
+
+fn authorisation_alerts(
+    auth: &Authorisation,
+    records: &HandlingRecords<'_>,
+    policy: &AlertPolicy,
+    now: DateTime<Utc>,
+    out: &mut Vec<Alert>,
+) {
+    let alert = |kind, severity, due_at, message: String| Alert {
+        kind,
+        severity,
+        due_at,
+        subject: AlertSubject::Authorisation(auth.id),
+        source: Some(auth.source),
+        message,
+    };
+    for notice in commissioner_notices(auth)
+        .into_iter()
+        .filter(|n| n.sent_at.is_none())
+    {
+        let overdue = now >= notice.due_at;
+        out.push(alert(
+            if overdue { AlertKind::CommissionerNoticeOverdue } else { AlertKind::CommissionerNoticeDue },
+            if overdue { Severity::Critical } else { Severity::Warning },
+            notice.due_at,
+            format!(
+                "The Judicial Commissioner must be notified of this criminal conduct {} by the end of {}.",
+                notice.event.as_str(),
+                calendar::last_day_of(notice.due_at)
+            ),
+        ));
+    }
+    if auth.written_record_at.is_none()
+        && auth.cancellation.is_none()
+        && let Some(due) = auth.written_record_due(&policy.holidays)
+    {
+        let overdue = now >= due;
+        out.push(alert(
+            if overdue {
+                AlertKind::WrittenRecordOverdue
+            } else {
+                AlertKind::WrittenRecordDue
+            },
+            if overdue {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            },
+            due,
+            format!(
+                "The written record of this urgent oral authorisation is due by the end of {}.",
+                calendar::last_day_of(due)
+            ),
+        ));
+    }
+    let expiry = auth.current_expiry();
+    match auth.status(now) {
+        AuthorisationStatus::Live => {
+            if auth.cancellation_required() {
+                let found = auth
+                    .reviews
+                    .iter()
+                    .map(|r| r.reviewed_at)
+                    .max()
+                    .unwrap_or(now);
+                out.push(alert(
+                    AlertKind::CancellationRequired,
+                    Severity::Critical,
+                    found,
+                    "The latest review found this authorisation no longer justified; it must be cancelled.".into(),
+                ));
+            }
+            let mut windows = policy.expiry_warning_days.clone();
+            windows.sort_unstable();
+            if let Some(days) = windows
+                .into_iter()
+                .find(|d| now >= calendar::shift(expiry, -Duration::days(i64::from(*d))))
+            {
+                out.push(alert(
+                    AlertKind::AuthorisationExpiring { within_days: days },
+                    match days {
+                        ..=7 => Severity::Critical,
+                        8..=14 => Severity::Warning,
+                        _ => Severity::Notice,
+                    },
+                    expiry,
+                    format!("This authorisation expires at the end of {}; renew it before then or let it lapse deliberately.", calendar::last_day_of(expiry)),
+                ));
+            }
+            let review_due = auth.next_review_due();
+            if review_due < expiry {
+                let soon = calendar::shift(
+                    review_due,
+                    -Duration::days(i64::from(policy.review_due_soon_days)),
+                );
+                if now >= review_due {
+                    out.push(alert(
+                        AlertKind::ReviewOverdue,
+                        Severity::Critical,
+                        review_due,
+                        format!(
+                            "A review of this authorisation was due by the end of {}.",
+                            calendar::last_day_of(review_due)
+                        ),
+                    ));
+                } else if now >= soon {
+                    out.push(alert(
+                        AlertKind::ReviewDue,
+                        Severity::Warning,
+                        review_due,
+                        format!(
+                            "A review of this authorisation is due by the end of {}.",
+                            calendar::last_day_of(review_due)
+                        ),
+                    ));
+                }
+            }
+        }
+        AuthorisationStatus::Expired if auth.kind.is_use_and_conduct() => {
+            let source_open = records
+                .sources
+                .iter()
+                .find(|s| s.id == auth.source)
+                .is_some_and(|s| {
+                    matches!(s.state, SourceState::Recruited | SourceState::Suspended)
+                });
+            let replaced = records
+                .authorisations
+                .iter()
+                .any(|a| a.source == auth.source && a.kind.is_use_and_conduct() && a.is_live(now));
+            if source_open && !replaced {
+                out.push(alert(
+                    AlertKind::AuthorisationExpired,
+                    Severity::Critical,
+                    expiry,
+                    format!(
+                        "This authorisation expired at the end of {}; the source may not be used until a new one is granted.",
+                        calendar::last_day_of(expiry)
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,149 @@
+//! Every rule code the handling rules can refuse with, in one place.
+//!
+//! Codes are stable: programs (the API, the UI, audit reports) match on them, so a code is
+//! never renamed or reused for a different rule. The sentence a person reads is built where the
+//! rule is applied, because it names the dates and people involved.
+
+// Authorisation (RIPA s.29, s.43).
+/// No live use-and-conduct authorisation covers the source (RIPA s.29; compliance AUTH-01).
+pub const AUTH_REQUIRED: &str = "AUTH_REQUIRED";
+/// The authorisation's period has run out (RIPA s.43; DUR-02).
+pub const AUTH_EXPIRED: &str = "AUTH_EXPIRED";
+/// The authorisation has been cancelled (RIPA s.45).
+pub const AUTH_CANCELLED: &str = "AUTH_CANCELLED";
+/// A required part of the application is blank (2002 Code para 4.14; AUTH-02).
+pub const AUTH_INCOMPLETE: &str = "AUTH_INCOMPLETE";
+/// The kind asked for does not fit the facts (e.g. "juvenile" for an adult).
+pub const AUTH_KIND_MISMATCH: &str = "AUTH_KIND_MISMATCH";
+/// An urgent authorisation without the reason for urgency (Scottish Code 5.5; AUTH-05).
+pub const URGENCY_REASON_REQUIRED: &str = "URGENCY_REASON_REQUIRED";
+/// An officer authorising, reviewing or renewing for a source they handle or control (AUTH-04).
+pub const SELF_AUTHORISATION: &str = "SELF_AUTHORISATION";
+/// The source's case is closed.
+pub const SOURCE_TERMINATED: &str = "SOURCE_TERMINATED";
+/// A review interval of zero days.
+pub const REVIEW_INTERVAL_INVALID: &str = "REVIEW_INTERVAL_INVALID";
+
+// Criminal conduct (RIPA s.29B, s.29C).
+/// A criminal conduct authorisation must sit on a live use-and-conduct one (s.29B(3); CCA-01).
+pub const CCA_REQUIRES_LIVE_AUTHORISATION: &str = "CCA_REQUIRES_LIVE_AUTHORISATION";
+/// Criminal conduct may only be authorised on three grounds (s.29B(5); CCA-01).
+pub const CCA_GROUND_NOT_PERMITTED: &str = "CCA_GROUND_NOT_PERMITTED";
+/// A juvenile criminal conduct authorisation without the s.29C safeguards (CCA-03).
+pub const JUVENILE_CCA_SAFEGUARDS: &str = "JUVENILE_CCA_SAFEGUARDS";
+
+// Juveniles (CHIS (Juveniles) Order 2000, SI 2000/2793).
+/// Under 16: no authorisation where the relationship is with a parent or guardian (art 3).
+pub const JUVENILE_PARENT_RELATIONSHIP: &str = "JUVENILE_PARENT_RELATIONSHIP";
+/// Under 16: no tasking against a parent or person with parental responsibility (art 3).
+pub const JUVENILE_PARENT_TASKING: &str = "JUVENILE_PARENT_TASKING";
+/// Under 16: an appropriate adult at every meeting (art 4).
+pub const JUVENILE_APPROPRIATE_ADULT: &str = "JUVENILE_APPROPRIATE_ADULT";
+/// Under 18: the enhanced physical and psychological risk assessment (art 5).
+pub const JUVENILE_RISK_ASSESSMENT: &str = "JUVENILE_RISK_ASSESSMENT";
+
+// Risk (SI 2000/2725 reg 3(e)-(f)).
+/// No risk assessment before the decision (RISK-01).
+pub const RISK_ASSESSMENT_REQUIRED: &str = "RISK_ASSESSMENT_REQUIRED";
+/// Risks not confirmed as explained to and understood by the source (reg 3(f)).
+pub const RISK_NOT_EXPLAINED: &str = "RISK_NOT_EXPLAINED";
+
+// Review, renewal and cancellation (RIPA s.43, s.45).
+/// A review that does not cover use, tasks and information obtained (REV-01).
+pub const REVIEW_INCOMPLETE: &str = "REVIEW_INCOMPLETE";
+/// Renewal asked for after the authorisation expired (s.43(4); REN-01).
+pub const RENEWAL_AFTER_EXPIRY: &str = "RENEWAL_AFTER_EXPIRY";
+/// Renewal without a review since the last grant or renewal (s.43(6)-(7); REN-01).
+pub const RENEWAL_WITHOUT_REVIEW: &str = "RENEWAL_WITHOUT_REVIEW";
+/// Renewal without a risk assessment newer than the last grant or renewal (RISK-01).
+pub const RENEWAL_WITHOUT_RISK_ASSESSMENT: &str = "RENEWAL_WITHOUT_RISK_ASSESSMENT";
+/// The latest review found necessity, proportionality or arrangements failing (s.45; CAN-01).
+pub const CANCELLATION_REQUIRED: &str = "CANCELLATION_REQUIRED";
+/// A cancellation without reasons (CAN-01).
+pub const CANCELLATION_REASONS_REQUIRED: &str = "CANCELLATION_REASONS_REQUIRED";
+/// Cancelling or terminating without post-cancellation welfare arrangements (CAN-01).
+pub const WELFARE_PLAN_REQUIRED: &str = "WELFARE_PLAN_REQUIRED";
+
+// Lifecycle.
+/// A move that is not an edge of the lifecycle graph (product.md, "Lifecycle").
+pub const INVALID_TRANSITION: &str = "INVALID_TRANSITION";
+/// A lifecycle move without a reason (every transition is a recorded event with a reason).
+pub const REASON_REQUIRED: &str = "REASON_REQUIRED";
+/// Use of a source that is not currently recruited (suspended, terminated or not yet recruited).
+pub const SOURCE_NOT_RECRUITED: &str = "SOURCE_NOT_RECRUITED";
+
+// Management roles (RIPA s.29(5)(a)-(c); SI 2000/2725 reg 3(h)-(i)).
+/// A handler, controller or record-keeper is missing at some instant (AUTH-06).
+pub const ROLE_NOT_COVERED: &str = "ROLE_NOT_COVERED";
+/// Two people hold the same role at once, so it is unclear who is responsible.
+pub const ROLE_OVERLAP: &str = "ROLE_OVERLAP";
+/// One person holds two of the three roles (HO factsheet: "performed by different people").
+pub const ROLES_NOT_DISTINCT: &str = "ROLES_NOT_DISTINCT";
+
+// Contacts.
+/// A held meeting or call with no officer recorded as present (reg 3(k)).
+pub const CONTACT_OFFICERS_REQUIRED: &str = "CONTACT_OFFICERS_REQUIRED";
+
+// Payments (SI 2000/2725 reg 3(n)).
+/// A payment or offer of zero.
+pub const PAYMENT_AMOUNT_INVALID: &str = "PAYMENT_AMOUNT_INVALID";
+/// A payment above the approval threshold without a controller's approval.
+pub const PAYMENT_APPROVAL_REQUIRED: &str = "PAYMENT_APPROVAL_REQUIRED";
+/// A payment approved by someone who is not the source's controller at the time.
+pub const PAYMENT_APPROVER_NOT_CONTROLLER: &str = "PAYMENT_APPROVER_NOT_CONTROLLER";
+
+// Requirements and grading.
+/// A requirement priority outside 1-4 (product.md, "Requirement").
+pub const REQUIREMENT_PRIORITY_INVALID: &str = "REQUIREMENT_PRIORITY_INVALID";
+/// A grade that is not a letter and digit of the chosen scheme.
+pub const GRADE_INVALID: &str = "GRADE_INVALID";
+/// Handling code "C" without the conditions that apply (GRD-01).
+pub const GRADING_CONDITIONS_REQUIRED: &str = "GRADING_CONDITIONS_REQUIRED";
+
+/// Every code above, so tests and documentation can check they are unique and well formed.
+pub const ALL: &[&str] = &[
+    AUTH_REQUIRED,
+    AUTH_EXPIRED,
+    AUTH_CANCELLED,
+    AUTH_INCOMPLETE,
+    AUTH_KIND_MISMATCH,
+    URGENCY_REASON_REQUIRED,
+    SELF_AUTHORISATION,
+    SOURCE_TERMINATED,
+    REVIEW_INTERVAL_INVALID,
+    CCA_REQUIRES_LIVE_AUTHORISATION,
+    CCA_GROUND_NOT_PERMITTED,
+    JUVENILE_CCA_SAFEGUARDS,
+    JUVENILE_PARENT_RELATIONSHIP,
+    JUVENILE_PARENT_TASKING,
+    JUVENILE_APPROPRIATE_ADULT,
+    JUVENILE_RISK_ASSESSMENT,
+    RISK_ASSESSMENT_REQUIRED,
+    RISK_NOT_EXPLAINED,
+    REVIEW_INCOMPLETE,
+    RENEWAL_AFTER_EXPIRY,
+    RENEWAL_WITHOUT_REVIEW,
+    RENEWAL_WITHOUT_RISK_ASSESSMENT,
+    CANCELLATION_REQUIRED,
+    CANCELLATION_REASONS_REQUIRED,
+    WELFARE_PLAN_REQUIRED,
+    INVALID_TRANSITION,
+    REASON_REQUIRED,
+    SOURCE_NOT_RECRUITED,
+    ROLE_NOT_COVERED,
+    ROLE_OVERLAP,
+    ROLES_NOT_DISTINCT,
+    CONTACT_OFFICERS_REQUIRED,
+    PAYMENT_AMOUNT_INVALID,
+    PAYMENT_APPROVAL_REQUIRED,
+    PAYMENT_APPROVER_NOT_CONTROLLER,
+    REQUIREMENT_PRIORITY_INVALID,
+    GRADE_INVALID,
+    GRADING_CONDITIONS_REQUIRED,
+];
+
+/// True when a text field carries something other than whitespace. Blank justifications are the
+/// commonest way a record looks complete and is not, so every rule that needs text uses this.
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}

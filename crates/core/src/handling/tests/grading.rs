@@ -1,0 +1,86 @@
+use super::*;
+use crate::handling::grading::{
+    HandlingCode, IntelligenceAssessment, SourceEvaluation, check_grading,
+};
+use rstest::rstest;
+
+#[rstest]
+#[case("B2", SourceReliability::B, InformationCredibility::ProbablyTrue)]
+#[case("f6", SourceReliability::F, InformationCredibility::CannotBeJudged)]
+#[case(" A1 ", SourceReliability::A, InformationCredibility::Confirmed)]
+fn admiralty_grades_parse(
+    #[case] text: &str,
+    #[case] source: SourceReliability,
+    #[case] info: InformationCredibility,
+) {
+    assert_eq!(
+        text.parse::<AdmiraltyGrade>(),
+        Ok(AdmiraltyGrade {
+            source,
+            information: info
+        })
+    );
+}
+
+#[rstest]
+#[case("")]
+#[case("G1")]
+#[case("A7")]
+#[case("A0")]
+#[case("AB")]
+#[case("B22")]
+#[case("2B")]
+fn malformed_admiralty_grades_are_refused(#[case] text: &str) {
+    assert_refused(text.parse::<AdmiraltyGrade>(), codes::GRADE_INVALID);
+}
+
+#[test]
+fn source_and_information_are_graded_independently() {
+    // Every one of the 36 combinations exists and reads back as written: neither axis
+    // constrains or defaults the other.
+    for source in SourceReliability::ALL {
+        for information in InformationCredibility::ALL {
+            let grade = AdmiraltyGrade {
+                source,
+                information,
+            };
+            assert_eq!(grade.to_string().parse::<AdmiraltyGrade>(), Ok(grade));
+        }
+    }
+    assert_eq!(SourceReliability::F.label(), "reliability cannot be judged");
+    assert_eq!(
+        InformationCredibility::Confirmed.label(),
+        "confirmed by other sources"
+    );
+}
+
+#[test]
+fn handling_code_c_needs_its_conditions() {
+    let graded = |handling| {
+        Grading::Police3x5x2(Police3x5x2 {
+            source: SourceEvaluation::Untested,
+            intelligence: IntelligenceAssessment::KnownIndirectly,
+            handling,
+        })
+    };
+    assert_refused(
+        check_grading(&graded(HandlingCode::WithConditions(" ".into()))),
+        codes::GRADING_CONDITIONS_REQUIRED,
+    );
+    assert!(
+        check_grading(&graded(HandlingCode::WithConditions(
+            "Not to be shared outside the force.".into()
+        )))
+        .is_ok()
+    );
+    assert!(check_grading(&graded(HandlingCode::Permitted)).is_ok());
+}
+
+#[test]
+fn requirement_priority_is_one_to_four() {
+    for p in 1..=4u8 {
+        assert_eq!(Priority::try_from(p).map(u8::from), Ok(p));
+    }
+    assert_refused(Priority::try_from(0), codes::REQUIREMENT_PRIORITY_INVALID);
+    assert_refused(Priority::try_from(5), codes::REQUIREMENT_PRIORITY_INVALID);
+}

@@ -1,0 +1,103 @@
+//! What differs between the two databases, kept in one place: how to connect, which
+//! migrations to run, how a write transaction takes the ledger's lock, and how to clear a
+//! database for a forced restore.
+
+use sqlx::migrate::Migrator;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    pub(crate) fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Statements run on every new connection.
+    pub(crate) fn connection_setup(self) -> &'static str {
+        match self {
+            // WAL lets readers (the officer UI, `audit verify`) run beside a writer; the busy
+            // timeout makes a second process (a CLI command while `serve` runs) wait rather
+            // than fail; foreign keys are off by default in SQLite.
+            Backend::Sqlite => {
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+            }
+            Backend::Postgres => "SET TIME ZONE 'UTC'",
+        }
+    }
+
+    /// How a write transaction begins. The audit chain needs its writers in a single line:
+    /// each event's MAC covers the previous one, so two writers must never read the same head.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            // IMMEDIATE takes SQLite's write lock at BEGIN, so a transaction never has to
+            // upgrade a read lock (which can fail at once under WAL).
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
+    /// Run right after `begin_write`, inside the transaction.
+    pub(crate) fn lock_ledger(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            // A transaction-scoped advisory lock serialises writers across every `humint serve`
+            // instance sharing the database; it is released at commit or rollback.
+            Backend::Postgres => Some("SELECT 1 FROM pg_advisory_xact_lock(72657)"),
+        }
+    }
+
+    /// How a consistent read snapshot begins.
+    pub(crate) fn begin_snapshot(self) -> &'static str {
+        match self {
+            // Under WAL a read transaction sees one snapshot for its whole life.
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
+
+    /// The statement that removes one table (forced restore), so migrations can rebuild the
+    /// schema from nothing. Dropping a table is not an UPDATE or DELETE: the ledger's triggers
+    /// go with it, by design, because the restored ledger is verified again after loading.
+    pub(crate) fn drop_table(self, table: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("DROP TABLE IF EXISTS {table}"),
+            Backend::Postgres => format!("DROP TABLE IF EXISTS {table} CASCADE"),
+        }
+    }
+
+    /// Whatever else the migrations create besides tables.
+    pub(crate) fn drop_extras(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                Some("DROP FUNCTION IF EXISTS humint_refuse_ledger_change() CASCADE")
+            }
+        }
+    }
+}

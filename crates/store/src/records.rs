@@ -1,0 +1,143 @@
+//! Row types the store reads and writes. These are storage shapes, not wire types: the web
+//! layer converts them explicitly and none of them is `Serialize`.
+
+/// A data-encryption key wrapped by the master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyVersionRow {
+    pub version: i64,
+    pub wrapped: Vec<u8>,
+    pub created_at_ms: i64,
+}
+
+/// A column that holds ciphertext, and the column that names its row. Key rotation walks
+/// exactly these; a new encrypted column must be listed here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncryptedColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub row_key: &'static str,
+}
+
+pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[EncryptedColumn {
+    table: "users",
+    column: "totp_secret",
+    row_key: "id",
+}];
+
+/// Where a page of encrypted fields ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldCursor {
+    pub column_index: usize,
+    pub row: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedField {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub row: String,
+    pub ciphertext: Vec<u8>,
+    pub cursor: FieldCursor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompartmentRecord {
+    pub id: String,
+    pub name: String,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+    /// Ciphertext of the TOTP secret, bound to (users, totp_secret, id).
+    pub totp_secret: Vec<u8>,
+    pub created_at_ms: i64,
+    pub compartment_ids: Vec<String>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+    pub totp_secret: Vec<u8>,
+    pub totp_last_step: Option<i64>,
+    pub disabled: bool,
+    pub failed_logins: i64,
+    pub throttled_until_ms: Option<i64>,
+    pub created_at_ms: i64,
+}
+
+impl std::fmt::Debug for UserRecord {
+    // The password hash and the TOTP ciphertext stay out of logs and panic messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .field("failed_logins", &self.failed_logins)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// SHA-256 of the bearer token; the token itself is never stored.
+    pub token_hash: Vec<u8>,
+    pub user_id: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// Who did what to which object, for the audit event a store call appends. Never carries
+/// plaintext of sensitive content: object ids and action names only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditContext {
+    pub at_ms: i64,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub compartment: Option<String>,
+    pub outcome: String,
+}
+
+impl AuditContext {
+    pub fn new(
+        at_ms: i64,
+        actor: impl Into<String>,
+        role: impl Into<String>,
+        action: impl Into<String>,
+        object_type: impl Into<String>,
+        object_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            actor: actor.into(),
+            role: role.into(),
+            action: action.into(),
+            object_type: object_type.into(),
+            object_id: object_id.into(),
+            compartment: None,
+            outcome: "ok".to_owned(),
+        }
+    }
+
+    pub fn in_compartment(mut self, compartment: impl Into<String>) -> Self {
+        self.compartment = Some(compartment.into());
+        self
+    }
+
+    pub fn denied(mut self) -> Self {
+        self.outcome = "denied".to_owned();
+        self
+    }
+}

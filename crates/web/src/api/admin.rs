@@ -1,0 +1,170 @@
+//! Accounts and compartments over the API (the same services as `humint user …`).
+
+use super::JsonBody;
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use humint_core::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub username: String,
+    /// admin, handler, controller, authorising_officer, analyst or auditor.
+    pub role: String,
+    #[serde(default)]
+    pub compartments: Vec<String>,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NewUserResponse {
+    pub id: String,
+    pub username: String,
+    /// Base32 TOTP secret for the authenticator app: shown this once.
+    pub totp_secret: String,
+    pub otpauth_uri: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCompartmentRequest {
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CompartmentResponse {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    pub compartment: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberResponse {
+    pub username: String,
+    pub role: String,
+}
+
+/// Create an officer account (admin).
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserRequest, security(("bearer" = [])),
+    responses((status = 201, body = NewUserResponse), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    JsonBody(req): JsonBody<NewUserRequest>,
+) -> ApiResult<(StatusCode, Json<NewUserResponse>)> {
+    let role: Role = req
+        .role
+        .parse()
+        .map_err(|e: humint_core::role::UnknownRole| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "INVALID_ROLE",
+                e.to_string(),
+            )
+        })?;
+    let enrolment = state
+        .station
+        .add_user(
+            &auth.principal,
+            &req.username,
+            role,
+            &req.compartments,
+            &req.password,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewUserResponse {
+            id: enrolment.user_id.clone(),
+            username: enrolment.username.clone(),
+            totp_secret: enrolment.totp_base32.clone(),
+            otpauth_uri: enrolment.otpauth_uri.clone(),
+        }),
+    ))
+}
+
+/// Disable an account; its sessions end at once (admin).
+#[utoipa::path(post, path = "/api/v1/users/{username}/disable", security(("bearer" = [])),
+    params(("username" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(username): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .station
+        .disable_user(&auth.principal, &username)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Read an officer into a compartment (admin).
+#[utoipa::path(post, path = "/api/v1/users/{username}/compartments", request_body = GrantRequest, security(("bearer" = [])),
+    params(("username" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn grant(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(username): Path<String>,
+    JsonBody(req): JsonBody<GrantRequest>,
+) -> ApiResult<StatusCode> {
+    state
+        .station
+        .grant_compartment(&auth.principal, &username, &req.compartment)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Create a compartment (admin).
+#[utoipa::path(post, path = "/api/v1/compartments", request_body = NewCompartmentRequest, security(("bearer" = [])),
+    responses((status = 201, body = CompartmentResponse), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_compartment(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    JsonBody(req): JsonBody<NewCompartmentRequest>,
+) -> ApiResult<(StatusCode, Json<CompartmentResponse>)> {
+    let c = state
+        .station
+        .add_compartment(&auth.principal, &req.name)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CompartmentResponse {
+            id: c.id,
+            name: c.name,
+        }),
+    ))
+}
+
+/// A compartment's bigot list: controllers and auditors read into it, and admins.
+#[utoipa::path(get, path = "/api/v1/compartments/{name}/members", security(("bearer" = [])),
+    params(("name" = String, Path)), responses((status = 200, body = [MemberResponse]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn members(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Vec<MemberResponse>>> {
+    let members = state
+        .station
+        .compartment_members(&auth.principal, &name)
+        .await?;
+    Ok(Json(
+        members
+            .into_iter()
+            .map(|(username, role)| MemberResponse {
+                username,
+                role: role.as_str().to_owned(),
+            })
+            .collect(),
+    ))
+}
