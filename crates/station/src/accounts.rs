@@ -36,9 +36,10 @@ impl Default for LoginPolicy {
 }
 
 impl LoginPolicy {
-    /// How long an account is held back after its `failures`-th consecutive failure.
+    /// How long an account is held back after its `failures`-th consecutive failure: nothing
+    /// for the first `free_failures`, then 1 s, 2 s, 4 s … up to `max_throttle_s`.
     pub fn throttle_s(&self, failures: i64) -> Option<i64> {
-        let over = failures - self.free_failures;
+        let over = failures - self.free_failures - 1;
         if over < 0 {
             return None;
         }
@@ -629,4 +630,22 @@ impl Station {
 
 fn zeroizing(s: &str) -> zeroize::Zeroizing<String> {
     zeroize::Zeroizing::new(s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LoginPolicy;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(1, None)]
+    #[case(3, None)]
+    #[case(4, Some(1))]
+    #[case(5, Some(2))]
+    #[case(8, Some(16))]
+    #[case(14, Some(900))]
+    #[case(1_000, Some(900))]
+    fn failures_past_the_free_ones_double_the_wait_up_to_the_cap(#[case] failures: i64, #[case] wait: Option<i64>) {
+        assert_eq!(LoginPolicy::default().throttle_s(failures), wait);
+    }
 }

@@ -32,7 +32,7 @@ impl std::fmt::Debug for AuditKeys {
 
 #[derive(Debug)]
 pub struct SqlStore {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
     keys: AuditKeys,
 }
@@ -73,7 +73,7 @@ impl SqlStore {
         self.pool.close().await;
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
         if let Some(lock) = self.backend.lock_ledger() {
             sqlx::query(lock).execute(&mut *tx).await?;
@@ -83,7 +83,7 @@ impl SqlStore {
 
     /// Appends one event to the chain inside the caller's transaction, and a signed
     /// checkpoint when the sequence reaches a multiple of [`CHECKPOINT_EVERY`].
-    async fn append_in(&self, conn: &mut AnyConnection, ctx: &AuditContext) -> Result<i64> {
+    pub(crate) async fn append_in(&self, conn: &mut AnyConnection, ctx: &AuditContext) -> Result<i64> {
         let head = sqlx::query("SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
@@ -170,18 +170,18 @@ async fn insert_checkpoint(conn: &mut AnyConnection, cp: &Checkpoint) -> Result<
 
 /// A stored MAC that is not 32 bytes cannot match any computed one; an all-zero stand-in
 /// makes verification report it as a bad MAC instead of the store failing to read it.
-fn mac32(bytes: Vec<u8>) -> [u8; 32] {
+pub(crate) fn mac32(bytes: Vec<u8>) -> [u8; 32] {
     bytes.try_into().unwrap_or([0u8; 32])
 }
 
-fn conflict(e: sqlx::Error, what: &'static str) -> StoreError {
+pub(crate) fn conflict(e: sqlx::Error, what: &'static str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { what },
         _ => StoreError::Database(e),
     }
 }
 
-fn missing(e: sqlx::Error, what: &'static str) -> StoreError {
+pub(crate) fn missing(e: sqlx::Error, what: &'static str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound { what },
         _ => StoreError::Database(e),

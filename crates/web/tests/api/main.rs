@@ -1,0 +1,7 @@
+//! The officer API driven over real HTTP by a real client, against a real station on each
+//! backend (SQLite always; PostgreSQL when `HUMINT_TEST_POSTGRES_URL` is set, and in CI).
+//! One test binary for the crate: each area of the API is a module here.
+
+mod harness;
+
+mod foundation;
