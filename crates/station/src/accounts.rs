@@ -645,7 +645,10 @@ mod tests {
     #[case(8, Some(16))]
     #[case(14, Some(900))]
     #[case(1_000, Some(900))]
-    fn failures_past_the_free_ones_double_the_wait_up_to_the_cap(#[case] failures: i64, #[case] wait: Option<i64>) {
+    fn failures_past_the_free_ones_double_the_wait_up_to_the_cap(
+        #[case] failures: i64,
+        #[case] wait: Option<i64>,
+    ) {
         assert_eq!(LoginPolicy::default().throttle_s(failures), wait);
     }
 }

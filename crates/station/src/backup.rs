@@ -100,7 +100,15 @@ impl Station {
         force: bool,
     ) -> Result<BackupSummary, StationError> {
         actor.require_role(&[Role::Admin], "restore backups")?;
-        check_file(path)?;
+        let keys = check_file(path)?;
+        // The backup's data keys must open with this station's master key; checked before
+        // anything is written, so a wrong key file cannot leave an unreadable station behind.
+        humint_crypto::KeyRing::unlock(&self.master, &keys).map_err(|_| {
+            StationError::invalid(
+                "BACKUP_OTHER_KEY",
+                "the backup's data keys do not open with this station's master key: restore with the master key file of the station that made it",
+            )
+        })?;
         if self.is_initialised().await? && !force {
             return Err(StationError::Conflict {
                 code: "STATION_LIVE",
@@ -109,13 +117,7 @@ impl Station {
             });
         }
         let summary = self.store.restore(&mut open_source(path)?, force).await?;
-        self.reload_keyring().await.map_err(|e| match e {
-            StationError::Crypto(_) => StationError::invalid(
-                "BACKUP_OTHER_KEY",
-                "the backup's data keys do not open with this station's master key: restore with the master key file of the station that made it",
-            ),
-            other => other,
-        })?;
+        self.reload_keyring().await?;
         // The checkpoint file described the ledger that was just replaced.
         self.checkpoint_audit().await?;
         Ok(summary)
@@ -123,13 +125,15 @@ impl Station {
 }
 
 /// Reads the whole file: every line parses, the header and footer are there, and the footer's
-/// counts match.
-fn check_file(path: &Path) -> Result<(), StationError> {
+/// counts match. Returns the data keys the backup holds.
+fn check_file(path: &Path) -> Result<Vec<humint_crypto::WrappedKey>, StationError> {
     use humint_store::backup::Line;
     let mut source = open_source(path)?;
     let bad = |m: String| StationError::invalid("BACKUP_INVALID", m);
     let (mut tables, mut rows, mut header, mut footer) = (0u64, 0u64, false, None);
     let mut n = 0usize;
+    let mut keys = Vec::new();
+    let mut in_keys = false;
     while let Some(line) = source
         .read_line()
         .map_err(|e| bad(format!("cannot read the backup: {e}")))?
@@ -152,8 +156,19 @@ fn check_file(path: &Path) -> Result<(), StationError> {
                 }
                 header = true;
             }
-            Line::Table { .. } => tables += 1,
-            Line::Row { .. } => rows += 1,
+            Line::Table { name, .. } => {
+                tables += 1;
+                in_keys = name == "key_versions";
+            }
+            Line::Row { values } => {
+                rows += 1;
+                if in_keys {
+                    keys.push(
+                        wrapped_key(&values)
+                            .ok_or_else(|| bad(format!("line {n}: a malformed data key")))?,
+                    );
+                }
+            }
             Line::Footer { tables: t, rows: r } => footer = Some((t, r)),
         }
     }
@@ -161,7 +176,7 @@ fn check_file(path: &Path) -> Result<(), StationError> {
         return Err(bad("not a humint backup (no header)".to_owned()));
     }
     match footer {
-        Some((t, r)) if t == tables && r == rows => Ok(()),
+        Some((t, r)) if t == tables && r == rows => Ok(keys),
         Some(_) => Err(bad(
             "the backup's footer does not match its contents: it is damaged".to_owned(),
         )),
@@ -169,4 +184,14 @@ fn check_file(path: &Path) -> Result<(), StationError> {
             "the backup ends before its footer: it is incomplete".to_owned()
         )),
     }
+}
+
+/// A `key_versions` row (version, wrapped, created_at) as written by the store's backup.
+fn wrapped_key(values: &[serde_json::Value]) -> Option<humint_crypto::WrappedKey> {
+    use base64::Engine as _;
+    let version = u32::try_from(values.first()?.as_i64()?).ok()?;
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(values.get(1)?.as_str()?)
+        .ok()?;
+    Some(humint_crypto::WrappedKey { version, blob })
 }

@@ -83,7 +83,11 @@ impl SqlStore {
 
     /// Appends one event to the chain inside the caller's transaction, and a signed
     /// checkpoint when the sequence reaches a multiple of [`CHECKPOINT_EVERY`].
-    pub(crate) async fn append_in(&self, conn: &mut AnyConnection, ctx: &AuditContext) -> Result<i64> {
+    pub(crate) async fn append_in(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &AuditContext,
+    ) -> Result<i64> {
         let head = sqlx::query("SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;

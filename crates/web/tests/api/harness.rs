@@ -42,11 +42,17 @@ impl Drop for TestStation {
 
 /// Cheap Argon2 parameters: the cost is not what these tests check.
 pub fn test_policy() -> LoginPolicy {
-    LoginPolicy { password_params: PasswordParams::new(1024, 1, 1).expect("valid params"), ..LoginPolicy::default() }
+    LoginPolicy {
+        password_params: PasswordParams::new(1024, 1, 1).expect("valid params"),
+        ..LoginPolicy::default()
+    }
 }
 
 pub fn start_time() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().expect("valid time")
+    chrono::Utc
+        .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 impl TestStation {
@@ -67,21 +73,42 @@ impl TestStation {
             login: test_policy(),
         };
         let station = Arc::new(
-            Station::open(config, Arc::new(clock.clone()), Arc::new(SeededEntropy::new(42))).await.expect("open station"),
+            Station::open(
+                config,
+                Arc::new(clock.clone()),
+                Arc::new(SeededEntropy::new(42)),
+            )
+            .await
+            .expect("open station"),
         );
-        let enrolment = station.initialise("admin", Some(PASSWORD)).await.expect("initialise");
+        let enrolment = station
+            .initialise("admin", Some(PASSWORD))
+            .await
+            .expect("initialise");
         let admin = Officer {
             username: "admin".into(),
             password: PASSWORD.into(),
             totp: TotpSecret::from_base32(&enrolment.totp_base32).expect("secret"),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let router = humint_web::officer_router(station.clone());
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
-        Some(TestStation { station, base, client: reqwest::Client::new(), clock, admin, backend, dir, _db: db, server })
+        Some(TestStation {
+            station,
+            base,
+            client: reqwest::Client::new(),
+            clock,
+            admin,
+            backend,
+            dir,
+            _db: db,
+            server,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -100,7 +127,12 @@ impl TestStation {
         let (status, body) = self
             .post_json(None, "/api/v1/session", json!({"username": officer.username, "password": officer.password, "totp": self.code(officer)}))
             .await;
-        assert_eq!(status, StatusCode::CREATED, "sign-in of {} failed: {body}", officer.username);
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "sign-in of {} failed: {body}",
+            officer.username
+        );
         body["token"].as_str().expect("token").to_owned()
     }
 
@@ -110,19 +142,35 @@ impl TestStation {
             let _ = self.station.add_compartment(&Principal::system(), c).await;
         }
         let names: Vec<String> = compartments.iter().map(|c| c.to_string()).collect();
-        let enrolment = self.station.add_user(&Principal::system(), username, role, &names, PASSWORD).await.expect("add user");
-        Officer { username: username.into(), password: PASSWORD.into(), totp: TotpSecret::from_base32(&enrolment.totp_base32).expect("secret") }
+        let enrolment = self
+            .station
+            .add_user(&Principal::system(), username, role, &names, PASSWORD)
+            .await
+            .expect("add user");
+        Officer {
+            username: username.into(),
+            password: PASSWORD.into(),
+            totp: TotpSecret::from_base32(&enrolment.totp_base32).expect("secret"),
+        }
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
         let response = request.send().await.expect("request");
         let status = response.status();
         let text = response.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, body)
     }
 
-    fn authed(&self, request: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::RequestBuilder {
+    fn authed(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
         match token {
             Some(t) => request.bearer_auth(t),
             None => request,
@@ -130,15 +178,23 @@ impl TestStation {
     }
 
     pub async fn get(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
-        self.send(self.authed(self.client.get(self.url(path)), token)).await
+        self.send(self.authed(self.client.get(self.url(path)), token))
+            .await
     }
 
-    pub async fn post_json(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.authed(self.client.post(self.url(path)).json(&body), token)).await
+    pub async fn post_json(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.send(self.authed(self.client.post(self.url(path)).json(&body), token))
+            .await
     }
 
     pub async fn delete(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
-        self.send(self.authed(self.client.delete(self.url(path)), token)).await
+        self.send(self.authed(self.client.delete(self.url(path)), token))
+            .await
     }
 }
 
@@ -156,7 +212,15 @@ impl NowTs for FixedClock {
 /// Asserts an error answer: status, rule code, and a non-empty sentence.
 #[track_caller]
 pub fn assert_refused(answer: &(StatusCode, Value), status: StatusCode, code: &str) {
-    assert_eq!(answer.0, status, "expected {status} {code}, got {} {}", answer.0, answer.1);
+    assert_eq!(
+        answer.0, status,
+        "expected {status} {code}, got {} {}",
+        answer.0, answer.1
+    );
     assert_eq!(answer.1["code"], code, "expected {code}: {}", answer.1);
-    assert!(answer.1["message"].as_str().is_some_and(|m| m.len() > 10), "a refusal needs a sentence: {}", answer.1);
+    assert!(
+        answer.1["message"].as_str().is_some_and(|m| m.len() > 10),
+        "a refusal needs a sentence: {}",
+        answer.1
+    );
 }
