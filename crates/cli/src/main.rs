@@ -67,6 +67,8 @@ enum Command {
     Backup(admin::BackupArgs),
     /// Load a snapshot into this station.
     Restore(admin::RestoreArgs),
+    /// Judge sources from claim files: whom to believe (no station needed).
+    Assess(humint_assess::AssessArgs),
 }
 
 fn main() -> ExitCode {
@@ -108,5 +110,6 @@ async fn run(station: StationArgs, command: Command) -> anyhow::Result<ExitCode>
         Command::Audit(cmd) => admin::audit(station, cmd).await,
         Command::Backup(args) => admin::backup(station, args).await,
         Command::Restore(args) => admin::restore(station, args).await,
+        Command::Assess(args) => humint_assess::run(args, &mut std::io::stdout().lock()),
     }
 }

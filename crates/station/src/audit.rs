@@ -40,16 +40,43 @@ impl Station {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Result<AuditVerification, VerifyFailure>, StationError> {
         let total = u64::try_from(self.store.audit_count().await?).unwrap_or(0);
-        let mut verifier = Verifier::new(&self.audit_keys.chain, &self.audit_keys.checkpoint);
-        let mut after = 0i64;
+        let mut verifier = Verifier::with_capacity(
+            &self.audit_keys.chain,
+            &self.audit_keys.checkpoint,
+            usize::try_from(total).unwrap_or(0),
+        );
+        // Reading and checking overlap: one task fetches the next page while this one checks
+        // the last, so the two cores share the work.
+        let (pages_tx, mut pages) = tokio::sync::mpsc::channel(2);
+        let store = self.store.clone();
+        let reader = tokio::spawn(async move {
+            let mut after = 0i64;
+            loop {
+                let page = store.audit_events(after, PAGE).await;
+                let next = match &page {
+                    Ok(events) => events.last().map(|e| e.event.seq),
+                    Err(_) => None,
+                };
+                let failed = page.is_err();
+                if pages_tx.send(page).await.is_err() || failed {
+                    return;
+                }
+                match next {
+                    Some(seq) => after = seq,
+                    None => return,
+                }
+            }
+        });
         let mut done = 0u64;
         progress(0, total);
-        loop {
-            let page = self.store.audit_events(after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.event.seq;
+        while let Some(page) = pages.recv().await {
+            let page = page?;
+            if page.is_empty() {
+                break;
+            }
             for event in &page {
                 if let Err(failure) = verifier.push(event) {
+                    reader.abort();
                     return Ok(Err(failure));
                 }
             }

@@ -81,6 +81,25 @@ impl Backend {
         }
     }
 
+    /// One page of the ledger as a single JSON text (one row of arrays, oldest first), with
+    /// binds `$1` = after this sequence number, `$2` = page size.
+    ///
+    /// Verification reads every event; fetching a million rows one by one through the driver
+    /// costs several microseconds a row, while one aggregated row per page costs the database
+    /// a fraction of that. This is what keeps `humint audit verify` near a second per million.
+    pub(crate) fn ledger_page_json(self) -> &'static str {
+        match self {
+            Backend::Sqlite => {
+                "SELECT json_group_array(json_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, hex(mac)) ORDER BY seq) \
+                 FROM (SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2)"
+            }
+            Backend::Postgres => {
+                "SELECT COALESCE(json_agg(json_build_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, encode(mac, 'hex')) ORDER BY seq), '[]')::text \
+                 FROM (SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2) AS page"
+            }
+        }
+    }
+
     /// The statement that removes one table (forced restore), so migrations can rebuild the
     /// schema from nothing. Dropping a table is not an UPDATE or DELETE: the ledger's triggers
     /// go with it, by design, because the restored ledger is verified again after loading.

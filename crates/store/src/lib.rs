@@ -38,6 +38,9 @@ pub enum StoreError {
     /// A backup file that cannot be restored.
     #[error("backup: {0}")]
     Backup(String),
+    /// The database returned something this program did not write.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
     /// The database itself failed (connection, I/O, constraint we did not anticipate).
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -134,6 +137,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Appends an event on its own (reads of sensitive content, refusals); writes append
     /// theirs inside their own transaction.
     async fn append_audit(&self, audit: &AuditContext) -> Result<i64>;
+    /// Appends many events in one transaction (bulk imports, benchmarks); returns the last
+    /// sequence number.
+    async fn append_audit_many(&self, audits: &[AuditContext]) -> Result<i64>;
     async fn audit_events(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>>;
     async fn audit_count(&self) -> Result<i64>;
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>>;

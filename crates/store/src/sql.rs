@@ -215,23 +215,6 @@ fn compartment_from_row(row: &AnyRow) -> Result<CompartmentRecord> {
     })
 }
 
-fn event_from_row(row: &AnyRow) -> Result<StoredEvent> {
-    Ok(StoredEvent {
-        event: AuditEvent {
-            seq: row.try_get(0)?,
-            at_ms: row.try_get(1)?,
-            actor: row.try_get(2)?,
-            role: row.try_get(3)?,
-            action: row.try_get(4)?,
-            object_type: row.try_get(5)?,
-            object_id: row.try_get(6)?,
-            compartment: row.try_get(7)?,
-            outcome: row.try_get(8)?,
-        },
-        mac: mac32(row.try_get(9)?),
-    })
-}
-
 fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD
 }
@@ -651,16 +634,72 @@ impl Store for SqlStore {
         Ok(seq)
     }
 
+    async fn append_audit_many(&self, audits: &[AuditContext]) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let mut last = 0;
+        for audit in audits {
+            last = self.append_in(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(last)
+    }
+
     async fn audit_events(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>> {
-        let rows = sqlx::query(
-            "SELECT seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, mac \
-             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(event_from_row).collect()
+        type Wire = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+        );
+        let row = sqlx::query(self.backend.ledger_page_json())
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_one(&self.pool)
+            .await?;
+        let text: String = row.try_get(0)?;
+        let page: Vec<Wire> = serde_json::from_str(&text).map_err(|e| {
+            StoreError::Corrupt(format!("a page of the audit ledger could not be read: {e}"))
+        })?;
+        Ok(page
+            .into_iter()
+            .map(
+                |(
+                    seq,
+                    at_ms,
+                    actor,
+                    role,
+                    action,
+                    object_type,
+                    object_id,
+                    compartment,
+                    outcome,
+                    mac,
+                )| StoredEvent {
+                    event: AuditEvent {
+                        seq,
+                        at_ms,
+                        actor,
+                        role,
+                        action,
+                        object_type,
+                        object_id,
+                        compartment,
+                        outcome,
+                    },
+                    // A MAC that is not valid hex cannot match; it is reported as a bad MAC.
+                    mac: hex::decode(mac)
+                        .ok()
+                        .and_then(|m| m.try_into().ok())
+                        .unwrap_or([0u8; 32]),
+                },
+            )
+            .collect())
     }
 
     async fn audit_count(&self) -> Result<i64> {

@@ -1,0 +1,254 @@
+//! What every method returns: per-object values, per-source reliability with an interval
+//! and a suggested Admiralty letter, and dependent source pairs.
+
+use crate::claims::{Anchor, ClaimSet};
+
+/// Suggested Admiralty (NATO STANAG 2511) source-reliability letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grade {
+    /// Completely reliable.
+    A,
+    /// Usually reliable.
+    B,
+    /// Fairly reliable.
+    C,
+    /// Not usually reliable.
+    D,
+    /// Unreliable.
+    E,
+    /// Reliability cannot be judged: too few claims to say.
+    F,
+}
+
+impl Grade {
+    /// Smallest interval width (95 %) at which the evidence is too thin to judge: with
+    /// fewer than about eight claims even a perfect record cannot be told from a mediocre
+    /// one, and an officer should see "F", not a confident letter.
+    pub const MAX_JUDGEABLE_WIDTH: f64 = 0.4;
+
+    /// The letter for a reliability estimate with its interval.
+    ///
+    /// The letter follows the point estimate (A ≥ 0.95, B ≥ 0.85, C ≥ 0.70, D ≥ 0.50,
+    /// E below); F when the interval is wider than [`Self::MAX_JUDGEABLE_WIDTH`].
+    pub fn suggest(reliability: f64, low: f64, high: f64) -> Grade {
+        if high - low > Self::MAX_JUDGEABLE_WIDTH || high.is_nan() || low.is_nan() {
+            Grade::F
+        } else if reliability >= 0.95 {
+            Grade::A
+        } else if reliability >= 0.85 {
+            Grade::B
+        } else if reliability >= 0.70 {
+            Grade::C
+        } else if reliability >= 0.50 {
+            Grade::D
+        } else {
+            Grade::E
+        }
+    }
+
+    /// The letter as a character.
+    pub fn letter(self) -> char {
+        match self {
+            Grade::A => 'A',
+            Grade::B => 'B',
+            Grade::C => 'C',
+            Grade::D => 'D',
+            Grade::E => 'E',
+            Grade::F => 'F',
+        }
+    }
+}
+
+impl std::fmt::Display for Grade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.letter())
+    }
+}
+
+/// The estimate for one object.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObjectEstimate {
+    /// Estimated value id (see [`Estimate::value_text`]); `None` if nothing to go on.
+    pub value: Option<u32>,
+    /// Probability that the value is right, under the method's model.
+    pub confidence: f64,
+    /// Whether the value comes from a confirmed outcome rather than from the claims.
+    pub anchored: bool,
+}
+
+/// The estimate for one source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SourceEstimate {
+    /// Expected share of this source's claims that are right.
+    pub reliability: f64,
+    /// Lower end of the 95 % (Wilson) interval for the reliability.
+    pub low: f64,
+    /// Upper end of that interval.
+    pub high: f64,
+    /// Number of claims the source made.
+    pub claims: u32,
+    /// Suggested Admiralty letter.
+    pub grade: Grade,
+}
+
+/// Two sources whose agreement looks copied rather than independent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dependency {
+    /// The source with the smaller id.
+    pub source_a: u32,
+    /// The source with the larger id.
+    pub source_b: u32,
+    /// Posterior probability that the two are dependent.
+    pub probability: f64,
+}
+
+/// A method's full answer; ids refer to the [`ClaimSet`] it was computed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// Name of the method that produced it (for the default, the model it chose).
+    pub method: String,
+    /// One entry per object id.
+    pub objects: Vec<ObjectEstimate>,
+    /// One entry per source id.
+    pub sources: Vec<SourceEstimate>,
+    /// Dependent pairs, most probable first.
+    pub dependencies: Vec<Dependency>,
+    /// Outcome values that no claim mentions; their ids follow the claim set's values.
+    pub(crate) extra_values: Vec<String>,
+}
+
+impl Estimate {
+    /// The text of the estimated value of object `o`.
+    pub fn value_text<'a>(&'a self, claims: &'a ClaimSet, o: u32) -> Option<&'a str> {
+        let v = self.objects.get(o as usize)?.value? as usize;
+        if v < claims.n_values() {
+            Some(claims.value_name(v as u32))
+        } else {
+            self.extra_values
+                .get(v - claims.n_values())
+                .map(String::as_str)
+        }
+    }
+}
+
+/// What a method computed, before it is turned into an [`Estimate`].
+pub(crate) struct Beliefs {
+    /// Per object: chosen value id (`u32::MAX`: none) and its probability.
+    pub best: Vec<(u32, f64)>,
+    /// Per claim: probability that the claim is right.
+    pub correct: Vec<f64>,
+}
+
+impl Beliefs {
+    /// From a probability per candidate slot. Ties go to the lowest slot, which is the
+    /// lexicographically smallest value: deterministic whatever the input order.
+    pub fn from_slots(claims: &ClaimSet, post: &[f64]) -> Beliefs {
+        let best = (0..claims.n_objects() as u32)
+            .map(|o| {
+                let mut top = (u32::MAX, f64::NEG_INFINITY);
+                for slot in claims.object_slots(o) {
+                    if post[slot] > top.1 {
+                        top = (claims.slot_value(slot), post[slot]);
+                    }
+                }
+                top
+            })
+            .collect();
+        let correct = claims
+            .slots_flat()
+            .iter()
+            .map(|&s| post[s as usize])
+            .collect();
+        Beliefs { best, correct }
+    }
+}
+
+/// Sets anchored objects' slot probabilities to the confirmed outcome.
+pub(crate) fn clamp_slots(claims: &ClaimSet, anchors: &[Anchor], post: &mut [f64]) {
+    for (o, a) in anchors.iter().enumerate() {
+        match *a {
+            Anchor::Free => {}
+            Anchor::Slot(hit) => {
+                for slot in claims.object_slots(o as u32) {
+                    post[slot] = if slot == hit as usize { 1.0 } else { 0.0 };
+                }
+            }
+            Anchor::Unclaimed(_) => {
+                for slot in claims.object_slots(o as u32) {
+                    post[slot] = 0.0;
+                }
+            }
+        }
+    }
+}
+
+/// 95 % Wilson score interval for `k` successes out of `n` (`k` may be fractional).
+pub fn wilson(k: f64, n: f64) -> (f64, f64) {
+    if n <= 0.0 {
+        return (0.0, 1.0);
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let p = (k / n).clamp(0.0, 1.0);
+    let z2n = Z * Z / n;
+    let centre = (p + z2n / 2.0) / (1.0 + z2n);
+    let half = Z / (1.0 + z2n) * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt();
+    // Rounding can put an end a hair inside the point estimate at p = 0 or 1.
+    ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
+}
+
+/// Turns beliefs into the public estimate, applying outcome anchors last so confirmed
+/// facts always show as such.
+pub(crate) fn finish(
+    method: &str,
+    claims: &ClaimSet,
+    anchors: &[Anchor],
+    extra_values: Vec<String>,
+    beliefs: &Beliefs,
+    dependencies: Vec<Dependency>,
+) -> Estimate {
+    let objects = beliefs
+        .best
+        .iter()
+        .zip(anchors)
+        .map(|(&(v, p), a)| match *a {
+            Anchor::Free => ObjectEstimate {
+                value: (v != u32::MAX).then_some(v),
+                confidence: if v == u32::MAX { 0.0 } else { p },
+                anchored: false,
+            },
+            Anchor::Slot(slot) => ObjectEstimate {
+                value: Some(claims.slot_value(slot as usize)),
+                confidence: 1.0,
+                anchored: true,
+            },
+            Anchor::Unclaimed(id) => ObjectEstimate {
+                value: Some(id),
+                confidence: 1.0,
+                anchored: true,
+            },
+        })
+        .collect();
+    let sources = (0..claims.n_sources() as u32)
+        .map(|s| {
+            let cs = claims.source_claims(s);
+            let n = cs.len() as f64;
+            let k: f64 = cs.iter().map(|&c| beliefs.correct[c as usize]).sum();
+            let reliability = if n > 0.0 { k / n } else { 0.0 };
+            let (low, high) = wilson(k, n);
+            SourceEstimate {
+                reliability,
+                low,
+                high,
+                claims: cs.len() as u32,
+                grade: Grade::suggest(reliability, low, high),
+            }
+        })
+        .collect();
+    Estimate {
+        method: method.to_string(),
+        objects,
+        sources,
+        dependencies,
+        extra_values,
+    }
+}

@@ -1,0 +1,336 @@
+//! Copy detection and copy-aware truth discovery after Dong, Berti-Equille & Srivastava,
+//! "Integrating Conflicting Data: The Role of Source Dependence", PVLDB 2(1), 2009.
+//!
+//! Two independent sources agree on a *false* value only by bad luck (probability
+//! `(1−A₁)(1−A₂)/n` with `n` false values); a copier repeats its original's mistakes with
+//! the copy rate `c`. Sharing false values is therefore strong evidence of copying,
+//! sharing true values weak evidence, and disagreeing evidence against. Per pair the
+//! log-likelihood ratio of "dependent" over "independent" is summed over the shared
+//! objects (with the truth weighted by its current probability) and turned into a
+//! posterior with prior `α`.
+//!
+//! The copy-aware model (Dong et al.'s ACCU-COPY) then counts a value's supporters in
+//! decreasing order of accuracy and discounts each by `Π (1 − c·P(dependent))` over the
+//! supporters before it, so circular reporting is not counted twice.
+
+use crate::claims::{ClaimSet, FxMap, Outcomes};
+use crate::estimate::{Beliefs, Dependency, Estimate, clamp_slots, finish};
+use crate::methods::majority::vote_shares;
+use crate::methods::one_coin::{accuracies, max_change, softmax, vote_weight};
+use crate::methods::{Domain, Method};
+
+/// Parameters of the dependence model.
+#[derive(Debug, Clone, Copy)]
+pub struct CopyModel {
+    /// Prior probability that two sources sharing objects are dependent (Dong et al.: 0.2).
+    pub prior: f64,
+    /// Share of a copier's claims that are copied (Dong et al.: 0.8).
+    pub rate: f64,
+}
+
+impl Default for CopyModel {
+    fn default() -> Self {
+        CopyModel {
+            prior: 0.2,
+            rate: 0.8,
+        }
+    }
+}
+
+impl CopyModel {
+    /// Posterior dependence for every pair of sources sharing at least one object, keeping
+    /// pairs with probability ≥ `min_probability`, most probable first.
+    ///
+    /// `correct[c]` is the probability that claim `c` is right, `acc[s]` source accuracy,
+    /// `n_false(o)` the number of wrong values object `o` could take.
+    pub(crate) fn detect(
+        &self,
+        claims: &ClaimSet,
+        correct: &[f64],
+        acc: &[f64],
+        n_false: &(dyn Fn(u32) -> f64 + Sync),
+        min_probability: f64,
+    ) -> Vec<Dependency> {
+        let n_src = claims.n_sources();
+        let threads = crate::par::threads().min(n_src.max(1));
+        // Interleave sources across threads: low ids touch more pairs (b > a).
+        let mut parts: Vec<Vec<Dependency>> = Vec::new();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    scope.spawn(move || {
+                        let mut out = Vec::new();
+                        let mut ev = vec![[0.0f64; 4]; n_src];
+                        let mut seen = vec![false; n_src];
+                        let mut touched: Vec<u32> = Vec::new();
+                        let mut a = t;
+                        while a < n_src {
+                            self.pairs_of(
+                                claims,
+                                correct,
+                                n_false,
+                                a as u32,
+                                &mut ev,
+                                &mut seen,
+                                &mut touched,
+                            );
+                            for &b in &touched {
+                                let e = ev[b as usize];
+                                let p = self.posterior(self.llr(acc[a], acc[b as usize], &e));
+                                if p >= min_probability {
+                                    out.push(Dependency {
+                                        source_a: a as u32,
+                                        source_b: b,
+                                        probability: p,
+                                    });
+                                }
+                                ev[b as usize] = [0.0; 4];
+                                seen[b as usize] = false;
+                            }
+                            touched.clear();
+                            a += threads;
+                        }
+                        out
+                    })
+                })
+                .collect();
+            for h in handles {
+                if let Ok(part) = h.join() {
+                    parts.push(part);
+                }
+            }
+        });
+        let mut all: Vec<Dependency> = parts.into_iter().flatten().collect();
+        all.sort_unstable_by(|x, y| {
+            y.probability
+                .total_cmp(&x.probability)
+                .then(x.source_a.cmp(&y.source_a))
+                .then(x.source_b.cmp(&y.source_b))
+        });
+        all
+    }
+
+    /// Accumulates, for source `a` against every later source sharing objects, the
+    /// evidence `[Σ p(same value true), Σ p(same value false), Σ that times n, #different]`
+    /// — plain sums, so the logarithms are taken once per pair, not once per object.
+    #[allow(clippy::too_many_arguments)]
+    fn pairs_of(
+        &self,
+        claims: &ClaimSet,
+        correct: &[f64],
+        n_false: &(dyn Fn(u32) -> f64 + Sync),
+        a: u32,
+        ev: &mut [[f64; 4]],
+        seen: &mut [bool],
+        touched: &mut Vec<u32>,
+    ) {
+        let src = claims.sources_flat();
+        let slots = claims.slots_flat();
+        let obj = claims.objects_flat();
+        for &ca in claims.source_claims(a) {
+            let ca = ca as usize;
+            let o = obj[ca];
+            let n = n_false(o).max(1.0);
+            let p = correct[ca];
+            for cb in claims.object_claims(o) {
+                let b = src[cb];
+                if b <= a {
+                    continue;
+                }
+                let e = &mut ev[b as usize];
+                if !seen[b as usize] {
+                    seen[b as usize] = true;
+                    touched.push(b);
+                }
+                if slots[cb] == slots[ca] {
+                    e[0] += p;
+                    e[1] += 1.0 - p;
+                    e[2] += (1.0 - p) * n;
+                } else {
+                    e[3] += 1.0;
+                }
+            }
+        }
+    }
+
+    /// Log-likelihood ratio (dependent over independent) of a pair's evidence. The
+    /// number of false values is averaged over the objects where the pair agree.
+    fn llr(&self, aa: f64, ab: f64, e: &[f64; 4]) -> f64 {
+        let c = self.rate;
+        let n = if e[1] > 0.0 { e[2] / e[1] } else { 1.0 };
+        let pt_ind = aa * ab;
+        let pf_ind = (1.0 - aa) * (1.0 - ab) / n;
+        let a_mean = 0.5 * (aa + ab);
+        let pt_copy = a_mean * c + pt_ind * (1.0 - c);
+        let pf_copy = (1.0 - a_mean) * c + pf_ind * (1.0 - c);
+        let mut l = e[3] * (1.0 - c).ln();
+        if e[0] > 0.0 {
+            l += e[0] * (pt_copy / pt_ind).ln();
+        }
+        if e[1] > 0.0 {
+            l += e[1] * (pf_copy / pf_ind).ln();
+        }
+        l
+    }
+
+    /// Posterior probability of dependence from a summed log-likelihood ratio.
+    fn posterior(&self, llr: f64) -> f64 {
+        let log_prior_odds = (self.prior / (1.0 - self.prior)).ln();
+        1.0 / (1.0 + (-(llr + log_prior_odds)).exp())
+    }
+}
+
+/// Copy-aware truth discovery (ACCU-COPY, Dong et al. 2009).
+#[derive(Debug, Clone, Copy)]
+pub struct CopyAware {
+    /// The dependence model.
+    pub model: CopyModel,
+    /// Outer iterations (truth ↔ accuracy ↔ dependence) at most.
+    pub iterations: usize,
+    /// Beta prior pseudo-counts (right, wrong) on source accuracy.
+    pub prior: (f64, f64),
+    /// Pairs below this dependence probability are reported as independent.
+    pub report_threshold: f64,
+}
+
+impl Default for CopyAware {
+    fn default() -> Self {
+        CopyAware {
+            model: CopyModel::default(),
+            iterations: 20,
+            prior: (2.0, 1.0),
+            report_threshold: 0.5,
+        }
+    }
+}
+
+/// Number of wrong values per object under `domain`.
+pub(crate) fn n_false_of(claims: &ClaimSet, domain: Domain) -> impl Fn(u32) -> f64 + Sync + '_ {
+    move |o| match domain {
+        Domain::Labels { k } => (k as f64 - 1.0).max(1.0),
+        Domain::Open => (claims.object_slots(o).len() as f64 - 1.0).max(1.0),
+    }
+}
+
+impl CopyAware {
+    /// Fits and returns slot posteriors, accuracies and all dependencies.
+    pub(crate) fn fit(
+        &self,
+        claims: &ClaimSet,
+        anchors: &[crate::claims::Anchor],
+        min_probability: f64,
+    ) -> (Vec<f64>, Vec<f64>, Vec<Dependency>) {
+        let domain = Domain::of(claims);
+        let n_false = n_false_of(claims, domain);
+        let mut post = vote_shares(claims);
+        clamp_slots(claims, anchors, &mut post);
+        let mut next = vec![0.0; post.len()];
+        let mut acc;
+        let mut deps;
+        let mut iter = 0;
+        loop {
+            let correct: Vec<f64> = claims
+                .slots_flat()
+                .iter()
+                .map(|&s| post[s as usize])
+                .collect();
+            acc = accuracies(claims, &correct, self.prior);
+            deps = self
+                .model
+                .detect(claims, &correct, &acc, &n_false, min_probability.min(0.05));
+            iter += 1;
+            if iter > self.iterations {
+                break;
+            }
+            self.discounted_vote(claims, &acc, &deps, &n_false, &mut next);
+            clamp_slots(claims, anchors, &mut next);
+            let change = max_change(&post, &next);
+            std::mem::swap(&mut post, &mut next);
+            if change < 1e-6 {
+                break;
+            }
+        }
+        deps.retain(|d| d.probability >= min_probability);
+        (post, acc, deps)
+    }
+
+    fn discounted_vote(
+        &self,
+        claims: &ClaimSet,
+        acc: &[f64],
+        deps: &[Dependency],
+        n_false: &dyn Fn(u32) -> f64,
+        post: &mut [f64],
+    ) {
+        let independent = independence_weights(claims, acc, deps, self.model.rate);
+        let src = claims.sources_flat();
+        let slots = claims.slots_flat();
+        for o in 0..claims.n_objects() as u32 {
+            let n = n_false(o);
+            let range = claims.object_slots(o);
+            for slot in range.clone() {
+                post[slot] = 0.0;
+            }
+            for c in claims.object_claims(o) {
+                post[slots[c] as usize] += vote_weight(acc[src[c] as usize], n) * independent[c];
+            }
+            softmax(&mut post[range]);
+        }
+    }
+}
+
+/// Per-claim independence factor `Π (1 − c·P(dependent))` over the supporters of the
+/// same value ranked before the claim's source (by decreasing accuracy, then id).
+pub(crate) fn independence_weights(
+    claims: &ClaimSet,
+    acc: &[f64],
+    deps: &[Dependency],
+    rate: f64,
+) -> Vec<f64> {
+    let dep_map: FxMap<(u32, u32), f64> = deps
+        .iter()
+        .map(|d| ((d.source_a, d.source_b), d.probability))
+        .collect();
+    let src = claims.sources_flat();
+    let slots = claims.slots_flat();
+    let mut weight = vec![1.0; claims.n_claims()];
+    let mut supporters: Vec<usize> = Vec::new();
+    for o in 0..claims.n_objects() as u32 {
+        let claims_o = claims.object_claims(o);
+        for slot in claims.object_slots(o) {
+            supporters.clear();
+            supporters.extend(claims_o.clone().filter(|&c| slots[c] as usize == slot));
+            supporters.sort_unstable_by(|&x, &y| {
+                acc[src[y] as usize]
+                    .total_cmp(&acc[src[x] as usize])
+                    .then(src[x].cmp(&src[y]))
+            });
+            for (i, &c) in supporters.iter().enumerate() {
+                let s = src[c];
+                let mut independent = 1.0;
+                for &d in &supporters[..i] {
+                    let t = src[d];
+                    let key = if s < t { (s, t) } else { (t, s) };
+                    if let Some(p) = dep_map.get(&key) {
+                        independent *= 1.0 - rate * p;
+                    }
+                }
+                weight[c] = independent;
+            }
+        }
+    }
+    weight
+}
+
+impl Method for CopyAware {
+    fn name(&self) -> &'static str {
+        "copy-aware"
+    }
+
+    fn estimate(&self, claims: &ClaimSet, outcomes: &Outcomes) -> Estimate {
+        let (anchors, extra) = outcomes.resolve(claims);
+        let (post, _, deps) = self.fit(claims, &anchors, self.report_threshold);
+        let beliefs = Beliefs::from_slots(claims, &post);
+        finish(self.name(), claims, &anchors, extra, &beliefs, deps)
+    }
+}

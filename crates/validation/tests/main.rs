@@ -1,0 +1,279 @@
+//! Behaviour of the validation engine as a user of the library sees it.
+
+use humint_validation::synthetic::{SyntheticParams, generate};
+use humint_validation::{
+    ClaimSet, ClaimSetBuilder, CopyAware, DawidSkene, Grade, METHOD_NAMES, MajorityVote, Method,
+    Numeric, OneCoin, Outcomes, default_method, method_by_name,
+};
+use rstest::rstest;
+
+fn claims(rows: &[(&str, &str, &str)]) -> ClaimSet {
+    let mut b = ClaimSetBuilder::new();
+    for (s, o, v) in rows {
+        b.push(s, o, v);
+    }
+    b.build()
+}
+
+fn value<'a>(
+    est: &'a humint_validation::Estimate,
+    c: &'a ClaimSet,
+    object: &str,
+) -> Option<&'a str> {
+    est.value_text(c, c.object_id(object)?)
+}
+
+const SMALL: &[(&str, &str, &str)] = &[
+    ("a", "q1", "x"),
+    ("b", "q1", "x"),
+    ("c", "q1", "y"),
+    ("a", "q2", "u"),
+    ("b", "q2", "u"),
+    ("c", "q2", "u"),
+];
+
+#[test]
+fn majority_vote_counts_claims() {
+    let c = claims(SMALL);
+    let est = MajorityVote.estimate(&c, &Outcomes::new());
+    assert_eq!(value(&est, &c, "q1"), Some("x"));
+    let q1 = c.object_id("q1").unwrap_or(0) as usize;
+    assert!((est.objects[q1].confidence - 2.0 / 3.0).abs() < 1e-12);
+    // Source c is right on one of two claims.
+    let sc = c.source_id("c").unwrap_or(0) as usize;
+    assert!((est.sources[sc].reliability - (1.0 / 3.0 + 1.0) / 2.0).abs() < 1e-12);
+}
+
+#[test]
+fn one_coin_one_step_matches_hand_computation() {
+    // Start: majority shares q1 = {x: 2/3, y: 1/3}. Accuracies with Beta(2,1):
+    // a = b = (2/3 + 1 + 2) / 5 = 0.7333…, c = (1/3 + 1 + 2) / 5 = 0.6667.
+    // One wrong value on q1, so weights are ln(A / (1 − A)): x gets 2·ln(2.75), y ln 2.
+    let c = claims(SMALL);
+    let m = OneCoin {
+        iterations: 1,
+        tolerance: 0.0,
+        prior: (2.0, 1.0),
+    };
+    let est = m.estimate(&c, &Outcomes::new());
+    let q1 = c.object_id("q1").unwrap_or(0) as usize;
+    let expected = 1.0 / (1.0 + (2.0f64.ln() - 2.0 * 2.75f64.ln()).exp());
+    assert_eq!(value(&est, &c, "q1"), Some("x"));
+    assert!((est.objects[q1].confidence - expected).abs() < 1e-12);
+}
+
+#[test]
+fn numeric_model_lets_close_figures_support_each_other() {
+    // Two sources say about 100, two (individually more numerous) say exactly 200.
+    let c = claims(&[
+        ("a", "city", "100000"),
+        ("b", "city", "100050"),
+        ("c", "city", "100020"),
+        ("d", "city", "200000"),
+        ("e", "city", "200000"),
+    ]);
+    let mv = MajorityVote.estimate(&c, &Outcomes::new());
+    assert_eq!(value(&mv, &c, "city"), Some("200000"));
+    let est = Numeric::default().estimate(&c, &Outcomes::new());
+    let v: f64 = value(&est, &c, "city")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    assert!((v - 100_000.0).abs() < 100.0, "got {v}");
+}
+
+#[test]
+fn dawid_skene_matches_crowd_kit_on_bluebird() {
+    // Reference: crowd-kit 1.4.2 DawidSkene(n_iter=10) on bluebird (Welinder et al.
+    // 2010); see tests/fixtures/make_ds_reference.py.
+    let text = include_str!("fixtures/bluebird_claims.csv");
+    let mut b = ClaimSetBuilder::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        b.push(f[0], f[1], f[2]);
+    }
+    let c = b.build();
+    let reference: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/ds_reference_bluebird.json"))
+            .unwrap_or_default();
+    let labels: Vec<String> = reference["labels"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| l.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let probas = reference["probas"].as_object().cloned().unwrap_or_default();
+    assert_eq!(probas.len(), 108);
+    let ds = DawidSkene {
+        iterations: 10,
+        tolerance: 0.0,
+        smoothing: 0.0,
+    };
+    let est = ds.estimate(&c, &Outcomes::new());
+    let mut checked = 0;
+    for (task, row) in &probas {
+        let o = c.object_id(task).unwrap_or(u32::MAX);
+        let best_ref = row
+            .as_array()
+            .map(|r| {
+                let p: Vec<f64> = r.iter().filter_map(|x| x.as_f64()).collect();
+                let i = if p[0] >= p[1] { 0 } else { 1 };
+                (labels[i].clone(), p[i])
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            value(&est, &c, task),
+            Some(best_ref.0.as_str()),
+            "task {task}"
+        );
+        let conf = est.objects[o as usize].confidence;
+        assert!(
+            (conf - best_ref.1).abs() < 1e-6,
+            "task {task}: {conf} vs {}",
+            best_ref.1
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 108);
+}
+
+#[rstest]
+#[case::auto("auto")]
+#[case::majority("majority")]
+#[case::one_coin("one-coin")]
+#[case::dawid_skene("dawid-skene")]
+#[case::smoothed("dawid-skene-smoothed")]
+#[case::copy_aware("copy-aware")]
+#[case::numeric("numeric")]
+fn results_do_not_depend_on_row_order(#[case] name: &str) {
+    let data = generate(&SyntheticParams {
+        sources: 30,
+        objects: 200,
+        claims_per_object: 5,
+        copiers: 0.2,
+        seed: 3,
+        ..SyntheticParams::default()
+    });
+    let rows: Vec<(String, String, String)> = data
+        .claims
+        .iter()
+        .map(|&(s, o, v)| (format!("s{s}"), format!("o{o}"), v.to_string()))
+        .collect();
+    let build = |order: &mut dyn Iterator<Item = &(String, String, String)>| {
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in order {
+            b.push(s, o, v);
+        }
+        b.build()
+    };
+    let forward = build(&mut rows.iter());
+    let backward = build(&mut rows.iter().rev());
+    // A deterministic shuffle: stride through the rows.
+    let n = rows.len();
+    let shuffled = build(&mut (0..n).map(|i| &rows[(i * 7919 + 13) % n]));
+    let m = method_by_name(name).expect("listed method");
+    let a = m.estimate(&forward, &Outcomes::new());
+    assert_eq!(a, m.estimate(&backward, &Outcomes::new()));
+    assert_eq!(a, m.estimate(&shuffled, &Outcomes::new()));
+}
+
+#[test]
+fn every_listed_method_exists() {
+    for name in METHOD_NAMES {
+        assert!(method_by_name(name).is_some(), "{name}");
+    }
+    assert!(method_by_name("nonsense").is_none());
+}
+
+#[test]
+fn outcomes_anchor_objects_and_judge_sources() {
+    // Everyone but d says "no"; the confirmed outcome is "yes".
+    let c = claims(&[
+        ("a", "q", "no"),
+        ("b", "q", "no"),
+        ("c", "q", "no"),
+        ("d", "q", "yes"),
+        ("a", "r", "1"),
+        ("d", "r", "1"),
+    ]);
+    let mut outcomes = Outcomes::new();
+    outcomes.insert("q", "yes");
+    outcomes.insert("unknown-object", "ignored");
+    let est = default_method().estimate(&c, &outcomes);
+    let q = c.object_id("q").unwrap_or(0) as usize;
+    assert_eq!(value(&est, &c, "q"), Some("yes"));
+    assert!(est.objects[q].anchored);
+    assert_eq!(est.objects[q].confidence, 1.0);
+    let rel = |s: &str| est.sources[c.source_id(s).unwrap_or(0) as usize].reliability;
+    assert!(rel("d") > rel("b"));
+    // An outcome nobody claimed is still reported.
+    let mut other = Outcomes::new();
+    other.insert("q", "maybe");
+    let est = MajorityVote.estimate(&c, &other);
+    assert_eq!(value(&est, &c, "q"), Some("maybe"));
+}
+
+#[test]
+fn thin_evidence_is_graded_f_and_a_long_good_record_is_not() {
+    let mut rows = vec![("once", "o0", "1")];
+    let objects: Vec<String> = (0..60).map(|i| format!("o{i}")).collect();
+    for o in &objects {
+        rows.push(("steady", o, "1"));
+        rows.push(("other", o, "1"));
+    }
+    let c = claims(&rows);
+    let est = MajorityVote.estimate(&c, &Outcomes::new());
+    let grade = |s: &str| est.sources[c.source_id(s).unwrap_or(0) as usize].grade;
+    assert_eq!(grade("once"), Grade::F);
+    assert_eq!(grade("steady"), Grade::A);
+    let s = est.sources[c.source_id("steady").unwrap_or(0) as usize];
+    assert!(s.low < s.reliability && s.reliability <= s.high);
+}
+
+#[test]
+fn copy_detection_tells_copiers_from_independent_sources() {
+    let p = SyntheticParams {
+        sources: 60,
+        objects: 1500,
+        claims_per_object: 10,
+        copiers: 0.2,
+        seed: 11,
+        ..SyntheticParams::default()
+    };
+    let data = generate(&p);
+    let mut b = ClaimSetBuilder::new();
+    for &(s, o, v) in &data.claims {
+        b.push(&format!("s{s:03}"), &format!("o{o}"), &v.to_string());
+    }
+    let c = b.build();
+    let m = CopyAware {
+        report_threshold: 0.0,
+        ..CopyAware::default()
+    };
+    let est = m.estimate(&c, &Outcomes::new());
+    let id = |s: u32| -> u32 { c.source_name(s)[1..].parse().unwrap_or(0) };
+    let (mut pos, mut neg) = (Vec::new(), Vec::new());
+    for d in &est.dependencies {
+        if data.dependent(id(d.source_a), id(d.source_b)) {
+            pos.push(d.probability);
+        } else {
+            neg.push(d.probability);
+        }
+    }
+    assert!(!pos.is_empty() && !neg.is_empty());
+    let mut wins = 0.0;
+    for &x in &pos {
+        for &y in &neg {
+            wins += if x > y {
+                1.0
+            } else if x == y {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    let auc = wins / (pos.len() * neg.len()) as f64;
+    assert!(auc >= 0.95, "AUC {auc}");
+}
