@@ -90,7 +90,7 @@ impl Backend {
     pub(crate) fn ledger_page_json(self) -> &'static str {
         match self {
             Backend::Sqlite => {
-                "SELECT json_group_array(json_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, hex(mac)) ORDER BY seq) \
+                "SELECT json_group_array(json_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, hex(mac))) \
                  FROM (SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2)"
             }
             Backend::Postgres => {
