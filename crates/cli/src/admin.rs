@@ -311,3 +311,53 @@ pub async fn restore(args: StationArgs, restore: RestoreArgs) -> anyhow::Result<
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Where to write every demo officer's username, role, password and TOTP secret (created
+    /// mode 0600): tab-separated, one officer a line.
+    #[arg(long)]
+    credentials_out: PathBuf,
+    /// Seed for the generated station: the same seed gives the same sources and history.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Initialises the station if needed, then fills it with fictional compartments, officers,
+/// sources and a year of history. The credentials go to a file, never the terminal.
+pub async fn demo(args: StationArgs, demo: DemoArgs) -> anyhow::Result<ExitCode> {
+    let station = open(&args).await?;
+    let mut lines = vec!["username\trole\tpassword\ttotp_secret".to_owned()];
+    if !station.is_initialised().await.map_err(refused)? {
+        let admin = station.initialise("admin", None).await.map_err(refused)?;
+        lines.push(format!(
+            "admin\tadmin\t{}\t{}",
+            admin.generated_password.unwrap_or_default(),
+            admin.totp_base32
+        ));
+    }
+    let summary = humint_station::handling::fill_demo(&station, demo.seed)
+        .await
+        .map_err(refused)?;
+    for officer in &summary.officers {
+        lines.push(format!(
+            "{}\t{}\t{}\t{}",
+            officer.username, officer.role, officer.password, officer.totp_base32
+        ));
+    }
+    write_secret(&demo.credentials_out, &lines.join("\n"))?;
+    station.checkpoint_audit().await.map_err(refused)?;
+    println!(
+        "Demo station ready: compartments {}, {} officers, {} sources, {} contacts, {} reports.",
+        summary.compartments.join(", "),
+        summary.officers.len(),
+        summary.sources,
+        summary.contacts,
+        summary.reports
+    );
+    println!(
+        "Sign-in details for every officer are in {}.",
+        demo.credentials_out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

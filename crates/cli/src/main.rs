@@ -67,6 +67,8 @@ enum Command {
     Backup(admin::BackupArgs),
     /// Load a snapshot into this station.
     Restore(admin::RestoreArgs),
+    /// Fill an empty station with a realistic fictional one, to see a living system.
+    Demo(admin::DemoArgs),
     /// Judge sources from claim files: whom to believe (no station needed).
     Assess(humint_assess::AssessArgs),
 }
@@ -110,6 +112,7 @@ async fn run(station: StationArgs, command: Command) -> anyhow::Result<ExitCode>
         Command::Audit(cmd) => admin::audit(station, cmd).await,
         Command::Backup(args) => admin::backup(station, args).await,
         Command::Restore(args) => admin::restore(station, args).await,
+        Command::Demo(args) => admin::demo(station, args).await,
         Command::Assess(args) => humint_assess::run(args, &mut std::io::stdout().lock()),
     }
 }

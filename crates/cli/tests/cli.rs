@@ -448,3 +448,58 @@ async fn serve_creates_a_station_and_its_first_admin_can_sign_in() {
     let _ = again.kill();
     let _ = again.wait();
 }
+
+#[tokio::test]
+async fn demo_fills_a_fresh_station_whose_officers_can_sign_in() {
+    let Some(op) = Operator::new(Backend::Sqlite).await else {
+        return;
+    };
+    let creds = op.path("demo.tsv");
+    let out = op.ok(&["demo", "--credentials-out", creds.to_str().unwrap()]);
+    assert!(out.contains("Demo station ready"), "{out}");
+    assert_eq!(mode(&creds), 0o600);
+    let text = std::fs::read_to_string(&creds).expect("credentials");
+    assert!(
+        !out.contains(
+            text.lines()
+                .nth(1)
+                .unwrap_or("-")
+                .split('\t')
+                .nth(2)
+                .unwrap_or("-")
+        ),
+        "passwords stay out of the terminal"
+    );
+    let sources: usize = out
+        .split(" sources")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("source count");
+    assert!(sources >= 40, "{out}");
+    let roles: std::collections::BTreeSet<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
+    for role in [
+        "admin",
+        "handler",
+        "controller",
+        "authorising_officer",
+        "analyst",
+        "auditor",
+    ] {
+        assert!(
+            roles.contains(role),
+            "no {role} among the demo officers: {roles:?}"
+        );
+    }
+    assert!(op.ok(&["audit", "verify"]).contains("intact"));
+    let (_, err) = op.fails(&[
+        "demo",
+        "--credentials-out",
+        op.path("again.tsv").to_str().unwrap(),
+    ]);
+    assert!(err.contains("NOT_EMPTY"), "{err}");
+}

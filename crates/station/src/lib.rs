@@ -13,6 +13,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod error;
+pub mod handling;
 mod keys;
 
 pub use access::Principal;

@@ -11,12 +11,14 @@
 
 mod backend;
 pub mod backup;
+mod handling;
 mod records;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use backend::Backend;
+pub use handling::*;
 pub use records::*;
 pub use sql::{AuditKeys, CHECKPOINT_EVERY, SqlStore};
 

@@ -18,11 +18,38 @@ pub struct EncryptedColumn {
     pub row_key: &'static str,
 }
 
-pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[EncryptedColumn {
-    table: "users",
-    column: "totp_secret",
-    row_key: "id",
-}];
+pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
+    EncryptedColumn {
+        table: "users",
+        column: "totp_secret",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "sources",
+        column: "true_identity",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "risk_assessments",
+        column: "content",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "contacts",
+        column: "notes",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "reports",
+        column: "content",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "claims",
+        column: "content",
+        row_key: "id",
+    },
+];
 
 /// Where a page of encrypted fields ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

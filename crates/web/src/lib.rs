@@ -47,7 +47,8 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .route("/users/{username}/compartments", post(api::admin::grant))
         .route("/compartments", post(api::admin::create_compartment))
         .route("/compartments/{name}/members", get(api::admin::members))
-        .route("/openapi.json", get(openapi::document));
+        .route("/openapi.json", get(openapi::document))
+        .merge(api::handling::routes());
     let router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)

@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and served to signed-in
 //! officers only (the API's shape is not for the public).
 
-use crate::api::{admin, session};
+use crate::api::{admin, handling, session};
 use crate::auth::Authenticated;
 use crate::error::ErrorBody;
 use axum::Json;
@@ -15,6 +15,20 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         crate::healthz,
         session::create, session::delete, session::me,
         admin::create_user, admin::disable_user, admin::grant, admin::create_compartment, admin::members,
+        handling::requirements::create, handling::requirements::list, handling::requirements::get_one,
+        handling::sources::create, handling::sources::list, handling::sources::get_one, handling::sources::identity,
+        handling::sources::transition, handling::sources::transitions, handling::sources::roles, handling::sources::assign_role,
+        handling::authorisations::add_risk, handling::authorisations::risks, handling::authorisations::grant,
+        handling::authorisations::list, handling::authorisations::get_one, handling::authorisations::review,
+        handling::authorisations::renew, handling::authorisations::cancel, handling::authorisations::notice,
+        handling::authorisations::written_record,
+        handling::activity::add_tasking, handling::activity::taskings, handling::activity::add_contact,
+        handling::activity::contact_outcome, handling::activity::contacts, handling::activity::contact_notes,
+        handling::activity::add_payment, handling::activity::approve_payment, handling::activity::pay_payment,
+        handling::activity::payments,
+        handling::reports::create, handling::reports::list, handling::reports::get_one, handling::reports::text,
+        handling::reports::grade, handling::reports::add_claim, handling::reports::disseminate, handling::reports::add_outcome,
+        handling::record::source_record, handling::record::alerts,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -99,6 +99,11 @@ pub const REQUIREMENT_PRIORITY_INVALID: &str = "REQUIREMENT_PRIORITY_INVALID";
 pub const GRADE_INVALID: &str = "GRADE_INVALID";
 /// Handling code "C" without the conditions that apply (GRD-01).
 pub const GRADING_CONDITIONS_REQUIRED: &str = "GRADING_CONDITIONS_REQUIRED";
+/// Dissemination of a report that has not been graded (GRD-01: every item graded before it is
+/// shared; reg 3(m) records each dissemination).
+pub const REPORT_NOT_GRADED: &str = "REPORT_NOT_GRADED";
+/// Grading a report that has already left the service: the grade it went out with stands.
+pub const REPORT_ALREADY_DISSEMINATED: &str = "REPORT_ALREADY_DISSEMINATED";
 
 /// Every code above, so tests and documentation can check they are unique and well formed.
 pub const ALL: &[&str] = &[
@@ -140,6 +145,8 @@ pub const ALL: &[&str] = &[
     REQUIREMENT_PRIORITY_INVALID,
     GRADE_INVALID,
     GRADING_CONDITIONS_REQUIRED,
+    REPORT_NOT_GRADED,
+    REPORT_ALREADY_DISSEMINATED,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

@@ -238,3 +238,57 @@ pub struct Outcome {
     pub means: OutcomeMeans,
     pub established_at: DateTime<Utc>,
 }
+
+/// A report's life: draft → graded → disseminated (product.md, "Report").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Draft,
+    Graded,
+    Disseminated,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "draft",
+            ReportStatus::Graded => "graded",
+            ReportStatus::Disseminated => "disseminated",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportStatus> {
+        [Self::Draft, Self::Graded, Self::Disseminated]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// Decides a (re)grading: a draft or graded report may be graded; once disseminated, the grade
+/// it was shared under is part of the dissemination record (reg 3(m)) and stands. Returns the
+/// status after grading.
+pub fn check_regrade(
+    status: ReportStatus,
+    grading: &Grading,
+) -> Result<ReportStatus, RuleViolation> {
+    if status == ReportStatus::Disseminated {
+        return Err(RuleViolation::new(
+            codes::REPORT_ALREADY_DISSEMINATED,
+            "This report has already been disseminated under its grade; record a new report instead of regrading it.",
+        ));
+    }
+    check_grading(grading)?;
+    Ok(ReportStatus::Graded)
+}
+
+/// Decides a dissemination: only a graded report leaves the service (GRD-01), so the recipient
+/// knows how far to trust it. Returns the status after dissemination.
+pub fn check_dissemination(status: ReportStatus) -> Result<ReportStatus, RuleViolation> {
+    if status == ReportStatus::Draft {
+        return Err(RuleViolation::new(
+            codes::REPORT_NOT_GRADED,
+            "Grade this report (source and information, independently) before disseminating it.",
+        ));
+    }
+    Ok(ReportStatus::Disseminated)
+}

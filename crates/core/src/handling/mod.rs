@@ -40,7 +40,8 @@ pub use authorisation::{
 pub use calendar::BankHolidays;
 pub use contact::{Contact, ContactMode, ContactPurpose, ContactStatus, check_contact};
 pub use grading::{
-    AdmiraltyGrade, Grading, InformationCredibility, Outcome, Police3x5x2, SourceReliability,
+    AdmiraltyGrade, Grading, InformationCredibility, Outcome, Police3x5x2, ReportStatus,
+    SourceReliability,
 };
 pub use juvenile::{AgeBand, AppropriateAdult, AppropriateAdultCategory, JuvenileCcaSafeguards};
 pub use lifecycle::{Origin, Source, SourceState, Transition, TransitionFacts, transition};

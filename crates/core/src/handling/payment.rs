@@ -144,7 +144,9 @@ pub fn check_payable(
     }
 }
 
-fn check_amount(payment: &Payment) -> Result<(), RuleViolation> {
+/// A payment or offer must be for something (reg 3(n) records what was offered or given); checked
+/// when it is recorded, approved and paid.
+pub fn check_amount(payment: &Payment) -> Result<(), RuleViolation> {
     if payment.amount_minor == 0 {
         return Err(RuleViolation::new(
             codes::PAYMENT_AMOUNT_INVALID,

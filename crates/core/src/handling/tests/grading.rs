@@ -84,3 +84,42 @@ fn requirement_priority_is_one_to_four() {
     assert_refused(Priority::try_from(0), codes::REQUIREMENT_PRIORITY_INVALID);
     assert_refused(Priority::try_from(5), codes::REQUIREMENT_PRIORITY_INVALID);
 }
+
+#[rstest]
+#[case(
+    crate::handling::grading::ReportStatus::Draft,
+    Err(codes::REPORT_NOT_GRADED)
+)]
+#[case(
+    crate::handling::grading::ReportStatus::Graded,
+    Ok(crate::handling::grading::ReportStatus::Disseminated)
+)]
+#[case(
+    crate::handling::grading::ReportStatus::Disseminated,
+    Ok(crate::handling::grading::ReportStatus::Disseminated)
+)]
+fn only_a_graded_report_is_disseminated(
+    #[case] status: crate::handling::grading::ReportStatus,
+    #[case] expected: Result<crate::handling::grading::ReportStatus, &str>,
+) {
+    let got = crate::handling::grading::check_dissemination(status).map_err(|v| v.code);
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_disseminated_report_keeps_its_grade() {
+    use crate::handling::grading::{ReportStatus, check_regrade};
+    let grade = Grading::Admiralty("B2".parse().expect("valid grade"));
+    assert_eq!(
+        check_regrade(ReportStatus::Draft, &grade),
+        Ok(ReportStatus::Graded)
+    );
+    assert_eq!(
+        check_regrade(ReportStatus::Graded, &grade),
+        Ok(ReportStatus::Graded)
+    );
+    assert_eq!(
+        check_regrade(ReportStatus::Disseminated, &grade).map_err(|v| v.code),
+        Err(codes::REPORT_ALREADY_DISSEMINATED)
+    );
+}

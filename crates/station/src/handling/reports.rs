@@ -1,0 +1,424 @@
+//! Reports: the debrief text (encrypted; handler, controller and authorising officers only,
+//! each read audited), Admiralty grading decided independently for source and information,
+//! structured claims, dissemination records (reg 3(m)) and outcomes.
+
+use super::access::{self, READERS, RUNNERS};
+use super::convert::{self, name};
+use super::{LONG, SHORT, stored, text};
+use crate::{Principal, Station, StationError};
+use chrono::{DateTime, Utc};
+use humint_core::handling::grading::{
+    self, AdmiraltyGrade, Grading, Outcome, OutcomeMeans, OutcomeVerdict, ReportStatus,
+};
+use humint_core::{Role, new_id};
+use humint_store::{
+    ClaimRow, DisseminationRow, HandlingStore as _, HandlingWrite, OutcomeRow, Page, ReportRow,
+    SourceRow, Store as _,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone)]
+pub struct ReportInput {
+    pub contact_id: Option<String>,
+    pub requirement_id: Option<String>,
+    /// The debrief; encrypted at rest.
+    pub text: String,
+    pub claims: Vec<ClaimInput>,
+}
+
+impl std::fmt::Debug for ReportInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportInput").finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+pub struct ClaimInput {
+    pub subject: String,
+    pub attribute: String,
+    pub value: String,
+    pub observed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GradeInput {
+    /// A-F, decided on its own.
+    pub source_reliability: String,
+    /// 1-6, decided on its own.
+    pub information_credibility: u8,
+    pub handling_code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DisseminationInput {
+    pub recipient: String,
+    pub handling_code: String,
+    pub sanitised: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClaimView {
+    pub id: String,
+    pub report_id: String,
+    pub subject: String,
+    pub attribute: String,
+    pub value: String,
+    pub observed_at_ms: i64,
+    pub outcomes: Vec<OutcomeRow>,
+}
+
+/// A report's metadata, grading, claims and disseminations: never its text.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub row: ReportRow,
+    pub codename: String,
+    pub claims: Vec<ClaimView>,
+    pub disseminations: Vec<DisseminationRow>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ClaimDoc {
+    subject: String,
+    attribute: String,
+    value: String,
+}
+
+const GRADERS: &[Role] = &[Role::Analyst, Role::Controller];
+const CLAIMERS: &[Role] = &[Role::Analyst, Role::Handler, Role::Controller];
+
+impl Station {
+    fn claim_row(
+        &self,
+        p: &Principal,
+        report_id: &str,
+        c: &ClaimInput,
+        now: DateTime<Utc>,
+    ) -> Result<ClaimRow, StationError> {
+        let id = new_id::<ClaimRow>(now, self.entropy()).to_string();
+        let doc = ClaimDoc {
+            subject: text("subject", &c.subject, SHORT)?,
+            attribute: text("attribute", &c.attribute, SHORT)?,
+            value: text("value", &c.value, LONG)?,
+        };
+        if doc.subject.trim().is_empty() || doc.attribute.trim().is_empty() {
+            return Err(StationError::invalid(
+                "FIELD_REQUIRED",
+                "a claim needs a subject and an attribute",
+            ));
+        }
+        let plain =
+            serde_json::to_vec(&doc).map_err(|_| StationError::Io("encoding failed".to_owned()))?;
+        Ok(ClaimRow {
+            content: self.encrypt_field("claims", "content", &id, &plain)?,
+            id,
+            report_id: report_id.to_owned(),
+            observed_at_ms: c.observed_at.timestamp_millis(),
+            recorded_by: p.user_id.clone(),
+            recorded_at_ms: now.timestamp_millis(),
+        })
+    }
+
+    /// Files a debrief report (handler or controller), with any claims it makes.
+    pub async fn add_report(
+        &self,
+        p: &Principal,
+        source_id: &str,
+        input: ReportInput,
+    ) -> Result<ReportView, StationError> {
+        let loaded = self
+            .load_checked(p, source_id, RUNNERS, "file reports")
+            .await?;
+        if input.text.trim().is_empty() {
+            return Err(StationError::invalid(
+                "FIELD_REQUIRED",
+                "a report needs its text",
+            ));
+        }
+        text("text", &input.text, LONG)?;
+        if let Some(cid) = &input.contact_id {
+            let contact = self
+                .store
+                .contact(cid)
+                .await?
+                .ok_or(StationError::NotFound { what: "contact" })?;
+            if contact.source_id != source_id {
+                return Err(StationError::invalid(
+                    "CONTACT_OTHER_SOURCE",
+                    "that contact is with another source",
+                ));
+            }
+        }
+        let now = self.clock().now();
+        let id = new_id::<ReportRow>(now, self.entropy()).to_string();
+        let row = ReportRow {
+            id: id.clone(),
+            source_id: source_id.to_owned(),
+            contact_id: input.contact_id.clone(),
+            requirement_id: input.requirement_id.clone(),
+            status: ReportStatus::Draft.as_str().to_owned(),
+            source_grade: None,
+            info_grade: None,
+            handling_code: None,
+            graded_by: None,
+            graded_at_ms: None,
+            created_by: p.user_id.clone(),
+            created_at_ms: now.timestamp_millis(),
+        };
+        let content = self.encrypt_field("reports", "content", &id, input.text.as_bytes())?;
+        let mut writes = vec![HandlingWrite::InsertReport { row, content }];
+        for c in &input.claims {
+            writes.push(HandlingWrite::InsertClaim(self.claim_row(p, &id, c, now)?));
+        }
+        let audit = self.handling_audit(p, "report.create", "report", &id, &loaded.row.compartment);
+        self.store
+            .handling_write(None, &writes, &[audit])
+            .await
+            .map_err(stored)?;
+        self.report_view(&loaded.row, &id).await
+    }
+
+    async fn report_and_source(
+        &self,
+        p: &Principal,
+        id: &str,
+        allowed: &[Role],
+        doing: &str,
+    ) -> Result<(ReportRow, SourceRow), StationError> {
+        let report = self
+            .store
+            .report(id)
+            .await?
+            .ok_or(StationError::NotFound { what: "report" })?;
+        let source = self.source_row(&report.source_id).await?;
+        access::check(p, &source, allowed, doing)?;
+        Ok((report, source))
+    }
+
+    pub(crate) async fn report_view(
+        &self,
+        source: &SourceRow,
+        id: &str,
+    ) -> Result<ReportView, StationError> {
+        let row = self
+            .store
+            .report(id)
+            .await?
+            .ok_or(StationError::NotFound { what: "report" })?;
+        let mut claims = Vec::new();
+        for c in self.store.claims(id).await? {
+            claims.push(self.claim_view(&c).await?);
+        }
+        Ok(ReportView {
+            disseminations: self.store.disseminations(id).await?,
+            codename: source.codename.clone(),
+            row,
+            claims,
+        })
+    }
+
+    async fn claim_view(&self, c: &ClaimRow) -> Result<ClaimView, StationError> {
+        let plain = self.decrypt_field("claims", "content", &c.id, &c.content)?;
+        let doc: ClaimDoc = serde_json::from_slice(&plain)
+            .map_err(|_| StationError::Io("a stored claim is damaged".to_owned()))?;
+        Ok(ClaimView {
+            id: c.id.clone(),
+            report_id: c.report_id.clone(),
+            subject: doc.subject,
+            attribute: doc.attribute,
+            value: doc.value,
+            observed_at_ms: c.observed_at_ms,
+            outcomes: self.store.outcomes(&c.id).await?,
+        })
+    }
+
+    pub async fn report(&self, p: &Principal, id: &str) -> Result<ReportView, StationError> {
+        let (_, source) = self
+            .report_and_source(p, id, READERS, "see reports")
+            .await?;
+        self.report_view(&source, id).await
+    }
+
+    pub async fn reports(
+        &self,
+        p: &Principal,
+        source_id: &str,
+        page: Page,
+    ) -> Result<Vec<ReportRow>, StationError> {
+        let source = self.source_row(source_id).await?;
+        access::check(p, &source, READERS, "see reports")?;
+        Ok(self.store.reports(source_id, &page).await?)
+    }
+
+    /// The debrief text: an audited read, refused (and recorded) for anyone but the source's
+    /// handler and the compartment's controllers and authorising officers.
+    pub async fn report_text(&self, p: &Principal, id: &str) -> Result<String, StationError> {
+        let report = self
+            .store
+            .report(id)
+            .await?
+            .ok_or(StationError::NotFound { what: "report" })?;
+        let loaded = self.load_source(&report.source_id).await?;
+        let audit =
+            self.handling_audit(p, "report.text.read", "report", id, &loaded.row.compartment);
+        if let Err(e) = access::check_identity(p, &loaded, self.now_ms(), "read report text") {
+            self.store.append_audit(&audit.denied()).await?;
+            return Err(e);
+        }
+        let blob = self
+            .store
+            .report_content(id)
+            .await?
+            .ok_or(StationError::NotFound { what: "report" })?;
+        let plain = self.decrypt_field("reports", "content", id, &blob)?;
+        let text = String::from_utf8(plain.to_vec())
+            .map_err(|_| StationError::Io("a stored report is damaged".to_owned()))?;
+        self.store.append_audit(&audit).await?;
+        Ok(text)
+    }
+
+    /// Grades a report: source reliability and information credibility are given separately
+    /// and neither defaults from the other (the core parses the pair and decides regrading).
+    pub async fn grade_report(
+        &self,
+        p: &Principal,
+        id: &str,
+        input: GradeInput,
+    ) -> Result<ReportView, StationError> {
+        let (mut report, source) = self
+            .report_and_source(p, id, GRADERS, "grade reports")
+            .await?;
+        let grade: AdmiraltyGrade = format!(
+            "{}{}",
+            input.source_reliability.trim(),
+            input.information_credibility
+        )
+        .parse()?;
+        let status = ReportStatus::parse(&report.status)
+            .ok_or_else(|| StationError::Io("a stored report status is damaged".to_owned()))?;
+        let next = grading::check_regrade(status, &Grading::Admiralty(grade))?;
+        if input.handling_code.trim().is_empty() {
+            return Err(StationError::invalid(
+                "FIELD_REQUIRED",
+                "a graded report needs its handling code",
+            ));
+        }
+        report.status = next.as_str().to_owned();
+        report.source_grade = Some(grade.source.letter().to_string());
+        report.info_grade = Some(i64::from(grade.information.digit()));
+        report.handling_code = Some(text("handling_code", &input.handling_code, SHORT)?);
+        report.graded_by = Some(p.user_id.clone());
+        report.graded_at_ms = Some(self.now_ms());
+        let audit = self.handling_audit(p, "report.grade", "report", id, &source.compartment);
+        self.store
+            .handling_write(None, &[HandlingWrite::UpdateReport(report)], &[audit])
+            .await
+            .map_err(stored)?;
+        self.report_view(&source, id).await
+    }
+
+    pub async fn add_claim(
+        &self,
+        p: &Principal,
+        report_id: &str,
+        input: ClaimInput,
+    ) -> Result<ClaimView, StationError> {
+        let (_, source) = self
+            .report_and_source(p, report_id, CLAIMERS, "record claims")
+            .await?;
+        let row = self.claim_row(p, report_id, &input, self.clock().now())?;
+        let audit =
+            self.handling_audit(p, "claim.create", "report", report_id, &source.compartment);
+        self.store
+            .handling_write(None, &[HandlingWrite::InsertClaim(row.clone())], &[audit])
+            .await
+            .map_err(stored)?;
+        self.claim_view(&row).await
+    }
+
+    /// Records a dissemination (reg 3(m)); the core refuses an ungraded report.
+    pub async fn disseminate_report(
+        &self,
+        p: &Principal,
+        id: &str,
+        input: DisseminationInput,
+    ) -> Result<ReportView, StationError> {
+        let (mut report, source) = self
+            .report_and_source(p, id, GRADERS, "disseminate reports")
+            .await?;
+        let status = ReportStatus::parse(&report.status)
+            .ok_or_else(|| StationError::Io("a stored report status is damaged".to_owned()))?;
+        report.status = grading::check_dissemination(status)?.as_str().to_owned();
+        if input.recipient.trim().is_empty() || input.handling_code.trim().is_empty() {
+            return Err(StationError::invalid(
+                "FIELD_REQUIRED",
+                "a dissemination needs its recipient and handling code",
+            ));
+        }
+        let now = self.clock().now();
+        let row = DisseminationRow {
+            id: new_id::<DisseminationRow>(now, self.entropy()).to_string(),
+            report_id: id.to_owned(),
+            recipient: text("recipient", &input.recipient, SHORT)?,
+            handling_code: text("handling_code", &input.handling_code, SHORT)?,
+            sanitised: input.sanitised,
+            disseminated_by: p.user_id.clone(),
+            disseminated_at_ms: now.timestamp_millis(),
+        };
+        let audit = self.handling_audit(p, "report.disseminate", "report", id, &source.compartment);
+        self.store
+            .handling_write(
+                None,
+                &[
+                    HandlingWrite::UpdateReport(report),
+                    HandlingWrite::InsertDissemination(row),
+                ],
+                &[audit],
+            )
+            .await
+            .map_err(stored)?;
+        self.report_view(&source, id).await
+    }
+
+    /// Records that a claim was later confirmed or refuted, and by what means (analysts).
+    pub async fn add_outcome(
+        &self,
+        p: &Principal,
+        claim_id: &str,
+        verdict: OutcomeVerdict,
+        means: OutcomeMeans,
+        established_at: Option<DateTime<Utc>>,
+    ) -> Result<ClaimView, StationError> {
+        let claim = self
+            .store
+            .claim(claim_id)
+            .await?
+            .ok_or(StationError::NotFound { what: "claim" })?;
+        let (_, source) = self
+            .report_and_source(p, &claim.report_id, &[Role::Analyst], "record outcomes")
+            .await?;
+        let now = self.clock().now();
+        let outcome = Outcome {
+            id: new_id(now, self.entropy()),
+            claim: convert::id(claim_id)?,
+            verdict,
+            means,
+            established_at: established_at.unwrap_or(now),
+        };
+        let row = OutcomeRow {
+            id: outcome.id.to_string(),
+            claim_id: claim_id.to_owned(),
+            verdict: name(&outcome.verdict),
+            means: name(&outcome.means),
+            established_at_ms: outcome.established_at.timestamp_millis(),
+            recorded_by: p.user_id.clone(),
+            recorded_at_ms: now.timestamp_millis(),
+        };
+        let audit =
+            self.handling_audit(p, "outcome.create", "claim", claim_id, &source.compartment);
+        self.store
+            .handling_write(None, &[HandlingWrite::InsertOutcome(row)], &[audit])
+            .await
+            .map_err(stored)?;
+        self.claim_view(&claim).await
+    }
+}

@@ -1,0 +1,372 @@
+//! Storage of the handling cycle: requirements, sources, roles, risk assessments,
+//! authorisations, taskings, contacts, payments, reports, claims, disseminations, outcomes.
+//!
+//! The store decides nothing here. The station loads the records a rule needs, calls the pure
+//! rule in `humint_core::handling`, and hands back the writes the decision implies; this module
+//! persists them in one transaction with their audit events. Rows keep in columns what SQL
+//! filters, orders and pages on, and in `doc` the rest of the core record as JSON. Encrypted
+//! columns arrive here as ciphertext only.
+//!
+//! Concurrency: every write about a source names the source version it was decided on
+//! ([`SourceGuard`]); the version is bumped in the same transaction, so a decision made on a
+//! stale read (two officers granting at once) is refused with `Conflict` rather than stored.
+
+mod sql;
+mod write;
+
+use crate::{AuditContext, Result, Store};
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementRow {
+    pub id: String,
+    pub compartment_id: String,
+    /// The compartment's name (filled on read; ignored on write).
+    pub compartment: String,
+    pub title: String,
+    pub detail: String,
+    pub priority: i64,
+    pub opened_at_ms: i64,
+    /// London day, `YYYY-MM-DD`.
+    pub review_by: String,
+    pub review_due_at_ms: i64,
+    pub closed_at_ms: Option<i64>,
+    pub created_by: String,
+    /// Sources with an issued or agreed tasking against it (filled on read).
+    pub tasked_sources: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRow {
+    pub id: String,
+    pub compartment_id: String,
+    /// The compartment's name (filled on read; ignored on write).
+    pub compartment: String,
+    pub codename: String,
+    pub state: String,
+    pub origin: String,
+    pub juvenile: bool,
+    pub vulnerable: bool,
+    pub undercover: bool,
+    pub recruited_at_ms: Option<i64>,
+    pub created_at_ms: i64,
+    pub created_by: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionRow {
+    pub id: String,
+    pub source_id: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub at_ms: i64,
+    pub actor: String,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRow {
+    pub id: String,
+    pub source_id: String,
+    pub role: String,
+    pub officer_id: String,
+    /// The officer's username (filled on read; ignored on write).
+    pub officer_name: String,
+    pub from_ms: i64,
+    pub until_ms: Option<i64>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct RiskRow {
+    pub id: String,
+    pub source_id: String,
+    pub assessed_by: String,
+    pub assessed_at_ms: i64,
+    pub level: String,
+    pub explained: bool,
+    pub understood: bool,
+    /// Ciphertext of the welfare text.
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for RiskRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RiskRow")
+            .field("id", &self.id)
+            .field("source_id", &self.source_id)
+            .field("level", &self.level)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorisationRow {
+    pub id: String,
+    pub source_id: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub granted_by: String,
+    pub granted_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub cancelled_at_ms: Option<i64>,
+    pub next_review_due_ms: i64,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskingRow {
+    pub id: String,
+    pub source_id: String,
+    pub requirement_id: String,
+    pub authorisation_id: String,
+    pub issued_by: String,
+    pub issued_at_ms: i64,
+    pub status: String,
+    pub doc: String,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct ContactRow {
+    pub id: String,
+    pub source_id: String,
+    pub status: String,
+    pub at_ms: i64,
+    pub next_contact_due_ms: Option<i64>,
+    pub recorded_by: String,
+    pub recorded_at_ms: i64,
+    pub doc: String,
+    /// Ciphertext of the contact note. Lists leave it out (`None`); read it with
+    /// [`HandlingStore::contact_notes`].
+    pub notes: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ContactRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContactRow")
+            .field("id", &self.id)
+            .field("source_id", &self.source_id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub id: String,
+    pub source_id: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub recorded_at_ms: i64,
+    pub approved_at_ms: Option<i64>,
+    pub paid_at_ms: Option<i64>,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub id: String,
+    pub source_id: String,
+    pub contact_id: Option<String>,
+    pub requirement_id: Option<String>,
+    pub status: String,
+    pub source_grade: Option<String>,
+    pub info_grade: Option<i64>,
+    pub handling_code: Option<String>,
+    pub graded_by: Option<String>,
+    pub graded_at_ms: Option<i64>,
+    pub created_by: String,
+    pub created_at_ms: i64,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClaimRow {
+    pub id: String,
+    pub report_id: String,
+    pub observed_at_ms: i64,
+    pub recorded_by: String,
+    pub recorded_at_ms: i64,
+    /// Ciphertext of (subject, attribute, value).
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for ClaimRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimRow")
+            .field("id", &self.id)
+            .field("report_id", &self.report_id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisseminationRow {
+    pub id: String,
+    pub report_id: String,
+    pub recipient: String,
+    pub handling_code: String,
+    pub sanitised: bool,
+    pub disseminated_by: String,
+    pub disseminated_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeRow {
+    pub id: String,
+    pub claim_id: String,
+    pub verdict: String,
+    pub means: String,
+    pub established_at_ms: i64,
+    pub recorded_by: String,
+    pub recorded_at_ms: i64,
+}
+
+/// One change a handling decision implies. A service call hands the store all of its changes
+/// at once, so they land together with the audit events or not at all.
+#[derive(Debug, Clone)]
+pub enum HandlingWrite {
+    InsertRequirement(RequirementRow),
+    /// A new source and the ciphertext of its true identity.
+    InsertSource {
+        row: SourceRow,
+        true_identity: Vec<u8>,
+    },
+    SetSourceState {
+        source_id: String,
+        state: String,
+        recruited_at_ms: Option<i64>,
+    },
+    InsertTransition(TransitionRow),
+    InsertRole(RoleRow),
+    /// Ends a role period (a handover).
+    CloseRole {
+        id: String,
+        until_ms: i64,
+    },
+    InsertRisk(RiskRow),
+    InsertAuthorisation(AuthorisationRow),
+    /// Replaces the authorisation's columns and doc (a review, renewal, cancellation or notice
+    /// appended to its history).
+    UpdateAuthorisation(AuthorisationRow),
+    InsertTasking(TaskingRow),
+    InsertContact(ContactRow),
+    /// Records the outcome of a planned contact (`notes: None` keeps the stored note).
+    UpdateContact(ContactRow),
+    InsertPayment(PaymentRow),
+    UpdatePayment(PaymentRow),
+    InsertReport {
+        row: ReportRow,
+        content: Vec<u8>,
+    },
+    /// Status and grading columns.
+    UpdateReport(ReportRow),
+    InsertClaim(ClaimRow),
+    InsertDissemination(DisseminationRow),
+    InsertOutcome(OutcomeRow),
+}
+
+/// The source version a decision was made on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceGuard {
+    pub source_id: String,
+    pub version: i64,
+}
+
+/// Keyset pagination: rows after `after` (an id; ids are time-ordered UUIDv7), at most `limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFilter {
+    /// Only sources in compartments this user is read into.
+    pub reader: String,
+    pub compartment: Option<String>,
+    pub state: Option<String>,
+    /// Only sources this officer currently handles.
+    pub handled_by: Option<String>,
+    pub page: Page,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementFilter {
+    /// Only requirements in compartments this user is read into.
+    pub reader: String,
+    pub compartment: Option<String>,
+    pub open_only: bool,
+    /// Coverage view: only open requirements no source is tasked against (issued or agreed).
+    pub uncovered_only: bool,
+    pub page: Page,
+}
+
+/// The records the alert rules read for one reader, already narrowed in SQL to those the rules
+/// can raise an alert from.
+#[derive(Debug, Clone, Default)]
+pub struct AlertInputs {
+    pub sources: Vec<SourceRow>,
+    pub authorisations: Vec<AuthorisationRow>,
+    pub roles: Vec<RoleRow>,
+    pub contacts: Vec<ContactRow>,
+    pub payments: Vec<PaymentRow>,
+    pub requirements: Vec<RequirementRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertScope {
+    pub reader: String,
+    /// Only sources this officer currently handles (a handler's own alerts).
+    pub handled_by: Option<String>,
+    /// Role periods that ended before this are not loaded.
+    pub now_ms: i64,
+    /// Paid payments before this are not loaded (the yearly totals start after it).
+    pub payments_since_ms: i64,
+}
+
+#[async_trait]
+pub trait HandlingStore: Store {
+    /// Applies a decision's writes and audit events in one transaction, after checking (and
+    /// bumping) the source version it was decided on.
+    async fn handling_write(
+        &self,
+        guard: Option<&SourceGuard>,
+        writes: &[HandlingWrite],
+        audit: &[AuditContext],
+    ) -> Result<()>;
+
+    async fn requirement(&self, id: &str) -> Result<Option<RequirementRow>>;
+    async fn list_requirements(&self, filter: &RequirementFilter) -> Result<Vec<RequirementRow>>;
+
+    async fn source(&self, id: &str) -> Result<Option<SourceRow>>;
+    async fn list_sources(&self, filter: &SourceFilter) -> Result<Vec<SourceRow>>;
+    async fn source_count(&self) -> Result<i64>;
+    /// Ciphertext of the true identity.
+    async fn source_identity(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    async fn source_transitions(&self, source_id: &str) -> Result<Vec<TransitionRow>>;
+    async fn source_roles(&self, source_id: &str) -> Result<Vec<RoleRow>>;
+    async fn risk_assessments(&self, source_id: &str) -> Result<Vec<RiskRow>>;
+    async fn authorisations(&self, source_id: &str) -> Result<Vec<AuthorisationRow>>;
+    async fn authorisation(&self, id: &str) -> Result<Option<AuthorisationRow>>;
+    async fn taskings(&self, source_id: &str) -> Result<Vec<TaskingRow>>;
+    /// A source's contacts, newest first, paged by id; notes left out.
+    async fn contacts(&self, source_id: &str, page: &Page) -> Result<Vec<ContactRow>>;
+    async fn contact(&self, id: &str) -> Result<Option<ContactRow>>;
+    async fn contact_notes(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    async fn payments(&self, source_id: &str) -> Result<Vec<PaymentRow>>;
+    async fn payment(&self, id: &str) -> Result<Option<PaymentRow>>;
+    async fn reports(&self, source_id: &str, page: &Page) -> Result<Vec<ReportRow>>;
+    async fn report(&self, id: &str) -> Result<Option<ReportRow>>;
+    /// Ciphertext of the debrief text.
+    async fn report_content(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    async fn claims(&self, report_id: &str) -> Result<Vec<ClaimRow>>;
+    async fn claim(&self, id: &str) -> Result<Option<ClaimRow>>;
+    async fn disseminations(&self, report_id: &str) -> Result<Vec<DisseminationRow>>;
+    async fn outcomes(&self, claim_id: &str) -> Result<Vec<OutcomeRow>>;
+
+    async fn alert_inputs(&self, scope: &AlertScope) -> Result<AlertInputs>;
+
+    /// Bulk load for benchmark and demo stations: many contacts in one transaction under one
+    /// audit event, without per-source guards. Not reachable from the API.
+    async fn bulk_insert_contacts(&self, rows: &[ContactRow], audit: &AuditContext) -> Result<()>;
+}

@@ -1,0 +1,554 @@
+//! [`HandlingStore`] over SQL, in the dialect both backends share.
+
+use super::write::{apply, insert_contact};
+use super::*;
+use crate::{SqlStore, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row as _};
+
+const REQUIREMENT_COLUMNS: &str = "r.id, r.compartment_id, c.name, r.title, r.detail, r.priority, r.opened_at, r.review_by, r.review_due_at, r.closed_at, r.created_by, \
+     (SELECT COUNT(DISTINCT t.source_id) FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed'))";
+const SOURCE_COLUMNS: &str = "s.id, s.compartment_id, c.name, s.codename, s.state, s.origin, s.juvenile, s.vulnerable, s.undercover, s.recruited_at, s.created_at, s.created_by, s.version";
+const ROLE_COLUMNS: &str =
+    "r.id, r.source_id, r.role, r.officer_id, u.username, r.from_ms, r.until_ms";
+const AUTH_COLUMNS: &str = "a.id, a.source_id, a.kind, a.parent_id, a.granted_by, a.granted_at, a.expires_at, a.cancelled_at, a.next_review_due, a.doc";
+const CONTACT_COLUMNS: &str =
+    "k.id, k.source_id, k.status, k.at_ms, k.next_contact_due, k.recorded_by, k.recorded_at, k.doc";
+const PAYMENT_COLUMNS: &str =
+    "p.id, p.source_id, p.kind, p.amount_minor, p.recorded_at, p.approved_at, p.paid_at, p.doc";
+const REPORT_COLUMNS: &str = "id, source_id, contact_id, requirement_id, status, source_grade, info_grade, handling_code, graded_by, graded_at, created_by, created_at";
+
+/// Compartments the reader is read into, for `IN (...)`; binds the reader as `$1`.
+const READER_COMPARTMENTS: &str = "SELECT compartment_id FROM user_compartments WHERE user_id = $1";
+
+fn requirement_from_row(r: &AnyRow) -> Result<RequirementRow> {
+    Ok(RequirementRow {
+        id: r.try_get(0)?,
+        compartment_id: r.try_get(1)?,
+        compartment: r.try_get(2)?,
+        title: r.try_get(3)?,
+        detail: r.try_get(4)?,
+        priority: r.try_get(5)?,
+        opened_at_ms: r.try_get(6)?,
+        review_by: r.try_get(7)?,
+        review_due_at_ms: r.try_get(8)?,
+        closed_at_ms: r.try_get(9)?,
+        created_by: r.try_get(10)?,
+        tasked_sources: r.try_get(11)?,
+    })
+}
+
+fn source_from_row(r: &AnyRow) -> Result<SourceRow> {
+    Ok(SourceRow {
+        id: r.try_get(0)?,
+        compartment_id: r.try_get(1)?,
+        compartment: r.try_get(2)?,
+        codename: r.try_get(3)?,
+        state: r.try_get(4)?,
+        origin: r.try_get(5)?,
+        juvenile: r.try_get::<i64, _>(6)? != 0,
+        vulnerable: r.try_get::<i64, _>(7)? != 0,
+        undercover: r.try_get::<i64, _>(8)? != 0,
+        recruited_at_ms: r.try_get(9)?,
+        created_at_ms: r.try_get(10)?,
+        created_by: r.try_get(11)?,
+        version: r.try_get(12)?,
+    })
+}
+
+fn role_from_row(r: &AnyRow) -> Result<RoleRow> {
+    Ok(RoleRow {
+        id: r.try_get(0)?,
+        source_id: r.try_get(1)?,
+        role: r.try_get(2)?,
+        officer_id: r.try_get(3)?,
+        officer_name: r.try_get(4)?,
+        from_ms: r.try_get(5)?,
+        until_ms: r.try_get(6)?,
+    })
+}
+
+fn auth_from_row(r: &AnyRow) -> Result<AuthorisationRow> {
+    Ok(AuthorisationRow {
+        id: r.try_get(0)?,
+        source_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        parent_id: r.try_get(3)?,
+        granted_by: r.try_get(4)?,
+        granted_at_ms: r.try_get(5)?,
+        expires_at_ms: r.try_get(6)?,
+        cancelled_at_ms: r.try_get(7)?,
+        next_review_due_ms: r.try_get(8)?,
+        doc: r.try_get(9)?,
+    })
+}
+
+fn contact_from_row(r: &AnyRow) -> Result<ContactRow> {
+    Ok(ContactRow {
+        id: r.try_get(0)?,
+        source_id: r.try_get(1)?,
+        status: r.try_get(2)?,
+        at_ms: r.try_get(3)?,
+        next_contact_due_ms: r.try_get(4)?,
+        recorded_by: r.try_get(5)?,
+        recorded_at_ms: r.try_get(6)?,
+        doc: r.try_get(7)?,
+        notes: None,
+    })
+}
+
+fn payment_from_row(r: &AnyRow) -> Result<PaymentRow> {
+    Ok(PaymentRow {
+        id: r.try_get(0)?,
+        source_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        amount_minor: r.try_get(3)?,
+        recorded_at_ms: r.try_get(4)?,
+        approved_at_ms: r.try_get(5)?,
+        paid_at_ms: r.try_get(6)?,
+        doc: r.try_get(7)?,
+    })
+}
+
+fn report_from_row(r: &AnyRow) -> Result<ReportRow> {
+    Ok(ReportRow {
+        id: r.try_get(0)?,
+        source_id: r.try_get(1)?,
+        contact_id: r.try_get(2)?,
+        requirement_id: r.try_get(3)?,
+        status: r.try_get(4)?,
+        source_grade: r.try_get(5)?,
+        info_grade: r.try_get(6)?,
+        handling_code: r.try_get(7)?,
+        graded_by: r.try_get(8)?,
+        graded_at_ms: r.try_get(9)?,
+        created_by: r.try_get(10)?,
+        created_at_ms: r.try_get(11)?,
+    })
+}
+
+fn claim_from_row(r: &AnyRow) -> Result<ClaimRow> {
+    Ok(ClaimRow {
+        id: r.try_get(0)?,
+        report_id: r.try_get(1)?,
+        observed_at_ms: r.try_get(2)?,
+        recorded_by: r.try_get(3)?,
+        recorded_at_ms: r.try_get(4)?,
+        content: r.try_get(5)?,
+    })
+}
+
+/// `after` as a bind: ids are compared as text, and every UUID sorts after the empty string.
+fn after(page: &Page) -> String {
+    page.after.clone().unwrap_or_default()
+}
+
+impl SqlStore {
+    async fn all<T>(
+        &self,
+        sql: String,
+        binds: &[&str],
+        map: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(map).collect()
+    }
+
+    async fn first<T>(
+        &self,
+        sql: String,
+        id: &str,
+        map: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(map).transpose()
+    }
+
+    async fn blob(&self, sql: &'static str, id: &str) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => r.try_get::<Option<Vec<u8>>, _>(0)?,
+            None => None,
+        })
+    }
+}
+
+#[async_trait]
+impl HandlingStore for SqlStore {
+    async fn handling_write(
+        &self,
+        guard: Option<&SourceGuard>,
+        writes: &[HandlingWrite],
+        audit: &[AuditContext],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if let Some(g) = guard {
+            let done = sqlx::query(
+                "UPDATE sources SET version = version + 1 WHERE id = $1 AND version = $2",
+            )
+            .bind(&g.source_id)
+            .bind(g.version)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict {
+                    what: "a newer change to this source",
+                });
+            }
+        }
+        for w in writes {
+            apply(&mut tx, w).await?;
+        }
+        for a in audit {
+            self.append_in(&mut tx, a).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn requirement(&self, id: &str) -> Result<Option<RequirementRow>> {
+        let sql = format!(
+            "SELECT {REQUIREMENT_COLUMNS} FROM requirements r JOIN compartments c ON c.id = r.compartment_id WHERE r.id = $1"
+        );
+        self.first(sql, id, requirement_from_row).await
+    }
+
+    async fn list_requirements(&self, f: &RequirementFilter) -> Result<Vec<RequirementRow>> {
+        let mut sql = format!(
+            "SELECT {REQUIREMENT_COLUMNS} FROM requirements r JOIN compartments c ON c.id = r.compartment_id \
+             WHERE r.compartment_id IN ({READER_COMPARTMENTS}) AND r.id > $2 AND ($3 = '' OR c.name = $3)"
+        );
+        if f.open_only || f.uncovered_only {
+            sql.push_str(" AND r.closed_at IS NULL");
+        }
+        if f.uncovered_only {
+            sql.push_str(" AND NOT EXISTS (SELECT 1 FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed'))");
+        }
+        sql.push_str(" ORDER BY r.id LIMIT $4");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(&f.reader)
+            .bind(after(&f.page))
+            .bind(f.compartment.clone().unwrap_or_default())
+            .bind(f.page.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(requirement_from_row).collect()
+    }
+
+    async fn source(&self, id: &str) -> Result<Option<SourceRow>> {
+        let sql = format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id WHERE s.id = $1"
+        );
+        self.first(sql, id, source_from_row).await
+    }
+
+    async fn list_sources(&self, f: &SourceFilter) -> Result<Vec<SourceRow>> {
+        let mut sql = format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id \
+             WHERE s.compartment_id IN ({READER_COMPARTMENTS}) AND s.id > $2 AND ($3 = '' OR c.name = $3) AND ($4 = '' OR s.state = $4)"
+        );
+        if f.handled_by.is_some() {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM source_roles r WHERE r.source_id = s.id AND r.role = 'handler' AND r.officer_id = $6 AND r.until_ms IS NULL)",
+            );
+        }
+        sql.push_str(" ORDER BY s.id LIMIT $5");
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(&f.reader)
+            .bind(after(&f.page))
+            .bind(f.compartment.clone().unwrap_or_default())
+            .bind(f.state.clone().unwrap_or_default())
+            .bind(f.page.limit);
+        if let Some(h) = &f.handled_by {
+            q = q.bind(h.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    async fn source_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM sources")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn source_identity(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        self.blob("SELECT true_identity FROM sources WHERE id = $1", id)
+            .await
+    }
+
+    async fn source_transitions(&self, source_id: &str) -> Result<Vec<TransitionRow>> {
+        let sql = "SELECT id, source_id, from_state, to_state, at_ms, actor, doc FROM source_transitions WHERE source_id = $1 ORDER BY at_ms, id";
+        self.all(sql.to_owned(), &[source_id], |r| {
+            Ok(TransitionRow {
+                id: r.try_get(0)?,
+                source_id: r.try_get(1)?,
+                from_state: r.try_get(2)?,
+                to_state: r.try_get(3)?,
+                at_ms: r.try_get(4)?,
+                actor: r.try_get(5)?,
+                doc: r.try_get(6)?,
+            })
+        })
+        .await
+    }
+
+    async fn source_roles(&self, source_id: &str) -> Result<Vec<RoleRow>> {
+        let sql = format!(
+            "SELECT {ROLE_COLUMNS} FROM source_roles r JOIN users u ON u.id = r.officer_id WHERE r.source_id = $1 ORDER BY r.from_ms, r.id"
+        );
+        self.all(sql, &[source_id], role_from_row).await
+    }
+
+    async fn risk_assessments(&self, source_id: &str) -> Result<Vec<RiskRow>> {
+        let sql = "SELECT id, source_id, assessed_by, assessed_at, level, explained, understood, content FROM risk_assessments WHERE source_id = $1 ORDER BY assessed_at, id";
+        self.all(sql.to_owned(), &[source_id], |r| {
+            Ok(RiskRow {
+                id: r.try_get(0)?,
+                source_id: r.try_get(1)?,
+                assessed_by: r.try_get(2)?,
+                assessed_at_ms: r.try_get(3)?,
+                level: r.try_get(4)?,
+                explained: r.try_get::<i64, _>(5)? != 0,
+                understood: r.try_get::<i64, _>(6)? != 0,
+                content: r.try_get(7)?,
+            })
+        })
+        .await
+    }
+
+    async fn authorisations(&self, source_id: &str) -> Result<Vec<AuthorisationRow>> {
+        let sql = format!(
+            "SELECT {AUTH_COLUMNS} FROM authorisations a WHERE a.source_id = $1 ORDER BY a.granted_at, a.id"
+        );
+        self.all(sql, &[source_id], auth_from_row).await
+    }
+
+    async fn authorisation(&self, id: &str) -> Result<Option<AuthorisationRow>> {
+        let sql = format!("SELECT {AUTH_COLUMNS} FROM authorisations a WHERE a.id = $1");
+        self.first(sql, id, auth_from_row).await
+    }
+
+    async fn taskings(&self, source_id: &str) -> Result<Vec<TaskingRow>> {
+        let sql = "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc FROM taskings WHERE source_id = $1 ORDER BY issued_at, id";
+        self.all(sql.to_owned(), &[source_id], |r| {
+            Ok(TaskingRow {
+                id: r.try_get(0)?,
+                source_id: r.try_get(1)?,
+                requirement_id: r.try_get(2)?,
+                authorisation_id: r.try_get(3)?,
+                issued_by: r.try_get(4)?,
+                issued_at_ms: r.try_get(5)?,
+                status: r.try_get(6)?,
+                doc: r.try_get(7)?,
+            })
+        })
+        .await
+    }
+
+    async fn contacts(&self, source_id: &str, page: &Page) -> Result<Vec<ContactRow>> {
+        // Newest first: `after` is the last id of the previous page, and ids descend.
+        let sql = format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts k WHERE k.source_id = $1 AND ($2 = '' OR k.id < $2) ORDER BY k.id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(source_id)
+            .bind(after(page))
+            .bind(page.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(contact_from_row).collect()
+    }
+
+    async fn contact(&self, id: &str) -> Result<Option<ContactRow>> {
+        let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts k WHERE k.id = $1");
+        self.first(sql, id, contact_from_row).await
+    }
+
+    async fn contact_notes(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        self.blob("SELECT notes FROM contacts WHERE id = $1", id)
+            .await
+    }
+
+    async fn payments(&self, source_id: &str) -> Result<Vec<PaymentRow>> {
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.source_id = $1 ORDER BY p.recorded_at, p.id"
+        );
+        self.all(sql, &[source_id], payment_from_row).await
+    }
+
+    async fn payment(&self, id: &str) -> Result<Option<PaymentRow>> {
+        let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1");
+        self.first(sql, id, payment_from_row).await
+    }
+
+    async fn reports(&self, source_id: &str, page: &Page) -> Result<Vec<ReportRow>> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE source_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(source_id)
+            .bind(after(page))
+            .bind(page.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(report_from_row).collect()
+    }
+
+    async fn report(&self, id: &str) -> Result<Option<ReportRow>> {
+        let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1");
+        self.first(sql, id, report_from_row).await
+    }
+
+    async fn report_content(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        self.blob("SELECT content FROM reports WHERE id = $1", id)
+            .await
+    }
+
+    async fn claims(&self, report_id: &str) -> Result<Vec<ClaimRow>> {
+        let sql = "SELECT id, report_id, observed_at, recorded_by, recorded_at, content FROM claims WHERE report_id = $1 ORDER BY id";
+        self.all(sql.to_owned(), &[report_id], claim_from_row).await
+    }
+
+    async fn claim(&self, id: &str) -> Result<Option<ClaimRow>> {
+        let sql = "SELECT id, report_id, observed_at, recorded_by, recorded_at, content FROM claims WHERE id = $1";
+        self.first(sql.to_owned(), id, claim_from_row).await
+    }
+
+    async fn disseminations(&self, report_id: &str) -> Result<Vec<DisseminationRow>> {
+        let sql = "SELECT id, report_id, recipient, handling_code, sanitised, disseminated_by, disseminated_at FROM disseminations WHERE report_id = $1 ORDER BY disseminated_at, id";
+        self.all(sql.to_owned(), &[report_id], |r| {
+            Ok(DisseminationRow {
+                id: r.try_get(0)?,
+                report_id: r.try_get(1)?,
+                recipient: r.try_get(2)?,
+                handling_code: r.try_get(3)?,
+                sanitised: r.try_get::<i64, _>(4)? != 0,
+                disseminated_by: r.try_get(5)?,
+                disseminated_at_ms: r.try_get(6)?,
+            })
+        })
+        .await
+    }
+
+    async fn outcomes(&self, claim_id: &str) -> Result<Vec<OutcomeRow>> {
+        let sql = "SELECT id, claim_id, verdict, means, established_at, recorded_by, recorded_at FROM outcomes WHERE claim_id = $1 ORDER BY established_at, id";
+        self.all(sql.to_owned(), &[claim_id], |r| {
+            Ok(OutcomeRow {
+                id: r.try_get(0)?,
+                claim_id: r.try_get(1)?,
+                verdict: r.try_get(2)?,
+                means: r.try_get(3)?,
+                established_at_ms: r.try_get(4)?,
+                recorded_by: r.try_get(5)?,
+                recorded_at_ms: r.try_get(6)?,
+            })
+        })
+        .await
+    }
+
+    async fn alert_inputs(&self, scope: &AlertScope) -> Result<AlertInputs> {
+        // The visible sources, as a subquery every other query reuses ($1 reader, $2 handler).
+        let visible = "SELECT s.id FROM sources s WHERE s.compartment_id IN (SELECT compartment_id FROM user_compartments WHERE user_id = $1) \
+             AND ($2 = '' OR EXISTS (SELECT 1 FROM source_roles r WHERE r.source_id = s.id AND r.role = 'handler' AND r.officer_id = $2 AND r.until_ms IS NULL))";
+        let handler = scope.handled_by.clone().unwrap_or_default();
+        let mut tx = self
+            .pool
+            .begin_with(self.backend().begin_snapshot())
+            .await?;
+        let fetch = |sql: String| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(scope.reader.clone())
+                .bind(handler.clone())
+        };
+        let sources = fetch(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id WHERE s.id IN ({visible})"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(source_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        // Cancelled authorisations raise nothing, except a criminal conduct one still owing its
+        // Commissioner notices.
+        let authorisations = fetch(format!(
+            "SELECT {AUTH_COLUMNS} FROM authorisations a WHERE a.source_id IN ({visible}) AND (a.cancelled_at IS NULL OR a.kind = 'criminal_conduct')"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(auth_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        let roles = fetch(format!(
+            "SELECT {ROLE_COLUMNS} FROM source_roles r JOIN users u ON u.id = r.officer_id WHERE r.source_id IN ({visible}) AND (r.until_ms IS NULL OR r.until_ms > $3)"
+        ))
+        .bind(scope.now_ms)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(role_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        // The contacts the safety alerts look at: each source's latest held contact, missed
+        // ones since it, and planned ones whose outcome is still unrecorded.
+        let contacts = fetch(format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts k \
+             LEFT JOIN (SELECT source_id, MAX(at_ms) AS last_held FROM contacts WHERE status = 'held' AND source_id IN ({visible}) GROUP BY source_id) h \
+               ON h.source_id = k.source_id \
+             WHERE k.source_id IN ({visible}) AND ( \
+               (k.status = 'held' AND k.at_ms = h.last_held) \
+               OR k.status = 'planned' \
+               OR (k.status = 'missed' AND (h.last_held IS NULL OR k.at_ms > h.last_held)))"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(contact_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        let payments = fetch(format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.source_id IN ({visible}) AND p.kind = 'payment' AND (p.paid_at IS NULL OR p.paid_at >= $3)"
+        ))
+        .bind(scope.payments_since_ms)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(payment_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        let requirements = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {REQUIREMENT_COLUMNS} FROM requirements r JOIN compartments c ON c.id = r.compartment_id \
+             WHERE r.compartment_id IN ({READER_COMPARTMENTS}) AND r.closed_at IS NULL"
+        )))
+        .bind(scope.reader.clone())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(requirement_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(AlertInputs {
+            sources,
+            authorisations,
+            roles,
+            contacts,
+            payments,
+            requirements,
+        })
+    }
+
+    async fn bulk_insert_contacts(&self, rows: &[ContactRow], audit: &AuditContext) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for k in rows {
+            insert_contact(&mut tx, k).await?;
+        }
+        self.append_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

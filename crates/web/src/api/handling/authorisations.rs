@@ -1,0 +1,460 @@
+//! Risk assessments and authorisations with their reviews, renewals, cancellations, written
+//! records and Commissioner notices.
+
+use super::{at, name, opt_at, opt_instant};
+use crate::AppState;
+use crate::api::JsonBody;
+use crate::auth::Authenticated;
+use crate::error::{ApiResult, ErrorBody};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use humint_core::handling::{
+    Authorisation, AuthorisationKind, JuvenileCcaSafeguards, NecessityGround, NoticeEvent,
+    RiskLevel, commissioner_notices,
+};
+use humint_station::handling::{
+    CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRequest {
+    /// low, medium or high.
+    #[schema(value_type = String)]
+    pub level: RiskLevel,
+    pub security_and_welfare: String,
+    pub mitigations: String,
+    pub explained_to_source: bool,
+    pub understood_by_source: bool,
+    /// Required under 18 (Juveniles Order art 5).
+    pub physical_harm: Option<String>,
+    pub psychological_harm: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RiskBody {
+    pub id: String,
+    pub assessed_by: String,
+    pub assessed_at: String,
+    pub level: String,
+    pub explained_to_source: bool,
+    pub understood_by_source: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JuvenileSafeguardsBody {
+    pub exceptional_circumstances: String,
+    pub no_foreseeable_harm: bool,
+    pub best_interests: String,
+    pub meeting_arrangements: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequestBody {
+    /// standard, urgent_oral, juvenile, relevant_source or criminal_conduct.
+    #[schema(value_type = String)]
+    pub kind: AuthorisationKind,
+    /// Criminal conduct: the use-and-conduct authorisation it sits on.
+    pub parent_id: Option<String>,
+    /// A RIPA s.29(3) ground, e.g. preventing_or_detecting_crime_or_disorder.
+    #[schema(value_type = String)]
+    pub ground: NecessityGround,
+    pub necessity: String,
+    pub proportionality: String,
+    pub collateral_intrusion: String,
+    pub tasks: Vec<String>,
+    pub urgency_reason: Option<String>,
+    pub review_interval_days: u32,
+    #[serde(default)]
+    pub relationship_with_parent_or_guardian: bool,
+    pub juvenile_cca_safeguards: Option<JuvenileSafeguardsBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequestBody {
+    pub use_made: String,
+    pub tasks_given: String,
+    pub information_obtained: String,
+    pub necessity_still_met: bool,
+    pub proportionality_still_met: bool,
+    pub arrangements_still_met: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalRequestBody {
+    pub urgency_reason: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancellationRequestBody {
+    pub reasons: String,
+    pub instruction_to_cease_at: Option<String>,
+    pub welfare_plan: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRequestBody {
+    /// grant, renewal or cancellation.
+    #[schema(value_type = String)]
+    pub event: NoticeEvent,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewBody {
+    pub id: String,
+    pub reviewed_by: String,
+    pub reviewed_at: String,
+    pub use_made: String,
+    pub tasks_given: String,
+    pub information_obtained: String,
+    pub risk_assessment_id: String,
+    pub necessity_still_met: bool,
+    pub proportionality_still_met: bool,
+    pub arrangements_still_met: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RenewalBody {
+    pub renewed_by: String,
+    pub renewed_at: String,
+    pub review_id: String,
+    pub takes_effect_at: String,
+    pub expires_at: String,
+    pub self_authorised: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CancellationBody {
+    pub cancelled_by: String,
+    pub cancelled_at: String,
+    pub reasons: String,
+    pub instruction_to_cease_at: Option<String>,
+    pub welfare_plan: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeBody {
+    pub event: String,
+    pub decided_at: String,
+    /// The end of the 7th day after the decision (RIPA s.32C).
+    pub due_at: String,
+    pub sent_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuthorisationBody {
+    pub id: String,
+    pub source_id: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub ground: String,
+    pub necessity: String,
+    pub proportionality: String,
+    pub collateral_intrusion: String,
+    pub tasks: Vec<String>,
+    pub granted_by: String,
+    pub granted_at: String,
+    /// The age band on the day of grant (never the date of birth).
+    pub source_age_at_grant: String,
+    pub urgency_reason: Option<String>,
+    pub self_authorised: bool,
+    pub risk_assessment_id: String,
+    /// The deadline in force: the first instant it is no longer live.
+    pub expires_at: String,
+    pub review_interval_days: u32,
+    pub next_review_due: String,
+    /// live, expired, cancelled or not_yet_in_force, at the station's now.
+    pub status: String,
+    pub written_record_at: Option<String>,
+    pub reviews: Vec<ReviewBody>,
+    pub renewals: Vec<RenewalBody>,
+    pub cancellation: Option<CancellationBody>,
+    pub commissioner_notices: Vec<NoticeBody>,
+}
+
+fn risk_body(r: &RiskView) -> RiskBody {
+    RiskBody {
+        id: r.id.clone(),
+        assessed_by: r.assessed_by.clone(),
+        assessed_at: super::ms(r.assessed_at_ms),
+        level: r.level.clone(),
+        explained_to_source: r.explained_to_source,
+        understood_by_source: r.understood_by_source,
+    }
+}
+
+pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> AuthorisationBody {
+    AuthorisationBody {
+        id: a.id.to_string(),
+        source_id: a.source.to_string(),
+        kind: name(&a.kind),
+        parent_id: a.parent.map(|p| p.to_string()),
+        ground: name(&a.ground),
+        necessity: a.necessity.clone(),
+        proportionality: a.proportionality.clone(),
+        collateral_intrusion: a.collateral_intrusion.clone(),
+        tasks: a.tasks_in_scope.clone(),
+        granted_by: a.granted_by.to_string(),
+        granted_at: at(a.granted_at),
+        source_age_at_grant: name(&a.source_age_at_grant),
+        urgency_reason: a.urgency_reason.clone(),
+        self_authorised: a.self_authorised,
+        risk_assessment_id: a.risk_assessment.to_string(),
+        expires_at: at(a.current_expiry()),
+        review_interval_days: a.review_interval_days,
+        next_review_due: at(a.next_review_due()),
+        status: name(&a.status(now)),
+        written_record_at: opt_at(a.written_record_at),
+        reviews: a
+            .reviews
+            .iter()
+            .map(|r| ReviewBody {
+                id: r.id.to_string(),
+                reviewed_by: r.reviewed_by.to_string(),
+                reviewed_at: at(r.reviewed_at),
+                use_made: r.use_made.clone(),
+                tasks_given: r.tasks_given.clone(),
+                information_obtained: r.information_obtained.clone(),
+                risk_assessment_id: r.risk_assessment.to_string(),
+                necessity_still_met: r.necessity_still_met,
+                proportionality_still_met: r.proportionality_still_met,
+                arrangements_still_met: r.arrangements_still_met,
+            })
+            .collect(),
+        renewals: a
+            .renewals
+            .iter()
+            .map(|r| RenewalBody {
+                renewed_by: r.renewed_by.to_string(),
+                renewed_at: at(r.renewed_at),
+                review_id: r.review.to_string(),
+                takes_effect_at: at(r.takes_effect_at),
+                expires_at: at(r.expires_at),
+                self_authorised: r.self_authorised,
+            })
+            .collect(),
+        cancellation: a.cancellation.as_ref().map(|c| CancellationBody {
+            cancelled_by: c.cancelled_by.to_string(),
+            cancelled_at: at(c.cancelled_at),
+            reasons: c.reasons.clone(),
+            instruction_to_cease_at: opt_at(c.instruction_to_cease_at),
+            welfare_plan: c.welfare_plan.clone(),
+        }),
+        commissioner_notices: commissioner_notices(a)
+            .iter()
+            .map(|n| NoticeBody {
+                event: name(&n.event),
+                decided_at: at(n.decided_at),
+                due_at: at(n.due_at),
+                sent_at: opt_at(n.sent_at),
+            })
+            .collect(),
+    }
+}
+
+fn now(state: &AppState) -> super::chrono_like::Instant {
+    state.station.clock().now()
+}
+
+/// Record a new version of the source's risk assessment (handler or controller).
+#[utoipa::path(post, path = "/api/v1/sources/{id}/risk-assessments", params(("id" = String, Path)), request_body = RiskRequest, security(("bearer" = [])),
+    responses((status = 201, body = RiskBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn add_risk(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<RiskRequest>,
+) -> ApiResult<(StatusCode, Json<RiskBody>)> {
+    let input = RiskInput {
+        level: req.level,
+        security_and_welfare: req.security_and_welfare,
+        mitigations: req.mitigations,
+        explained_to_source: req.explained_to_source,
+        understood_by_source: req.understood_by_source,
+        physical_harm: req.physical_harm,
+        psychological_harm: req.psychological_harm,
+    };
+    let r = state
+        .station
+        .add_risk_assessment(&auth.principal, &id, input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(risk_body(&r))))
+}
+
+/// The source's risk assessments (their welfare text is in the statutory record only).
+#[utoipa::path(get, path = "/api/v1/sources/{id}/risk-assessments", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = [RiskBody]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn risks(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<RiskBody>>> {
+    let rows = state.station.risk_assessments(&auth.principal, &id).await?;
+    Ok(Json(rows.iter().map(risk_body).collect()))
+}
+
+/// Grant an authorisation (an authorising officer who neither handles nor controls the source).
+#[utoipa::path(post, path = "/api/v1/sources/{id}/authorisations", params(("id" = String, Path)), request_body = GrantRequestBody, security(("bearer" = [])),
+    responses((status = 201, body = AuthorisationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn grant(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<GrantRequestBody>,
+) -> ApiResult<(StatusCode, Json<AuthorisationBody>)> {
+    let input = GrantInput {
+        kind: req.kind,
+        parent: req.parent_id,
+        ground: req.ground,
+        necessity: req.necessity,
+        proportionality: req.proportionality,
+        collateral_intrusion: req.collateral_intrusion,
+        tasks_in_scope: req.tasks,
+        urgency_reason: req.urgency_reason,
+        review_interval_days: req.review_interval_days,
+        relationship_with_parent_or_guardian: req.relationship_with_parent_or_guardian,
+        juvenile_cca_safeguards: req.juvenile_cca_safeguards.map(|s| JuvenileCcaSafeguards {
+            exceptional_circumstances: s.exceptional_circumstances,
+            no_foreseeable_harm: s.no_foreseeable_harm,
+            best_interests: s.best_interests,
+            meeting_arrangements: s.meeting_arrangements,
+        }),
+    };
+    let a = state
+        .station
+        .grant_authorisation(&auth.principal, &id, input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(auth_body(&a, now(&state)))))
+}
+
+/// The source's authorisations.
+#[utoipa::path(get, path = "/api/v1/sources/{id}/authorisations", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = [AuthorisationBody]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AuthorisationBody>>> {
+    let rows = state.station.authorisations(&auth.principal, &id).await?;
+    let now = now(&state);
+    Ok(Json(rows.iter().map(|a| auth_body(a, now)).collect()))
+}
+
+/// One authorisation with its history.
+#[utoipa::path(get, path = "/api/v1/authorisations/{id}", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = AuthorisationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AuthorisationBody>> {
+    let a = state.station.authorisation(&auth.principal, &id).await?;
+    Ok(Json(auth_body(&a, now(&state))))
+}
+
+/// Review an authorisation (use made, tasks given, information obtained).
+#[utoipa::path(post, path = "/api/v1/authorisations/{id}/reviews", params(("id" = String, Path)), request_body = ReviewRequestBody, security(("bearer" = [])),
+    responses((status = 201, body = AuthorisationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ReviewRequestBody>,
+) -> ApiResult<(StatusCode, Json<AuthorisationBody>)> {
+    let input = ReviewInput {
+        use_made: req.use_made,
+        tasks_given: req.tasks_given,
+        information_obtained: req.information_obtained,
+        necessity_still_met: req.necessity_still_met,
+        proportionality_still_met: req.proportionality_still_met,
+        arrangements_still_met: req.arrangements_still_met,
+    };
+    let a = state
+        .station
+        .review_authorisation(&auth.principal, &id, input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(auth_body(&a, now(&state)))))
+}
+
+/// Renew an authorisation: only before expiry and after a review.
+#[utoipa::path(post, path = "/api/v1/authorisations/{id}/renewals", params(("id" = String, Path)), request_body = RenewalRequestBody, security(("bearer" = [])),
+    responses((status = 201, body = AuthorisationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn renew(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<RenewalRequestBody>,
+) -> ApiResult<(StatusCode, Json<AuthorisationBody>)> {
+    let input = RenewalInput {
+        urgency_reason: req.urgency_reason,
+    };
+    let a = state
+        .station
+        .renew_authorisation(&auth.principal, &id, input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(auth_body(&a, now(&state)))))
+}
+
+/// Cancel an authorisation, with reasons and the welfare plan.
+#[utoipa::path(post, path = "/api/v1/authorisations/{id}/cancellation", params(("id" = String, Path)), request_body = CancellationRequestBody, security(("bearer" = [])),
+    responses((status = 201, body = AuthorisationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<CancellationRequestBody>,
+) -> ApiResult<(StatusCode, Json<AuthorisationBody>)> {
+    let input = CancellationInput {
+        reasons: req.reasons,
+        instruction_to_cease_at: opt_instant(
+            "instruction_to_cease_at",
+            &req.instruction_to_cease_at,
+        )?,
+        welfare_plan: req.welfare_plan,
+    };
+    let a = state
+        .station
+        .cancel_authorisation(&auth.principal, &id, input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(auth_body(&a, now(&state)))))
+}
+
+/// Record that a s.32C notice to the Judicial Commissioner was sent.
+#[utoipa::path(post, path = "/api/v1/authorisations/{id}/notices", params(("id" = String, Path)), request_body = NoticeRequestBody, security(("bearer" = [])),
+    responses((status = 201, body = AuthorisationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn notice(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<NoticeRequestBody>,
+) -> ApiResult<(StatusCode, Json<AuthorisationBody>)> {
+    let a = state
+        .station
+        .record_commissioner_notice(&auth.principal, &id, req.event)
+        .await?;
+    Ok((StatusCode::CREATED, Json(auth_body(&a, now(&state)))))
+}
+
+/// Record that the written record of an urgent oral authorisation is complete.
+#[utoipa::path(post, path = "/api/v1/authorisations/{id}/written-record", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 201, body = AuthorisationBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn written_record(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<AuthorisationBody>)> {
+    let a = state
+        .station
+        .record_written_authorisation(&auth.principal, &id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(auth_body(&a, now(&state)))))
+}
