@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub const CHECKPOINT_FILE: &str = "audit.checkpoint";
 
 const PAGE: i64 = 20_000;
+/// Pages being read ahead of the one being checked.
+const PREFETCH: usize = 3;
 
 /// The outcome of a verification that found nothing wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,44 +41,39 @@ impl Station {
         &self,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Result<AuditVerification, VerifyFailure>, StationError> {
-        let total = u64::try_from(self.store.audit_count().await?).unwrap_or(0);
+        let last_seq = self.store.audit_last_seq().await?;
+        let total = u64::try_from(last_seq).unwrap_or(0);
         let mut verifier = Verifier::with_capacity(
             &self.audit_keys.chain,
             &self.audit_keys.checkpoint,
             usize::try_from(total).unwrap_or(0),
         );
-        // Reading and checking overlap: one task fetches the next page while this one checks
-        // the last, so the two cores share the work.
-        let (pages_tx, mut pages) = tokio::sync::mpsc::channel(2);
-        let store = self.store.clone();
-        let reader = tokio::spawn(async move {
-            let mut after = 0i64;
-            loop {
-                let page = store.audit_events(after, PAGE).await;
-                let next = match &page {
-                    Ok(events) => events.last().map(|e| e.event.seq),
-                    Err(_) => None,
-                };
-                let failed = page.is_err();
-                if pages_tx.send(page).await.is_err() || failed {
-                    return;
-                }
-                match next {
-                    Some(seq) => after = seq,
-                    None => return,
-                }
-            }
-        });
+        // Pages are ranges of sequence numbers, so several can be read at once: while this task
+        // checks one page, the next ones are being fetched and decoded on the other core. A
+        // deleted event just makes a page short; the verifier sees the gap.
+        let fetch = |after: i64| {
+            let store = self.store.clone();
+            tokio::spawn(async move { store.audit_events_between(after, after + PAGE).await })
+        };
+        let mut in_flight = std::collections::VecDeque::new();
+        let mut next = 0i64;
+        while next < last_seq && in_flight.len() < PREFETCH {
+            in_flight.push_back(fetch(next));
+            next += PAGE;
+        }
         let mut done = 0u64;
         progress(0, total);
-        while let Some(page) = pages.recv().await {
-            let page = page?;
-            if page.is_empty() {
-                break;
+        while let Some(handle) = in_flight.pop_front() {
+            if next < last_seq {
+                in_flight.push_back(fetch(next));
+                next += PAGE;
             }
+            let page = handle
+                .await
+                .map_err(|e| StationError::Io(format!("reading the ledger failed: {e}")))??;
             for event in &page {
                 if let Err(failure) = verifier.push(event) {
-                    reader.abort();
+                    in_flight.iter().for_each(|h| h.abort());
                     return Ok(Err(failure));
                 }
             }

@@ -7,6 +7,15 @@ use sqlx::migrate::Migrator;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
+/// Which events a ledger read covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LedgerSlice {
+    /// The next `n` events after a sequence number.
+    Next,
+    /// Every event in a range of sequence numbers.
+    Range,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -81,21 +90,31 @@ impl Backend {
         }
     }
 
-    /// One page of the ledger as a single JSON text (one row of arrays, oldest first), with
-    /// binds `$1` = after this sequence number, `$2` = page size.
+    /// Ledger events as a single JSON text (one row holding an array of arrays). With
+    /// `LedgerSlice::Next`, `$1` = after this sequence number and `$2` = how many; with
+    /// `LedgerSlice::Range`, `$1` < seq <= `$2`.
     ///
     /// Verification reads every event; fetching a million rows one by one through the driver
     /// costs several microseconds a row, while one aggregated row per page costs the database
-    /// a fraction of that. This is what keeps `humint audit verify` near a second per million.
-    pub(crate) fn ledger_page_json(self) -> &'static str {
-        match self {
-            Backend::Sqlite => {
+    /// a fraction of that. The caller orders the page by `seq` (SQLite does not promise an
+    /// aggregate's order without a sort of its own).
+    pub(crate) fn ledger_json(self, slice: LedgerSlice) -> &'static str {
+        match (self, slice) {
+            (Backend::Sqlite, LedgerSlice::Next) => {
                 "SELECT json_group_array(json_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, hex(mac))) \
                  FROM (SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2)"
             }
-            Backend::Postgres => {
-                "SELECT COALESCE(json_agg(json_build_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, encode(mac, 'hex')) ORDER BY seq), '[]')::text \
+            (Backend::Sqlite, LedgerSlice::Range) => {
+                "SELECT json_group_array(json_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, hex(mac))) \
+                 FROM audit_events WHERE seq > $1 AND seq <= $2"
+            }
+            (Backend::Postgres, LedgerSlice::Next) => {
+                "SELECT COALESCE(json_agg(json_build_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, encode(mac, 'hex'))), '[]')::text \
                  FROM (SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2) AS page"
+            }
+            (Backend::Postgres, LedgerSlice::Range) => {
+                "SELECT COALESCE(json_agg(json_build_array(seq, at_ms, actor, role, action, object_type, object_id, compartment, outcome, encode(mac, 'hex'))), '[]')::text \
+                 FROM audit_events WHERE seq > $1 AND seq <= $2"
             }
         }
     }

@@ -142,7 +142,17 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Appends many events in one transaction (bulk imports, benchmarks); returns the last
     /// sequence number.
     async fn append_audit_many(&self, audits: &[AuditContext]) -> Result<i64>;
+    /// The next `limit` events after `after_seq`, oldest first.
     async fn audit_events(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>>;
+    /// Every event with `after_seq < seq <= up_to_seq`, oldest first. Ranges can be read
+    /// concurrently, which is how verification keeps both cores busy.
+    async fn audit_events_between(
+        &self,
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> Result<Vec<StoredEvent>>;
+    /// The highest sequence number in the ledger (0 when empty).
+    async fn audit_last_seq(&self) -> Result<i64>;
     async fn audit_count(&self) -> Result<i64>;
     async fn audit_checkpoints(&self) -> Result<Vec<Checkpoint>>;
     /// Signs and stores a checkpoint of the ledger's current head (none on an empty ledger).

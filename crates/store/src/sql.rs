@@ -2,6 +2,7 @@
 //! dialect both understand: `$n` binds, BIGINT times, text ids); what differs lives in
 //! [`Backend`].
 
+use crate::backend::LedgerSlice;
 use crate::backup::{self, BackupSink, BackupSource, BackupSummary, ColumnKind, Line};
 use crate::{
     AuditContext, Backend, CompartmentRecord, ENCRYPTED_COLUMNS, EncryptedField, FieldCursor,
@@ -156,6 +157,69 @@ impl SqlStore {
                 .map_err(|e| missing(e, "compartment"))?;
         }
         Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Reads ledger events through the backend's aggregated JSON query, ordered by `seq`.
+    async fn ledger_slice(&self, slice: LedgerSlice, a: i64, b: i64) -> Result<Vec<StoredEvent>> {
+        type Wire = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+        );
+        let row = sqlx::query(self.backend.ledger_json(slice))
+            .bind(a)
+            .bind(b)
+            .fetch_one(&self.pool)
+            .await?;
+        let text: String = row.try_get(0)?;
+        let mut page: Vec<Wire> = serde_json::from_str(&text).map_err(|e| {
+            StoreError::Corrupt(format!("a page of the audit ledger could not be read: {e}"))
+        })?;
+        // Sorting an already ordered page costs one pass.
+        page.sort_by_key(|wire| wire.0);
+        Ok(page
+            .into_iter()
+            .map(
+                |(
+                    seq,
+                    at_ms,
+                    actor,
+                    role,
+                    action,
+                    object_type,
+                    object_id,
+                    compartment,
+                    outcome,
+                    mac,
+                )| StoredEvent {
+                    event: AuditEvent {
+                        seq,
+                        at_ms,
+                        actor,
+                        role,
+                        action,
+                        object_type,
+                        object_id,
+                        compartment,
+                        outcome,
+                    },
+                    // A MAC that is not valid hex cannot match; it is reported as a bad MAC.
+                    mac: hex::decode(mac)
+                        .ok()
+                        .and_then(|m| m.try_into().ok())
+                        .unwrap_or([0u8; 32]),
+                },
+            )
+            .collect())
     }
 }
 
@@ -645,65 +709,23 @@ impl Store for SqlStore {
     }
 
     async fn audit_events(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>> {
-        type Wire = (
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-        );
-        let row = sqlx::query(self.backend.ledger_page_json())
-            .bind(after_seq)
-            .bind(limit)
+        self.ledger_slice(LedgerSlice::Next, after_seq, limit).await
+    }
+
+    async fn audit_events_between(
+        &self,
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> Result<Vec<StoredEvent>> {
+        self.ledger_slice(LedgerSlice::Range, after_seq, up_to_seq)
+            .await
+    }
+
+    async fn audit_last_seq(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_events")
             .fetch_one(&self.pool)
             .await?;
-        let text: String = row.try_get(0)?;
-        let page: Vec<Wire> = serde_json::from_str(&text).map_err(|e| {
-            StoreError::Corrupt(format!("a page of the audit ledger could not be read: {e}"))
-        })?;
-        // SQLite does not promise an aggregate's order without an ORDER BY inside it, which
-        // costs a sort per page; the page is ordered here instead (a no-op when already sorted).
-        let mut page = page;
-        page.sort_by_key(|wire| wire.0);
-        Ok(page
-            .into_iter()
-            .map(
-                |(
-                    seq,
-                    at_ms,
-                    actor,
-                    role,
-                    action,
-                    object_type,
-                    object_id,
-                    compartment,
-                    outcome,
-                    mac,
-                )| StoredEvent {
-                    event: AuditEvent {
-                        seq,
-                        at_ms,
-                        actor,
-                        role,
-                        action,
-                        object_type,
-                        object_id,
-                        compartment,
-                        outcome,
-                    },
-                    // A MAC that is not valid hex cannot match; it is reported as a bad MAC.
-                    mac: hex::decode(mac)
-                        .ok()
-                        .and_then(|m| m.try_into().ok())
-                        .unwrap_or([0u8; 32]),
-                },
-            )
-            .collect())
+        Ok(row.try_get(0)?)
     }
 
     async fn audit_count(&self) -> Result<i64> {

@@ -325,6 +325,26 @@ async fn the_ledger_is_chained_checkpointed_and_append_only(#[case] backend: Bac
             .expect("append");
     }
     let last = verify(&store).await.expect("an untouched ledger verifies");
+    assert_eq!(
+        store.audit_last_seq().await.expect("last"),
+        CHECKPOINT_EVERY + 6
+    );
+    let range: Vec<i64> = store
+        .audit_events_between(10, 20)
+        .await
+        .expect("range")
+        .iter()
+        .map(|e| e.event.seq)
+        .collect();
+    assert_eq!(range, (11..=20).collect::<Vec<_>>());
+    let next: Vec<i64> = store
+        .audit_events(1000, 3)
+        .await
+        .expect("next")
+        .iter()
+        .map(|e| e.event.seq)
+        .collect();
+    assert_eq!(next, [1001, 1002, 1003]);
     assert_eq!(last, CHECKPOINT_EVERY + 6);
     let cps = store.audit_checkpoints().await.expect("checkpoints");
     assert_eq!(
