@@ -2,6 +2,7 @@
 //! administer it from the machine that holds its master key, for scripts and operators.
 
 mod admin;
+mod intake;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -67,6 +68,9 @@ enum Command {
     Backup(admin::BackupArgs),
     /// Load a snapshot into this station.
     Restore(admin::RestoreArgs),
+    /// The intake portal: custodian keys, recipients, export and decryption.
+    #[command(subcommand)]
+    Intake(intake::IntakeCommand),
     /// Fill an empty station with a realistic fictional one, to see a living system.
     Demo(admin::DemoArgs),
     /// Judge sources from claim files: whom to believe (no station needed).
@@ -112,6 +116,7 @@ async fn run(station: StationArgs, command: Command) -> anyhow::Result<ExitCode>
         Command::Audit(cmd) => admin::audit(station, cmd).await,
         Command::Backup(args) => admin::backup(station, args).await,
         Command::Restore(args) => admin::restore(station, args).await,
+        Command::Intake(cmd) => intake::run(station, cmd).await,
         Command::Demo(args) => admin::demo(station, args).await,
         Command::Assess(args) => humint_assess::run(args, &mut std::io::stdout().lock()),
     }

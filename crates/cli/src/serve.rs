@@ -77,7 +77,7 @@ pub async fn run(args: StationArgs, serve: ServeArgs) -> anyhow::Result<ExitCode
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let officer_server = axum::serve(officer, humint_web::officer_router(station.clone()))
         .with_graceful_shutdown(wait_for(stop_rx.clone()));
-    let intake_server = axum::serve(intake, humint_web::intake::intake_router())
+    let intake_server = axum::serve(intake, humint_web::intake::intake_router(station.clone()))
         .with_graceful_shutdown(wait_for(stop_rx.clone()));
     let checkpoints = tokio::spawn(checkpoint_loop(station.clone(), stop_rx));
     let signals = tokio::spawn(async move {

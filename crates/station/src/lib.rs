@@ -14,6 +14,7 @@ mod audit;
 mod backup;
 mod error;
 pub mod handling;
+pub mod intake;
 mod keys;
 
 pub use access::Principal;

@@ -294,6 +294,56 @@ pub const TABLES: &[TableSpec] = &[
         ],
         order_by: "id",
     },
+    TableSpec {
+        name: "intake_settings",
+        columns: &[("key", Text), ("value", Text)],
+        order_by: "key",
+    },
+    TableSpec {
+        name: "intake_recipients",
+        columns: &[("id", Text), ("recipient", Text), ("created_at", Int)],
+        order_by: "id",
+    },
+    TableSpec {
+        name: "intake_threads",
+        columns: &[
+            ("id", Text),
+            ("lookup", Blob),
+            ("reply_recipient", Text),
+            ("received_day", Text),
+            ("status", Text),
+            ("acknowledged_day", Text),
+            ("feedback_day", Text),
+            ("source_id", Text),
+        ],
+        order_by: "id",
+    },
+    TableSpec {
+        name: "intake_entries",
+        columns: &[
+            ("id", Text),
+            ("thread_id", Text),
+            ("seq", Int),
+            ("kind", Text),
+            ("day", Text),
+            ("body", Blob),
+            ("size", Int),
+            ("file_name", Text),
+            ("file_size", Int),
+        ],
+        order_by: "thread_id, seq",
+    },
+    TableSpec {
+        name: "intake_phrases",
+        columns: &[
+            ("phrase_hash", Blob),
+            ("issued_by", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("used_day", Text),
+        ],
+        order_by: "phrase_hash",
+    },
 ];
 
 pub const FORMAT: &str = "humint-backup";

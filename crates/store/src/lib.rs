@@ -12,8 +12,10 @@
 mod backend;
 pub mod backup;
 mod handling;
+mod intake;
 mod records;
 mod sql;
+pub use intake::*;
 #[cfg(feature = "testing")]
 pub mod testing;
 

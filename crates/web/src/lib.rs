@@ -48,7 +48,8 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .route("/compartments", post(api::admin::create_compartment))
         .route("/compartments/{name}/members", get(api::admin::members))
         .route("/openapi.json", get(openapi::document))
-        .merge(api::handling::routes());
+        .merge(api::handling::routes())
+        .merge(api::intake::routes());
     let router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)

@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and served to signed-in
 //! officers only (the API's shape is not for the public).
 
-use crate::api::{admin, handling, session};
+use crate::api::{admin, handling, intake, session};
 use crate::auth::Authenticated;
 use crate::error::ErrorBody;
 use axum::Json;
@@ -15,6 +15,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         crate::healthz,
         session::create, session::delete, session::me,
         admin::create_user, admin::disable_user, admin::grant, admin::create_compartment, admin::members,
+        intake::list, intake::get_one, intake::reply, intake::set_status, intake::convert, intake::issue_phrase,
         handling::requirements::create, handling::requirements::list, handling::requirements::get_one,
         handling::sources::create, handling::sources::list, handling::sources::get_one, handling::sources::identity,
         handling::sources::transition, handling::sources::transitions, handling::sources::roles, handling::sources::assign_role,

@@ -6,3 +6,4 @@ mod harness;
 
 mod foundation;
 mod handling;
+mod intake;
