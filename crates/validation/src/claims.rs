@@ -38,11 +38,11 @@ impl Hasher for FxHasher {
 
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// String interner: dense ids in order of first appearance (renumbered later).
+/// String interner: dense ids in order of first appearance (renumbered later). Each
+/// distinct string is stored once, as the map's key.
 #[derive(Default)]
 struct Interner {
     ids: FxMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
 }
 
 impl Interner {
@@ -50,26 +50,20 @@ impl Interner {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
-        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        let boxed: Box<str> = s.into();
-        self.ids.insert(boxed.clone(), id);
-        self.names.push(boxed);
+        let id = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        self.ids.insert(s.into(), id);
         id
     }
 
     /// Sorted names and the old-id → new-id map.
     fn into_sorted(self) -> (Vec<Box<str>>, Vec<u32>) {
-        drop(self.ids);
-        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
-        let mut remap = vec![0u32; self.names.len()];
-        for (new, &old) in order.iter().enumerate() {
+        let mut entries: Vec<(Box<str>, u32)> = self.ids.into_iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut remap = vec![0u32; entries.len()];
+        let mut sorted: Vec<Box<str>> = Vec::with_capacity(entries.len());
+        for (new, (name, old)) in entries.into_iter().enumerate() {
             remap[old as usize] = new as u32;
-        }
-        let mut names = self.names;
-        let mut sorted: Vec<Box<str>> = Vec::with_capacity(names.len());
-        for &old in &order {
-            sorted.push(std::mem::take(&mut names[old as usize]));
+            sorted.push(name);
         }
         (sorted, remap)
     }
@@ -338,6 +332,10 @@ impl ClaimSet {
     pub fn slot_support(&self, slot: usize) -> u32 {
         self.cand_count[slot]
     }
+    /// CSR offsets of objects' claim ranges (`n_objects + 1` entries).
+    pub(crate) fn object_starts(&self) -> &[u32] {
+        &self.obj_start
+    }
     /// Flat per-claim source ids (claim order).
     pub(crate) fn sources_flat(&self) -> &[u32] {
         &self.claim_source
@@ -345,10 +343,6 @@ impl ClaimSet {
     /// Flat per-claim value ids (claim order).
     pub(crate) fn values_flat(&self) -> &[u32] {
         &self.claim_value
-    }
-    /// Flat per-claim object ids (claim order).
-    pub(crate) fn objects_flat(&self) -> &[u32] {
-        &self.claim_object
     }
     /// Flat per-claim slot ids (claim order).
     pub(crate) fn slots_flat(&self) -> &[u32] {

@@ -20,6 +20,7 @@
 //! | `dawid-skene-smoothed` | Dawid–Skene shrunk towards the pooled confusion matrix |
 //! | `copy-aware` | accuracy plus copy detection (Dong, Berti-Equille & Srivastava 2009) |
 //! | `numeric` | closeness-aware votes for figures (after TruthFinder and CRH) |
+//! | `list` | list values item by item (latent truth model, Zhao et al. 2012) |
 //! | `auto` | the default: chooses among the above from the data's statistics |
 //!
 //! ```
@@ -46,6 +47,7 @@ pub use estimate::{Dependency, Estimate, Grade, ObjectEstimate, SourceEstimate, 
 pub use methods::auto::Auto;
 pub use methods::copy::{CopyAware, CopyModel};
 pub use methods::dawid_skene::DawidSkene;
+pub use methods::list::ListModel;
 pub use methods::majority::MajorityVote;
 pub use methods::numeric::Numeric;
 pub use methods::one_coin::OneCoin;
@@ -61,6 +63,7 @@ pub const METHOD_NAMES: &[&str] = &[
     "dawid-skene-smoothed",
     "copy-aware",
     "numeric",
+    "list",
 ];
 
 /// Settings shared by all methods.
@@ -106,6 +109,7 @@ pub fn method_with(name: &str, settings: &Settings) -> Option<Box<dyn Method>> {
             ..CopyAware::default()
         }),
         "numeric" => Box::new(Numeric::default()),
+        "list" => Box::new(ListModel::default()),
         _ => return None,
     })
 }

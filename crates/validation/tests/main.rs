@@ -109,6 +109,7 @@ fn dawid_skene_matches_crowd_kit_on_bluebird() {
         iterations: 10,
         tolerance: 0.0,
         smoothing: 0.0,
+        ..DawidSkene::default()
     };
     let est = ds.estimate(&c, &Outcomes::new());
     let mut checked = 0;
@@ -146,6 +147,7 @@ fn dawid_skene_matches_crowd_kit_on_bluebird() {
 #[case::smoothed("dawid-skene-smoothed")]
 #[case::copy_aware("copy-aware")]
 #[case::numeric("numeric")]
+#[case::list("list")]
 fn results_do_not_depend_on_row_order(#[case] name: &str) {
     let data = generate(&SyntheticParams {
         sources: 30,
@@ -276,4 +278,103 @@ fn copy_detection_tells_copiers_from_independent_sources() {
     }
     let auc = wins / (pos.len() * neg.len()) as f64;
     assert!(auc >= 0.95, "AUC {auc}");
+}
+
+/// Books whose shops often list only the first author, plus one shop that adds a wrong one.
+fn book_rows() -> Vec<(String, String, String)> {
+    let mut rows = Vec::new();
+    for book in 0..6 {
+        let full = if book % 2 == 0 {
+            "knuth|patashnik"
+        } else {
+            "aho|ullman"
+        };
+        let first = full.split('|').next().unwrap_or("");
+        for shop in 0..8 {
+            // Shops 0–5 list only the first author, 6–7 the full list.
+            let v = if shop < 6 { first } else { full };
+            rows.push((format!("shop{shop}"), format!("book{book}"), v.to_string()));
+        }
+    }
+    for shop in 0..8 {
+        rows.push((format!("shop{shop}"), "single".into(), "hopper".into()));
+    }
+    rows.push(("shop8".into(), "single".into(), "hopper|wrong".into()));
+    rows
+}
+
+#[test]
+fn list_model_credits_complete_author_lists() {
+    let rows = book_rows();
+    let refs: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(s, o, v)| (s.as_str(), o.as_str(), v.as_str()))
+        .collect();
+    let c = claims(&refs);
+    // Majority takes the incomplete listing …
+    let mv = MajorityVote.estimate(&c, &Outcomes::new());
+    assert_eq!(value(&mv, &c, "book0"), Some("knuth"));
+    // … the item-wise model sees that leaving an author out is not denying them, while
+    // one shop adding an author nobody else lists does not make it true.
+    let est = method_by_name("list")
+        .expect("listed")
+        .estimate(&c, &Outcomes::new());
+    for book in 0..6 {
+        let want = if book % 2 == 0 {
+            "knuth|patashnik"
+        } else {
+            "aho|ullman"
+        };
+        assert_eq!(value(&est, &c, &format!("book{book}")), Some(want));
+    }
+    assert_eq!(value(&est, &c, "single"), Some("hopper"));
+    // And the default recognises list values and uses that model.
+    let auto = default_method().estimate(&c, &Outcomes::new());
+    assert_eq!(auto.method, "auto:list");
+    assert_eq!(value(&auto, &c, "book0"), Some("knuth|patashnik"));
+}
+
+#[test]
+fn default_chooses_full_confusion_when_errors_depend_on_the_class() {
+    // 20 sources label 300 items 0/1: half never miss a 1 but call 40 % of 0s "1", the
+    // other half the mirror image. One accuracy per source cannot describe that; a
+    // confusion matrix can, and predicts held-out claims better.
+    let mut rng = humint_validation::synthetic::SplitMix64::new(11);
+    let mut b = ClaimSetBuilder::new();
+    for item in 0..300 {
+        let truth = rng.below(2);
+        for s in 0..20 {
+            let slip = rng.unit() < 0.4;
+            let said = match (s % 2, truth) {
+                (0, 0) if slip => 1,
+                (1, 1) if slip => 0,
+                _ => truth,
+            };
+            b.push(&format!("s{s}"), &format!("i{item}"), &said.to_string());
+        }
+    }
+    let c = b.build();
+    assert_eq!(humint_validation::Auto::choose(&c), "dawid-skene-smoothed");
+}
+
+#[test]
+fn default_chooses_one_accuracy_when_sources_are_sparse() {
+    // 300 sources with about 27 claims each over four classes, errors spread evenly:
+    // too few claims for 16 parameters per source.
+    let data = generate(&SyntheticParams {
+        sources: 300,
+        objects: 2000,
+        claims_per_object: 4,
+        copiers: 0.0,
+        seed: 4,
+        ..SyntheticParams::default()
+    });
+    let mut b = ClaimSetBuilder::new();
+    for &(s, o, v) in &data.claims {
+        b.push(&format!("s{s}"), &format!("o{o}"), &v.to_string());
+    }
+    let c = b.build();
+    assert_eq!(humint_validation::Auto::choose(&c), "one-coin");
+    let est = default_method().estimate(&c, &Outcomes::new());
+    assert_eq!(est.method, "auto:one-coin");
 }

@@ -1,12 +1,19 @@
-//! The default: picks the model the data calls for, from the data's own statistics.
+//! The default: picks the model the data calls for, from the data's own statistics —
+//! never from the truth, never from a data set's name.
 //!
-//! * A shared label set (crowd labelling) → Dawid–Skene with confusion rows shrunk
-//!   towards the pooled matrix. The shrinkage weight is a pseudo-count, so it matters for
-//!   sources with few claims and fades for sources with many: sparse data behaves like a
-//!   one-coin model, dense data like full Dawid–Skene, without a switch.
+//! * A shared label set (crowd labelling) → a Dawid–Skene-family model chosen by 5-fold
+//!   cross-validation on the claims themselves: the full confusion model with rows shrunk
+//!   towards the pooled matrix, or the one-coin model (one accuracy per source), whichever
+//!   predicts held-out claims better (mean log-probability of a claim given the model
+//!   fitted without it). Full confusion matrices win when sources have many claims and
+//!   class-specific errors; one accuracy wins when the data are too thin for `k²`
+//!   parameters per source. Above [`SELECTION_CLAIMS`] claims the choice is made on a
+//!   fixed pseudo-random sample of objects, so it costs the same on any size.
 //! * Object-specific values that are mostly numbers → the closeness-aware numeric model.
-//! * Other object-specific values (names, times, lists) → the copy-aware model, since
-//!   such data is typically gathered from sources that copy from one another.
+//! * Object-specific values that are often lists (`a|b|c`) → the item-wise latent truth
+//!   model ([`crate::methods::list`]).
+//! * Other object-specific values (names, times) → the copy-aware model, since such data
+//!   is typically gathered from sources that copy from one another.
 //!
 //! Whatever the model, dependence between sources is then assessed with the copy model
 //! of Dong et al. 2009 on the fitted beliefs.
@@ -15,6 +22,7 @@ use crate::claims::{ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Dependency, Estimate, finish};
 use crate::methods::copy::{CopyAware, CopyModel, n_false_of};
 use crate::methods::dawid_skene::DawidSkene;
+use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
 use crate::methods::one_coin::accuracies;
 use crate::methods::{Domain, Method};
@@ -39,13 +47,143 @@ impl Default for Auto {
 
 impl Auto {
     /// Which model the data calls for.
+    ///
+    /// For label sets this runs the cross-validation described in the module docs
+    /// (on a sample of objects when the data are large), so it costs a few fits.
     pub fn choose(claims: &ClaimSet) -> &'static str {
         match Domain::of(claims) {
-            Domain::Labels { .. } => "dawid-skene-smoothed",
+            Domain::Labels { k } => {
+                if labels_prefer_one_coin(claims, k) {
+                    "one-coin"
+                } else {
+                    "dawid-skene-smoothed"
+                }
+            }
             Domain::Open if claims.numeric_share() >= NUMERIC_SHARE => "numeric",
+            Domain::Open if list_share(claims) >= LIST_SHARE => "list",
             Domain::Open => "copy-aware",
         }
     }
+}
+
+/// Share of list values (see [`crate::methods::list`]) from which open-domain data is
+/// judged item by item.
+pub const LIST_SHARE: f64 = 0.05;
+
+/// The Dawid–Skene fit the default uses on label sets: smoothed rows, and stopping once
+/// the fit has settled (posteriors move < 1e-3 or the log-likelihood < 1e-5 per claim).
+pub(crate) fn label_model(symmetric: bool) -> DawidSkene {
+    DawidSkene {
+        smoothing: 2.0,
+        tolerance: 1e-3,
+        ll_tolerance: 1e-5,
+        symmetric,
+        ..DawidSkene::default()
+    }
+}
+
+/// Claims used for model selection at most; larger data are sampled by object.
+pub const SELECTION_CLAIMS: usize = 30_000;
+
+/// Folds of the cross-validation that chooses between label models.
+pub const SELECTION_FOLDS: usize = 5;
+
+/// Whether held-out claims are better predicted by the one-coin model than by the
+/// smoothed full confusion model.
+fn labels_prefer_one_coin(claims: &ClaimSet, k: usize) -> bool {
+    let sample;
+    let (data, k) = if claims.n_claims() > SELECTION_CLAIMS {
+        sample = sample_objects(claims, SELECTION_CLAIMS);
+        match Domain::of(&sample) {
+            Domain::Labels { k } => (&sample, k),
+            Domain::Open => return false,
+        }
+    } else {
+        (claims, k)
+    };
+    let free = vec![crate::claims::Anchor::Free; data.n_objects()];
+    // Cross-validation fits need only be settled enough to rank the two models.
+    let score = |symmetric: bool| {
+        let model = DawidSkene {
+            tolerance: 1e-2,
+            ll_tolerance: 1e-4,
+            ..label_model(symmetric)
+        };
+        heldout_ll(data, &free, k, &model, SELECTION_FOLDS)
+    };
+    // The two candidates are independent: score them side by side when that pays.
+    let (full, one) = if data.n_claims() * k >= 20_000 && crate::par::threads() > 1 {
+        std::thread::scope(|scope| {
+            let one = scope.spawn(|| score(true));
+            let full = score(false);
+            (full, one.join().unwrap_or(f64::NEG_INFINITY))
+        })
+    } else {
+        (score(false), score(true))
+    };
+    one > full
+}
+
+/// The claims on a fixed pseudo-random share of objects, about `target` claims.
+fn sample_objects(claims: &ClaimSet, target: usize) -> ClaimSet {
+    let every = claims.n_claims().div_ceil(target.max(1)).max(1);
+    let mut b = crate::claims::ClaimSetBuilder::with_capacity(target + target / 4);
+    for o in 0..claims.n_objects() as u32 {
+        if !mix(u64::from(o)).is_multiple_of(every as u64) {
+            continue;
+        }
+        let name = claims.object_name(o);
+        for c in claims.object_claims(o) {
+            b.push(
+                claims.source_name(claims.claim_source(c)),
+                name,
+                claims.value_name(claims.claim_value(c)),
+            );
+        }
+    }
+    b.build()
+}
+
+/// SplitMix64's finaliser: a fixed hash for deterministic sampling and folds.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Mean log-probability of held-out claims under a Dawid–Skene-family model fitted on
+/// the other folds: `P(s says v on o) = Σ_t P(o is t) · e_s[v][t]`, with the object's
+/// posterior from its remaining claims. Folds are a fixed hash of the claim's canonical
+/// index, so the score is a function of the claim set alone.
+pub(crate) fn heldout_ll(
+    claims: &ClaimSet,
+    anchors: &[crate::claims::Anchor],
+    k: usize,
+    ds: &DawidSkene,
+    folds: usize,
+) -> f64 {
+    let n = claims.n_claims();
+    let fold: Vec<usize> = (0..n)
+        .map(|c| (mix(c as u64) % folds as u64) as usize)
+        .collect();
+    let mut total = 0.0;
+    for f in 0..folds {
+        let w: Vec<f64> = fold
+            .iter()
+            .map(|&g| if g == f { 0.0 } else { 1.0 })
+            .collect();
+        let fit = ds.fit_weighted(claims, anchors, k, Some(&w));
+        for c in (0..n).filter(|&c| fold[c] == f) {
+            let o = claims.claim_object(c) as usize;
+            let at = (claims.claim_source(c) as usize * k + claims.claim_value(c) as usize) * k;
+            let p: f64 = (0..k)
+                .map(|t| fit.post[o * k + t] * fit.errors[at + t])
+                .sum();
+            total += p.max(1e-300).ln();
+        }
+    }
+    total / n.max(1) as f64
 }
 
 impl Method for Auto {
@@ -58,13 +196,12 @@ impl Method for Auto {
         let domain = Domain::of(claims);
         let choice = Self::choose(claims);
         let beliefs = match domain {
-            Domain::Labels { k } => {
-                let ds = DawidSkene {
-                    smoothing: 2.0,
-                    tolerance: 1e-3,
-                    ..DawidSkene::default()
-                };
-                ds.fit_labels(claims, &anchors, k).beliefs(claims)
+            Domain::Labels { k } => label_model(choice == "one-coin")
+                .fit_labels(claims, &anchors, k)
+                .beliefs(claims),
+            Domain::Open if choice == "list" => {
+                let post = ListModel::default().fit(claims, &anchors);
+                Beliefs::from_slots(claims, &post)
             }
             Domain::Open if choice == "numeric" => {
                 let (post, _) = Numeric::default().fit(claims, &anchors);

@@ -10,7 +10,12 @@
 //! the MAP estimate under a Dirichlet prior of weight `α` centred on the pooled confusion
 //! matrix of all sources: a source with few claims borrows the crowd's error pattern
 //! instead of a degenerate 0/1 matrix — the usual cure for Dawid–Skene over-fitting
-//! sparse workers.
+//! sparse workers. With `symmetric` the matrix is constrained to one accuracy per source
+//! (the one-coin model inside the same EM), which the default weighs against the full
+//! matrix by cross-validation; claim weights let that cross-validation hold claims out.
+//!
+//! Each iteration is a single pass over the claims (E-step and next M-step counts), in
+//! products rather than sums of logarithms, split over threads by fixed object blocks.
 //!
 //! Needs a shared label set; on open-domain data (values specific to each object) it
 //! falls back to the one-coin model.
@@ -19,7 +24,6 @@ use crate::claims::{Anchor, ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Estimate, finish};
 use crate::methods::one_coin::OneCoin;
 use crate::methods::{Domain, Method};
-use crate::par::for_chunks;
 
 /// Dawid–Skene EM.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +34,11 @@ pub struct DawidSkene {
     pub tolerance: f64,
     /// Dirichlet pseudo-counts per true class pulling rows to the pooled matrix.
     pub smoothing: f64,
+    /// Also stop when the log-likelihood changes by less than this per claim (0: never).
+    pub ll_tolerance: f64,
+    /// One-coin constraint: one accuracy per source (Beta(2, 1) prior), its errors
+    /// spread evenly over the other labels, instead of a full confusion matrix.
+    pub symmetric: bool,
 }
 
 impl Default for DawidSkene {
@@ -38,6 +47,8 @@ impl Default for DawidSkene {
             iterations: 100,
             tolerance: 1e-7,
             smoothing: 0.0,
+            ll_tolerance: 0.0,
+            symmetric: false,
         }
     }
 }
@@ -51,6 +62,8 @@ pub(crate) struct DsFit {
     pub k: usize,
     /// Object-major class posteriors, `n_objects × k`.
     pub post: Vec<f64>,
+    /// Confusion table `errors[(source · k + observed) · k + true]`.
+    pub errors: Vec<f64>,
 }
 
 impl DsFit {
@@ -81,87 +94,194 @@ impl DsFit {
 
 impl DawidSkene {
     /// Fits on label data with `k` classes.
+    ///
+    /// Each iteration is one pass over the claims in object order that does the E-step
+    /// for an object and at once adds its new class posterior into the confusion counts
+    /// of the next M-step. The E-step multiplies probabilities instead of adding
+    /// logarithms (rescaling now and then so long rows cannot underflow), so no `exp` or
+    /// `ln` is taken per claim. Objects are cut into a fixed number of blocks whatever
+    /// the number of threads, each block with its own counts, summed in block order: the
+    /// result is the same bit for bit on one core or many.
     pub(crate) fn fit_labels(&self, claims: &ClaimSet, anchors: &[Anchor], k: usize) -> DsFit {
+        self.fit_weighted(claims, anchors, k, None)
+    }
+
+    /// As [`Self::fit_labels`], with each claim's evidence raised to the power
+    /// `weight[c]` in the E-step (1: full, 0: ignored): claims judged copied count for
+    /// less, as in Dong et al.'s discounted vote.
+    pub(crate) fn fit_weighted(
+        &self,
+        claims: &ClaimSet,
+        anchors: &[Anchor],
+        k: usize,
+        weight: Option<&[f64]>,
+    ) -> DsFit {
         let n_obj = claims.n_objects();
         let n_src = claims.n_sources();
-        // Majority-vote start (crowd-kit: MajorityVote().fit_predict_proba).
-        let mut post = vec![0.0; n_obj * k];
-        for o in 0..n_obj as u32 {
-            let row = &mut post[o as usize * k..(o as usize + 1) * k];
-            let range = claims.object_claims(o);
-            let n = range.len().max(1) as f64;
-            for c in range {
-                row[claims.claim_value(c) as usize] += 1.0 / n;
-            }
-        }
-        clamp_classes(claims, anchors, k, &mut post);
-        // Which labels each source used: crowd-kit normalises over those only.
-        let mut used = vec![false; n_src * k];
-        for c in 0..claims.n_claims() {
-            used[claims.claim_source(c) as usize * k + claims.claim_value(c) as usize] = true;
-        }
-        let mut errors = vec![0.0; n_src * k * k];
-        let mut log_err = vec![0.0; n_src * k * k];
-        let mut next = vec![0.0; n_obj * k];
-        let mut priors = class_means(&post, k);
-        self.m_step(claims, &post, &used, k, &mut errors);
+        let n = claims.n_claims();
         let src = claims.sources_flat();
         let val = claims.values_flat();
-        let work = claims.n_claims() * k;
-        for _ in 0..self.iterations {
-            for (l, e) in log_err.iter_mut().zip(&errors) {
-                *l = e.ln();
+        // Row of the confusion table each claim reads: (source, observed label).
+        let ridx: Vec<u32> = (0..n).map(|c| src[c] * k as u32 + val[c]).collect();
+        let anchor_class: Vec<u32> = anchors
+            .iter()
+            .map(|a| match *a {
+                Anchor::Free => u32::MAX,
+                Anchor::Slot(slot) => claims.slot_value(slot as usize),
+                Anchor::Unclaimed(v) => v,
+            })
+            .collect();
+        // Which labels each source used: crowd-kit normalises over those only.
+        let wt = |c: usize| weight.map_or(1.0, |w| w[c]);
+        let mut used = vec![false; n_src * k];
+        for (c, &r) in ridx.iter().enumerate() {
+            if wt(c) > 0.0 {
+                used[r as usize] = true;
             }
-            let log_prior: Vec<f64> = priors.iter().map(|p| p.max(EPS).ln()).collect();
-            // E-step, objects split over threads.
-            let log_err = &log_err;
-            let log_prior = &log_prior;
-            for_chunks(&mut next, k, work, |first, rows| {
-                for (i, row) in rows.chunks_exact_mut(k).enumerate() {
-                    row.copy_from_slice(log_prior);
-                    for c in claims.object_claims((first + i) as u32) {
-                        let at = (src[c] as usize * k + val[c] as usize) * k;
-                        for (r, l) in row.iter_mut().zip(&log_err[at..at + k]) {
-                            *r += l;
-                        }
-                    }
-                    crate::methods::one_coin::softmax(row);
+        }
+        let table = n_src * k * k;
+        let blocks = block_count(n * k, table);
+        let bounds: Vec<usize> = (0..=blocks).map(|b| b * n_obj / blocks).collect();
+        let obj_start = claims.object_starts();
+        // Majority-vote start (crowd-kit: MajorityVote().fit_predict_proba).
+        let mut post = vec![0.0; n_obj * k];
+        for o in 0..n_obj {
+            let row = &mut post[o * k..(o + 1) * k];
+            let range = obj_start[o] as usize..obj_start[o + 1] as usize;
+            let total: f64 = range.clone().map(wt).sum();
+            if total > 0.0 {
+                for c in range {
+                    row[val[c] as usize] += wt(c) / total;
                 }
-            });
-            clamp_classes(claims, anchors, k, &mut next);
-            priors = class_means(&next, k);
-            self.m_step(claims, &next, &used, k, &mut errors);
-            let change = crate::methods::one_coin::max_change(&post, &next);
-            std::mem::swap(&mut post, &mut next);
-            if change < self.tolerance {
+            } else {
+                row.iter_mut().for_each(|p| *p = 1.0 / k as f64);
+            }
+            clamp_row(row, anchor_class[o]);
+        }
+        let mut counts = vec![0.0; table];
+        let mut class_sum = vec![0.0; k];
+        for (o, row) in post.chunks_exact(k).enumerate() {
+            let range = obj_start[o] as usize..obj_start[o + 1] as usize;
+            for (c, &r) in ridx[range.clone()].iter().enumerate() {
+                let at = r as usize * k;
+                let w = wt(range.start + c);
+                for (e, p) in counts[at..at + k].iter_mut().zip(row) {
+                    *e += w * p;
+                }
+            }
+            for (a, p) in class_sum.iter_mut().zip(row) {
+                *a += p;
+            }
+        }
+        let mut errors = vec![0.0; table];
+        let mut priors: Vec<f64> = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
+        self.m_step(&mut counts, &used, n_src, k, &mut errors);
+        let mut partial: Vec<BlockSums> = (0..blocks)
+            .map(|_| BlockSums {
+                counts: vec![0.0; table],
+                class_sum: vec![0.0; k],
+                change: 0.0,
+                log_lik: 0.0,
+            })
+            .collect();
+        // Threads only pay when a pass is long: spawning costs more than a short pass.
+        let threads = if n * k < 1 << 21 {
+            1
+        } else {
+            crate::par::threads()
+        };
+        let mut last_ll = f64::NEG_INFINITY;
+        for _ in 0..self.iterations {
+            let prior: Vec<f64> = priors.iter().map(|p| p.max(EPS)).collect();
+            let ctx = Pass {
+                k,
+                obj_start,
+                ridx: &ridx,
+                errors: &errors,
+                prior: &prior,
+                anchor_class: &anchor_class,
+                weight,
+            };
+            let pass =
+                |b: usize, rows: &mut [f64], sums: &mut BlockSums| ctx.run(bounds[b], rows, sums);
+            // Blocks are contiguous object ranges; split the posterior to match.
+            let mut rest: &mut [f64] = &mut post;
+            let mut pieces: Vec<&mut [f64]> = Vec::with_capacity(blocks);
+            for b in 0..blocks {
+                let (head, tail) = rest.split_at_mut((bounds[b + 1] - bounds[b]) * k);
+                pieces.push(head);
+                rest = tail;
+            }
+            if threads <= 1 || blocks == 1 {
+                for (b, (rows, sums)) in pieces.into_iter().zip(&mut partial).enumerate() {
+                    pass(b, rows, sums);
+                }
+            } else {
+                std::thread::scope(|scope| {
+                    for (b, (rows, sums)) in pieces.into_iter().zip(&mut partial).enumerate() {
+                        let pass = &pass;
+                        scope.spawn(move || pass(b, rows, sums));
+                    }
+                });
+            }
+            // Deterministic reduction, in block order.
+            counts.iter_mut().for_each(|e| *e = 0.0);
+            class_sum.iter_mut().for_each(|a| *a = 0.0);
+            let mut change = 0.0f64;
+            let mut ll = 0.0;
+            for part in &partial {
+                for (e, p) in counts.iter_mut().zip(&part.counts) {
+                    *e += p;
+                }
+                for (a, p) in class_sum.iter_mut().zip(&part.class_sum) {
+                    *a += p;
+                }
+                change = change.max(part.change);
+                ll += part.log_lik;
+            }
+            priors = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
+            self.m_step(&mut counts, &used, n_src, k, &mut errors);
+            let ll_step = (ll - last_ll).abs() / n.max(1) as f64;
+            last_ll = ll;
+            if change < self.tolerance || ll_step < self.ll_tolerance {
                 break;
             }
         }
-        DsFit { k, post }
+        DsFit { k, post, errors }
     }
 
-    /// M-step: confusion rows `errors[s][obs][true]`, normalised over `obs`.
-    fn m_step(&self, claims: &ClaimSet, post: &[f64], used: &[bool], k: usize, errors: &mut [f64]) {
-        // One pass in claim (object-major) order: the posterior rows are read
-        // sequentially and the scattered writes land in the small confusion table, which
-        // stays in cache — far faster than gathering rows per source.
-        errors.iter_mut().for_each(|e| *e = 0.0);
-        let src = claims.sources_flat();
-        let obj = claims.objects_flat();
-        let val = claims.values_flat();
-        for c in 0..claims.n_claims() {
-            let (s, o, obs) = (src[c] as usize, obj[c] as usize, val[c] as usize);
-            let row = &mut errors[(s * k + obs) * k..(s * k + obs + 1) * k];
-            for (e, p) in row.iter_mut().zip(&post[o * k..(o + 1) * k]) {
-                *e += p;
+    /// M-step: confusion rows `errors[s][obs][true]` from the posterior-weighted
+    /// `counts` (same layout), normalised over `obs`. `counts` is consumed as scratch.
+    fn m_step(
+        &self,
+        counts: &mut [f64],
+        used: &[bool],
+        n_src: usize,
+        k: usize,
+        errors: &mut [f64],
+    ) {
+        if self.symmetric {
+            let off = 1.0 / (k as f64 - 1.0).max(1.0);
+            for s in 0..n_src {
+                let c = &counts[s * k * k..(s + 1) * k * k];
+                let total: f64 = c.iter().sum();
+                let right: f64 = (0..k).map(|t| c[t * k + t]).sum();
+                let a = ((right + 2.0) / (total + 3.0)).clamp(
+                    crate::methods::one_coin::ACC_MIN,
+                    crate::methods::one_coin::ACC_MAX,
+                );
+                let m = &mut errors[s * k * k..(s + 1) * k * k];
+                for obs in 0..k {
+                    for t in 0..k {
+                        m[obs * k + t] = if obs == t { a } else { (1.0 - a) * off };
+                    }
+                }
             }
-        }
-        let n_src = claims.n_sources();
-        if self.smoothing > 0.0 {
+        } else if self.smoothing > 0.0 {
             // Pooled confusion, normalised per true class.
             let mut pooled = vec![0.0; k * k];
             for s in 0..n_src {
-                for (p, e) in pooled.iter_mut().zip(&errors[s * k * k..(s + 1) * k * k]) {
+                for (p, e) in pooled.iter_mut().zip(&counts[s * k * k..(s + 1) * k * k]) {
                     *p += e;
                 }
             }
@@ -177,14 +297,19 @@ impl DawidSkene {
             }
             for s in 0..n_src {
                 let m = &mut errors[s * k * k..(s + 1) * k * k];
-                for (e, p) in m.iter_mut().zip(&pooled) {
-                    *e += self.smoothing * p;
+                for ((e, c), p) in m
+                    .iter_mut()
+                    .zip(&counts[s * k * k..(s + 1) * k * k])
+                    .zip(&pooled)
+                {
+                    *e = c + self.smoothing * p;
                 }
                 normalise_columns(m, k, None);
             }
         } else {
             for s in 0..n_src {
                 let m = &mut errors[s * k * k..(s + 1) * k * k];
+                m.copy_from_slice(&counts[s * k * k..(s + 1) * k * k]);
                 let u = &used[s * k..(s + 1) * k];
                 for obs in 0..k {
                     if u[obs] {
@@ -197,6 +322,136 @@ impl DawidSkene {
             }
         }
     }
+}
+
+/// What one block of objects contributes to the next M-step.
+struct BlockSums {
+    counts: Vec<f64>,
+    class_sum: Vec<f64>,
+    change: f64,
+    log_lik: f64,
+}
+
+/// Number of object blocks for the fused pass: two when the data are big enough to be
+/// worth two threads and the per-block counts are not too large, else one. Depends only
+/// on the data, never on the machine, so results do not either.
+fn block_count(work: usize, table: usize) -> usize {
+    if work >= 200_000 && table <= 8 << 20 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Sets a class row to the anchored class, if any.
+fn clamp_row(row: &mut [f64], class: u32) {
+    if class != u32::MAX {
+        for (c, p) in row.iter_mut().enumerate() {
+            *p = if c == class as usize { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+/// What every block of the fused pass reads.
+struct Pass<'a> {
+    k: usize,
+    obj_start: &'a [u32],
+    ridx: &'a [u32],
+    errors: &'a [f64],
+    prior: &'a [f64],
+    anchor_class: &'a [u32],
+    weight: Option<&'a [f64]>,
+}
+
+impl Pass<'_> {
+    /// [`e_and_count`] with the number of classes fixed at compile time for the common
+    /// small label sets, so the inner loops unroll.
+    fn run(&self, first: usize, post: &mut [f64], sums: &mut BlockSums) {
+        match self.k {
+            2 => e_and_count::<2>(self, first, post, sums),
+            3 => e_and_count::<3>(self, first, post, sums),
+            4 => e_and_count::<4>(self, first, post, sums),
+            5 => e_and_count::<5>(self, first, post, sums),
+            6 => e_and_count::<6>(self, first, post, sums),
+            _ => e_and_count::<0>(self, first, post, sums),
+        }
+    }
+}
+
+/// E-step for objects `first..` (rows in `post`), adding the new posteriors into the
+/// block's counts and class sums, the largest posterior change and the log-likelihood.
+/// `K` is the number of classes, or 0 to read it from `p`; the loops index by class so
+/// that they unroll when `K` is known.
+#[allow(clippy::needless_range_loop)]
+fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sums: &mut BlockSums) {
+    let k = if K == 0 { p.k } else { K };
+    sums.counts.iter_mut().for_each(|e| *e = 0.0);
+    sums.class_sum.iter_mut().for_each(|a| *a = 0.0);
+    let mut change = 0.0f64;
+    // Log-likelihood as a running product with its logarithm taken only when needed.
+    let mut ll = 0.0;
+    let mut mant = 1.0f64;
+    let mut buf = [0.0f64; crate::methods::MAX_CLASSES];
+    let row = &mut buf[..k];
+    for (i, old) in post.chunks_exact_mut(k).enumerate() {
+        let o = first + i;
+        let range = p.obj_start[o] as usize..p.obj_start[o + 1] as usize;
+        row.copy_from_slice(&p.prior[..k]);
+        for (j, c) in range.clone().enumerate() {
+            let at = p.ridx[c] as usize * k;
+            let e = &p.errors[at..at + k];
+            match p.weight.map(|w| w[c]) {
+                Some(w) if w <= 0.0 => {}
+                Some(w) if w < 1.0 => {
+                    for t in 0..k {
+                        row[t] *= e[t].powf(w);
+                    }
+                }
+                _ => {
+                    for t in 0..k {
+                        row[t] *= e[t];
+                    }
+                }
+            }
+            if j % 16 == 15 {
+                let z: f64 = row.iter().sum();
+                if z > 0.0 {
+                    row.iter_mut().for_each(|r| *r /= z);
+                    ll += z.ln();
+                }
+            }
+        }
+        let z: f64 = row.iter().sum();
+        if z > 0.0 && z.is_finite() {
+            let inv = 1.0 / z;
+            row.iter_mut().for_each(|r| *r *= inv);
+            mant *= z;
+            if !(1e-200..=1e200).contains(&mant) {
+                ll += mant.ln();
+                mant = 1.0;
+            }
+        } else {
+            row.iter_mut().for_each(|r| *r = 1.0 / k as f64);
+        }
+        clamp_row(row, p.anchor_class[o]);
+        for t in 0..k {
+            change = change.max((old[t] - row[t]).abs());
+            old[t] = row[t];
+        }
+        for c in range {
+            let at = p.ridx[c] as usize * k;
+            let w = p.weight.map_or(1.0, |w| w[c]);
+            let acc = &mut sums.counts[at..at + k];
+            for t in 0..k {
+                acc[t] += w * row[t];
+            }
+        }
+        for (a, r) in sums.class_sum.iter_mut().zip(row.iter()) {
+            *a += r;
+        }
+    }
+    sums.change = change;
+    sums.log_lik = ll + mant.ln();
 }
 
 /// Normalises a `k × k` matrix (rows: observed, columns: true) so each column sums to one
@@ -214,34 +469,6 @@ fn normalise_columns(m: &mut [f64], k: usize, used: Option<&[bool]>) {
             if used.is_none_or(|u| u[obs]) && tot > 0.0 {
                 m[obs * k + t] /= tot;
             }
-        }
-    }
-}
-
-/// Mean class probability over objects (crowd-kit: `probas.mean()`).
-fn class_means(post: &[f64], k: usize) -> Vec<f64> {
-    let n = (post.len() / k).max(1) as f64;
-    let mut m = vec![0.0; k];
-    for row in post.chunks_exact(k) {
-        for (a, p) in m.iter_mut().zip(row) {
-            *a += p;
-        }
-    }
-    m.iter_mut().for_each(|a| *a /= n);
-    m
-}
-
-/// Sets anchored objects' class rows to the confirmed outcome.
-pub(crate) fn clamp_classes(claims: &ClaimSet, anchors: &[Anchor], k: usize, post: &mut [f64]) {
-    for (o, a) in anchors.iter().enumerate() {
-        let class = match *a {
-            Anchor::Free => continue,
-            Anchor::Slot(slot) => claims.slot_value(slot as usize) as usize,
-            Anchor::Unclaimed(v) => v as usize,
-        };
-        let row = &mut post[o * k..(o + 1) * k];
-        for (c, p) in row.iter_mut().enumerate() {
-            *p = if c == class { 1.0 } else { 0.0 };
         }
     }
 }
@@ -264,6 +491,114 @@ impl Method for DawidSkene {
                 let beliefs = Beliefs::from_slots(claims, &post);
                 finish("one-coin", claims, &anchors, extra, &beliefs, Vec::new())
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::ClaimSetBuilder;
+
+    fn build(rows: &[(&str, &str, &str)]) -> ClaimSet {
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in rows {
+            b.push(s, o, v);
+        }
+        b.build()
+    }
+
+    /// A claim of weight 0 (held out in cross-validation) is as if it were not there.
+    #[test]
+    fn zero_weight_is_the_same_as_leaving_the_claim_out() {
+        let rows: Vec<(String, String, String)> = (0..40)
+            .flat_map(|o| {
+                (0..6).map(move |s| {
+                    let v = if (o * 7 + s * 3) % 5 == 0 { "b" } else { "a" };
+                    (format!("s{s}"), format!("o{o:02}"), v.to_string())
+                })
+            })
+            .collect();
+        let all: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|(s, o, v)| (s.as_str(), o.as_str(), v.as_str()))
+            .collect();
+        let dropped = (
+            "s2",
+            "o07",
+            all.iter()
+                .find(|r| r.0 == "s2" && r.1 == "o07")
+                .map_or("a", |r| r.2),
+        );
+        let rest: Vec<(&str, &str, &str)> = all.iter().copied().filter(|r| *r != dropped).collect();
+        let full = build(&all);
+        let less = build(&rest);
+        for ds in [
+            DawidSkene {
+                iterations: 7,
+                tolerance: 0.0,
+                ..DawidSkene::default()
+            },
+            DawidSkene {
+                iterations: 7,
+                tolerance: 0.0,
+                smoothing: 2.0,
+                ..DawidSkene::default()
+            },
+            DawidSkene {
+                iterations: 7,
+                tolerance: 0.0,
+                symmetric: true,
+                ..DawidSkene::default()
+            },
+        ] {
+            let weight: Vec<f64> = (0..full.n_claims())
+                .map(|c| {
+                    let o = full.object_name(full.claim_object(c));
+                    let s = full.source_name(full.claim_source(c));
+                    if (s, o) == (dropped.0, dropped.1) {
+                        0.0
+                    } else {
+                        1.0
+                    }
+                })
+                .collect();
+            let free_full = vec![Anchor::Free; full.n_objects()];
+            let free_less = vec![Anchor::Free; less.n_objects()];
+            let a = ds.fit_weighted(&full, &free_full, 2, Some(&weight));
+            let b = ds.fit_labels(&less, &free_less, 2);
+            assert_eq!(a.post.len(), b.post.len());
+            for (x, y) in a.post.iter().zip(&b.post) {
+                assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+            }
+        }
+    }
+
+    /// The one-coin constraint: every source's matrix is `A` on the diagonal and
+    /// `(1 − A)/(k − 1)` elsewhere, with `A` the Beta(2, 1)-smoothed share it got right.
+    #[test]
+    fn symmetric_rows_hold_one_accuracy() {
+        // Start from majority: o1 = a (3 of 3), o2 = a with 2/3. Source s3 said b on o2.
+        let c = build(&[
+            ("s1", "o1", "a"),
+            ("s2", "o1", "a"),
+            ("s3", "o1", "a"),
+            ("s1", "o2", "a"),
+            ("s2", "o2", "a"),
+            ("s3", "o2", "b"),
+        ]);
+        let ds = DawidSkene {
+            iterations: 0,
+            symmetric: true,
+            ..DawidSkene::default()
+        };
+        let fit = ds.fit_labels(&c, &[Anchor::Free; 2], 2);
+        // s3: right with probability 1 on o1 and 1/3 on o2 → A = (4/3 + 2) / (2 + 3).
+        let a = (4.0 / 3.0 + 2.0) / 5.0;
+        let s3 = c.source_id("s3").unwrap_or(0) as usize;
+        let m = &fit.errors[s3 * 4..s3 * 4 + 4];
+        for (got, want) in m.iter().zip([a, 1.0 - a, 1.0 - a, a]) {
+            assert!((got - want).abs() < 1e-12, "{m:?}");
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod auto;
 pub mod copy;
 pub mod dawid_skene;
+pub mod list;
 pub mod majority;
 pub mod numeric;
 pub mod one_coin;

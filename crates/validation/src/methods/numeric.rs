@@ -13,7 +13,7 @@ use crate::claims::{Anchor, ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Estimate, clamp_slots, finish};
 use crate::methods::Method;
 use crate::methods::majority::vote_shares;
-use crate::methods::one_coin::{accuracies, max_change, softmax, vote_weight};
+use crate::methods::one_coin::{max_change, softmax, vote_weight};
 
 /// Closeness-aware one-coin model for numeric claims.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,11 @@ pub struct Numeric {
     pub iterations: usize,
     /// Beta prior pseudo-counts (right, wrong) on source accuracy.
     pub prior: (f64, f64),
+    /// Least number of wrong values a figure is taken to have. A figure can be wrong in
+    /// countless ways and two independent wrong figures rarely coincide, so a source
+    /// right less than half the time is still far better than chance: counting only the
+    /// few values claimed would give it a negative vote.
+    pub false_values: f64,
 }
 
 impl Default for Numeric {
@@ -32,6 +37,7 @@ impl Default for Numeric {
             scale: 0.01,
             iterations: 50,
             prior: (2.0, 1.0),
+            false_values: 100.0,
         }
     }
 }
@@ -73,6 +79,12 @@ impl Numeric {
     }
 
     /// Fits and returns slot posteriors and source accuracies.
+    ///
+    /// A claim's correctness, from which its source's accuracy is learnt, is judged by
+    /// the *other* sources' claims on the object (leave-one-out): a source that is alone
+    /// on an object cannot confirm itself, and a claim no one else comes close to counts
+    /// against its source. Claims on objects nobody else claims say nothing about their
+    /// source and are left out of its accuracy, which then rests on its prior.
     pub(crate) fn fit(&self, claims: &ClaimSet, anchors: &[Anchor]) -> (Vec<f64>, Vec<f64>) {
         let (sim_start, sims) = self.similarity(claims);
         let src = claims.sources_flat();
@@ -81,20 +93,62 @@ impl Numeric {
         clamp_slots(claims, anchors, &mut post);
         let mut next = vec![0.0; post.len()];
         let mut acc = vec![0.8; claims.n_sources()];
+        // Per claim: correctness in [0, 1] and whether other sources judged it at all.
         let mut correct = vec![0.0; claims.n_claims()];
+        let mut judged = vec![false; claims.n_claims()];
+        let mut weight = vec![1.0; claims.n_claims()];
+        let mut score = vec![0.0; post.len()];
+        let mut loo: Vec<f64> = Vec::new();
         for _ in 0..self.iterations {
-            // Claim correctness: expected closeness to the truth.
             for o in 0..claims.n_objects() as u32 {
                 let r = claims.object_slots(o);
                 let m = r.len();
                 let base = r.start;
                 let sim = &sims[sim_start[o as usize]..sim_start[o as usize + 1]];
-                for c in claims.object_claims(o) {
+                let cs = claims.object_claims(o);
+                for j in 0..m {
+                    score[base + j] = 0.0;
+                }
+                for c in cs.clone() {
                     let i = slots[c] as usize - base;
-                    correct[c] = (0..m).map(|j| post[base + j] * sim[j * m + i]).sum();
+                    for j in 0..m {
+                        score[base + j] += weight[c] * sim[j * m + i];
+                    }
+                }
+                let anchored = !matches!(anchors[o as usize], Anchor::Free);
+                for c in cs.clone() {
+                    let i = slots[c] as usize - base;
+                    if anchored {
+                        correct[c] = (0..m).map(|j| post[base + j] * sim[j * m + i]).sum();
+                        judged[c] = true;
+                        continue;
+                    }
+                    if cs.len() < 2 {
+                        judged[c] = false;
+                        continue;
+                    }
+                    loo.clear();
+                    loo.extend((0..m).map(|j| score[base + j] - weight[c] * sim[j * m + i]));
+                    softmax(&mut loo);
+                    correct[c] = (0..m).map(|j| loo[j] * sim[j * m + i]).sum();
+                    judged[c] = true;
                 }
             }
-            acc = accuracies(claims, &correct, self.prior);
+            acc = (0..claims.n_sources() as u32)
+                .map(|s| {
+                    let (mut k, mut n) = (0.0, 0.0);
+                    for &c in claims.source_claims(s) {
+                        if judged[c as usize] {
+                            k += correct[c as usize];
+                            n += 1.0;
+                        }
+                    }
+                    ((k + self.prior.0) / (n + self.prior.0 + self.prior.1)).clamp(
+                        crate::methods::one_coin::ACC_MIN,
+                        crate::methods::one_coin::ACC_MAX,
+                    )
+                })
+                .collect();
             for o in 0..claims.n_objects() as u32 {
                 let r = claims.object_slots(o);
                 let m = r.len();
@@ -105,7 +159,8 @@ impl Numeric {
                     next[base + j] = 0.0;
                 }
                 for c in claims.object_claims(o) {
-                    let w = vote_weight(acc[src[c] as usize], n_false);
+                    let w = vote_weight(acc[src[c] as usize], n_false.max(self.false_values));
+                    weight[c] = w;
                     let i = slots[c] as usize - base;
                     for j in 0..m {
                         next[base + j] += w * sim[j * m + i];
