@@ -497,15 +497,21 @@ impl HandlingStore for SqlStore {
         .map(role_from_row)
         .collect::<Result<Vec<_>>>()?;
         // The contacts the safety alerts look at: each source's latest held contact, missed
-        // ones since it, and planned ones whose outcome is still unrecorded.
+        // ones since it, and planned ones whose outcome is still unrecorded. Each part is a
+        // seek per source on contacts (source_id, status, at_ms), so the cost follows the
+        // visible sources, not every contact they ever had.
         let contacts = fetch(format!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts k \
-             LEFT JOIN (SELECT source_id, MAX(at_ms) AS last_held FROM contacts WHERE status = 'held' AND source_id IN ({visible}) GROUP BY source_id) h \
-               ON h.source_id = k.source_id \
-             WHERE k.source_id IN ({visible}) AND ( \
-               (k.status = 'held' AND k.at_ms = h.last_held) \
-               OR k.status = 'planned' \
-               OR (k.status = 'missed' AND (h.last_held IS NULL OR k.at_ms > h.last_held)))"
+            "WITH h AS (SELECT v.id AS source_id, \
+                 (SELECT MAX(c.at_ms) FROM contacts c WHERE c.source_id = v.id AND c.status = 'held') AS last_held \
+               FROM ({visible}) v) \
+             SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k \
+               ON k.source_id = h.source_id AND k.status = 'held' AND k.at_ms = h.last_held \
+             UNION ALL \
+             SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k \
+               ON k.source_id = h.source_id AND k.status = 'planned' \
+             UNION ALL \
+             SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k \
+               ON k.source_id = h.source_id AND k.status = 'missed' AND (h.last_held IS NULL OR k.at_ms > h.last_held)"
         ))
         .fetch_all(&mut *tx)
         .await?
