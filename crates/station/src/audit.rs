@@ -5,9 +5,8 @@
 //! the triggers and cut the tail of the ledger together with its checkpoints; the copy of the
 //! latest checkpoint kept in the data directory (next to the master key) catches that.
 
-use crate::{Principal, Station, StationError};
+use crate::{Station, StationError};
 use humint_audit::{Checkpoint, Verifier, VerifyFailure};
-use humint_core::Role;
 use humint_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -144,10 +143,5 @@ impl Station {
             head_mac: mac(&file.head_mac)?,
             signature: mac(&file.signature)?,
         }))
-    }
-
-    /// The audit log is read by auditors and admins only.
-    pub fn require_audit_reader(actor: &Principal) -> Result<(), StationError> {
-        actor.require_role(&[Role::Auditor, Role::Admin], "read the audit log")
     }
 }

@@ -135,7 +135,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         at_ms: i64,
         audit: &AuditContext,
     ) -> Result<()>;
-    async fn revoke_user_sessions(&self, user_id: &str, at_ms: i64) -> Result<()>;
 
     // --- audit ledger -------------------------------------------------------------------
     /// Appends an event on its own (reads of sensitive content, refusals); writes append

@@ -680,17 +680,6 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn revoke_user_sessions(&self, user_id: &str, at_ms: i64) -> Result<()> {
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(at_ms)
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     async fn append_audit(&self, audit: &AuditContext) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let seq = self.append_in(&mut tx, audit).await?;
