@@ -3,6 +3,7 @@
 
 mod admin;
 mod intake;
+mod report;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -75,6 +76,9 @@ enum Command {
     Demo(admin::DemoArgs),
     /// Judge sources from claim files: whom to believe (no station needed).
     Assess(humint_assess::AssessArgs),
+    /// Reports for inspectors: `report inspection --from --to --out FILE.html`.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 fn main() -> ExitCode {
@@ -119,5 +123,6 @@ async fn run(station: StationArgs, command: Command) -> anyhow::Result<ExitCode>
         Command::Intake(cmd) => intake::run(station, cmd).await,
         Command::Demo(args) => admin::demo(station, args).await,
         Command::Assess(args) => humint_assess::run(args, &mut std::io::stdout().lock()),
+        Command::Report(cmd) => report::run(station, cmd).await,
     }
 }

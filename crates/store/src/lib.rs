@@ -12,6 +12,7 @@
 mod backend;
 pub mod backup;
 mod handling;
+mod inspection;
 mod intake;
 mod records;
 mod sql;
@@ -21,6 +22,7 @@ pub mod testing;
 
 pub use backend::Backend;
 pub use handling::*;
+pub use inspection::*;
 pub use records::*;
 pub use sql::{AuditKeys, CHECKPOINT_EVERY, SqlStore};
 

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod inspection;
 pub mod intake;
 mod openapi;
 
@@ -49,7 +50,8 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .route("/compartments/{name}/members", get(api::admin::members))
         .route("/openapi.json", get(openapi::document))
         .merge(api::handling::routes())
-        .merge(api::intake::routes());
+        .merge(api::intake::routes())
+        .merge(api::inspection::routes());
     let router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)

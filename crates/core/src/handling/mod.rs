@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod codes;
 pub mod contact;
 pub mod grading;
+pub mod inspection;
 pub mod juvenile;
 pub mod lifecycle;
 pub mod payment;

@@ -14,10 +14,12 @@
 
 mod access;
 mod activity;
+mod audit_log;
 mod authorisations;
 mod codenames;
 mod convert;
 pub mod demo;
+mod inspection;
 mod record;
 mod reports;
 mod requirements;
@@ -25,12 +27,18 @@ mod sources;
 
 pub use access::{IDENTITY_READERS, READERS, RECORD_READERS};
 pub use activity::{ContactInput, ContactOutcomeInput, PaymentInput, PaymentView, TaskingInput};
+pub use audit_log::{AuditEntry, AuditPage, AuditQuery};
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
 pub use humint_store::{
     DisseminationRow, OutcomeRow, ReportRow, RequirementRow, RoleRow, SourceRow, TransitionRow,
+};
+pub use inspection::{
+    AuthorisationEntry, CancellationEntry, Finding, InspectionPack, InspectionPeriod, NoticeEntry,
+    PackSummary, PaymentSection, PaymentTotals, RenewalEntry, ReviewEntry, SafeguardEntry,
+    ThresholdPayment,
 };
 pub use record::{AlertView, SourceRecord};
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod handling;
+pub mod inspection;
 pub mod intake;
 pub mod session;
 

@@ -1,0 +1,730 @@
+//! The inspection pack: what an IPCO inspector asks to see for a period (compliance.md §3,
+//! INS-01; issue 6, "Auditor views"), built from the records by the core's rules.
+//!
+//! Who may produce it: auditors, over the compartments they are read into (product.md: the
+//! auditor "reads compliance records and the audit log, produces inspection packs"), and the
+//! operator's command line on the machine that holds the master key (`humint report
+//! inspection`, recorded as `system`, over every compartment, like every other CLI command).
+//! A signed-in admin may not: admins run users, compartments, keys and backups and are not
+//! read into case records. Other roles have their own views of their own cases.
+//!
+//! The pack names sources by codename only: it never loads a true identity, a date of birth,
+//! a contact note, report text or risk-assessment welfare text (all encrypted; none is
+//! decrypted here). Its types are `Serialize` on purpose, as an export document.
+//!
+//! Every judgement comes from the core: live in the period, review due dates and lateness
+//! ([`inspection::review_timings`], [`inspection::review_overdue_at`]), Commissioner notice
+//! deadlines ([`inspection::notice_timings`]), duration ([`period_end`]), use without a live
+//! authorisation ([`live_authorisation`]) and payment approval ([`payment::needs_approval`]).
+
+use super::convert::{self, from_doc};
+use crate::{Principal, Station, StationError};
+use chrono::{DateTime, NaiveDate, Utc};
+use humint_core::Role;
+use humint_core::handling::PaymentPolicy;
+use humint_core::handling::inspection::{self, Timeliness};
+use humint_core::handling::payment::{self, PaymentKind};
+use humint_core::handling::{
+    AgeBand, Authorisation, AuthorisationKind, Contact, ContactPurpose, Payment, Source,
+    SourceState, calendar, live_authorisation, period_end,
+};
+use humint_store::{AuditContext, InspectionScope, InspectionStore as _, Store as _};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// A period of whole London days, `from` to `to` inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct InspectionPeriod {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl InspectionPeriod {
+    /// The period from two `YYYY-MM-DD` texts; refuses a bad date or `from` after `to`.
+    pub fn parse(from: &str, to: &str) -> Result<Self, StationError> {
+        Self::new(
+            super::parse_date("from", from)?,
+            super::parse_date("to", to)?,
+        )
+    }
+
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, StationError> {
+        if from > to {
+            return Err(StationError::invalid(
+                "INVALID_RANGE",
+                format!("the period must start on or before its last day; {from} is after {to}"),
+            ));
+        }
+        Ok(Self { from, to })
+    }
+
+    /// The first instant of the first day.
+    pub fn start(&self) -> DateTime<Utc> {
+        calendar::start_of_day(self.from)
+    }
+
+    /// The first instant after the last day.
+    pub fn end(&self) -> DateTime<Utc> {
+        calendar::end_of_day(self.to)
+    }
+}
+
+/// Counts at the top of the pack.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PackSummary {
+    pub authorisations: usize,
+    pub granted_in_period: usize,
+    pub reviews: usize,
+    pub reviews_late: usize,
+    pub renewals: usize,
+    pub cancellations: usize,
+    pub juvenile_sources: usize,
+    pub vulnerable_sources: usize,
+    pub criminal_conduct: usize,
+    pub notices_late_or_missing: usize,
+    pub payments_over_threshold: usize,
+    pub paid_minor: u64,
+    pub offered_minor: u64,
+    pub findings: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewEntry {
+    pub reviewed_at: DateTime<Utc>,
+    pub reviewed_by: String,
+    /// The first instant the review was late (the end of its last allowed London day).
+    pub due_at: DateTime<Utc>,
+    pub timeliness: Timeliness,
+    pub still_justified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RenewalEntry {
+    pub renewed_at: DateTime<Utc>,
+    pub renewed_by: String,
+    pub takes_effect_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub self_authorised: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CancellationEntry {
+    pub cancelled_at: DateTime<Utc>,
+    pub cancelled_by: String,
+    pub reasons: String,
+    pub instruction_to_cease_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoticeEntry {
+    /// grant, renewal or cancellation.
+    pub event: &'static str,
+    pub decided_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub timeliness: Timeliness,
+}
+
+/// One authorisation live at some moment of the period, with its whole history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthorisationEntry {
+    pub id: String,
+    pub codename: String,
+    pub compartment: String,
+    pub kind: String,
+    pub ground: String,
+    pub granted_by: String,
+    pub granted_at: DateTime<Utc>,
+    /// The period the law sets for this grant ("12 months", "4 months", "72 hours").
+    pub duration: &'static str,
+    /// Whether the recorded expiry is the one the law sets (RIPA s.43(3); Juveniles Order art 6).
+    pub duration_as_the_law_sets: bool,
+    /// The source's age band at grant: "adult", "16 or 17", "under 16".
+    pub age_at_grant: &'static str,
+    pub expires_at: DateTime<Utc>,
+    pub current_expiry: DateTime<Utc>,
+    pub review_interval_days: u32,
+    pub self_authorised: bool,
+    pub urgency_reason: Option<String>,
+    pub written_record_at: Option<DateTime<Utc>>,
+    /// For criminal conduct: the use-and-conduct authorisation beneath it.
+    pub parent: Option<String>,
+    pub juvenile_cca_safeguards_recorded: bool,
+    /// At the end of the period (or now, if sooner): live, expired, cancelled.
+    pub status_at_end: String,
+    pub reviews: Vec<ReviewEntry>,
+    pub renewals: Vec<RenewalEntry>,
+    pub cancellation: Option<CancellationEntry>,
+    pub notices: Vec<NoticeEntry>,
+}
+
+/// A juvenile or vulnerable source and the extra safeguards on record (JUV-01, JUV-02).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SafeguardEntry {
+    pub codename: String,
+    pub compartment: String,
+    pub state: String,
+    pub juvenile: bool,
+    pub vulnerable: bool,
+    /// Ids of this source's authorisations in the pack.
+    pub authorisations: Vec<String>,
+    /// Meetings and calls held in the period, and how many had an appropriate adult present.
+    pub conversations_held: usize,
+    pub with_appropriate_adult: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PaymentTotals {
+    /// A compartment name or a source codename.
+    pub name: String,
+    pub compartment: String,
+    pub offers: usize,
+    pub offered_minor: u64,
+    pub payments: usize,
+    pub paid_minor: u64,
+}
+
+/// A payment of the period above the approval threshold, and its approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThresholdPayment {
+    pub codename: String,
+    pub compartment: String,
+    pub amount_minor: u64,
+    pub recorded_at: DateTime<Utc>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentSection {
+    pub single_payment_threshold_minor: u64,
+    pub yearly_threshold_minor: u64,
+    pub by_compartment: Vec<PaymentTotals>,
+    pub by_source: Vec<PaymentTotals>,
+    pub over_threshold: Vec<ThresholdPayment>,
+}
+
+/// Something an inspector would raise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// A stable code: REVIEW_LATE, REVIEW_OVERDUE, NOTICE_LATE, NOTICE_MISSING,
+    /// AUTHORISATION_EXPIRED_IN_USE, USED_WITHOUT_AUTHORISATION, PAID_WITHOUT_APPROVAL,
+    /// NO_APPROPRIATE_ADULT.
+    pub code: &'static str,
+    pub codename: String,
+    pub compartment: String,
+    pub authorisation: Option<String>,
+    pub at: DateTime<Utc>,
+    pub message: String,
+}
+
+/// The pack for one period, codenames only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InspectionPack {
+    pub period: InspectionPeriod,
+    /// The instant the pack judges "now" by: the end of the period, or the present if sooner.
+    pub as_of: DateTime<Utc>,
+    pub produced_at: DateTime<Utc>,
+    pub produced_by: String,
+    pub compartments: Vec<String>,
+    pub summary: PackSummary,
+    pub authorisations: Vec<AuthorisationEntry>,
+    pub safeguarded: Vec<SafeguardEntry>,
+    /// Ids (in `authorisations`) of the criminal conduct authorisations.
+    pub criminal_conduct: Vec<String>,
+    pub payments: PaymentSection,
+    pub findings: Vec<Finding>,
+}
+
+fn age_name(age: AgeBand) -> &'static str {
+    match age {
+        AgeBand::Under16 => "under 16",
+        AgeBand::Aged16Or17 => "16 or 17",
+        AgeBand::Adult => "adult",
+    }
+}
+
+fn duration_name(kind: AuthorisationKind, age: AgeBand) -> &'static str {
+    match kind {
+        AuthorisationKind::UrgentOral => "72 hours",
+        _ if age.is_juvenile() => "4 months",
+        _ => "12 months",
+    }
+}
+
+impl Station {
+    /// The inspection pack for the period. Reading it is an audit event (a refusal too).
+    pub async fn inspection_pack(
+        &self,
+        actor: &Principal,
+        period: InspectionPeriod,
+    ) -> Result<InspectionPack, StationError> {
+        let audit = AuditContext::new(
+            self.now_ms(),
+            &actor.user_id,
+            actor.role.as_str(),
+            "inspection.pack.read",
+            "inspection_pack",
+            format!("{}..{}", period.from, period.to),
+        );
+        let reader = match inspector_scope(actor, "produce an inspection pack") {
+            Ok(r) => r,
+            Err(e) => {
+                self.store.append_audit(&audit.denied()).await?;
+                return Err(e);
+            }
+        };
+        let policy = self.payment_policy().await?;
+        let now = self.clock().now();
+        let (start, end) = (period.start(), period.end());
+        let as_of = end.min(now);
+        let inputs = self
+            .store
+            .inspection_inputs(&InspectionScope {
+                reader,
+                from_ms: start.timestamp_millis(),
+                to_ms: end.timestamp_millis(),
+            })
+            .await?;
+        let officers: HashMap<String, String> = inputs.officers.into_iter().collect();
+        let name = |id: &dyn std::fmt::Display| {
+            let id = id.to_string();
+            officers.get(&id).cloned().unwrap_or(id)
+        };
+        let mut sources: HashMap<String, (Source, String)> = HashMap::new();
+        for row in &inputs.sources {
+            sources.insert(
+                row.id.clone(),
+                (convert::source(row)?, row.compartment.clone()),
+            );
+        }
+        let mut auths_by_source: HashMap<String, Vec<Authorisation>> = HashMap::new();
+        for row in &inputs.authorisations {
+            let a: Authorisation = from_doc(&row.doc)?;
+            auths_by_source
+                .entry(row.source_id.clone())
+                .or_default()
+                .push(a);
+        }
+        let mut summary = PackSummary::default();
+        let mut findings = Vec::new();
+        let mut entries = Vec::new();
+        let mut criminal_conduct = Vec::new();
+        for (source_id, auths) in &auths_by_source {
+            let Some((source, compartment)) = sources.get(source_id) else {
+                continue;
+            };
+            for a in auths
+                .iter()
+                .filter(|a| inspection::live_during(a, start, end))
+            {
+                let id = a.id.to_string();
+                let finding = |code, at, message: String| Finding {
+                    code,
+                    codename: source.codename.clone(),
+                    compartment: compartment.clone(),
+                    authorisation: Some(id.clone()),
+                    at,
+                    message,
+                };
+                let then = inspection::as_it_stood(a, as_of);
+                let reviews: Vec<ReviewEntry> = inspection::review_timings(&then)
+                    .into_iter()
+                    .filter_map(|t| {
+                        let r = then.reviews.iter().find(|r| r.id == t.review)?;
+                        Some(ReviewEntry {
+                            reviewed_at: t.reviewed_at,
+                            reviewed_by: name(&r.reviewed_by),
+                            due_at: t.due_at,
+                            timeliness: t.timeliness,
+                            still_justified: r.still_justified(),
+                        })
+                    })
+                    .collect();
+                for r in reviews.iter().filter(|r| r.timeliness == Timeliness::Late) {
+                    findings.push(finding(
+                        "REVIEW_LATE",
+                        r.reviewed_at,
+                        format!(
+                            "A review was made on {}, after the end of {}, its last allowed day.",
+                            calendar::local_date(r.reviewed_at),
+                            calendar::last_day_of(r.due_at)
+                        ),
+                    ));
+                }
+                if let Some(due) = inspection::review_overdue_at(a, as_of) {
+                    findings.push(finding(
+                        "REVIEW_OVERDUE",
+                        due,
+                        format!(
+                            "A review was due by the end of {} and none had been made by {}.",
+                            calendar::last_day_of(due),
+                            calendar::local_date(as_of)
+                        ),
+                    ));
+                }
+                let notices: Vec<NoticeEntry> = inspection::notice_timings(a, as_of)
+                    .into_iter()
+                    .map(|n| NoticeEntry {
+                        event: n.event.as_str(),
+                        decided_at: n.decided_at,
+                        due_at: n.due_at,
+                        sent_at: n.sent_at,
+                        timeliness: n.timeliness,
+                    })
+                    .collect();
+                for n in notices.iter().filter(|n| n.timeliness.is_fault()) {
+                    summary.notices_late_or_missing += 1;
+                    let (code, message) = match n.sent_at {
+                        Some(sent) => (
+                            "NOTICE_LATE",
+                            format!(
+                                "The Judicial Commissioner was notified of the criminal conduct {} on {}, after the end of {}, the last allowed day.",
+                                n.event,
+                                calendar::local_date(sent),
+                                calendar::last_day_of(n.due_at)
+                            ),
+                        ),
+                        None => (
+                            "NOTICE_MISSING",
+                            format!(
+                                "The Judicial Commissioner was due notice of the criminal conduct {} by the end of {}; none is recorded.",
+                                n.event,
+                                calendar::last_day_of(n.due_at)
+                            ),
+                        ),
+                    };
+                    findings.push(finding(code, n.due_at, message));
+                }
+                summary.reviews += reviews.len();
+                summary.reviews_late += reviews
+                    .iter()
+                    .filter(|r| r.timeliness == Timeliness::Late)
+                    .count();
+                summary.renewals += then.renewals.len();
+                summary.cancellations += usize::from(then.cancellation.is_some());
+                summary.granted_in_period += usize::from(start <= a.granted_at);
+                if a.kind == AuthorisationKind::CriminalConduct {
+                    criminal_conduct.push(id.clone());
+                }
+                let age = a.source_age_at_grant;
+                entries.push(AuthorisationEntry {
+                    id: id.clone(),
+                    codename: source.codename.clone(),
+                    compartment: compartment.clone(),
+                    kind: convert::name(&a.kind),
+                    ground: convert::name(&a.ground),
+                    granted_by: name(&a.granted_by),
+                    granted_at: a.granted_at,
+                    duration: duration_name(a.kind, age),
+                    duration_as_the_law_sets: a.expires_at == period_end(a.kind, age, a.granted_at),
+                    age_at_grant: age_name(age),
+                    expires_at: a.expires_at,
+                    current_expiry: then.current_expiry(),
+                    review_interval_days: a.review_interval_days,
+                    self_authorised: a.self_authorised
+                        || then.renewals.iter().any(|r| r.self_authorised),
+                    urgency_reason: a.urgency_reason.clone(),
+                    written_record_at: a.written_record_at.filter(|w| *w <= as_of),
+                    parent: a.parent.map(|p| p.to_string()),
+                    juvenile_cca_safeguards_recorded: a.juvenile_cca_safeguards.is_some(),
+                    status_at_end: convert::name(&then.status(as_of)),
+                    reviews,
+                    renewals: then
+                        .renewals
+                        .iter()
+                        .map(|r| RenewalEntry {
+                            renewed_at: r.renewed_at,
+                            renewed_by: name(&r.renewed_by),
+                            takes_effect_at: r.takes_effect_at,
+                            expires_at: r.expires_at,
+                            self_authorised: r.self_authorised,
+                        })
+                        .collect(),
+                    cancellation: then.cancellation.as_ref().map(|c| CancellationEntry {
+                        cancelled_at: c.cancelled_at,
+                        cancelled_by: name(&c.cancelled_by),
+                        reasons: c.reasons.clone(),
+                        instruction_to_cease_at: c.instruction_to_cease_at,
+                    }),
+                    notices,
+                });
+            }
+        }
+        entries.sort_by(|a, b| {
+            (&a.compartment, &a.codename, a.granted_at).cmp(&(
+                &b.compartment,
+                &b.codename,
+                b.granted_at,
+            ))
+        });
+        summary.authorisations = entries.len();
+        summary.criminal_conduct = criminal_conduct.len();
+
+        // Use without a live authorisation: held contacts "to use" the source in the period
+        // (s.29; AUTH-01), and an open case whose authorisations had all lapsed by the end.
+        let mut contacts_by_source: HashMap<String, Vec<Contact>> = HashMap::new();
+        for row in &inputs.contacts {
+            contacts_by_source
+                .entry(row.source_id.clone())
+                .or_default()
+                .push(from_doc(&row.doc)?);
+        }
+        let no_auths = Vec::new();
+        for (source_id, (source, compartment)) in &sources {
+            let auths = auths_by_source.get(source_id).unwrap_or(&no_auths);
+            let finding = |code, at, message: String| Finding {
+                code,
+                codename: source.codename.clone(),
+                compartment: compartment.clone(),
+                authorisation: None,
+                at,
+                message,
+            };
+            for c in contacts_by_source.get(source_id).into_iter().flatten() {
+                let Some(at) = c.occurred_at else { continue };
+                if c.purpose == ContactPurpose::Use
+                    && source.recruited_at.is_some_and(|r| r <= at)
+                    && let Err(v) = live_authorisation(auths, source.id, at)
+                {
+                    findings.push(finding(
+                        "USED_WITHOUT_AUTHORISATION",
+                        at,
+                        format!(
+                            "A contact to use the source was held on {} with no authorisation in force ({}).",
+                            calendar::local_date(at),
+                            v.code
+                        ),
+                    ));
+                }
+            }
+            // The source's state is today's: this finding is made only when the period
+            // reaches the present.
+            let open = matches!(
+                source.state,
+                SourceState::Recruited | SourceState::Suspended
+            );
+            if as_of == now
+                && open
+                && !auths.is_empty()
+                && let Err(v) = live_authorisation(auths, source.id, as_of)
+            {
+                findings.push(finding(
+                    "AUTHORISATION_EXPIRED_IN_USE",
+                    as_of,
+                    format!(
+                        "The source is {} but has no authorisation in force: {}",
+                        source.state.as_str(),
+                        v.message
+                    ),
+                ));
+            }
+        }
+
+        // Juvenile and vulnerable sources: every case is listed (IPCO AR 2017 para 3.27).
+        let mut safeguarded = Vec::new();
+        for (source_id, (source, compartment)) in &sources {
+            let granted_juvenile = auths_by_source
+                .get(source_id)
+                .is_some_and(|auths| auths.iter().any(|a| a.current_age_band().is_juvenile()));
+            if !(source.juvenile || source.vulnerable || granted_juvenile) {
+                continue;
+            }
+            let conversations: Vec<&Contact> = contacts_by_source
+                .get(source_id)
+                .into_iter()
+                .flatten()
+                .filter(|c| c.mode.is_live_conversation())
+                .collect();
+            let with_adult = conversations
+                .iter()
+                .filter(|c| c.appropriate_adult.is_some())
+                .count();
+            let under_16 = auths_by_source
+                .get(source_id)
+                .is_some_and(|auths| auths.iter().any(|a| a.current_age_band().is_under_16()));
+            if under_16 {
+                for c in conversations
+                    .iter()
+                    .filter(|c| c.appropriate_adult.is_none())
+                {
+                    let at = c.occurred_at.unwrap_or(start);
+                    findings.push(Finding {
+                        code: "NO_APPROPRIATE_ADULT",
+                        codename: source.codename.clone(),
+                        compartment: compartment.clone(),
+                        authorisation: None,
+                        at,
+                        message: format!(
+                            "A meeting or call with a source under 16 on {} has no appropriate adult recorded (Juveniles Order art 4).",
+                            calendar::local_date(at)
+                        ),
+                    });
+                }
+            }
+            summary.juvenile_sources += usize::from(source.juvenile || granted_juvenile);
+            summary.vulnerable_sources += usize::from(source.vulnerable);
+            safeguarded.push(SafeguardEntry {
+                codename: source.codename.clone(),
+                compartment: compartment.clone(),
+                state: source.state.as_str().to_owned(),
+                juvenile: source.juvenile || granted_juvenile,
+                vulnerable: source.vulnerable,
+                authorisations: entries
+                    .iter()
+                    .filter(|e| e.codename == source.codename && e.compartment == *compartment)
+                    .map(|e| e.id.clone())
+                    .collect(),
+                conversations_held: conversations.len(),
+                with_appropriate_adult: with_adult,
+            });
+        }
+        safeguarded
+            .sort_by(|a, b| (&a.compartment, &a.codename).cmp(&(&b.compartment, &b.codename)));
+
+        let payments = payment_section(
+            &inputs.payments,
+            &sources,
+            &policy,
+            (start, end, as_of),
+            &name,
+            &mut findings,
+        )?;
+        summary.payments_over_threshold = payments.over_threshold.len();
+        summary.paid_minor = payments.by_compartment.iter().map(|t| t.paid_minor).sum();
+        summary.offered_minor = payments
+            .by_compartment
+            .iter()
+            .map(|t| t.offered_minor)
+            .sum();
+
+        findings.sort_by(|a, b| {
+            (&a.compartment, &a.codename, a.at, a.code).cmp(&(
+                &b.compartment,
+                &b.codename,
+                b.at,
+                b.code,
+            ))
+        });
+        summary.findings = findings.len();
+        let pack = InspectionPack {
+            period,
+            as_of,
+            produced_at: now,
+            produced_by: actor.username.clone(),
+            compartments: inputs.compartments,
+            summary,
+            authorisations: entries,
+            safeguarded,
+            criminal_conduct,
+            payments,
+            findings,
+        };
+        self.store.append_audit(&audit).await?;
+        Ok(pack)
+    }
+}
+
+/// Totals per compartment and per source codename for the period (offers by the day they were
+/// recorded, payments by the day they were paid), and the payments above the threshold with
+/// their approval (reg 3(n); product.md thresholds).
+fn payment_section(
+    rows: &[humint_store::PaymentRow],
+    sources: &HashMap<String, (Source, String)>,
+    policy: &PaymentPolicy,
+    (start, end, as_of): (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
+    name: &dyn Fn(&dyn std::fmt::Display) -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<PaymentSection, StationError> {
+    let all: Vec<Payment> = rows
+        .iter()
+        .map(|r| from_doc::<Payment>(&r.doc))
+        .collect::<Result<_, _>>()?;
+    let within = |t: DateTime<Utc>| start <= t && t < end;
+    let mut by_compartment: BTreeMap<String, PaymentTotals> = BTreeMap::new();
+    let mut by_source: BTreeMap<(String, String), PaymentTotals> = BTreeMap::new();
+    let mut over_threshold = Vec::new();
+    for p in &all {
+        let Some((source, compartment)) = sources.get(&p.source.to_string()) else {
+            continue;
+        };
+        let counted = match (p.kind, p.paid_at) {
+            (PaymentKind::Offer, _) => within(p.recorded_at).then_some(false),
+            (PaymentKind::Payment, Some(paid)) => within(paid).then_some(true),
+            (PaymentKind::Payment, None) => None,
+        };
+        if let Some(paid) = counted {
+            let c = by_compartment
+                .entry(compartment.clone())
+                .or_insert_with(|| PaymentTotals {
+                    name: compartment.clone(),
+                    compartment: compartment.clone(),
+                    ..PaymentTotals::default()
+                });
+            add(c, paid, p.amount_minor);
+            let s = by_source
+                .entry((compartment.clone(), source.codename.clone()))
+                .or_insert_with(|| PaymentTotals {
+                    name: source.codename.clone(),
+                    compartment: compartment.clone(),
+                    ..PaymentTotals::default()
+                });
+            add(s, paid, p.amount_minor);
+        }
+        let in_period = within(p.recorded_at) || p.paid_at.is_some_and(within);
+        let judged_at = p.paid_at.unwrap_or(as_of);
+        if in_period && payment::needs_approval(p, &all, policy, judged_at) {
+            let approval = p.approval.as_ref().filter(|a| a.at <= as_of);
+            if let (Some(paid), None) = (p.paid_at, approval) {
+                findings.push(Finding {
+                        code: "PAID_WITHOUT_APPROVAL",
+                        codename: source.codename.clone(),
+                        compartment: compartment.clone(),
+                        authorisation: None,
+                        at: paid,
+                        message: format!(
+                            "A payment above the approval threshold was paid on {} with no controller's approval.",
+                            calendar::local_date(paid)
+                        ),
+                    });
+            }
+            over_threshold.push(ThresholdPayment {
+                codename: source.codename.clone(),
+                compartment: compartment.clone(),
+                amount_minor: p.amount_minor,
+                recorded_at: p.recorded_at,
+                approved_by: approval.map(|a| name(&a.by)),
+                approved_at: approval.map(|a| a.at),
+                paid_at: p.paid_at.filter(|t| *t <= as_of),
+            });
+        }
+    }
+    Ok(PaymentSection {
+        single_payment_threshold_minor: policy.single_payment_threshold_minor,
+        yearly_threshold_minor: policy.yearly_threshold_minor,
+        by_compartment: by_compartment.into_values().collect(),
+        by_source: by_source.into_values().collect(),
+        over_threshold,
+    })
+}
+
+fn add(t: &mut PaymentTotals, paid: bool, amount: u64) {
+    if paid {
+        t.payments += 1;
+        t.paid_minor = t.paid_minor.saturating_add(amount);
+    } else {
+        t.offers += 1;
+        t.offered_minor = t.offered_minor.saturating_add(amount);
+    }
+}
+
+/// Whose records an inspector's read covers: an auditor's compartments, or every compartment
+/// for the operator's command line (`system`). Anyone else is refused.
+pub(crate) fn inspector_scope(p: &Principal, doing: &str) -> Result<Option<String>, StationError> {
+    if p.user_id == Principal::system().user_id && p.role == Role::Admin {
+        return Ok(None);
+    }
+    p.require_role(&[Role::Auditor], doing)?;
+    Ok(Some(p.user_id.clone()))
+}
