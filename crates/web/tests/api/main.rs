@@ -6,4 +6,5 @@ mod harness;
 
 mod foundation;
 mod handling;
+mod inspection;
 mod intake;
