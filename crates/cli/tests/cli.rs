@@ -503,3 +503,115 @@ async fn demo_fills_a_fresh_station_whose_officers_can_sign_in() {
     ]);
     assert!(err.contains("NOT_EMPTY"), "{err}");
 }
+
+/// `humint report inspection` on each backend: refusals for bad dates and a backwards period
+/// (no file written), then a pack written 0600 and its read recorded in the ledger as
+/// `system`, like every other command.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn report_inspection_writes_the_pack_and_refuses_bad_periods(#[case] backend: Backend) {
+    let Some(op) = Operator::new(backend).await else {
+        return;
+    };
+    op.init();
+    let out = op.path("pack.html");
+    let out_arg = out.to_str().unwrap();
+    for (from, to, code) in [
+        ("2026-02-30", "2026-03-31", "INVALID_DATE"),
+        ("March", "2026-03-31", "INVALID_DATE"),
+        ("2026-03-31", "2026-03-01", "INVALID_RANGE"),
+    ] {
+        let (_, err) = op.fails(&[
+            "report",
+            "inspection",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--out",
+            out_arg,
+        ]);
+        assert!(err.contains(code), "{from}..{to}: {err}");
+        assert!(!out.exists(), "nothing is written for a refused period");
+    }
+    let said = op.ok(&[
+        "report",
+        "inspection",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--out",
+        out_arg,
+    ]);
+    assert!(said.contains("0 authorisations"), "{said}");
+    assert_eq!(mode(&out), 0o600);
+    let html = std::fs::read_to_string(&out).expect("pack");
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("Period: <strong>2026-03-01</strong> to <strong>2026-03-31</strong>"));
+    assert!(html.contains("No authorisation was in force during the period."));
+    let store = op.store().await;
+    use humint_store::InspectionStore as _;
+    let reads = store
+        .audit_search(&humint_store::AuditFilter {
+            action: Some("inspection.pack.read".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("ledger");
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(
+        (reads[0].actor.as_str(), reads[0].object_id.as_str()),
+        ("system", "2026-03-01..2026-03-31")
+    );
+    store.close().await;
+    assert!(op.ok(&["audit", "verify"]).contains("intact"));
+}
+
+/// Over a demo station's year of history the pack lists its authorisations by codename and
+/// no true identity: every demo name is a first name and a surname from these lists.
+#[tokio::test]
+async fn report_inspection_of_a_demo_station_names_no_source() {
+    let Some(op) = Operator::new(Backend::Sqlite).await else {
+        return;
+    };
+    let creds = op.path("demo.tsv");
+    op.ok(&["demo", "--credentials-out", creds.to_str().unwrap()]);
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Duration::days(400)).to_string();
+    let out = op.path("pack.html");
+    let said = op.ok(&[
+        "report",
+        "inspection",
+        "--from",
+        &from,
+        "--to",
+        &today.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let count: usize = said
+        .split(" authorisations")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("authorisation count");
+    assert!(count >= 10, "{said}");
+    let html = std::fs::read_to_string(&out).expect("pack");
+    assert!(html.matches("<article>").count() == count, "one entry per authorisation");
+    const FIRST: &[&str] = &[
+        "Alex", "Sam", "Jo", "Chris", "Robin", "Pat", "Lee", "Kim", "Ash", "Dana",
+    ];
+    const LAST: &[&str] = &[
+        "Morgan", "Hughes", "Patel", "Novak", "Reyes", "Okafor", "Lindqvist", "Brennan",
+    ];
+    for first in FIRST {
+        for last in LAST {
+            let name = format!("{first} {last}");
+            assert!(!html.contains(&name), "the pack shows {name}");
+        }
+    }
+}
