@@ -601,12 +601,22 @@ async fn report_inspection_of_a_demo_station_names_no_source() {
         .expect("authorisation count");
     assert!(count >= 10, "{said}");
     let html = std::fs::read_to_string(&out).expect("pack");
-    assert!(html.matches("<article>").count() == count, "one entry per authorisation");
+    assert!(
+        html.matches("<article>").count() == count,
+        "one entry per authorisation"
+    );
     const FIRST: &[&str] = &[
         "Alex", "Sam", "Jo", "Chris", "Robin", "Pat", "Lee", "Kim", "Ash", "Dana",
     ];
     const LAST: &[&str] = &[
-        "Morgan", "Hughes", "Patel", "Novak", "Reyes", "Okafor", "Lindqvist", "Brennan",
+        "Morgan",
+        "Hughes",
+        "Patel",
+        "Novak",
+        "Reyes",
+        "Okafor",
+        "Lindqvist",
+        "Brennan",
     ];
     for first in FIRST {
         for last in LAST {

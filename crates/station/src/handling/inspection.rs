@@ -25,8 +25,8 @@ use humint_core::handling::PaymentPolicy;
 use humint_core::handling::inspection::{self, Timeliness};
 use humint_core::handling::payment::{self, PaymentKind};
 use humint_core::handling::{
-    AgeBand, Authorisation, AuthorisationKind, Contact, ContactPurpose, Payment, Source,
-    SourceState, calendar, live_authorisation, period_end,
+    AgeBand, Authorisation, AuthorisationKind, BankHolidays, Contact, ContactPurpose, Payment,
+    Source, SourceState, calendar, live_authorisation, period_end,
 };
 use humint_store::{AuditContext, InspectionScope, InspectionStore as _, Store as _};
 use serde::Serialize;
@@ -209,7 +209,7 @@ pub struct PaymentSection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// A stable code: REVIEW_LATE, REVIEW_OVERDUE, NOTICE_LATE, NOTICE_MISSING,
-    /// AUTHORISATION_EXPIRED_IN_USE, USED_WITHOUT_AUTHORISATION, PAID_WITHOUT_APPROVAL,
+    /// WRITTEN_RECORD_LATE, WRITTEN_RECORD_MISSING, AUTHORISATION_EXPIRED_IN_USE, USED_WITHOUT_AUTHORISATION, PAID_WITHOUT_APPROVAL,
     /// NO_APPROPRIATE_ADULT.
     pub code: &'static str,
     pub codename: String,
@@ -276,6 +276,7 @@ impl Station {
             }
         };
         let policy = self.payment_policy().await?;
+        let holidays = BankHolidays::england_and_wales();
         let now = self.clock().now();
         let (start, end) = (period.start(), period.end());
         let as_of = end.min(now);
@@ -363,6 +364,31 @@ impl Station {
                             calendar::local_date(as_of)
                         ),
                     ));
+                }
+                // Urgent oral grants: the written record by the end of the next working day
+                // (Scottish Code 5.5; AUTH-05), by the core's deadline.
+                if let Some(due) = a.written_record_due(&holidays) {
+                    let written = a.written_record_at.filter(|w| *w <= as_of);
+                    match written {
+                        Some(w) if w >= due => findings.push(finding(
+                            "WRITTEN_RECORD_LATE",
+                            w,
+                            format!(
+                                "The written record of this urgent oral authorisation was completed on {}, after the end of {}, the last allowed day.",
+                                calendar::local_date(w),
+                                calendar::last_day_of(due)
+                            ),
+                        )),
+                        None if as_of >= due => findings.push(finding(
+                            "WRITTEN_RECORD_MISSING",
+                            due,
+                            format!(
+                                "The written record of this urgent oral authorisation was due by the end of {}; none is recorded.",
+                                calendar::last_day_of(due)
+                            ),
+                        )),
+                        _ => {}
+                    }
                 }
                 let notices: Vec<NoticeEntry> = inspection::notice_timings(a, as_of)
                     .into_iter()

@@ -538,3 +538,196 @@ impl World {
             .count()
     }
 }
+
+/// Every juvenile and vulnerable case is listed (IPCO samples all juvenile cases) with the
+/// safeguards on record: the 4-month period of a 15-year-old's authorisation and the
+/// appropriate adult at each meeting; an adult source appears only when flagged vulnerable.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn juvenile_and_vulnerable_sources_are_listed_with_their_safeguards(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let young = w.source(&crate::handling::born_years_ago(15, 10)).await;
+    w.risk(&young).await;
+    w.walk(&young, &["assessed", "in_development"]).await;
+    let (status, auth) = w.grant(&young, World::grant_body("juvenile")).await;
+    assert_eq!(status, StatusCode::CREATED, "{auth}");
+    w.walk(&young, &["recruited"]).await;
+    let handler = w.token(&w.handler).await;
+    let (status, meeting) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/sources/{young}/contacts"),
+            json!({"mode": "meeting", "status": "held", "purpose": "use", "officers_present": ["hana"],
+                   "appropriate_adult": {"category": "parent_or_guardian", "employed_by_or_member_of_authority": false}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{meeting}");
+    let (status, vulnerable) =
+        w.t.post_json(
+            Some(&handler),
+            "/api/v1/sources",
+            json!({"compartment": COMPARTMENT, "origin": "referral", "vulnerable": true,
+                   "true_identity": {"name": "Jane Example", "date_of_birth": "1950-05-05", "identities_used": []},
+                   "controller": "carl", "record_keeper": "kim"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{vulnerable}");
+    w.source("1980-01-01").await;
+
+    let auditor = w.token(&w.auditor).await;
+    let (status, pack) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    let listed: Vec<(String, bool, bool, usize, usize)> = pack["safeguarded"]
+        .as_array()
+        .expect("safeguarded")
+        .iter()
+        .map(|s| {
+            (
+                s["codename"].as_str().unwrap_or_default().to_owned(),
+                s["juvenile"] == true,
+                s["vulnerable"] == true,
+                s["conversations_held"].as_u64().unwrap_or(99) as usize,
+                s["with_appropriate_adult"].as_u64().unwrap_or(99) as usize,
+            )
+        })
+        .collect();
+    let young_name = codename(&w, &young).await;
+    let vulnerable_name = vulnerable["codename"]
+        .as_str()
+        .expect("codename")
+        .to_owned();
+    let mut expected = vec![
+        (young_name.clone(), true, false, 1, 1),
+        (vulnerable_name, false, true, 0, 0),
+    ];
+    expected.sort();
+    assert_eq!(listed, expected, "{}", pack["safeguarded"]);
+    assert_eq!(
+        (
+            &pack["summary"]["juvenile_sources"],
+            &pack["summary"]["vulnerable_sources"]
+        ),
+        (&json!(1), &json!(1))
+    );
+    let entry = &pack["authorisations"][0];
+    assert_eq!(
+        (
+            &entry["duration"],
+            &entry["age_at_grant"],
+            &entry["duration_as_the_law_sets"]
+        ),
+        (&json!("4 months"), &json!("under 16"), &json!(true)),
+        "{entry}"
+    );
+    let young_entry = pack["safeguarded"]
+        .as_array()
+        .expect("safeguarded")
+        .iter()
+        .find(|s| s["codename"] == young_name.as_str())
+        .expect("the juvenile source is listed");
+    assert_eq!(young_entry["authorisations"], json!([auth["id"]]));
+    assert_eq!(
+        pack["findings"],
+        json!([]),
+        "an appropriate adult was present"
+    );
+    let (_, _, _, html) = download(&w, &auditor, "from=2026-03-01&to=2026-03-31").await;
+    assert!(
+        html.contains("juvenile, 4 months, reviewed every 28 days"),
+        "{html}"
+    );
+    for name in IDENTITY.iter().chain(&["1950-05-05"]) {
+        assert!(!html.contains(name), "the pack shows {name}");
+    }
+}
+
+/// An urgent oral authorisation lapses after 72 hours; a source still recruited after that is
+/// a finding in a pack whose period reaches today, and not in one that ended before.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_recruited_source_whose_authorisation_lapsed_is_a_finding(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let source = w.source("1980-01-01").await;
+    w.risk(&source).await;
+    w.walk(&source, &["assessed", "in_development"]).await;
+    let mut body = World::grant_body("urgent_oral");
+    body["urgency_reason"] = json!("The meeting is tonight.");
+    let (status, auth) = w.grant(&source, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{auth}");
+    w.walk(&source, &["recruited"]).await;
+    let expires = t(auth["expires_at"].as_str().expect("expires_at"));
+
+    // The last instant: still in force, nothing to find.
+    let auditor = w
+        .token_at(&w.auditor, expires - chrono::Duration::seconds(1))
+        .await;
+    let (_, before) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    let codes: Vec<&str> = before["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(
+        !codes.contains(&"AUTHORISATION_EXPIRED_IN_USE"),
+        "{codes:?}"
+    );
+    // At the deadline: the source is recruited with nothing in force.
+    let auditor = w.token_at(&w.auditor, expires).await;
+    let (_, after) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    let found: Vec<&Value> = after["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "AUTHORISATION_EXPIRED_IN_USE")
+        .collect();
+    assert_eq!(found.len(), 1, "{after}");
+    assert_eq!(found[0]["codename"], codename(&w, &source).await.as_str());
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("recruited"))
+    );
+    // Its written record was due by the end of the next working day, Tuesday 3 March.
+    let missing: Vec<&Value> = after["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "WRITTEN_RECORD_MISSING")
+        .collect();
+    assert_eq!(missing.len(), 1, "{after}");
+    assert_eq!(missing[0]["at"], "2026-03-04T00:00:00Z");
+    // A period that ended the day before judges as of its own end.
+    let (_, earlier) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-02",
+        )
+        .await;
+    assert_eq!(earlier["findings"], json!([]), "{earlier}");
+}
