@@ -6,6 +6,7 @@ mod authorisation;
 mod calendar;
 mod contact;
 mod grading;
+mod inspection;
 mod lifecycle;
 mod payment;
 mod review;
