@@ -29,7 +29,8 @@ pub enum Timeliness {
 }
 
 impl Timeliness {
-    fn of(done_at: Option<DateTime<Utc>>, due_at: DateTime<Utc>, at: DateTime<Utc>) -> Self {
+    /// Something due by `due_at`, done at `done_at` (if at all), as seen at `at`.
+    pub fn judge(done_at: Option<DateTime<Utc>>, due_at: DateTime<Utc>, at: DateTime<Utc>) -> Self {
         match done_at {
             Some(done) if done < due_at => Timeliness::OnTime,
             Some(_) => Timeliness::Late,
@@ -96,7 +97,7 @@ pub fn review_timings(auth: &Authorisation) -> Vec<ReviewTiming> {
                 review: r.id,
                 reviewed_at: r.reviewed_at,
                 due_at,
-                timeliness: Timeliness::of(Some(r.reviewed_at), due_at, r.reviewed_at),
+                timeliness: Timeliness::judge(Some(r.reviewed_at), due_at, r.reviewed_at),
             }
         })
         .collect()
@@ -137,7 +138,7 @@ pub fn notice_timings(auth: &Authorisation, at: DateTime<Utc>) -> Vec<NoticeTimi
                 decided_at: n.decided_at,
                 due_at: n.due_at,
                 sent_at,
-                timeliness: Timeliness::of(sent_at, n.due_at, at),
+                timeliness: Timeliness::judge(sent_at, n.due_at, at),
             }
         })
         .collect()

@@ -378,6 +378,21 @@ async fn only_auditors_get_the_pack_and_the_log_and_bad_periods_are_refused(
             code,
         );
     }
+    // The widest dates there are: no overflow, no 500.
+    let (status, all) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=0001-01-01&to=9999-12-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let (status, all) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/audit?from=0001-01-01&to=9999-12-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
     assert_refused(
         &w.t.get(Some(&auditor), "/api/v1/audit?actor=nobody").await,
         StatusCode::NOT_FOUND,
