@@ -15,9 +15,12 @@
 mod access;
 mod activity;
 mod authorisations;
+mod break_glass;
 mod codenames;
 mod convert;
 pub mod demo;
+mod errors;
+mod progress;
 mod record;
 mod reports;
 mod requirements;
@@ -36,6 +39,10 @@ pub use record::{AlertView, SourceRecord};
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use requirements::RequirementInput;
 pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};
+pub use break_glass::BREAK_GLASS_READERS;
+pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};
+pub use humint_store::{BreakGlassRow, GradingRow, RequirementEventRow};
+pub use progress::RequirementHistory;
 
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, NaiveDate, Utc};
