@@ -92,6 +92,22 @@ struct ClaimDoc {
 }
 
 const GRADERS: &[Role] = &[Role::Analyst, Role::Controller];
+
+/// A report graded before grading schemes (or written in bulk without its history) was graded
+/// under Admiralty: its columns are its one grading, as migration 0006 backfills.
+fn legacy_grading(row: &ReportRow) -> Option<GradingRow> {
+    Some(GradingRow {
+        id: row.id.clone(),
+        report_id: row.id.clone(),
+        scheme: GradingScheme::Admiralty.as_str().to_owned(),
+        source_code: row.source_grade.clone()?,
+        information_code: row.info_grade?.to_string(),
+        handling_code: row.handling_code.clone().unwrap_or_default(),
+        conditions: None,
+        graded_by: row.graded_by.clone()?,
+        graded_at_ms: row.graded_at_ms?,
+    })
+}
 const CLAIMERS: &[Role] = &[Role::Analyst, Role::Handler, Role::Controller];
 
 impl Station {
@@ -216,8 +232,12 @@ impl Station {
         for c in self.store.claims(id).await? {
             claims.push(self.claim_view(&c).await?);
         }
+        let mut gradings = self.store.report_gradings(id).await?;
+        if gradings.is_empty() {
+            gradings.extend(legacy_grading(&row));
+        }
         Ok(ReportView {
-            gradings: self.store.report_gradings(id).await?,
+            gradings,
             disseminations: self.store.disseminations(id).await?,
             codename: source.codename.clone(),
             row,
