@@ -69,7 +69,11 @@ impl Station {
             at_ms: now.timestamp_millis(),
         };
         self.store
-            .handling_write(None, &[HandlingWrite::InsertBreakGlass(row.clone())], &[audit])
+            .handling_write(
+                None,
+                &[HandlingWrite::InsertBreakGlass(row.clone())],
+                &[audit],
+            )
             .await
             .map_err(stored)?;
         Ok((row, identity))

@@ -87,7 +87,11 @@ impl Station {
                 what: "compartment",
             })?;
         let mut source_id = input.source_id.filter(|s| !s.trim().is_empty());
-        if let Some(aid) = input.authorisation_id.as_deref().filter(|a| !a.trim().is_empty()) {
+        if let Some(aid) = input
+            .authorisation_id
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+        {
             let auth = self
                 .store
                 .authorisation(aid)
@@ -114,23 +118,26 @@ impl Station {
         }
         let authorisation_id = input.authorisation_id.filter(|a| !a.trim().is_empty());
         let now = self.clock().now();
-        let error = relevant_error::record(
-            ErrorRequest {
-                id: new_id(now, self.entropy()),
-                source: source_id.as_deref().map(id).transpose().map_err(|_| {
-                    StationError::NotFound { what: "source" }
-                })?,
-                authorisation: authorisation_id.as_deref().map(id).transpose().map_err(|_| {
-                    StationError::NotFound {
-                        what: "authorisation",
-                    }
-                })?,
-                description: text("description", &input.description, LONG)?,
-                identified_at: input.identified_at,
-                established_at: input.established_at,
-            },
-            now,
-        )?;
+        let error =
+            relevant_error::record(
+                ErrorRequest {
+                    id: new_id(now, self.entropy()),
+                    source: source_id
+                        .as_deref()
+                        .map(id)
+                        .transpose()
+                        .map_err(|_| StationError::NotFound { what: "source" })?,
+                    authorisation: authorisation_id.as_deref().map(id).transpose().map_err(
+                        |_| StationError::NotFound {
+                            what: "authorisation",
+                        },
+                    )?,
+                    description: text("description", &input.description, LONG)?,
+                    identified_at: input.identified_at,
+                    established_at: input.established_at,
+                },
+                now,
+            )?;
         let established = error.established_at.is_some();
         let row = RelevantErrorRow {
             id: error.id.to_string(),
@@ -210,9 +217,7 @@ impl Station {
         let error = relevant_error::establish(&core_error(&row)?, at.unwrap_or(now), now)?;
         row.established_at_ms = error.established_at.map(|t| t.timestamp_millis());
         row.established_by = Some(p.user_id.clone());
-        row.report_due_at_ms = error
-            .report_due(&holidays())
-            .map(|t| t.timestamp_millis());
+        row.report_due_at_ms = error.report_due(&holidays()).map(|t| t.timestamp_millis());
         let audit = self.handling_audit(
             p,
             "relevant_error.establish",

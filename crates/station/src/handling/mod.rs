@@ -31,18 +31,18 @@ pub use activity::{ContactInput, ContactOutcomeInput, PaymentInput, PaymentView,
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };
+pub use break_glass::BREAK_GLASS_READERS;
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
+pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};
+pub use humint_store::{BreakGlassRow, GradingRow, RequirementEventRow};
 pub use humint_store::{
     DisseminationRow, OutcomeRow, ReportRow, RequirementRow, RoleRow, SourceRow, TransitionRow,
 };
+pub use progress::RequirementHistory;
 pub use record::{AlertView, SourceRecord};
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use requirements::RequirementInput;
 pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};
-pub use break_glass::BREAK_GLASS_READERS;
-pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};
-pub use humint_store::{BreakGlassRow, GradingRow, RequirementEventRow};
-pub use progress::RequirementHistory;
 
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, NaiveDate, Utc};

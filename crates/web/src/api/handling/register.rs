@@ -176,9 +176,11 @@ pub async fn list_errors(
         .station
         .list_errors(&auth.principal, q.compartment, q.open, q.overdue, pg)
         .await?;
-    Ok(Json(page_of(rows.iter().map(error_body).collect(), limit, |e| {
-        e.id.clone()
-    })))
+    Ok(Json(page_of(
+        rows.iter().map(error_body).collect(),
+        limit,
+        |e| e.id.clone(),
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -265,7 +267,9 @@ pub async fn break_glass_events(
         .station
         .break_glass_events(&auth.principal, q.compartment, pg)
         .await?;
-    Ok(Json(page_of(rows.iter().map(event_body).collect(), limit, |e| {
-        e.id.clone()
-    })))
+    Ok(Json(page_of(
+        rows.iter().map(event_body).collect(),
+        limit,
+        |e| e.id.clone(),
+    )))
 }

@@ -10,11 +10,11 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use humint_core::handling::grading::{OutcomeMeans, OutcomeVerdict};
+use humint_station::StationError;
 use humint_station::handling::{
     ClaimInput, ClaimView, DisseminationInput, GradeInput, GradingRow, ReportInput, ReportRow,
     ReportView,
 };
-use humint_station::StationError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
