@@ -350,6 +350,13 @@ impl Station {
             None => text("handling_code", input.handling_code.trim(), SHORT)?,
         };
         let now = self.clock().now();
+        // A report graded before its history was kept: its grade so far becomes the first entry.
+        let mut writes = Vec::new();
+        if self.store.report_gradings(id).await?.is_empty()
+            && let Some(earlier) = legacy_grading(&report)
+        {
+            writes.push(HandlingWrite::InsertGrading(earlier));
+        }
         report.status = next.as_str().to_owned();
         // The Admiralty columns keep serving older clients; other schemes leave them empty.
         (report.source_grade, report.info_grade) = match &grade {
@@ -373,16 +380,11 @@ impl Station {
             graded_by: p.user_id.clone(),
             graded_at_ms: now.timestamp_millis(),
         };
+        writes.push(HandlingWrite::UpdateReport(report));
+        writes.push(HandlingWrite::InsertGrading(history));
         let audit = self.handling_audit(p, "report.grade", "report", id, &source.compartment);
         self.store
-            .handling_write(
-                None,
-                &[
-                    HandlingWrite::UpdateReport(report),
-                    HandlingWrite::InsertGrading(history),
-                ],
-                &[audit],
-            )
+            .handling_write(None, &writes, &[audit])
             .await
             .map_err(stored)?;
         self.report_view(&source, id).await
