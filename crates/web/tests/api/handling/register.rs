@@ -238,6 +238,47 @@ async fn a_relevant_error_is_due_by_the_end_of_the_tenth_working_day(#[case] bac
     let (status, none) = t0.get(Some(&outsider), "/api/v1/errors").await;
     assert_eq!((status, ids(&none).len()), (StatusCode::OK, 0));
 
+    // An error tied to an authorisation belongs to that authorisation's source.
+    let (recruited, auth) = w.recruited(&born_years_ago(30, 0)).await;
+    let auth_id = auth["id"].as_str().expect("authorisation id");
+    let controller = w.token(&w.controller).await;
+    assert_refused(
+        &t0.post_json(
+            Some(&controller),
+            "/api/v1/errors",
+            json!({"compartment": COMPARTMENT, "source_id": source, "authorisation_id": auth_id,
+                   "description": "Tasked outside the authorised tasks.", "identified_at": "2026-03-16T08:00:00Z"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ERROR_LINK_MISMATCH",
+    );
+    let (status, linked) = t0
+        .post_json(
+            Some(&controller),
+            "/api/v1/errors",
+            json!({"compartment": COMPARTMENT, "authorisation_id": auth_id,
+                   "description": "Tasked outside the authorised tasks.", "identified_at": "2026-03-16T08:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{linked}");
+    assert_eq!(linked["source_id"], recruited.as_str());
+
+    // The register's routes are in the OpenAPI document.
+    let (_, doc) = t0.get(Some(&controller), "/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/errors",
+        "/api/v1/errors/{id}/establish",
+        "/api/v1/errors/{id}/report",
+        "/api/v1/sources/{id}/identity/break-glass",
+        "/api/v1/break-glass",
+        "/api/v1/requirements/{id}/reviews",
+        "/api/v1/requirements/{id}/closure",
+        "/api/v1/taskings/{id}/status",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+
     // Each change is in the ledger with its record.
     let events = t0
         .station
@@ -246,7 +287,7 @@ async fn a_relevant_error_is_due_by_the_end_of_the_tenth_working_day(#[case] bac
         .await
         .expect("ledger");
     let count = |action: &str| events.iter().filter(|e| e.event.action == action).count();
-    assert_eq!(count("relevant_error.create"), 2);
+    assert_eq!(count("relevant_error.create"), 3);
     assert_eq!(count("relevant_error.establish"), 2);
     assert_eq!(count("relevant_error.report"), 2);
 }
