@@ -278,6 +278,29 @@ impl Station {
         Ok(self.store.reports(source_id, &page).await?)
     }
 
+    /// A page of a source's reports, each with its current grading under its scheme.
+    pub async fn reports_with_grading(
+        &self,
+        p: &Principal,
+        source_id: &str,
+        page: Page,
+    ) -> Result<Vec<(ReportRow, Option<GradingRow>)>, StationError> {
+        let source = self.source_row(source_id).await?;
+        access::check(p, &source, READERS, "see reports")?;
+        let rows = self.store.reports(source_id, &page).await?;
+        let mut current = std::collections::HashMap::new();
+        for g in self.store.page_gradings(source_id, &page).await? {
+            current.insert(g.report_id.clone(), g); // oldest first: the last one stays
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let grading = current.remove(&r.id).or_else(|| legacy_grading(&r));
+                (r, grading)
+            })
+            .collect())
+    }
+
     /// The debrief text: an audited read, refused (and recorded) for anyone but the source's
     /// handler and the compartment's controllers and authorising officers.
     pub async fn report_text(&self, p: &Principal, id: &str) -> Result<String, StationError> {

@@ -107,6 +107,8 @@ pub trait RegisterStore: Store {
     async fn break_glass_events(&self, filter: &BreakGlassFilter) -> Result<Vec<BreakGlassRow>>;
     /// A report's gradings, oldest first.
     async fn report_gradings(&self, report_id: &str) -> Result<Vec<GradingRow>>;
+    /// The gradings of the reports on one page of [`HandlingStore::reports`], oldest first.
+    async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>>;
 }
 
 const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference, e.recorded_by, e.recorded_at";
@@ -419,6 +421,21 @@ impl RegisterStore for SqlStore {
              FROM report_gradings WHERE report_id = $1 ORDER BY graded_at, id",
         )
         .bind(report_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(grading_from_row).collect()
+    }
+
+    async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.report_id, g.scheme, g.source_code, g.information_code, g.handling_code, g.conditions, g.graded_by, g.graded_at \
+             FROM report_gradings g WHERE g.report_id IN \
+             (SELECT r.id FROM reports r WHERE r.source_id = $1 AND r.id > $2 ORDER BY r.id LIMIT $3) \
+             ORDER BY g.report_id, g.graded_at, g.id",
+        )
+        .bind(source_id)
+        .bind(after(page))
+        .bind(page.limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(grading_from_row).collect()

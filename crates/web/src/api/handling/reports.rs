@@ -146,7 +146,7 @@ pub struct ReportBody {
     pub claims: Option<Vec<ClaimBody>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disseminations: Option<Vec<DisseminationBody>>,
-    /// The current grading under its scheme (single-report views).
+    /// The current grading under its scheme.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grading: Option<GradingBody>,
     /// Every grading, oldest first (single-report views).
@@ -288,9 +288,17 @@ pub async fn list(
 ) -> ApiResult<Json<PageOf<ReportBody>>> {
     let pg = page(&q)?;
     let limit = pg.limit;
-    let rows = state.station.reports(&auth.principal, &id, pg).await?;
+    let rows = state
+        .station
+        .reports_with_grading(&auth.principal, &id, pg)
+        .await?;
     Ok(Json(page_of(
-        rows.iter().map(row_body).collect(),
+        rows.iter()
+            .map(|(r, g)| ReportBody {
+                grading: g.as_ref().map(grading_body),
+                ..row_body(r)
+            })
+            .collect(),
         limit,
         |r| r.id.clone(),
     )))

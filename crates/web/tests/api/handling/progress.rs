@@ -406,4 +406,51 @@ async fn reports_are_graded_under_a_chosen_scheme_with_their_history(#[case] bac
         Some(3),
         "{seen}"
     );
+
+    // The list shows each report's current grading: a second report graded under 3x5x2, and a
+    // draft with none.
+    let handler = w.token(&w.handler).await;
+    let mut second = None;
+    for text in ["A van was seen at the depot.", "Nothing new this week."] {
+        let (status, r) = t0
+            .post_json(
+                Some(&handler),
+                &format!("/api/v1/sources/{source}/reports"),
+                json!({"text": text}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        second.get_or_insert(r["id"].as_str().expect("id").to_owned());
+    }
+    let second = second.expect("second report");
+    let analyst = w.token(&w.analyst).await;
+    let (status, _) = t0
+        .post_json(
+            Some(&analyst),
+            &format!("/api/v1/reports/{second}/grading"),
+            json!({"source": "1", "information": "A", "handling_code": "P"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, list) = t0
+        .get(Some(&auditor), &format!("/api/v1/sources/{source}/reports"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    // (Reports made in the same millisecond have ids in no particular order.)
+    let mut current: Vec<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| {
+            let g = &r["grading"];
+            format!(
+                "{} {}{}",
+                g["scheme"].as_str().unwrap_or("none"),
+                g["source"].as_str().unwrap_or(""),
+                g["information"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    current.sort();
+    assert_eq!(current, ["3x5x2 1A", "admiralty B2", "none "]);
 }
