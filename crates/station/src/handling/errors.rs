@@ -46,7 +46,8 @@ fn holidays() -> BankHolidays {
     BankHolidays::england_and_wales()
 }
 
-fn core_error(row: &RelevantErrorRow) -> Result<RelevantError, StationError> {
+/// The core record of a stored error, as the rules (and the alerts) read it.
+pub(crate) fn core_error(row: &RelevantErrorRow) -> Result<RelevantError, StationError> {
     Ok(RelevantError {
         id: id(&row.id)?,
         source: row.source_id.as_deref().map(id).transpose()?,
@@ -269,6 +270,22 @@ impl Station {
             .await
             .map_err(stored)?;
         view(row, now)
+    }
+
+    /// The established, unreported errors of the caller's compartments as core records: what
+    /// the alert rules read to raise "error report due" and "overdue" (see
+    /// `humint_core::handling::relevant_error::report_alert_window`).
+    pub async fn alertable_errors(
+        &self,
+        p: &Principal,
+    ) -> Result<Vec<RelevantError>, StationError> {
+        p.require_role(CASE_READERS, "see the error register")?;
+        self.store
+            .alertable_errors(&p.user_id)
+            .await?
+            .iter()
+            .map(core_error)
+            .collect()
     }
 
     /// The register for the caller's compartments: `open_only` leaves out reported errors,

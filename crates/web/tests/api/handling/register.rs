@@ -143,6 +143,26 @@ async fn a_relevant_error_is_due_by_the_end_of_the_tenth_working_day(#[case] bac
         "ERROR_ALREADY_ESTABLISHED",
     );
 
+    let handler = w.token(&w.handler).await;
+    assert_refused(
+        &t0.post_json(
+            Some(&handler),
+            &format!("/api/v1/errors/{}/report", errors[0]),
+            json!({"reported_at": ESTABLISHED, "reference": "IPC/1"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "ROLE_FORBIDDEN",
+    );
+    // What the alerts read: both errors, established and unreported.
+    let carl = t0
+        .station
+        .authenticate(&w.token(&w.controller).await)
+        .await
+        .expect("principal");
+    let alertable = t0.station.alertable_errors(&carl).await.expect("alertable");
+    assert_eq!(alertable.len(), 2);
+
     // The last instant before the deadline: due, not overdue.
     let deadline = t(DEADLINE);
     let last = deadline - Duration::milliseconds(1);
