@@ -70,13 +70,6 @@ pub enum TaskingStatus {
     Acknowledged,
 }
 
-impl TaskingStatus {
-    /// Whether a source is still working on the task (it counts towards coverage).
-    pub fn is_active(self) -> bool {
-        matches!(self, Self::Issued | Self::Agreed | Self::Acknowledged)
-    }
-}
-
 /// One change of a tasking's status: who recorded it, when, and their note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskingEvent {
