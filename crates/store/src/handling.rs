@@ -11,8 +11,11 @@
 //! ([`SourceGuard`]); the version is bumped in the same transaction, so a decision made on a
 //! stale read (two officers granting at once) is refused with `Conflict` rather than stored.
 
+mod register;
 mod sql;
 mod write;
+
+pub use register::*;
 
 use crate::{AuditContext, Result, Store};
 use async_trait::async_trait;
@@ -263,6 +266,26 @@ pub enum HandlingWrite {
     InsertClaim(ClaimRow),
     InsertDissemination(DisseminationRow),
     InsertOutcome(OutcomeRow),
+    InsertRelevantError(RelevantErrorRow),
+    /// Establishment and report columns.
+    UpdateRelevantError(RelevantErrorRow),
+    /// A review (new review-by) or closure of a requirement.
+    UpdateRequirement {
+        id: String,
+        review_by: String,
+        review_due_at_ms: i64,
+        closed_at_ms: Option<i64>,
+    },
+    InsertRequirementEvent(RequirementEventRow),
+    /// A tasking's status and its doc (with the status history).
+    UpdateTasking {
+        id: String,
+        source_id: String,
+        status: String,
+        doc: String,
+    },
+    InsertBreakGlass(BreakGlassRow),
+    InsertGrading(GradingRow),
 }
 
 /// The source version a decision was made on.

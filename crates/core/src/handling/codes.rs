@@ -105,6 +105,40 @@ pub const REPORT_NOT_GRADED: &str = "REPORT_NOT_GRADED";
 /// Grading a report that has already left the service: the grade it went out with stands.
 pub const REPORT_ALREADY_DISSEMINATED: &str = "REPORT_ALREADY_DISSEMINATED";
 
+// The error register (IPA 2016 s.231; IPCO AR 2018 para 17.4; ERR-01).
+/// A relevant error recorded without saying what went wrong.
+pub const ERROR_DESCRIPTION_REQUIRED: &str = "ERROR_DESCRIPTION_REQUIRED";
+/// A time in the error register that lies in the future.
+pub const ERROR_TIME_IN_FUTURE: &str = "ERROR_TIME_IN_FUTURE";
+/// Established before identified, or reported before established.
+pub const ERROR_TIMES_OUT_OF_ORDER: &str = "ERROR_TIMES_OUT_OF_ORDER";
+/// Establishing an error that has already been established (the clock started then).
+pub const ERROR_ALREADY_ESTABLISHED: &str = "ERROR_ALREADY_ESTABLISHED";
+/// Reporting an error to the Commissioner before it has been established.
+pub const ERROR_NOT_ESTABLISHED: &str = "ERROR_NOT_ESTABLISHED";
+/// Reporting an error that has already been reported.
+pub const ERROR_ALREADY_REPORTED: &str = "ERROR_ALREADY_REPORTED";
+/// A report to the Commissioner without its reference.
+pub const ERROR_REFERENCE_REQUIRED: &str = "ERROR_REFERENCE_REQUIRED";
+
+// Requirements and taskings (product.md, "Requirement", "Tasking").
+/// Reviewing, closing or tasking against a requirement that has been closed.
+pub const REQUIREMENT_CLOSED: &str = "REQUIREMENT_CLOSED";
+/// A requirement review without its note, or a closure without its reason.
+pub const REQUIREMENT_NOTE_REQUIRED: &str = "REQUIREMENT_NOTE_REQUIRED";
+/// A new review-by date that has already passed.
+pub const REVIEW_BY_IN_PAST: &str = "REVIEW_BY_IN_PAST";
+/// A tasking status change that is not an edge of issued → acknowledged → completed | withdrawn.
+pub const TASKING_INVALID_TRANSITION: &str = "TASKING_INVALID_TRANSITION";
+/// Withdrawing a task without saying why.
+pub const TASKING_NOTE_REQUIRED: &str = "TASKING_NOTE_REQUIRED";
+
+// Access (RIPA s.29(5)(e); IPCO AR 2018 para 5.19(vi); product.md, the auditor role).
+/// A break-glass read of a true identity without a reason written as a sentence.
+pub const BREAK_GLASS_REASON_REQUIRED: &str = "BREAK_GLASS_REASON_REQUIRED";
+/// A grading scheme that is not one of 3x5x2, 5x5x5 or Admiralty (GRD-01).
+pub const GRADING_SCHEME_UNKNOWN: &str = "GRADING_SCHEME_UNKNOWN";
+
 /// Every code above, so tests and documentation can check they are unique and well formed.
 pub const ALL: &[&str] = &[
     AUTH_REQUIRED,
@@ -147,6 +181,20 @@ pub const ALL: &[&str] = &[
     GRADING_CONDITIONS_REQUIRED,
     REPORT_NOT_GRADED,
     REPORT_ALREADY_DISSEMINATED,
+    ERROR_DESCRIPTION_REQUIRED,
+    ERROR_TIME_IN_FUTURE,
+    ERROR_TIMES_OUT_OF_ORDER,
+    ERROR_ALREADY_ESTABLISHED,
+    ERROR_NOT_ESTABLISHED,
+    ERROR_ALREADY_REPORTED,
+    ERROR_REFERENCE_REQUIRED,
+    REQUIREMENT_CLOSED,
+    REQUIREMENT_NOTE_REQUIRED,
+    REVIEW_BY_IN_PAST,
+    TASKING_INVALID_TRANSITION,
+    TASKING_NOTE_REQUIRED,
+    BREAK_GLASS_REASON_REQUIRED,
+    GRADING_SCHEME_UNKNOWN,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

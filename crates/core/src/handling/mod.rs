@@ -16,6 +16,7 @@
 
 pub mod alerts;
 pub mod authorisation;
+pub mod break_glass;
 pub mod calendar;
 pub mod codes;
 pub mod contact;
@@ -41,8 +42,8 @@ pub use authorisation::{
 pub use calendar::BankHolidays;
 pub use contact::{Contact, ContactMode, ContactPurpose, ContactStatus, check_contact};
 pub use grading::{
-    AdmiraltyGrade, Grading, InformationCredibility, Outcome, Police3x5x2, ReportStatus,
-    SourceReliability,
+    AdmiraltyGrade, GradeCodes, Grading, GradingScheme, InformationCredibility, Legacy5x5x5,
+    Outcome, Police3x5x2, ReportStatus, SourceReliability,
 };
 pub use juvenile::{AgeBand, AppropriateAdult, AppropriateAdultCategory, JuvenileCcaSafeguards};
 pub use lifecycle::{Origin, Source, SourceState, Transition, TransitionFacts, transition};

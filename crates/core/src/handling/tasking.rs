@@ -60,10 +60,24 @@ pub struct Requirement {
 #[serde(rename_all = "snake_case")]
 pub enum TaskingStatus {
     Issued,
+    /// Legacy: the source agreed (treated as acknowledged).
     Agreed,
+    /// Legacy: the source declined.
     Declined,
     Completed,
     Withdrawn,
+    /// The source has acknowledged the task.
+    Acknowledged,
+}
+
+/// One change of a tasking's status: who recorded it, when, and their note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskingEvent {
+    pub from: TaskingStatus,
+    pub to: TaskingStatus,
+    pub by: OfficerId,
+    pub at: DateTime<Utc>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +91,10 @@ pub struct Tasking {
     pub issued_by: OfficerId,
     pub issued_at: DateTime<Utc>,
     pub status: TaskingStatus,
+    /// Every status change after issue, oldest first (reg 3(j): the tasks given and what came
+    /// of them).
+    #[serde(default)]
+    pub history: Vec<TaskingEvent>,
 }
 
 /// What a handler asks to task.
@@ -124,5 +142,134 @@ pub fn task(
         issued_by: req.issued_by,
         issued_at: now,
         status: TaskingStatus::Issued,
+        history: Vec::new(),
     })
+}
+
+/// Moves a task along issued → acknowledged → completed, or withdraws it from issued or
+/// acknowledged (product.md, "Tasking": status; reg 3(j)). Completed and withdrawn are final.
+/// A withdrawal needs a note saying why; other notes are optional.
+pub fn change_status(
+    tasking: &Tasking,
+    to: TaskingStatus,
+    by: OfficerId,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Tasking, RuleViolation> {
+    use TaskingStatus::*;
+    let from = tasking.status;
+    let allowed = matches!(
+        (from, to),
+        (Issued, Acknowledged)
+            | (Issued | Agreed | Acknowledged, Withdrawn)
+            | (Agreed | Acknowledged, Completed)
+    );
+    if !allowed {
+        return Err(RuleViolation::new(
+            codes::TASKING_INVALID_TRANSITION,
+            format!(
+                "A task that is {} cannot become {}; tasks go issued, acknowledged, then completed, or are withdrawn before they finish.",
+                status_name(from),
+                status_name(to)
+            ),
+        ));
+    }
+    let note = note.filter(|n| !codes::is_blank(n));
+    if to == Withdrawn && note.is_none() {
+        return Err(RuleViolation::new(
+            codes::TASKING_NOTE_REQUIRED,
+            "Say why the task is withdrawn.",
+        ));
+    }
+    let mut next = tasking.clone();
+    next.status = to;
+    next.history.push(TaskingEvent {
+        from,
+        to,
+        by,
+        at: now,
+        note,
+    });
+    Ok(next)
+}
+
+fn status_name(s: TaskingStatus) -> &'static str {
+    match s {
+        TaskingStatus::Issued => "issued",
+        TaskingStatus::Agreed => "agreed",
+        TaskingStatus::Declined => "declined",
+        TaskingStatus::Completed => "completed",
+        TaskingStatus::Withdrawn => "withdrawn",
+        TaskingStatus::Acknowledged => "acknowledged",
+    }
+}
+
+/// One review or the closure of a requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum RequirementEventKind {
+    Review { review_by: NaiveDate, note: String },
+    Close { reason: String },
+}
+
+/// Reviews a requirement: it stays open with a new review-by date (product.md,
+/// "Requirement": review-by date). The note says what the review found; the new date is today
+/// or later (London time).
+pub fn review_requirement(
+    requirement: &Requirement,
+    review_by: NaiveDate,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<Requirement, RuleViolation> {
+    check_open(requirement)?;
+    if codes::is_blank(note) {
+        return Err(RuleViolation::new(
+            codes::REQUIREMENT_NOTE_REQUIRED,
+            "Record what the review found in its note.",
+        ));
+    }
+    let today = super::calendar::local_date(now);
+    if review_by < today {
+        return Err(RuleViolation::new(
+            codes::REVIEW_BY_IN_PAST,
+            format!("The new review-by date {review_by} has passed; choose {today} or later."),
+        ));
+    }
+    Ok(Requirement {
+        review_by,
+        ..requirement.clone()
+    })
+}
+
+/// Closes a requirement with its reason; no source can be tasked against it afterwards.
+pub fn close_requirement(
+    requirement: &Requirement,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Requirement, RuleViolation> {
+    check_open(requirement)?;
+    if codes::is_blank(reason) {
+        return Err(RuleViolation::new(
+            codes::REQUIREMENT_NOTE_REQUIRED,
+            "Give the reason the requirement is closed.",
+        ));
+    }
+    Ok(Requirement {
+        closed_at: Some(now),
+        ..requirement.clone()
+    })
+}
+
+/// A closed requirement takes no more reviews or taskings.
+pub fn check_open(requirement: &Requirement) -> Result<(), RuleViolation> {
+    if requirement.closed_at.is_some() {
+        return Err(RuleViolation::new(
+            codes::REQUIREMENT_CLOSED,
+            format!(
+                "The requirement \"{}\" is closed; open a new requirement if the need has returned.",
+                requirement.title
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -157,14 +157,15 @@ impl Station {
                 .ok_or(StationError::NotFound {
                     what: "requirement",
                 })?;
-        if requirement.compartment_id != loaded.row.compartment_id
-            || requirement.closed_at_ms.is_some()
-        {
+        if requirement.compartment_id != loaded.row.compartment_id {
             return Err(StationError::invalid(
                 "REQUIREMENT_UNAVAILABLE",
-                "a source can only be tasked against an open requirement of its own compartment",
+                "a source can only be tasked against a requirement of its own compartment",
             ));
         }
+        humint_core::handling::tasking::check_open(&super::progress::core_requirement(
+            &requirement,
+        )?)?;
         let now = self.clock().now();
         let req = TaskingRequest {
             id: new_id(now, self.entropy()),

@@ -8,6 +8,8 @@
 //! honest about when the records entered this station. Choices come from a generator seeded by
 //! `seed` (the same seed gives the same station); ids and keys from the station's entropy.
 
+mod register;
+
 use super::convert::{name, to_doc};
 use super::sources::auth_row;
 use crate::{Principal, Station, StationError};
@@ -49,6 +51,10 @@ pub struct DemoSummary {
     pub sources: usize,
     pub contacts: usize,
     pub reports: usize,
+    /// Relevant errors in the register, in every state.
+    pub errors: usize,
+    /// Requirements reviewed and closed.
+    pub closed_requirements: usize,
 }
 
 const COMPARTMENTS: &[&str] = &["ORCHARD", "HARBOUR", "LANTERN"];
@@ -177,6 +183,9 @@ pub async fn fill_demo(station: &Station, seed: u64) -> Result<DemoSummary, Stat
             summary.contacts += contacts;
             summary.reports += reports;
         }
+        let made = register::fill(station, team, now).await?;
+        summary.errors += made.errors;
+        summary.closed_requirements += made.closed_requirements;
     }
     Ok(summary)
 }
@@ -577,8 +586,12 @@ impl Simulated<'_> {
     ) -> Result<(), StationError> {
         let st = self.station;
         let id = self.id::<ReportRow>(at).to_string();
-        let letters = ["A", "B", "B", "C", "C", "D"];
         let graded = !n.is_multiple_of(4);
+        let graded_at = at + Duration::days(1);
+        let grading = graded
+            .then(|| self.grading(&id, graded_at, n))
+            .transpose()?;
+        let admiralty = grading.as_ref().and_then(|(_, a)| a.clone());
         writes.push(HandlingWrite::InsertReport {
             row: ReportRow {
                 id: id.clone(),
@@ -592,11 +605,11 @@ impl Simulated<'_> {
                 }
                 .as_str()
                 .to_owned(),
-                source_grade: graded.then(|| pick(self.e, &letters).to_owned()),
-                info_grade: graded.then(|| i64::try_from(1 + self.e.below(4)).unwrap_or(3)),
-                handling_code: graded.then(|| "P".to_owned()),
+                source_grade: admiralty.as_ref().map(|(letter, _)| letter.clone()),
+                info_grade: admiralty.map(|(_, digit)| digit),
+                handling_code: grading.as_ref().map(|(g, _)| g.handling_code.clone()),
                 graded_by: graded.then(|| self.team.analyst.user_id.clone()),
-                graded_at_ms: graded.then(|| (at + Duration::days(1)).timestamp_millis()),
+                graded_at_ms: graded.then(|| graded_at.timestamp_millis()),
                 created_by: handler.user_id.clone(),
                 created_at_ms: at.timestamp_millis(),
             },
@@ -607,6 +620,9 @@ impl Simulated<'_> {
                 format!("Debrief {n}: a delivery is expected on the usual route.").as_bytes(),
             )?,
         });
+        if let Some((history, _)) = grading {
+            writes.push(HandlingWrite::InsertGrading(history));
+        }
         let claim_id = self.id::<ClaimRow>(at).to_string();
         let doc = serde_json::json!({"subject": format!("vehicle {}", n % 5), "attribute": "seen_at", "value": format!("depot {}", n % 3)});
         writes.push(HandlingWrite::InsertClaim(ClaimRow {
@@ -655,6 +671,7 @@ mod tests {
         assert!(summary.contacts > 500, "{summary:?}");
         assert!(summary.reports > 100, "{summary:?}");
         assert_eq!(summary.officers.len(), 18);
+        assert_eq!((summary.errors, summary.closed_requirements), (15, 3));
         // It refuses to run twice.
         assert!(fill_demo(&station, 1).await.is_err());
         // The controller of a compartment sees alerts (expiring authorisations at least).
@@ -691,5 +708,54 @@ mod tests {
         let states: std::collections::BTreeSet<&str> =
             sources.iter().map(|s| s.state.as_str()).collect();
         assert_eq!(states.len(), 6, "{states:?}");
+        // The register holds an overdue error, a late one and one not yet established.
+        let errors = station
+            .list_errors(
+                &p,
+                None,
+                false,
+                false,
+                super::super::page(None, Some(50)).expect("page"),
+            )
+            .await
+            .expect("errors");
+        assert_eq!(errors.len(), 5);
+        assert!(errors.iter().any(|e| e.overdue));
+        assert!(errors.iter().any(|e| e.reported_late == Some(true)));
+        assert!(errors.iter().any(|e| e.reported_late == Some(false)));
+        assert!(errors.iter().any(|e| e.report_due_at.is_none()));
+        let requirements = station
+            .list_requirements(
+                &p,
+                None,
+                false,
+                false,
+                super::super::page(None, Some(50)).expect("page"),
+            )
+            .await
+            .expect("requirements");
+        assert!(requirements.iter().any(|r| r.closed_at_ms.is_some()));
+        // Recent reports are graded under 3x5x2, older ones under Admiralty, each with history.
+        let mut schemes = std::collections::BTreeSet::new();
+        for s in &sources {
+            for r in station
+                .reports(
+                    &p,
+                    &s.id,
+                    super::super::page(None, Some(500)).expect("page"),
+                )
+                .await
+                .expect("reports")
+                .iter()
+                .filter(|r| r.graded_at_ms.is_some())
+            {
+                let view = station.report(&p, &r.id).await.expect("report");
+                schemes.extend(view.gradings.iter().map(|g| g.scheme.clone()));
+            }
+        }
+        assert_eq!(
+            schemes.into_iter().collect::<Vec<_>>(),
+            ["3x5x2", "admiralty"]
+        );
     }
 }

@@ -16,10 +16,13 @@ mod access;
 mod activity;
 mod audit_log;
 mod authorisations;
+mod break_glass;
 mod codenames;
 mod convert;
 pub mod demo;
 mod inspection;
+mod errors;
+mod progress;
 mod record;
 mod reports;
 mod requirements;
@@ -31,7 +34,10 @@ pub use audit_log::{AuditEntry, AuditPage, AuditQuery};
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };
+pub use break_glass::BREAK_GLASS_READERS;
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
+pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};
+pub use humint_store::{BreakGlassRow, GradingRow, RequirementEventRow};
 pub use humint_store::{
     DisseminationRow, OutcomeRow, ReportRow, RequirementRow, RoleRow, SourceRow, TransitionRow,
 };
@@ -40,6 +46,7 @@ pub use inspection::{
     PackSummary, PaymentSection, PaymentTotals, RenewalEntry, ReviewEntry, SafeguardEntry,
     ThresholdPayment,
 };
+pub use progress::RequirementHistory;
 pub use record::{AlertView, SourceRecord};
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use requirements::RequirementInput;

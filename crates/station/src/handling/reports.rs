@@ -8,12 +8,12 @@ use super::{LONG, SHORT, stored, text};
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, Utc};
 use humint_core::handling::grading::{
-    self, AdmiraltyGrade, Grading, Outcome, OutcomeMeans, OutcomeVerdict, ReportStatus,
+    self, GradeCodes, Grading, GradingScheme, Outcome, OutcomeMeans, OutcomeVerdict, ReportStatus,
 };
 use humint_core::{Role, new_id};
 use humint_store::{
-    ClaimRow, DisseminationRow, HandlingStore as _, HandlingWrite, OutcomeRow, Page, ReportRow,
-    SourceRow, Store as _,
+    ClaimRow, DisseminationRow, GradingRow, HandlingStore as _, HandlingWrite, OutcomeRow, Page,
+    RegisterStore as _, ReportRow, SourceRow, Store as _,
 };
 use serde::{Deserialize, Serialize};
 
@@ -40,13 +40,19 @@ pub struct ClaimInput {
     pub observed_at: DateTime<Utc>,
 }
 
+/// A grade under one scheme (GRD-01), each dimension as the officer wrote it.
 #[derive(Debug, Clone)]
 pub struct GradeInput {
-    /// A-F, decided on its own.
-    pub source_reliability: String,
-    /// 1-6, decided on its own.
-    pub information_credibility: u8,
+    /// `3x5x2`, `5x5x5` or `admiralty`; the core's default (3x5x2) when absent.
+    pub scheme: Option<String>,
+    /// The source's grade, decided on its own (3x5x2: 1-3; 5x5x5: A-E; Admiralty: A-F).
+    pub source: String,
+    /// The information's grade, decided on its own (3x5x2: A-E; 5x5x5: 1-5; Admiralty: 1-6).
+    pub information: String,
+    /// 3x5x2: P or C; 5x5x5: 1-5; Admiralty: free text.
     pub handling_code: String,
+    /// The conditions of a conditional handling code (3x5x2 C; 5x5x5 3 and 5).
+    pub conditions: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +80,8 @@ pub struct ReportView {
     pub codename: String,
     pub claims: Vec<ClaimView>,
     pub disseminations: Vec<DisseminationRow>,
+    /// Every grading, oldest first; the last is the current grade.
+    pub gradings: Vec<GradingRow>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -84,6 +92,22 @@ struct ClaimDoc {
 }
 
 const GRADERS: &[Role] = &[Role::Analyst, Role::Controller];
+
+/// A report graded before grading schemes (or written in bulk without its history) was graded
+/// under Admiralty: its columns are its one grading, as migration 0006 backfills.
+fn legacy_grading(row: &ReportRow) -> Option<GradingRow> {
+    Some(GradingRow {
+        id: row.id.clone(),
+        report_id: row.id.clone(),
+        scheme: GradingScheme::Admiralty.as_str().to_owned(),
+        source_code: row.source_grade.clone()?,
+        information_code: row.info_grade?.to_string(),
+        handling_code: row.handling_code.clone().unwrap_or_default(),
+        conditions: None,
+        graded_by: row.graded_by.clone()?,
+        graded_at_ms: row.graded_at_ms?,
+    })
+}
 const CLAIMERS: &[Role] = &[Role::Analyst, Role::Handler, Role::Controller];
 
 impl Station {
@@ -208,7 +232,12 @@ impl Station {
         for c in self.store.claims(id).await? {
             claims.push(self.claim_view(&c).await?);
         }
+        let mut gradings = self.store.report_gradings(id).await?;
+        if gradings.is_empty() {
+            gradings.extend(legacy_grading(&row));
+        }
         Ok(ReportView {
+            gradings,
             disseminations: self.store.disseminations(id).await?,
             codename: source.codename.clone(),
             row,
@@ -249,6 +278,29 @@ impl Station {
         Ok(self.store.reports(source_id, &page).await?)
     }
 
+    /// A page of a source's reports, each with its current grading under its scheme.
+    pub async fn reports_with_grading(
+        &self,
+        p: &Principal,
+        source_id: &str,
+        page: Page,
+    ) -> Result<Vec<(ReportRow, Option<GradingRow>)>, StationError> {
+        let source = self.source_row(source_id).await?;
+        access::check(p, &source, READERS, "see reports")?;
+        let rows = self.store.reports(source_id, &page).await?;
+        let mut current = std::collections::HashMap::new();
+        for g in self.store.page_gradings(source_id, &page).await? {
+            current.insert(g.report_id.clone(), g); // oldest first: the last one stays
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let grading = current.remove(&r.id).or_else(|| legacy_grading(&r));
+                (r, grading)
+            })
+            .collect())
+    }
+
     /// The debrief text: an audited read, refused (and recorded) for anyone but the source's
     /// handler and the compartment's controllers and authorising officers.
     pub async fn report_text(&self, p: &Principal, id: &str) -> Result<String, StationError> {
@@ -276,8 +328,9 @@ impl Station {
         Ok(text)
     }
 
-    /// Grades a report: source reliability and information credibility are given separately
-    /// and neither defaults from the other (the core parses the pair and decides regrading).
+    /// Grades (or regrades) a report under a scheme (GRD-01): the core reads each dimension on
+    /// its own, never converts between schemes, and wants the conditions of a conditional
+    /// handling code. Every grading is kept with its evaluator and time.
     pub async fn grade_report(
         &self,
         p: &Principal,
@@ -287,30 +340,74 @@ impl Station {
         let (mut report, source) = self
             .report_and_source(p, id, GRADERS, "grade reports")
             .await?;
-        let grade: AdmiraltyGrade = format!(
-            "{}{}",
-            input.source_reliability.trim(),
-            input.information_credibility
-        )
-        .parse()?;
+        let scheme = match input.scheme.as_deref() {
+            Some(s) => GradingScheme::parse(s)?,
+            None => GradingScheme::DEFAULT,
+        };
+        let conditions = input
+            .conditions
+            .map(|c| text("conditions", &c, LONG))
+            .transpose()?;
+        let grade = grading::parse_grading(
+            scheme,
+            &GradeCodes {
+                source: input.source,
+                information: input.information,
+                handling: input.handling_code.clone(),
+                conditions: conditions.clone(),
+            },
+        )?;
         let status = ReportStatus::parse(&report.status)
             .ok_or_else(|| StationError::Io("a stored report status is damaged".to_owned()))?;
-        let next = grading::check_regrade(status, &Grading::Admiralty(grade))?;
-        if input.handling_code.trim().is_empty() {
-            return Err(StationError::invalid(
-                "FIELD_REQUIRED",
-                "a graded report needs its handling code",
-            ));
+        let next = grading::check_regrade(status, &grade)?;
+        let (source_code, information_code, scheme_handling, scheme_conditions) = grade.codes();
+        // Admiralty's handling code is free text recorded beside the grade.
+        let handling_code = match scheme_handling {
+            Some(code) => code,
+            None if input.handling_code.trim().is_empty() => {
+                return Err(StationError::invalid(
+                    "FIELD_REQUIRED",
+                    "a graded report needs its handling code",
+                ));
+            }
+            None => text("handling_code", input.handling_code.trim(), SHORT)?,
+        };
+        let now = self.clock().now();
+        // A report graded before its history was kept: its grade so far becomes the first entry.
+        let mut writes = Vec::new();
+        if self.store.report_gradings(id).await?.is_empty()
+            && let Some(earlier) = legacy_grading(&report)
+        {
+            writes.push(HandlingWrite::InsertGrading(earlier));
         }
         report.status = next.as_str().to_owned();
-        report.source_grade = Some(grade.source.letter().to_string());
-        report.info_grade = Some(i64::from(grade.information.digit()));
-        report.handling_code = Some(text("handling_code", &input.handling_code, SHORT)?);
+        // The Admiralty columns keep serving older clients; other schemes leave them empty.
+        (report.source_grade, report.info_grade) = match &grade {
+            Grading::Admiralty(g) => (
+                Some(g.source.letter().to_string()),
+                Some(i64::from(g.information.digit())),
+            ),
+            _ => (None, None),
+        };
+        report.handling_code = Some(handling_code.clone());
         report.graded_by = Some(p.user_id.clone());
-        report.graded_at_ms = Some(self.now_ms());
+        report.graded_at_ms = Some(now.timestamp_millis());
+        let history = GradingRow {
+            id: new_id::<GradingRow>(now, self.entropy()).to_string(),
+            report_id: id.to_owned(),
+            scheme: scheme.as_str().to_owned(),
+            source_code,
+            information_code,
+            handling_code,
+            conditions: scheme_conditions.or(conditions.filter(|c| !c.trim().is_empty())),
+            graded_by: p.user_id.clone(),
+            graded_at_ms: now.timestamp_millis(),
+        };
+        writes.push(HandlingWrite::UpdateReport(report));
+        writes.push(HandlingWrite::InsertGrading(history));
         let audit = self.handling_audit(p, "report.grade", "report", id, &source.compartment);
         self.store
-            .handling_write(None, &[HandlingWrite::UpdateReport(report)], &[audit])
+            .handling_write(None, &writes, &[audit])
             .await
             .map_err(stored)?;
         self.report_view(&source, id).await

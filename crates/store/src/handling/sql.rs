@@ -9,7 +9,7 @@ use sqlx::{AssertSqlSafe, Row as _};
 mod inspection;
 
 const REQUIREMENT_COLUMNS: &str = "r.id, r.compartment_id, c.name, r.title, r.detail, r.priority, r.opened_at, r.review_by, r.review_due_at, r.closed_at, r.created_by, \
-     (SELECT COUNT(DISTINCT t.source_id) FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed'))";
+     (SELECT COUNT(DISTINCT t.source_id) FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed', 'acknowledged'))";
 const SOURCE_COLUMNS: &str = "s.id, s.compartment_id, c.name, s.codename, s.state, s.origin, s.juvenile, s.vulnerable, s.undercover, s.recruited_at, s.created_at, s.created_by, s.version";
 const ROLE_COLUMNS: &str =
     "r.id, r.source_id, r.role, r.officer_id, u.username, r.from_ms, r.until_ms";
@@ -231,7 +231,7 @@ impl HandlingStore for SqlStore {
             sql.push_str(" AND r.closed_at IS NULL");
         }
         if f.uncovered_only {
-            sql.push_str(" AND NOT EXISTS (SELECT 1 FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed'))");
+            sql.push_str(" AND NOT EXISTS (SELECT 1 FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed', 'acknowledged'))");
         }
         sql.push_str(" ORDER BY r.id LIMIT $4");
         let rows = sqlx::query(AssertSqlSafe(sql))

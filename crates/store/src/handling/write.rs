@@ -331,6 +331,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .await
             .map_err(|e| missing(e, "claim"))?;
         }
+        other => super::register::apply(conn, other).await?,
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod grading;
 mod inspection;
 mod lifecycle;
 mod payment;
+mod register;
 mod review;
 mod roles;
 mod rule_codes;

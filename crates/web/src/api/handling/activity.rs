@@ -36,6 +36,17 @@ pub struct TaskingBody {
     pub issued_by: String,
     pub issued_at: String,
     pub status: String,
+    /// Every status change after issue, oldest first.
+    pub history: Vec<TaskingEventBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskingEventBody {
+    pub from: String,
+    pub to: String,
+    pub by: String,
+    pub at: String,
+    pub note: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -162,6 +173,17 @@ pub(crate) fn tasking_body(t: &Tasking) -> TaskingBody {
         issued_by: t.issued_by.to_string(),
         issued_at: at(t.issued_at),
         status: name(&t.status),
+        history: t
+            .history
+            .iter()
+            .map(|e| TaskingEventBody {
+                from: name(&e.from),
+                to: name(&e.to),
+                by: e.by.to_string(),
+                at: at(e.at),
+                note: e.note.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -9,7 +9,9 @@
 
 pub mod activity;
 pub mod authorisations;
+pub mod progress;
 pub mod record;
+pub mod register;
 pub mod reports;
 pub mod requirements;
 pub mod sources;
@@ -87,6 +89,31 @@ pub fn routes() -> Router<AppState> {
         .route("/claims/{id}/outcomes", post(reports::add_outcome))
         .route("/sources/{id}/record", get(record::source_record))
         .route("/alerts", get(record::alerts))
+        .route(
+            "/errors",
+            get(register::list_errors).post(register::create_error),
+        )
+        .route("/errors/{id}/establish", post(register::establish_error))
+        .route("/errors/{id}/report", post(register::report_error))
+        .route(
+            "/sources/{id}/identity/break-glass",
+            post(register::break_glass),
+        )
+        .route("/break-glass", get(register::break_glass_events))
+        .route(
+            "/requirements/{id}/reviews",
+            post(progress::review_requirement),
+        )
+        .route(
+            "/requirements/{id}/closure",
+            post(progress::close_requirement),
+        )
+        .route(
+            "/requirements/{id}/history",
+            get(progress::requirement_history),
+        )
+        .route("/taskings/{id}", get(progress::get_tasking))
+        .route("/taskings/{id}/status", post(progress::tasking_status))
 }
 
 /// Keyset pagination: `after` is the `next` of the previous page.

@@ -5,13 +5,15 @@ use super::{PageOf, PageQuery, instant, ms, opt_instant, opt_ms, page, page_of};
 use crate::AppState;
 use crate::api::JsonBody;
 use crate::auth::Authenticated;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use humint_core::handling::grading::{OutcomeMeans, OutcomeVerdict};
+use humint_station::StationError;
 use humint_station::handling::{
-    ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportRow, ReportView,
+    ClaimInput, ClaimView, DisseminationInput, GradeInput, GradingRow, ReportInput, ReportRow,
+    ReportView,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -36,14 +38,37 @@ pub struct ReportRequest {
     pub claims: Vec<ClaimRequest>,
 }
 
+/// A grade under one scheme; source and information decided independently, never converted.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GradeRequest {
-    /// A-F: the source's reliability, decided on its own.
-    pub source_reliability: String,
-    /// 1-6: the information's credibility, decided on its own.
-    pub information_credibility: u8,
+    /// `3x5x2` (the default), `5x5x5` or `admiralty`. When absent and the Admiralty fields
+    /// `source_reliability` / `information_credibility` are used (older clients), `admiralty`.
+    pub scheme: Option<String>,
+    /// The source's grade: 3x5x2 1-3, 5x5x5 A-E, Admiralty A-F.
+    pub source: Option<String>,
+    /// The information's grade: 3x5x2 A-E, 5x5x5 1-5, Admiralty 1-6.
+    pub information: Option<String>,
+    /// Admiralty A-F (older clients; same as `source` with scheme `admiralty`).
+    pub source_reliability: Option<String>,
+    /// Admiralty 1-6 (older clients; same as `information` with scheme `admiralty`).
+    pub information_credibility: Option<u8>,
+    /// 3x5x2 P or C; 5x5x5 1-5; Admiralty free text.
     pub handling_code: String,
+    /// Required with 3x5x2 code C and 5x5x5 codes 3 and 5.
+    pub handling_conditions: Option<String>,
+}
+
+/// One grading of a report, as the scheme writes it.
+#[derive(Serialize, ToSchema)]
+pub struct GradingBody {
+    pub scheme: String,
+    pub source: String,
+    pub information: String,
+    pub handling_code: String,
+    pub handling_conditions: Option<String>,
+    pub graded_by: String,
+    pub graded_at: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -121,6 +146,12 @@ pub struct ReportBody {
     pub claims: Option<Vec<ClaimBody>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disseminations: Option<Vec<DisseminationBody>>,
+    /// The current grading under its scheme.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grading: Option<GradingBody>,
+    /// Every grading, oldest first (single-report views).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grading_history: Option<Vec<GradingBody>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,6 +180,20 @@ fn row_body(r: &ReportRow) -> ReportBody {
         codename: None,
         claims: None,
         disseminations: None,
+        grading: None,
+        grading_history: None,
+    }
+}
+
+fn grading_body(g: &GradingRow) -> GradingBody {
+    GradingBody {
+        scheme: g.scheme.clone(),
+        source: g.source_code.clone(),
+        information: g.information_code.clone(),
+        handling_code: g.handling_code.clone(),
+        handling_conditions: g.conditions.clone(),
+        graded_by: g.graded_by.clone(),
+        graded_at: ms(g.graded_at_ms),
     }
 }
 
@@ -191,6 +236,8 @@ pub(crate) fn view_body(v: &ReportView) -> ReportBody {
                 })
                 .collect(),
         ),
+        grading: v.gradings.last().map(grading_body),
+        grading_history: Some(v.gradings.iter().map(grading_body).collect()),
         ..row_body(&v.row)
     }
 }
@@ -241,9 +288,17 @@ pub async fn list(
 ) -> ApiResult<Json<PageOf<ReportBody>>> {
     let pg = page(&q)?;
     let limit = pg.limit;
-    let rows = state.station.reports(&auth.principal, &id, pg).await?;
+    let rows = state
+        .station
+        .reports_with_grading(&auth.principal, &id, pg)
+        .await?;
     Ok(Json(page_of(
-        rows.iter().map(row_body).collect(),
+        rows.iter()
+            .map(|(r, g)| ReportBody {
+                grading: g.as_ref().map(grading_body),
+                ..row_body(r)
+            })
+            .collect(),
         limit,
         |r| r.id.clone(),
     )))
@@ -273,7 +328,8 @@ pub async fn text(
     Ok(Json(ReportTextBody { text }))
 }
 
-/// Grade a report: source reliability and information credibility, independently.
+/// Grade or regrade a report under a scheme (3x5x2 by default; 5x5x5; admiralty): source and
+/// information independently; every grading kept with its evaluator and time.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/grading", params(("id" = String, Path)), request_body = GradeRequest, security(("bearer" = [])),
     responses((status = 200, body = ReportBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn grade(
@@ -282,10 +338,30 @@ pub async fn grade(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<GradeRequest>,
 ) -> ApiResult<Json<ReportBody>> {
+    let legacy = req.source_reliability.is_some() || req.information_credibility.is_some();
+    let scheme = match req.scheme {
+        Some(s) => Some(s),
+        None if legacy => Some("admiralty".to_owned()),
+        None => None,
+    };
+    let required = |field: &str| {
+        ApiError::from(StationError::invalid(
+            "FIELD_REQUIRED",
+            format!("{field} is required: the source and the information are graded separately"),
+        ))
+    };
     let input = GradeInput {
-        source_reliability: req.source_reliability,
-        information_credibility: req.information_credibility,
+        scheme,
+        source: req
+            .source
+            .or(req.source_reliability)
+            .ok_or_else(|| required("source"))?,
+        information: req
+            .information
+            .or(req.information_credibility.map(|d| d.to_string()))
+            .ok_or_else(|| required("information"))?,
         handling_code: req.handling_code,
+        conditions: req.handling_conditions,
     };
     let v = state
         .station

@@ -3,6 +3,8 @@
 
 mod access;
 mod boundaries;
+mod progress;
+mod register;
 mod story;
 
 use crate::harness::{Officer, TestStation};

@@ -1,0 +1,459 @@
+//! Storage of the records added to the handling cycle by issue #3: the error register,
+//! requirement reviews and closures, tasking status changes, break-glass reads and the grading
+//! history of reports. Writes go through [`HandlingStore::handling_write`] (one transaction
+//! with the audit events) as [`HandlingWrite`] variants; reads are the [`RegisterStore`] trait.
+
+use super::*;
+use crate::sql::missing;
+use crate::{SqlStore, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row as _};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelevantErrorRow {
+    pub id: String,
+    pub compartment_id: String,
+    /// The compartment's name (filled on read; ignored on write).
+    pub compartment: String,
+    pub source_id: Option<String>,
+    pub authorisation_id: Option<String>,
+    pub description: String,
+    pub identified_at_ms: i64,
+    pub established_at_ms: Option<i64>,
+    pub established_by: Option<String>,
+    /// The first instant past the report deadline, set when the error is established.
+    pub report_due_at_ms: Option<i64>,
+    pub reported_at_ms: Option<i64>,
+    pub reported_by: Option<String>,
+    pub reference: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorFilter {
+    /// Only errors in compartments this user is read into.
+    pub reader: String,
+    pub compartment: Option<String>,
+    /// Only errors not yet reported.
+    pub open_only: bool,
+    /// Only errors established, unreported and past their deadline at this instant.
+    pub overdue_at_ms: Option<i64>,
+    pub page: Page,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementEventRow {
+    pub id: String,
+    pub requirement_id: String,
+    /// `review` or `close`.
+    pub kind: String,
+    pub at_ms: i64,
+    pub actor: String,
+    /// The actor's username (filled on read; ignored on write).
+    pub actor_name: String,
+    /// A review's new review-by day.
+    pub review_by: Option<String>,
+    /// A review's note or a closure's reason.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassRow {
+    pub id: String,
+    pub compartment_id: String,
+    /// The compartment's name (filled on read; ignored on write).
+    pub compartment: String,
+    pub source_id: String,
+    /// The source's codename (filled on read; ignored on write).
+    pub codename: String,
+    pub actor: String,
+    /// The actor's username (filled on read; ignored on write).
+    pub actor_name: String,
+    pub reason: String,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassFilter {
+    /// Only events in compartments this user is read into; `None` for every compartment.
+    pub reader: Option<String>,
+    pub compartment: Option<String>,
+    pub page: Page,
+}
+
+/// One grading of a report under its scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradingRow {
+    pub id: String,
+    pub report_id: String,
+    /// `3x5x2`, `5x5x5` or `admiralty`.
+    pub scheme: String,
+    pub source_code: String,
+    pub information_code: String,
+    pub handling_code: String,
+    pub conditions: Option<String>,
+    pub graded_by: String,
+    pub graded_at_ms: i64,
+}
+
+/// The reads of the records above.
+#[async_trait]
+pub trait RegisterStore: Store {
+    async fn relevant_error(&self, id: &str) -> Result<Option<RelevantErrorRow>>;
+    async fn list_relevant_errors(&self, filter: &ErrorFilter) -> Result<Vec<RelevantErrorRow>>;
+    async fn requirement_events(&self, requirement_id: &str) -> Result<Vec<RequirementEventRow>>;
+    async fn tasking(&self, id: &str) -> Result<Option<TaskingRow>>;
+    async fn break_glass_events(&self, filter: &BreakGlassFilter) -> Result<Vec<BreakGlassRow>>;
+    /// A report's gradings, oldest first.
+    async fn report_gradings(&self, report_id: &str) -> Result<Vec<GradingRow>>;
+    /// The gradings of the reports on one page of [`HandlingStore::reports`], oldest first.
+    async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>>;
+    /// Errors an "error report due" alert can be raised from for this reader: established and
+    /// not yet reported, in compartments the reader is read into.
+    async fn alertable_errors(&self, reader: &str) -> Result<Vec<RelevantErrorRow>>;
+}
+
+const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference, e.recorded_by, e.recorded_at";
+
+fn error_from_row(r: &AnyRow) -> Result<RelevantErrorRow> {
+    Ok(RelevantErrorRow {
+        id: r.try_get(0)?,
+        compartment_id: r.try_get(1)?,
+        compartment: r.try_get(2)?,
+        source_id: r.try_get(3)?,
+        authorisation_id: r.try_get(4)?,
+        description: r.try_get(5)?,
+        identified_at_ms: r.try_get(6)?,
+        established_at_ms: r.try_get(7)?,
+        established_by: r.try_get(8)?,
+        report_due_at_ms: r.try_get(9)?,
+        reported_at_ms: r.try_get(10)?,
+        reported_by: r.try_get(11)?,
+        reference: r.try_get(12)?,
+        recorded_by: r.try_get(13)?,
+        recorded_at_ms: r.try_get(14)?,
+    })
+}
+
+const BREAK_GLASS_COLUMNS: &str = "b.id, b.compartment_id, c.name, b.source_id, s.codename, b.actor, u.username, b.reason, b.at_ms";
+
+fn break_glass_from_row(r: &AnyRow) -> Result<BreakGlassRow> {
+    Ok(BreakGlassRow {
+        id: r.try_get(0)?,
+        compartment_id: r.try_get(1)?,
+        compartment: r.try_get(2)?,
+        source_id: r.try_get(3)?,
+        codename: r.try_get(4)?,
+        actor: r.try_get(5)?,
+        actor_name: r.try_get(6)?,
+        reason: r.try_get(7)?,
+        at_ms: r.try_get(8)?,
+    })
+}
+
+fn grading_from_row(r: &AnyRow) -> Result<GradingRow> {
+    Ok(GradingRow {
+        id: r.try_get(0)?,
+        report_id: r.try_get(1)?,
+        scheme: r.try_get(2)?,
+        source_code: r.try_get(3)?,
+        information_code: r.try_get(4)?,
+        handling_code: r.try_get(5)?,
+        conditions: r.try_get(6)?,
+        graded_by: r.try_get(7)?,
+        graded_at_ms: r.try_get(8)?,
+    })
+}
+
+fn one(done: sqlx::any::AnyQueryResult, what: &'static str) -> Result<()> {
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound { what })
+    }
+}
+
+/// Applies the writes of this module's records inside the caller's transaction.
+pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result<()> {
+    match w {
+        HandlingWrite::InsertRelevantError(e) => {
+            sqlx::query(
+                "INSERT INTO relevant_errors (id, compartment_id, source_id, authorisation_id, description, identified_at, established_at, established_by, report_due_at, reported_at, reported_by, reference, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(&e.id)
+            .bind(&e.compartment_id)
+            .bind(e.source_id.as_deref())
+            .bind(e.authorisation_id.as_deref())
+            .bind(&e.description)
+            .bind(e.identified_at_ms)
+            .bind(e.established_at_ms)
+            .bind(e.established_by.as_deref())
+            .bind(e.report_due_at_ms)
+            .bind(e.reported_at_ms)
+            .bind(e.reported_by.as_deref())
+            .bind(e.reference.as_deref())
+            .bind(&e.recorded_by)
+            .bind(e.recorded_at_ms)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| missing(e, "compartment, source or authorisation"))?;
+        }
+        HandlingWrite::UpdateRelevantError(e) => {
+            let done = sqlx::query(
+                "UPDATE relevant_errors SET established_at = $1, established_by = $2, report_due_at = $3, reported_at = $4, reported_by = $5, reference = $6 WHERE id = $7",
+            )
+            .bind(e.established_at_ms)
+            .bind(e.established_by.as_deref())
+            .bind(e.report_due_at_ms)
+            .bind(e.reported_at_ms)
+            .bind(e.reported_by.as_deref())
+            .bind(e.reference.as_deref())
+            .bind(&e.id)
+            .execute(&mut *conn)
+            .await?;
+            one(done, "relevant error")?;
+        }
+        HandlingWrite::UpdateRequirement {
+            id,
+            review_by,
+            review_due_at_ms,
+            closed_at_ms,
+        } => {
+            let done = sqlx::query(
+                "UPDATE requirements SET review_by = $1, review_due_at = $2, closed_at = $3 WHERE id = $4",
+            )
+            .bind(review_by)
+            .bind(*review_due_at_ms)
+            .bind(*closed_at_ms)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            one(done, "requirement")?;
+        }
+        HandlingWrite::InsertRequirementEvent(r) => {
+            sqlx::query(
+                "INSERT INTO requirement_events (id, requirement_id, kind, at_ms, actor, review_by, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&r.id)
+            .bind(&r.requirement_id)
+            .bind(&r.kind)
+            .bind(r.at_ms)
+            .bind(&r.actor)
+            .bind(r.review_by.as_deref())
+            .bind(&r.note)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| missing(e, "requirement"))?;
+        }
+        HandlingWrite::UpdateTasking {
+            id,
+            source_id,
+            status,
+            doc,
+        } => {
+            let done = sqlx::query(
+                "UPDATE taskings SET status = $1, doc = $2 WHERE id = $3 AND source_id = $4",
+            )
+            .bind(status)
+            .bind(doc)
+            .bind(id)
+            .bind(source_id)
+            .execute(&mut *conn)
+            .await?;
+            one(done, "tasking")?;
+        }
+        HandlingWrite::InsertBreakGlass(b) => {
+            sqlx::query(
+                "INSERT INTO break_glass_events (id, compartment_id, source_id, actor, reason, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&b.id)
+            .bind(&b.compartment_id)
+            .bind(&b.source_id)
+            .bind(&b.actor)
+            .bind(&b.reason)
+            .bind(b.at_ms)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| missing(e, "source"))?;
+        }
+        HandlingWrite::InsertGrading(g) => {
+            sqlx::query(
+                "INSERT INTO report_gradings (id, report_id, scheme, source_code, information_code, handling_code, conditions, graded_by, graded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&g.id)
+            .bind(&g.report_id)
+            .bind(&g.scheme)
+            .bind(&g.source_code)
+            .bind(&g.information_code)
+            .bind(&g.handling_code)
+            .bind(g.conditions.as_deref())
+            .bind(&g.graded_by)
+            .bind(g.graded_at_ms)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| missing(e, "report"))?;
+        }
+        // `write::apply` handles every other variant itself and routes only these here.
+        _ => {
+            return Err(StoreError::Refused(
+                "a handling write was routed to the wrong module",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Compartments the reader is read into, for `IN (...)`; binds the reader as `$1`.
+const READER_COMPARTMENTS: &str = "SELECT compartment_id FROM user_compartments WHERE user_id = $1";
+
+fn after(page: &Page) -> String {
+    page.after.clone().unwrap_or_default()
+}
+
+#[async_trait]
+impl RegisterStore for SqlStore {
+    async fn relevant_error(&self, id: &str) -> Result<Option<RelevantErrorRow>> {
+        let sql = format!(
+            "SELECT {ERROR_COLUMNS} FROM relevant_errors e JOIN compartments c ON c.id = e.compartment_id WHERE e.id = $1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(error_from_row).transpose()
+    }
+
+    async fn list_relevant_errors(&self, f: &ErrorFilter) -> Result<Vec<RelevantErrorRow>> {
+        let mut sql = format!(
+            "SELECT {ERROR_COLUMNS} FROM relevant_errors e JOIN compartments c ON c.id = e.compartment_id \
+             WHERE e.compartment_id IN ({READER_COMPARTMENTS}) AND e.id > $2 AND ($3 = '' OR c.name = $3)"
+        );
+        if f.open_only || f.overdue_at_ms.is_some() {
+            sql.push_str(" AND e.reported_at IS NULL");
+        }
+        if f.overdue_at_ms.is_some() {
+            sql.push_str(" AND e.report_due_at IS NOT NULL AND e.report_due_at <= $5");
+        }
+        sql.push_str(" ORDER BY e.id LIMIT $4");
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(&f.reader)
+            .bind(after(&f.page))
+            .bind(f.compartment.clone().unwrap_or_default())
+            .bind(f.page.limit);
+        if let Some(at) = f.overdue_at_ms {
+            q = q.bind(at);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(error_from_row).collect()
+    }
+
+    async fn requirement_events(&self, requirement_id: &str) -> Result<Vec<RequirementEventRow>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.requirement_id, r.kind, r.at_ms, r.actor, COALESCE(u.username, ''), r.review_by, r.note \
+             FROM requirement_events r LEFT JOIN users u ON u.id = r.actor WHERE r.requirement_id = $1 ORDER BY r.at_ms, r.id",
+        )
+        .bind(requirement_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RequirementEventRow {
+                    id: r.try_get(0)?,
+                    requirement_id: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    at_ms: r.try_get(3)?,
+                    actor: r.try_get(4)?,
+                    actor_name: r.try_get(5)?,
+                    review_by: r.try_get(6)?,
+                    note: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn tasking(&self, id: &str) -> Result<Option<TaskingRow>> {
+        let row = sqlx::query(
+            "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc FROM taskings WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(TaskingRow {
+                id: r.try_get(0)?,
+                source_id: r.try_get(1)?,
+                requirement_id: r.try_get(2)?,
+                authorisation_id: r.try_get(3)?,
+                issued_by: r.try_get(4)?,
+                issued_at_ms: r.try_get(5)?,
+                status: r.try_get(6)?,
+                doc: r.try_get(7)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn break_glass_events(&self, f: &BreakGlassFilter) -> Result<Vec<BreakGlassRow>> {
+        let mut sql = format!(
+            "SELECT {BREAK_GLASS_COLUMNS} FROM break_glass_events b JOIN compartments c ON c.id = b.compartment_id \
+             JOIN sources s ON s.id = b.source_id JOIN users u ON u.id = b.actor \
+             WHERE b.id > $2 AND ($3 = '' OR c.name = $3)"
+        );
+        if f.reader.is_some() {
+            sql.push_str(&format!(" AND b.compartment_id IN ({READER_COMPARTMENTS})"));
+        } else {
+            sql.push_str(" AND $1 = ''");
+        }
+        sql.push_str(" ORDER BY b.id LIMIT $4");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(f.reader.clone().unwrap_or_default())
+            .bind(after(&f.page))
+            .bind(f.compartment.clone().unwrap_or_default())
+            .bind(f.page.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(break_glass_from_row).collect()
+    }
+
+    async fn report_gradings(&self, report_id: &str) -> Result<Vec<GradingRow>> {
+        let rows = sqlx::query(
+            "SELECT id, report_id, scheme, source_code, information_code, handling_code, conditions, graded_by, graded_at \
+             FROM report_gradings WHERE report_id = $1 ORDER BY graded_at, id",
+        )
+        .bind(report_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(grading_from_row).collect()
+    }
+
+    async fn alertable_errors(&self, reader: &str) -> Result<Vec<RelevantErrorRow>> {
+        let sql = format!(
+            "SELECT {ERROR_COLUMNS} FROM relevant_errors e JOIN compartments c ON c.id = e.compartment_id \
+             WHERE e.compartment_id IN ({READER_COMPARTMENTS}) AND e.reported_at IS NULL AND e.established_at IS NOT NULL \
+             ORDER BY e.report_due_at, e.id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(reader)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(error_from_row).collect()
+    }
+
+    async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.report_id, g.scheme, g.source_code, g.information_code, g.handling_code, g.conditions, g.graded_by, g.graded_at \
+             FROM report_gradings g WHERE g.report_id IN \
+             (SELECT r.id FROM reports r WHERE r.source_id = $1 AND r.id > $2 ORDER BY r.id LIMIT $3) \
+             ORDER BY g.report_id, g.graded_at, g.id",
+        )
+        .bind(source_id)
+        .bind(after(page))
+        .bind(page.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(grading_from_row).collect()
+    }
+}
