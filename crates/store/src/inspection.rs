@@ -31,6 +31,8 @@ pub struct InspectionInputs {
     pub officers: Vec<(String, String)>,
     /// Compartment names in scope, in order.
     pub compartments: Vec<String>,
+    /// Relevant errors identified before the period ended and not reported before it began.
+    pub errors: Vec<crate::RelevantErrorRow>,
 }
 
 /// An audit-log search, newest first. Every field narrows it; `before_seq` is the cursor (the

@@ -86,6 +86,10 @@ pub struct PackSummary {
     pub paid_minor: u64,
     pub offered_minor: u64,
     pub findings: usize,
+    /// Relevant errors open at some point in the period.
+    pub errors: usize,
+    /// Of those, reported late or established and still unreported past the deadline.
+    pub errors_late_or_unreported: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -205,12 +209,30 @@ pub struct PaymentSection {
     pub over_threshold: Vec<ThresholdPayment>,
 }
 
+/// A relevant error of the period and its report to the Commissioner (IPCO AR 2018 para
+/// 17.4: within ten working days of being established), judged by the core's deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorEntry {
+    pub compartment: String,
+    /// The source's codename, when the error concerns one.
+    pub codename: Option<String>,
+    pub description: String,
+    pub identified_at: DateTime<Utc>,
+    pub established_at: Option<DateTime<Utc>>,
+    /// The first instant past the report deadline; `None` until established.
+    pub report_due_at: Option<DateTime<Utc>>,
+    pub reported_at: Option<DateTime<Utc>>,
+    pub reference: Option<String>,
+    /// `None` while the error is not established (no clock runs yet).
+    pub timeliness: Option<Timeliness>,
+}
+
 /// Something an inspector would raise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// A stable code: REVIEW_LATE, REVIEW_OVERDUE, NOTICE_LATE, NOTICE_MISSING,
     /// WRITTEN_RECORD_LATE, WRITTEN_RECORD_MISSING, AUTHORISATION_EXPIRED_IN_USE, USED_WITHOUT_AUTHORISATION, PAID_WITHOUT_APPROVAL,
-    /// NO_APPROPRIATE_ADULT.
+    /// NO_APPROPRIATE_ADULT, ERROR_REPORTED_LATE, ERROR_NOT_REPORTED.
     pub code: &'static str,
     pub codename: String,
     pub compartment: String,
@@ -235,6 +257,7 @@ pub struct InspectionPack {
     pub criminal_conduct: Vec<String>,
     pub payments: PaymentSection,
     pub findings: Vec<Finding>,
+    pub errors: Vec<ErrorEntry>,
 }
 
 fn age_name(age: AgeBand) -> &'static str {
@@ -625,6 +648,13 @@ impl Station {
             .map(|t| t.offered_minor)
             .sum();
 
+        let errors = error_section(&inputs.errors, &sources, &holidays, as_of, &mut findings)?;
+        summary.errors = errors.len();
+        summary.errors_late_or_unreported = errors
+            .iter()
+            .filter(|e| e.timeliness.is_some_and(Timeliness::is_fault))
+            .count();
+
         findings.sort_by(|a, b| {
             (&a.compartment, &a.codename, a.at, a.code).cmp(&(
                 &b.compartment,
@@ -646,10 +676,82 @@ impl Station {
             criminal_conduct,
             payments,
             findings,
+            errors,
         };
         self.store.append_audit(&audit).await?;
         Ok(pack)
     }
+}
+
+/// The error register as it stood at `as_of`: each error's report judged against the core's
+/// deadline, and a finding for each one reported late or overdue.
+fn error_section(
+    rows: &[humint_store::RelevantErrorRow],
+    sources: &HashMap<String, (Source, String)>,
+    holidays: &BankHolidays,
+    as_of: DateTime<Utc>,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<ErrorEntry>, StationError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut error = super::errors::core_error(row)?;
+        // As it stood at `as_of`: later establishment or reporting is not yet known.
+        error.established_at = error.established_at.filter(|t| *t <= as_of);
+        error.reported_at = error.reported_at.filter(|t| *t <= as_of);
+        let due = error.report_due(holidays);
+        let timeliness = due.map(|due| Timeliness::judge(error.reported_at, due, as_of));
+        let codename = row
+            .source_id
+            .as_ref()
+            .and_then(|s| sources.get(s))
+            .map(|(source, _)| source.codename.clone());
+        if let (Some(due), Some(t)) = (due, timeliness)
+            && t.is_fault()
+        {
+            let (code, at, message) = match error.reported_at {
+                Some(reported) => (
+                    "ERROR_REPORTED_LATE",
+                    reported,
+                    format!(
+                        "A relevant error was reported to the Commissioner on {}, after the end of {}, the last allowed day.",
+                        calendar::local_date(reported),
+                        calendar::last_day_of(due)
+                    ),
+                ),
+                None => (
+                    "ERROR_NOT_REPORTED",
+                    due,
+                    format!(
+                        "A relevant error was due to be reported to the Commissioner by the end of {}; no report is recorded.",
+                        calendar::last_day_of(due)
+                    ),
+                ),
+            };
+            findings.push(Finding {
+                code,
+                codename: codename.clone().unwrap_or_default(),
+                compartment: row.compartment.clone(),
+                authorisation: row.authorisation_id.clone(),
+                at,
+                message,
+            });
+        }
+        out.push(ErrorEntry {
+            compartment: row.compartment.clone(),
+            codename,
+            description: row.description.clone(),
+            identified_at: error.identified_at,
+            established_at: error.established_at,
+            report_due_at: due,
+            reported_at: error.reported_at,
+            reference: row
+                .reference
+                .clone()
+                .filter(|_| error.reported_at.is_some()),
+            timeliness,
+        });
+    }
+    Ok(out)
 }
 
 /// Totals per compartment and per source codename for the period (offers by the day they were

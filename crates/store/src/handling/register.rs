@@ -114,9 +114,9 @@ pub trait RegisterStore: Store {
     async fn alertable_errors(&self, reader: &str) -> Result<Vec<RelevantErrorRow>>;
 }
 
-const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference, e.recorded_by, e.recorded_at";
+pub(crate) const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference, e.recorded_by, e.recorded_at";
 
-fn error_from_row(r: &AnyRow) -> Result<RelevantErrorRow> {
+pub(crate) fn error_from_row(r: &AnyRow) -> Result<RelevantErrorRow> {
     Ok(RelevantErrorRow {
         id: r.try_get(0)?,
         compartment_id: r.try_get(1)?,

@@ -9,7 +9,7 @@ use humint_store::Backend;
 use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The seeded true identity (see `World::source`): none of it may appear in a pack.
 const IDENTITY: &[&str] = &["Jane Example", "J. Sample", "1980-01-01"];
@@ -745,4 +745,125 @@ async fn a_recruited_source_whose_authorisation_lapsed_is_a_finding(#[case] back
         )
         .await;
     assert_eq!(earlier["findings"], json!([]), "{earlier}");
+}
+
+/// Relevant errors established on Monday 2 March 2026 are due to be reported by the end of
+/// Monday 16 March (ten working days). One reported in the last second of that day is on time,
+/// one reported at the first instant after it is late, one never reported is overdue, and one
+/// never established has no clock. A period ending before the deadline shows the unreported
+/// error as not yet due.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn the_pack_lists_relevant_errors_with_their_report_on_time_or_late(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited("1980-01-01").await;
+    let controller = w.token_at(&w.controller, t("2026-04-01T10:00:00Z")).await;
+    let mut ids = Vec::new();
+    for (description, established, reported) in [
+        ("Reported on time.", true, Some("2026-03-16T23:59:59Z")),
+        ("Reported late.", true, Some("2026-03-17T00:00:00Z")),
+        ("Never reported.", true, None),
+        ("Only suspected.", false, None),
+    ] {
+        let mut body = json!({"compartment": COMPARTMENT, "source_id": source,
+            "description": description, "identified_at": "2026-03-02T08:00:00Z"});
+        if established {
+            body["established_at"] = json!("2026-03-02T09:00:00Z");
+        }
+        let (status, e) =
+            w.t.post_json(Some(&controller), "/api/v1/errors", body)
+                .await;
+        assert_eq!(status, StatusCode::CREATED, "{e}");
+        let id = e["id"].as_str().expect("id").to_owned();
+        if let Some(at) = reported {
+            let (status, e) =
+                w.t.post_json(
+                    Some(&controller),
+                    &format!("/api/v1/errors/{id}/report"),
+                    json!({"reported_at": at, "reference": "IPC/2026/7"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{e}");
+        }
+        ids.push(id);
+    }
+    let auditor = w.token_at(&w.auditor, t("2026-04-01T10:00:00Z")).await;
+    let (status, pack) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    let judged = |pack: &Value| -> BTreeMap<String, Value> {
+        pack["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| {
+                (
+                    e["description"].as_str().expect("description").to_owned(),
+                    e["timeliness"].clone(),
+                )
+            })
+            .collect()
+    };
+    let expect = |pairs: [(&str, Value); 4]| -> BTreeMap<String, Value> {
+        pairs.into_iter().map(|(d, v)| (d.to_owned(), v)).collect()
+    };
+    assert_eq!(
+        judged(&pack),
+        expect([
+            ("Reported on time.", json!("on_time")),
+            ("Reported late.", json!("late")),
+            ("Never reported.", json!("missing")),
+            ("Only suspected.", Value::Null),
+        ]),
+        "{pack}"
+    );
+    assert_eq!(pack["summary"]["errors"], 4);
+    assert_eq!(pack["summary"]["errors_late_or_unreported"], 2);
+    let codes: Vec<&str> = pack["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .filter(|c| c.starts_with("ERROR_"))
+        .collect();
+    assert_eq!(
+        codes,
+        ["ERROR_NOT_REPORTED", "ERROR_REPORTED_LATE"],
+        "{pack}"
+    );
+    let (_, _, _, html) = download(&w, &auditor, "from=2026-03-01&to=2026-03-31").await;
+    assert!(html.contains("Relevant errors and their report to the Commissioner"));
+    assert!(html.contains("Never reported.") && html.contains("not reported"));
+    for name in IDENTITY {
+        assert!(!html.contains(name), "the pack shows {name}");
+    }
+
+    // Judged at the end of 10 March, the unreported error is not yet due.
+    let (_, early) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-10",
+        )
+        .await;
+    assert_eq!(
+        judged(&early),
+        expect([
+            ("Reported on time.", json!("pending")),
+            ("Reported late.", json!("pending")),
+            ("Never reported.", json!("pending")),
+            ("Only suspected.", Value::Null),
+        ]),
+        "reports made after the period are not yet known: {early}"
+    );
+    assert_eq!(early["summary"]["errors_late_or_unreported"], 0);
 }

@@ -1,6 +1,7 @@
 //! [`InspectionStore`] over SQL: the pack's records in one read snapshot, and the audit search.
 
 use super::*;
+use crate::handling::register::{ERROR_COLUMNS, error_from_row};
 use crate::{AuditFilter, InspectionInputs, InspectionScope, InspectionStore};
 use humint_audit::AuditEvent;
 
@@ -71,8 +72,22 @@ impl InspectionStore for SqlStore {
         .iter()
         .map(|r| Ok(r.try_get(0)?))
         .collect::<Result<Vec<_>>>()?;
+        let errors = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ERROR_COLUMNS} FROM relevant_errors e JOIN compartments c ON c.id = e.compartment_id \
+             WHERE ($1 = '' OR e.compartment_id IN (SELECT compartment_id FROM user_compartments WHERE user_id = $1)) \
+             AND e.identified_at < $2 AND (e.reported_at IS NULL OR e.reported_at >= $3) ORDER BY c.name, e.identified_at, e.id"
+        )))
+        .bind(reader.clone())
+        .bind(scope.to_ms)
+        .bind(scope.from_ms)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(error_from_row)
+        .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
         Ok(InspectionInputs {
+            errors,
             sources,
             authorisations,
             contacts,
