@@ -8,7 +8,9 @@
 //! (majority-vote start, counts clipped at 1e-10 over the labels a source used), so the
 //! two agree to rounding after the same iterations. With `smoothing = α > 0` each row is
 //! the MAP estimate under a Dirichlet prior of weight `α` centred on the pooled confusion
-//! matrix of all sources: a source with few claims borrows the crowd's error pattern
+//! matrix of all sources (the mean of the sources' own matrices, each source counting
+//! once, as in a hierarchical model of the crowd): a source with few claims borrows the
+//! typical source's error pattern
 //! instead of a degenerate 0/1 matrix — the usual cure for Dawid–Skene over-fitting
 //! sparse workers. With `symmetric` the matrix is constrained to one accuracy per source
 //! (the one-coin model inside the same EM), which the default weighs against the full
@@ -278,11 +280,19 @@ impl DawidSkene {
                 }
             }
         } else if self.smoothing > 0.0 {
-            // Pooled confusion, normalised per true class.
+            // Pooled confusion, normalised per true class. Each source counts once, however
+            // many claims it made: the prior describes a typical *source*, which is what a
+            // source with few claims is to be compared with. Pooling claims instead lets a
+            // few prolific sources set the prior for everyone else.
             let mut pooled = vec![0.0; k * k];
             for s in 0..n_src {
-                for (p, e) in pooled.iter_mut().zip(&counts[s * k * k..(s + 1) * k * k]) {
-                    *p += e;
+                let c = &counts[s * k * k..(s + 1) * k * k];
+                let total: f64 = c.iter().sum();
+                if total > 0.0 {
+                    let inv = 1.0 / total;
+                    for (p, e) in pooled.iter_mut().zip(c) {
+                        *p += e * inv;
+                    }
                 }
             }
             for t in 0..k {
