@@ -348,6 +348,68 @@ impl ClaimSet {
     pub(crate) fn slots_flat(&self) -> &[u32] {
         &self.claim_slot
     }
+    /// The claims on the objects marked in `keep`, with source and value ids unchanged
+    /// (sources without claims in the subset keep their ids and simply have none) and the
+    /// kept objects renumbered in order. Canonical like any claim set, without re-reading
+    /// a single string.
+    pub(crate) fn object_subset(&self, keep: &[bool]) -> ClaimSet {
+        let mut object_names = Vec::new();
+        let mut obj_start = vec![0u32];
+        let mut cand_start = vec![0u32];
+        let mut claim_source = Vec::new();
+        let mut claim_object = Vec::new();
+        let mut claim_slot = Vec::new();
+        let mut claim_value = Vec::new();
+        let mut cand_value = Vec::new();
+        let mut cand_count = Vec::new();
+        for (o, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            let new_o = object_names.len() as u32;
+            object_names.push(self.object_names[o].clone());
+            let slots = self.object_slots(o as u32);
+            let slot_shift = cand_value.len() as i64 - slots.start as i64;
+            cand_value.extend_from_slice(&self.cand_value[slots.clone()]);
+            cand_count.extend_from_slice(&self.cand_count[slots]);
+            for c in self.object_claims(o as u32) {
+                claim_source.push(self.claim_source[c]);
+                claim_object.push(new_o);
+                claim_slot.push((i64::from(self.claim_slot[c]) + slot_shift) as u32);
+                claim_value.push(self.claim_value[c]);
+            }
+            obj_start.push(claim_source.len() as u32);
+            cand_start.push(cand_value.len() as u32);
+        }
+        let n_src = self.n_sources();
+        let mut src_start = vec![0u32; n_src + 1];
+        for &s in &claim_source {
+            src_start[s as usize + 1] += 1;
+        }
+        for s in 0..n_src {
+            src_start[s + 1] += src_start[s];
+        }
+        let mut fill = src_start.clone();
+        let mut src_claims = vec![0u32; claim_source.len()];
+        for (c, &s) in claim_source.iter().enumerate() {
+            src_claims[fill[s as usize] as usize] = c as u32;
+            fill[s as usize] += 1;
+        }
+        ClaimSet {
+            source_names: self.source_names.clone(),
+            object_names,
+            value_names: self.value_names.clone(),
+            value_num: self.value_num.clone(),
+            obj_start,
+            claim_source,
+            claim_object,
+            claim_slot,
+            claim_value,
+            cand_start,
+            cand_value,
+            cand_count,
+            src_start,
+            src_claims,
+        }
+    }
+
     /// Share of claims whose value reads as a number.
     pub fn numeric_share(&self) -> f64 {
         if self.n_claims() == 0 {

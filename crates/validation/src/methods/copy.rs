@@ -54,11 +54,14 @@ impl CopyModel {
         let n_src = claims.n_sources();
         let threads = crate::par::threads().min(n_src.max(1));
         let log_prior_odds = (self.prior / (1.0 - self.prior)).ln();
+        let ln_keep = (1.0 - self.rate).ln();
         let min_odds = if min_probability <= 0.0 {
             f64::NEG_INFINITY
         } else {
             (min_probability / (1.0 - min_probability)).ln()
         };
+        // The likelihood ratio a pair needs to be kept, less a hair for rounding.
+        let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
         let layout = PairLayout::new(claims, correct, n_false);
         let layout = &layout;
         // Interleave sources across threads: low ids touch more pairs (b > a).
@@ -77,7 +80,12 @@ impl CopyModel {
                             for &b in &touched {
                                 let e = ev[b as usize];
                                 // Compare in log-odds; the posterior's exp only for kept pairs.
-                                let odds = self.llr(acc[a], acc[b as usize], &e) + log_prior_odds;
+                                let odds = if e[0] + e[1] > 0.0 {
+                                    self.llr(acc[a], acc[b as usize], &e, ln_keep, need)
+                                } else {
+                                    // Only disagreements: no logarithm needed.
+                                    e[3] * ln_keep
+                                } + log_prior_odds;
                                 if odds >= min_odds {
                                     out.push(Dependency {
                                         source_a: a as u32,
@@ -113,7 +121,13 @@ impl CopyModel {
 
     /// Log-likelihood ratio (dependent over independent) of a pair's evidence. The
     /// number of false values is averaged over the objects where the pair agree.
-    fn llr(&self, aa: f64, ab: f64, e: &[f64; 4]) -> f64 {
+    /// `ln_keep` is `ln(1 − c)`, what one disagreement costs the dependence hypothesis.
+    ///
+    /// A pair whose ratio is certainly below `need` returns a bound below `need` without
+    /// taking a logarithm: since `ln x ≤ x − 1`, the sum with each logarithm replaced by
+    /// `x − 1` bounds the ratio from above, and most pairs, sharing an object or two, fall
+    /// short of it by far.
+    fn llr(&self, aa: f64, ab: f64, e: &[f64; 4], ln_keep: f64, need: f64) -> f64 {
         let c = self.rate;
         let n = if e[1] > 0.0 { e[2] / e[1] } else { 1.0 };
         let pt_ind = aa * ab;
@@ -121,7 +135,17 @@ impl CopyModel {
         let a_mean = 0.5 * (aa + ab);
         let pt_copy = a_mean * c + pt_ind * (1.0 - c);
         let pf_copy = (1.0 - a_mean) * c + pf_ind * (1.0 - c);
-        let mut l = e[3] * (1.0 - c).ln();
+        let mut l = e[3] * ln_keep;
+        let mut bound = l;
+        if e[0] > 0.0 {
+            bound += e[0] * (pt_copy / pt_ind - 1.0);
+        }
+        if e[1] > 0.0 {
+            bound += e[1] * (pf_copy / pf_ind - 1.0);
+        }
+        if bound < need {
+            return bound;
+        }
         if e[0] > 0.0 {
             l += e[0] * fast_ln(pt_copy / pt_ind);
         }
@@ -132,92 +156,91 @@ impl CopyModel {
     }
 }
 
-/// One claim as copy detection reads it: the claim range of its object, its slot, the
-/// probability it is right and the object's number of false values.
+/// What one shared object tells about a pair `(a, b)`, filed under `a`: the other
+/// source, the object's number of false values (0 when the two values differ) and the
+/// probability that `a`'s value is right.
 #[derive(Clone, Copy, Default)]
-struct Own {
-    lo: u32,
-    hi: u32,
-    slot: u32,
+struct Event {
+    b: u32,
     n_false: f32,
     correct: f64,
 }
 
-/// Claims laid out for the pair loop: each source's claims in one run, and per claim
-/// its (source, slot) packed together, so the loop reads memory mostly in order.
+/// Every pair of claims on a shared object, filed under the lower source id in one pass
+/// over the claims in order, so the pair loop then reads each source's evidence as one
+/// contiguous run instead of chasing its claims across the whole claim set. Within a
+/// source, events are in claim order — the order the sums were always taken in.
 struct PairLayout {
-    src_start: Vec<usize>,
-    own: Vec<Own>,
-    /// Per claim (claim order): `source << 32 | slot`.
-    packed: Vec<u64>,
+    start: Vec<usize>,
+    events: Vec<Event>,
 }
 
 impl PairLayout {
     fn new(claims: &ClaimSet, correct: &[f64], n_false: &(dyn Fn(u32) -> f64 + Sync)) -> Self {
         let src = claims.sources_flat();
         let slots = claims.slots_flat();
+        let starts = claims.object_starts();
         let n_src = claims.n_sources();
-        let mut src_start = vec![0usize; n_src + 1];
-        for &s in src {
-            src_start[s as usize + 1] += 1;
-        }
-        for s in 0..n_src {
-            src_start[s + 1] += src_start[s];
-        }
-        let mut fill = src_start.clone();
-        let mut own = vec![Own::default(); claims.n_claims()];
-        for o in 0..claims.n_objects() as u32 {
-            let r = claims.object_claims(o);
-            let n = n_false(o).max(1.0) as f32;
-            for c in r.clone() {
-                let at = &mut fill[src[c] as usize];
-                own[*at] = Own {
-                    lo: r.start as u32,
-                    hi: r.end as u32,
-                    slot: slots[c],
-                    n_false: n,
-                    correct: correct[c],
-                };
-                *at += 1;
+        // Claims of an object are sorted by source, so the later sources of a claim are
+        // exactly the claims after it (skipping its own source's other values, if any).
+        let mut start = vec![0usize; n_src + 1];
+        for o in 0..claims.n_objects() {
+            let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
+            for i in lo..hi {
+                let a = src[i];
+                let later = src[i + 1..hi].iter().filter(|&&b| b != a).count();
+                start[a as usize + 1] += later;
             }
         }
-        let packed = src
-            .iter()
-            .zip(slots)
-            .map(|(&s, &slot)| u64::from(s) << 32 | u64::from(slot))
-            .collect();
-        PairLayout {
-            src_start,
-            own,
-            packed,
+        for s in 0..n_src {
+            start[s + 1] += start[s];
         }
+        let mut fill = start.clone();
+        let mut events = vec![Event::default(); start[n_src]];
+        for o in 0..claims.n_objects() {
+            let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
+            if hi - lo < 2 {
+                continue;
+            }
+            let n = n_false(o as u32).max(1.0) as f32;
+            for i in lo..hi {
+                let a = src[i];
+                let at = &mut fill[a as usize];
+                for j in i + 1..hi {
+                    let b = src[j];
+                    if b == a {
+                        continue;
+                    }
+                    events[*at] = Event {
+                        b,
+                        n_false: if slots[j] == slots[i] { n } else { 0.0 },
+                        correct: correct[i],
+                    };
+                    *at += 1;
+                }
+            }
+        }
+        PairLayout { start, events }
     }
 
     /// Accumulates, for source `a` against every later source sharing objects, the
     /// evidence `[Σ p(same value true), Σ p(same value false), Σ that times n, #different]`
     /// — plain sums, so the logarithms are taken once per pair, not once per object.
     fn pairs_of(&self, a: u32, ev: &mut [[f64; 4]], seen: &mut [bool], touched: &mut Vec<u32>) {
-        let mine = &self.own[self.src_start[a as usize]..self.src_start[a as usize + 1]];
-        for m in mine {
-            let n = f64::from(m.n_false);
-            let p = m.correct;
-            for &packed in &self.packed[m.lo as usize..m.hi as usize] {
-                let b = (packed >> 32) as u32;
-                if b <= a {
-                    continue;
-                }
-                let e = &mut ev[b as usize];
-                if !seen[b as usize] {
-                    seen[b as usize] = true;
-                    touched.push(b);
-                }
-                if packed as u32 == m.slot {
-                    e[0] += p;
-                    e[1] += 1.0 - p;
-                    e[2] += (1.0 - p) * n;
-                } else {
-                    e[3] += 1.0;
-                }
+        for x in &self.events[self.start[a as usize]..self.start[a as usize + 1]] {
+            let b = x.b as usize;
+            let e = &mut ev[b];
+            if !seen[b] {
+                seen[b] = true;
+                touched.push(x.b);
+            }
+            if x.n_false > 0.0 {
+                let p = x.correct;
+                e[0] += p;
+                e[1] += 1.0 - p;
+                e[2] += (1.0 - p) * f64::from(x.n_false);
+            } else {
+                e[3] += 1.0;
             }
         }
     }
