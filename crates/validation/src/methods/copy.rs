@@ -62,14 +62,14 @@ impl CopyModel {
         };
         // The likelihood ratio a pair needs to be kept, less a hair for rounding.
         let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
-        let layout = PairLayout::new(claims, correct, n_false);
-        let layout = &layout;
         // Interleave sources across threads: low ids touch more pairs (b > a).
         let mut parts: Vec<Vec<Dependency>> = Vec::new();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     scope.spawn(move || {
+                        let layout =
+                            PairLayout::new(claims, correct, n_false, |a| a as usize % threads == t);
                         let mut out = Vec::new();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
@@ -156,27 +156,27 @@ impl CopyModel {
     }
 }
 
-/// What one shared object tells about a pair `(a, b)`, filed under `a`: the other
-/// source, the object's number of false values (0 when the two values differ) and the
-/// probability that `a`'s value is right.
-#[derive(Clone, Copy, Default)]
-struct Event {
-    b: u32,
-    n_false: f32,
-    correct: f64,
-}
-
 /// Every pair of claims on a shared object, filed under the lower source id in one pass
 /// over the claims in order, so the pair loop then reads each source's evidence as one
 /// contiguous run instead of chasing its claims across the whole claim set. Within a
-/// source, events are in claim order — the order the sums were always taken in.
+/// source, events are in claim order — the order the sums were always taken in. Each
+/// thread files only the sources it will judge, so the filing is shared out as well.
+///
+/// An event is the other source with the object's number of false values (0 when the two
+/// values differ), packed `b << 32 | n_false bits`, and the bits of the probability that
+/// the first source's value is right: plain words, which the allocator hands out zeroed.
 struct PairLayout {
     start: Vec<usize>,
-    events: Vec<Event>,
+    events: Vec<[u64; 2]>,
 }
 
 impl PairLayout {
-    fn new(claims: &ClaimSet, correct: &[f64], n_false: &(dyn Fn(u32) -> f64 + Sync)) -> Self {
+    fn new(
+        claims: &ClaimSet,
+        correct: &[f64],
+        n_false: &(dyn Fn(u32) -> f64 + Sync),
+        mine: impl Fn(u32) -> bool,
+    ) -> Self {
         let src = claims.sources_flat();
         let slots = claims.slots_flat();
         let starts = claims.object_starts();
@@ -186,36 +186,45 @@ impl PairLayout {
         let mut start = vec![0usize; n_src + 1];
         for o in 0..claims.n_objects() {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
-            for i in lo..hi {
+            // Walk the object's runs of claims by one source.
+            let mut i = lo;
+            while i < hi {
                 let a = src[i];
-                let later = src[i + 1..hi].iter().filter(|&&b| b != a).count();
-                start[a as usize + 1] += later;
+                let mut run_end = i + 1;
+                while run_end < hi && src[run_end] == a {
+                    run_end += 1;
+                }
+                if mine(a) {
+                    start[a as usize + 1] += (run_end - i) * (hi - run_end);
+                }
+                i = run_end;
             }
         }
         for s in 0..n_src {
             start[s + 1] += start[s];
         }
         let mut fill = start.clone();
-        let mut events = vec![Event::default(); start[n_src]];
+        let mut events = vec![[0u64; 2]; start[n_src]];
         for o in 0..claims.n_objects() {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             if hi - lo < 2 {
                 continue;
             }
-            let n = n_false(o as u32).max(1.0) as f32;
+            let n = (n_false(o as u32).max(1.0) as f32).to_bits();
             for i in lo..hi {
                 let a = src[i];
+                if !mine(a) {
+                    continue;
+                }
                 let at = &mut fill[a as usize];
+                let p = correct[i].to_bits();
                 for j in i + 1..hi {
                     let b = src[j];
                     if b == a {
                         continue;
                     }
-                    events[*at] = Event {
-                        b,
-                        n_false: if slots[j] == slots[i] { n } else { 0.0 },
-                        correct: correct[i],
-                    };
+                    let same = if slots[j] == slots[i] { n } else { 0 };
+                    events[*at] = [u64::from(b) << 32 | u64::from(same), p];
                     *at += 1;
                 }
             }
@@ -227,18 +236,19 @@ impl PairLayout {
     /// evidence `[Σ p(same value true), Σ p(same value false), Σ that times n, #different]`
     /// — plain sums, so the logarithms are taken once per pair, not once per object.
     fn pairs_of(&self, a: u32, ev: &mut [[f64; 4]], seen: &mut [bool], touched: &mut Vec<u32>) {
-        for x in &self.events[self.start[a as usize]..self.start[a as usize + 1]] {
-            let b = x.b as usize;
+        for &[x, p] in &self.events[self.start[a as usize]..self.start[a as usize + 1]] {
+            let p = f64::from_bits(p);
+            let b = (x >> 32) as usize;
             let e = &mut ev[b];
             if !seen[b] {
                 seen[b] = true;
-                touched.push(x.b);
+                touched.push(b as u32);
             }
-            if x.n_false > 0.0 {
-                let p = x.correct;
+            let n = f32::from_bits(x as u32);
+            if n > 0.0 {
                 e[0] += p;
                 e[1] += 1.0 - p;
-                e[2] += (1.0 - p) * f64::from(x.n_false);
+                e[2] += (1.0 - p) * f64::from(n);
             } else {
                 e[3] += 1.0;
             }

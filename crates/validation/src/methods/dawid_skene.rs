@@ -193,13 +193,31 @@ impl DawidSkene {
             crate::par::threads()
         };
         let mut last_ll = f64::NEG_INFINITY;
+        // One-coin rows are `a` on the diagonal and one `off` value elsewhere: a claim
+        // then multiplies its own label's probability by `a / off` and, since rows are
+        // normalised, nothing else; `off`'s share of the likelihood is added per source.
+        let one_coin = self.symmetric && k >= 2;
+        let mut source_weight = vec![0.0; if one_coin { n_src } else { 0 }];
+        if one_coin {
+            for (c, &s) in src.iter().enumerate() {
+                source_weight[s as usize] += wt(c);
+            }
+        }
+        let mut ratio = vec![0.0; source_weight.len()];
         for _ in 0..self.iterations {
             let prior: Vec<f64> = priors.iter().map(|p| p.max(EPS)).collect();
+            let mut ll_off = 0.0;
+            for (s, r) in ratio.iter_mut().enumerate() {
+                let (a, off) = (errors[s * k * k], errors[s * k * k + k]);
+                *r = a / off;
+                ll_off += source_weight[s] * off.ln();
+            }
             let ctx = Pass {
                 k,
                 obj_start,
                 ridx: &ridx,
                 errors: &errors,
+                ratio: one_coin.then_some(&ratio[..]),
                 prior: &prior,
                 anchor_class: &anchor_class,
                 weight,
@@ -241,6 +259,7 @@ impl DawidSkene {
                 change = change.max(part.change);
                 ll += part.log_lik;
             }
+            ll += ll_off;
             priors = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
             self.m_step(&mut counts, &used, n_src, k, &mut errors);
             let ll_step = (ll - last_ll).abs() / n.max(1) as f64;
@@ -368,6 +387,8 @@ struct Pass<'a> {
     obj_start: &'a [u32],
     ridx: &'a [u32],
     errors: &'a [f64],
+    /// One-coin model: per source, `a / off` (see [`DawidSkene::fit_weighted`]).
+    ratio: Option<&'a [f64]>,
     prior: &'a [f64],
     anchor_class: &'a [u32],
     weight: Option<&'a [f64]>,
@@ -408,6 +429,23 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
         let range = p.obj_start[o] as usize..p.obj_start[o + 1] as usize;
         row.copy_from_slice(&p.prior[..k]);
         for (j, c) in range.clone().enumerate() {
+            if let Some(ratio) = p.ratio {
+                let r = p.ridx[c] as usize;
+                let (s, obs) = (r / k, r % k);
+                match p.weight.map(|w| w[c]) {
+                    Some(w) if w <= 0.0 => {}
+                    Some(w) if w < 1.0 => row[obs] *= ratio[s].powf(w),
+                    _ => row[obs] *= ratio[s],
+                }
+                if j % 16 == 15 {
+                    let z: f64 = row.iter().sum();
+                    if z > 0.0 {
+                        row.iter_mut().for_each(|r| *r /= z);
+                        ll += z.ln();
+                    }
+                }
+                continue;
+            }
             let at = p.ridx[c] as usize * k;
             let e = &p.errors[at..at + k];
             match p.weight.map(|w| w[c]) {
@@ -449,9 +487,17 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
             old[t] = row[t];
         }
         for c in range {
-            let at = p.ridx[c] as usize * k;
+            let r = p.ridx[c] as usize;
+            let at = r * k;
             let w = p.weight.map_or(1.0, |w| w[c]);
             let acc = &mut sums.counts[at..at + k];
+            if p.ratio.is_some() {
+                // The one-coin M-step reads only the diagonal and the total.
+                let obs = r % k;
+                acc[obs] += w * row[obs];
+                acc[(obs + 1) % k] += w * (1.0 - row[obs]);
+                continue;
+            }
             for t in 0..k {
                 acc[t] += w * row[t];
             }
