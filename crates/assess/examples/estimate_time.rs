@@ -5,6 +5,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or_else(|| anyhow::anyhow!("usage: estimate_time FILE [RUNS]"))?;
     let runs: usize = args.next().map_or(Ok(5), |r| r.parse())?;
+    anyhow::ensure!(runs > 0, "RUNS must be at least 1");
     let claims = humint_assess::input::read_claims(std::path::Path::new(&path))?;
     let method = humint_validation::default_method();
     let outcomes = humint_validation::Outcomes::new();

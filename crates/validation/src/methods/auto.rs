@@ -20,7 +20,7 @@
 
 use crate::claims::{ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Dependency, Estimate, finish};
-use crate::methods::copy::{CopyAware, CopyModel, n_false_of};
+use crate::methods::copy::{CopyAware, CopyModel, n_false_of, uniform_n_false};
 use crate::methods::dawid_skene::DawidSkene;
 use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
@@ -263,5 +263,12 @@ pub(crate) fn dependencies(
 ) -> Vec<Dependency> {
     let acc = accuracies(claims, &beliefs.correct, (2.0, 1.0));
     let n_false = n_false_of(claims, domain);
-    CopyModel::default().detect(claims, &beliefs.correct, &acc, &n_false, min_probability)
+    CopyModel::default().detect(
+        claims,
+        &beliefs.correct,
+        &acc,
+        &n_false,
+        uniform_n_false(domain),
+        min_probability,
+    )
 }

@@ -49,6 +49,7 @@ impl CopyModel {
         correct: &[f64],
         acc: &[f64],
         n_false: &(dyn Fn(u32) -> f64 + Sync),
+        uniform_n_false: Option<f64>,
         min_probability: f64,
     ) -> Vec<Dependency> {
         let n_src = claims.n_sources();
@@ -69,7 +70,9 @@ impl CopyModel {
                 .map(|t| {
                     scope.spawn(move || {
                         let layout =
-                            PairLayout::new(claims, correct, n_false, |a| a as usize % threads == t);
+                            PairLayout::new(claims, correct, n_false, uniform_n_false, |a| {
+                            a as usize % threads == t
+                        });
                         let mut out = Vec::new();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
@@ -162,12 +165,15 @@ impl CopyModel {
 /// source, events are in claim order — the order the sums were always taken in. Each
 /// thread files only the sources it will judge, so the filing is shared out as well.
 ///
-/// An event is the other source with the object's number of false values (0 when the two
-/// values differ), packed `b << 32 | n_false bits`, and the bits of the probability that
-/// the first source's value is right: plain words, which the allocator hands out zeroed.
+/// An event is one word: the other source `b << 32`, and as an `f32` the probability
+/// that the shared value is wrong (`1 − p` of the first source's claim), or −1 when the
+/// two values differ. The object's number of false values rides alongside only when it
+/// differs between objects (open domains); for a label set it is one number.
 struct PairLayout {
     start: Vec<usize>,
-    events: Vec<[u64; 2]>,
+    events: Vec<u64>,
+    n_false: Option<Vec<f32>>,
+    uniform_n_false: f64,
 }
 
 impl PairLayout {
@@ -175,6 +181,7 @@ impl PairLayout {
         claims: &ClaimSet,
         correct: &[f64],
         n_false: &(dyn Fn(u32) -> f64 + Sync),
+        uniform_n_false: Option<f64>,
         mine: impl Fn(u32) -> bool,
     ) -> Self {
         let src = claims.sources_flat();
@@ -204,51 +211,67 @@ impl PairLayout {
             start[s + 1] += start[s];
         }
         let mut fill = start.clone();
-        let mut events = vec![[0u64; 2]; start[n_src]];
+        let mut events = vec![0u64; start[n_src]];
+        let mut per_event = uniform_n_false
+            .is_none()
+            .then(|| vec![0.0f32; start[n_src]]);
+        const DIFFERENT: u32 = (-1.0f32).to_bits();
         for o in 0..claims.n_objects() {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             if hi - lo < 2 {
                 continue;
             }
-            let n = (n_false(o as u32).max(1.0) as f32).to_bits();
+            let n = n_false(o as u32).max(1.0) as f32;
             for i in lo..hi {
                 let a = src[i];
                 if !mine(a) {
                     continue;
                 }
                 let at = &mut fill[a as usize];
-                let p = correct[i].to_bits();
+                let wrong = ((1.0 - correct[i]) as f32).to_bits();
                 for j in i + 1..hi {
                     let b = src[j];
                     if b == a {
                         continue;
                     }
-                    let same = if slots[j] == slots[i] { n } else { 0 };
-                    events[*at] = [u64::from(b) << 32 | u64::from(same), p];
+                    let q = if slots[j] == slots[i] { wrong } else { DIFFERENT };
+                    events[*at] = u64::from(b) << 32 | u64::from(q);
+                    if let Some(v) = &mut per_event {
+                        v[*at] = n;
+                    }
                     *at += 1;
                 }
             }
         }
-        PairLayout { start, events }
+        PairLayout {
+            start,
+            events,
+            n_false: per_event,
+            uniform_n_false: uniform_n_false.unwrap_or(1.0).max(1.0),
+        }
     }
 
     /// Accumulates, for source `a` against every later source sharing objects, the
     /// evidence `[Σ p(same value true), Σ p(same value false), Σ that times n, #different]`
     /// — plain sums, so the logarithms are taken once per pair, not once per object.
     fn pairs_of(&self, a: u32, ev: &mut [[f64; 4]], seen: &mut [bool], touched: &mut Vec<u32>) {
-        for &[x, p] in &self.events[self.start[a as usize]..self.start[a as usize + 1]] {
-            let p = f64::from_bits(p);
+        let run = self.start[a as usize]..self.start[a as usize + 1];
+        for (i, &x) in self.events[run.clone()].iter().enumerate() {
             let b = (x >> 32) as usize;
             let e = &mut ev[b];
             if !seen[b] {
                 seen[b] = true;
                 touched.push(b as u32);
             }
-            let n = f32::from_bits(x as u32);
-            if n > 0.0 {
-                e[0] += p;
-                e[1] += 1.0 - p;
-                e[2] += (1.0 - p) * f64::from(n);
+            let q = f64::from(f32::from_bits(x as u32));
+            if q >= 0.0 {
+                let n = self
+                    .n_false
+                    .as_ref()
+                    .map_or(self.uniform_n_false, |v| f64::from(v[run.start + i]));
+                e[0] += 1.0 - q;
+                e[1] += q;
+                e[2] += q * n;
             } else {
                 e[3] += 1.0;
             }
@@ -305,6 +328,14 @@ impl Default for CopyAware {
     }
 }
 
+/// The number of wrong values every object has under `domain`, when it is one number.
+pub(crate) fn uniform_n_false(domain: Domain) -> Option<f64> {
+    match domain {
+        Domain::Labels { k } => Some((k as f64 - 1.0).max(1.0)),
+        Domain::Open => None,
+    }
+}
+
 /// Number of wrong values per object under `domain`.
 pub(crate) fn n_false_of(claims: &ClaimSet, domain: Domain) -> impl Fn(u32) -> f64 + Sync + '_ {
     move |o| match domain {
@@ -338,7 +369,14 @@ impl CopyAware {
             acc = accuracies(claims, &correct, self.prior);
             deps = self
                 .model
-                .detect(claims, &correct, &acc, &n_false, min_probability.min(0.05));
+                .detect(
+                claims,
+                &correct,
+                &acc,
+                &n_false,
+                uniform_n_false(domain),
+                min_probability.min(0.05),
+            );
             iter += 1;
             if iter > self.iterations {
                 break;
