@@ -3,7 +3,9 @@
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or_else(|| anyhow::anyhow!("usage: estimate_time FILE [RUNS]"))?;
+    let path = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: estimate_time FILE [RUNS]"))?;
     let runs: usize = args.next().map_or(Ok(5), |r| r.parse())?;
     anyhow::ensure!(runs > 0, "RUNS must be at least 1");
     let claims = humint_assess::input::read_claims(std::path::Path::new(&path))?;
@@ -22,7 +24,10 @@ fn main() -> anyhow::Result<()> {
     sorted.sort_by(f64::total_cmp);
     println!(
         "runs {:?} ms; min {:.1} ms, median {:.1} ms; cpu {:.1} ms per run",
-        times.iter().map(|t| (t * 1e4).round() / 10.0).collect::<Vec<_>>(),
+        times
+            .iter()
+            .map(|t| (t * 1e4).round() / 10.0)
+            .collect::<Vec<_>>(),
         sorted[0] * 1e3,
         sorted[sorted.len() / 2] * 1e3,
         cpu * 1e3 / runs as f64

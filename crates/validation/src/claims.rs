@@ -505,3 +505,69 @@ impl Outcomes {
         (anchors, extra)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A subset by object is the claim set those objects' rows would build, with the
+    /// source and value ids of the whole.
+    #[test]
+    fn object_subset_is_the_claim_set_of_those_objects() {
+        let rows = [
+            ("ann", "q1", "yes"),
+            ("bob", "q1", "no"),
+            ("bob", "q2", "no"),
+            ("cy", "q2", "maybe"),
+            ("ann", "q3", "yes"),
+            ("cy", "q3", "yes"),
+            ("cy", "q3", "no"),
+            ("bob", "q4", "yes"),
+        ];
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in rows {
+            b.push(s, o, v);
+        }
+        let all = b.build();
+        let keep: Vec<bool> = (0..all.n_objects() as u32)
+            .map(|o| all.object_name(o) != "q2")
+            .collect();
+        let sub = all.object_subset(&keep);
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in rows.iter().filter(|r| r.1 != "q2") {
+            b.push(s, o, v);
+        }
+        let rebuilt = b.build();
+        assert_eq!(sub.n_objects(), 3);
+        assert_eq!(sub.n_claims(), rebuilt.n_claims());
+        assert_eq!(sub.n_sources(), all.n_sources());
+        let text = |c: &ClaimSet, i: usize| {
+            (
+                c.source_name(c.claim_source(i)).to_string(),
+                c.object_name(c.claim_object(i)).to_string(),
+                c.value_name(c.claim_value(i)).to_string(),
+            )
+        };
+        for i in 0..sub.n_claims() {
+            assert_eq!(text(&sub, i), text(&rebuilt, i));
+            assert_eq!(
+                sub.slot_value(sub.claim_slot(i) as usize),
+                sub.claim_value(i)
+            );
+            assert!(
+                sub.object_slots(sub.claim_object(i))
+                    .contains(&(sub.claim_slot(i) as usize))
+            );
+        }
+        for s in 0..sub.n_sources() as u32 {
+            for &c in sub.source_claims(s) {
+                assert_eq!(sub.claim_source(c as usize), s);
+            }
+        }
+        let supports: Vec<u32> = (0..sub.n_slots()).map(|x| sub.slot_support(x)).collect();
+        let expected: Vec<u32> = (0..rebuilt.n_slots())
+            .map(|x| rebuilt.slot_support(x))
+            .collect();
+        assert_eq!(supports, expected);
+    }
+}

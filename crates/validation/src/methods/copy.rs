@@ -71,8 +71,8 @@ impl CopyModel {
                     scope.spawn(move || {
                         let layout =
                             PairLayout::new(claims, correct, n_false, uniform_n_false, |a| {
-                            a as usize % threads == t
-                        });
+                                a as usize % threads == t
+                            });
                         let mut out = Vec::new();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
@@ -234,7 +234,11 @@ impl PairLayout {
                     if b == a {
                         continue;
                     }
-                    let q = if slots[j] == slots[i] { wrong } else { DIFFERENT };
+                    let q = if slots[j] == slots[i] {
+                        wrong
+                    } else {
+                        DIFFERENT
+                    };
                     events[*at] = u64::from(b) << 32 | u64::from(q);
                     if let Some(v) = &mut per_event {
                         v[*at] = n;
@@ -367,9 +371,7 @@ impl CopyAware {
                 .map(|&s| post[s as usize])
                 .collect();
             acc = accuracies(claims, &correct, self.prior);
-            deps = self
-                .model
-                .detect(
+            deps = self.model.detect(
                 claims,
                 &correct,
                 &acc,
@@ -476,7 +478,52 @@ impl Method for CopyAware {
 
 #[cfg(test)]
 mod tests {
-    use super::fast_ln;
+    use super::*;
+    use crate::claims::ClaimSetBuilder;
+    use crate::synthetic::{SyntheticParams, generate};
+
+    /// Pairs turned away by the logarithm-free bound are exactly those the full ratio
+    /// would have turned away: the reported pairs are the same as when every pair is
+    /// scored and only then filtered.
+    #[test]
+    fn the_bound_turns_away_only_pairs_below_the_threshold() {
+        let data = generate(&SyntheticParams {
+            sources: 80,
+            objects: 3000,
+            claims_per_object: 4,
+            copiers: 0.2,
+            seed: 3,
+            ..SyntheticParams::default()
+        });
+        let mut b = ClaimSetBuilder::new();
+        for &(s, o, v) in &data.claims {
+            b.push(&format!("s{s:03}"), &format!("o{o}"), &v.to_string());
+        }
+        let c = b.build();
+        let domain = Domain::of(&c);
+        let correct = crate::methods::majority::vote_shares(&c);
+        let correct: Vec<f64> = c
+            .slots_flat()
+            .iter()
+            .map(|&s| correct[s as usize])
+            .collect();
+        let acc = accuracies(&c, &correct, (2.0, 1.0));
+        let n_false = n_false_of(&c, domain);
+        let model = CopyModel::default();
+        let detect = |min| model.detect(&c, &correct, &acc, &n_false, uniform_n_false(domain), min);
+        let all = detect(0.0);
+        for threshold in [0.3, 0.5, 0.9] {
+            let kept = detect(threshold);
+            let filtered: Vec<Dependency> = all
+                .iter()
+                .copied()
+                .filter(|d| d.probability >= threshold)
+                .collect();
+            assert!(!kept.is_empty(), "nothing at {threshold}");
+            assert_eq!(kept, filtered, "at {threshold}");
+        }
+        assert!(all.len() > detect(0.5).len());
+    }
 
     #[test]
     fn fast_ln_agrees_with_ln() {

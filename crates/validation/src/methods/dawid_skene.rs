@@ -630,6 +630,35 @@ mod tests {
         }
     }
 
+    /// The smoothing prior is the typical source's confusion: one prolific perfect
+    /// source and two middling ones put a source with no claims of its own at their
+    /// average, 2/3 right, not at the 99 % of the claim-weighted pool.
+    #[test]
+    fn the_prior_is_the_typical_source_not_the_prolific_one() {
+        let k = 2;
+        // counts[(s · k + observed) · k + true]
+        let mut counts = vec![0.0; 4 * k * k];
+        counts[0] = 500.0; // source 0 says 0 when 0
+        counts[3] = 500.0; // and 1 when 1
+        for s in 1..3 {
+            let m = &mut counts[s * 4..s * 4 + 4];
+            m.copy_from_slice(&[2.5, 2.5, 2.5, 2.5]);
+        }
+        let ds = DawidSkene {
+            smoothing: 2.0,
+            ..DawidSkene::default()
+        };
+        let mut errors = vec![0.0; counts.len()];
+        ds.m_step(&mut counts, &[true; 8], 4, k, &mut errors);
+        let unseen = &errors[12..16];
+        for (got, want) in unseen
+            .iter()
+            .zip([2.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 2.0 / 3.0])
+        {
+            assert!((got - want).abs() < 1e-9, "{unseen:?}");
+        }
+    }
+
     /// The one-coin constraint: every source's matrix is `A` on the diagonal and
     /// `(1 − A)/(k − 1)` elsewhere, with `A` the Beta(2, 1)-smoothed share it got right.
     #[test]
