@@ -422,8 +422,10 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
     // Log-likelihood as a running product with its logarithm taken only when needed.
     let mut ll = 0.0;
     let mut mant = 1.0f64;
+    // A fixed-size row when `K` is known, so it can live in registers.
+    let mut fixed = [0.0f64; K];
     let mut buf = [0.0f64; crate::methods::MAX_CLASSES];
-    let row = &mut buf[..k];
+    let row: &mut [f64] = if K > 0 { &mut fixed[..] } else { &mut buf[..k] };
     for (i, old) in post.chunks_exact_mut(k).enumerate() {
         let o = first + i;
         let range = p.obj_start[o] as usize..p.obj_start[o + 1] as usize;
@@ -432,10 +434,15 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
             if let Some(ratio) = p.ratio {
                 let r = p.ridx[c] as usize;
                 let (s, obs) = (r / k, r % k);
-                match p.weight.map(|w| w[c]) {
-                    Some(w) if w <= 0.0 => {}
-                    Some(w) if w < 1.0 => row[obs] *= ratio[s].powf(w),
-                    _ => row[obs] *= ratio[s],
+                let f = match p.weight.map(|w| w[c]) {
+                    Some(w) if w <= 0.0 => 1.0,
+                    Some(w) if w < 1.0 => ratio[s].powf(w),
+                    _ => ratio[s],
+                };
+                // Every class by a constant index (times one but for the claimed label),
+                // rather than one by a variable index, keeps the row in registers.
+                for t in 0..k {
+                    row[t] *= if t == obs { f } else { 1.0 };
                 }
                 if j % 16 == 15 {
                     let z: f64 = row.iter().sum();
