@@ -64,6 +64,8 @@ impl CopyModel {
         // The likelihood ratio a pair needs to be kept, less a hair for rounding.
         let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
         // Interleave sources across threads: low ids touch more pairs (b > a).
+        let owner: Vec<u8> = (0..n_src).map(|a| (a % threads) as u8).collect();
+        let owner = &owner;
         let mut parts: Vec<Vec<Dependency>> = Vec::new();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
@@ -71,7 +73,7 @@ impl CopyModel {
                     scope.spawn(move || {
                         let layout =
                             PairLayout::new(claims, correct, n_false, uniform_n_false, |a| {
-                                a as usize % threads == t
+                                usize::from(owner[a as usize]) == t
                             });
                         let mut out = Vec::new();
                         let mut ev = vec![[0.0f64; 4]; n_src];
