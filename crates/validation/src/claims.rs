@@ -348,6 +348,68 @@ impl ClaimSet {
     pub(crate) fn slots_flat(&self) -> &[u32] {
         &self.claim_slot
     }
+    /// The claims on the objects marked in `keep`, with source and value ids unchanged
+    /// (sources without claims in the subset keep their ids and simply have none) and the
+    /// kept objects renumbered in order. Canonical like any claim set, without re-reading
+    /// a single string.
+    pub(crate) fn object_subset(&self, keep: &[bool]) -> ClaimSet {
+        let mut object_names = Vec::new();
+        let mut obj_start = vec![0u32];
+        let mut cand_start = vec![0u32];
+        let mut claim_source = Vec::new();
+        let mut claim_object = Vec::new();
+        let mut claim_slot = Vec::new();
+        let mut claim_value = Vec::new();
+        let mut cand_value = Vec::new();
+        let mut cand_count = Vec::new();
+        for (o, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            let new_o = object_names.len() as u32;
+            object_names.push(self.object_names[o].clone());
+            let slots = self.object_slots(o as u32);
+            let slot_shift = cand_value.len() as i64 - slots.start as i64;
+            cand_value.extend_from_slice(&self.cand_value[slots.clone()]);
+            cand_count.extend_from_slice(&self.cand_count[slots]);
+            for c in self.object_claims(o as u32) {
+                claim_source.push(self.claim_source[c]);
+                claim_object.push(new_o);
+                claim_slot.push((i64::from(self.claim_slot[c]) + slot_shift) as u32);
+                claim_value.push(self.claim_value[c]);
+            }
+            obj_start.push(claim_source.len() as u32);
+            cand_start.push(cand_value.len() as u32);
+        }
+        let n_src = self.n_sources();
+        let mut src_start = vec![0u32; n_src + 1];
+        for &s in &claim_source {
+            src_start[s as usize + 1] += 1;
+        }
+        for s in 0..n_src {
+            src_start[s + 1] += src_start[s];
+        }
+        let mut fill = src_start.clone();
+        let mut src_claims = vec![0u32; claim_source.len()];
+        for (c, &s) in claim_source.iter().enumerate() {
+            src_claims[fill[s as usize] as usize] = c as u32;
+            fill[s as usize] += 1;
+        }
+        ClaimSet {
+            source_names: self.source_names.clone(),
+            object_names,
+            value_names: self.value_names.clone(),
+            value_num: self.value_num.clone(),
+            obj_start,
+            claim_source,
+            claim_object,
+            claim_slot,
+            claim_value,
+            cand_start,
+            cand_value,
+            cand_count,
+            src_start,
+            src_claims,
+        }
+    }
+
     /// Share of claims whose value reads as a number.
     pub fn numeric_share(&self) -> f64 {
         if self.n_claims() == 0 {
@@ -441,5 +503,71 @@ impl Outcomes {
             };
         }
         (anchors, extra)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A subset by object is the claim set those objects' rows would build, with the
+    /// source and value ids of the whole.
+    #[test]
+    fn object_subset_is_the_claim_set_of_those_objects() {
+        let rows = [
+            ("ann", "q1", "yes"),
+            ("bob", "q1", "no"),
+            ("bob", "q2", "no"),
+            ("cy", "q2", "maybe"),
+            ("ann", "q3", "yes"),
+            ("cy", "q3", "yes"),
+            ("cy", "q3", "no"),
+            ("bob", "q4", "yes"),
+        ];
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in rows {
+            b.push(s, o, v);
+        }
+        let all = b.build();
+        let keep: Vec<bool> = (0..all.n_objects() as u32)
+            .map(|o| all.object_name(o) != "q2")
+            .collect();
+        let sub = all.object_subset(&keep);
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in rows.iter().filter(|r| r.1 != "q2") {
+            b.push(s, o, v);
+        }
+        let rebuilt = b.build();
+        assert_eq!(sub.n_objects(), 3);
+        assert_eq!(sub.n_claims(), rebuilt.n_claims());
+        assert_eq!(sub.n_sources(), all.n_sources());
+        let text = |c: &ClaimSet, i: usize| {
+            (
+                c.source_name(c.claim_source(i)).to_string(),
+                c.object_name(c.claim_object(i)).to_string(),
+                c.value_name(c.claim_value(i)).to_string(),
+            )
+        };
+        for i in 0..sub.n_claims() {
+            assert_eq!(text(&sub, i), text(&rebuilt, i));
+            assert_eq!(
+                sub.slot_value(sub.claim_slot(i) as usize),
+                sub.claim_value(i)
+            );
+            assert!(
+                sub.object_slots(sub.claim_object(i))
+                    .contains(&(sub.claim_slot(i) as usize))
+            );
+        }
+        for s in 0..sub.n_sources() as u32 {
+            for &c in sub.source_claims(s) {
+                assert_eq!(sub.claim_source(c as usize), s);
+            }
+        }
+        let supports: Vec<u32> = (0..sub.n_slots()).map(|x| sub.slot_support(x)).collect();
+        let expected: Vec<u32> = (0..rebuilt.n_slots())
+            .map(|x| rebuilt.slot_support(x))
+            .collect();
+        assert_eq!(supports, expected);
     }
 }

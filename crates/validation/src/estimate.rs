@@ -228,11 +228,12 @@ pub(crate) fn finish(
             },
         })
         .collect();
+    let right = crate::methods::one_coin::source_sums(claims, &beliefs.correct);
     let sources = (0..claims.n_sources() as u32)
         .map(|s| {
             let cs = claims.source_claims(s);
             let n = cs.len() as f64;
-            let k: f64 = cs.iter().map(|&c| beliefs.correct[c as usize]).sum();
+            let k = right[s as usize];
             let reliability = if n > 0.0 { k / n } else { 0.0 };
             let (low, high) = wilson(k, n);
             SourceEstimate {

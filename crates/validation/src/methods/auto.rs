@@ -20,7 +20,7 @@
 
 use crate::claims::{ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Dependency, Estimate, finish};
-use crate::methods::copy::{CopyAware, CopyModel, n_false_of};
+use crate::methods::copy::{CopyAware, CopyModel, n_false_of, uniform_n_false};
 use crate::methods::dawid_skene::DawidSkene;
 use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
@@ -103,45 +103,68 @@ fn labels_prefer_one_coin(claims: &ClaimSet, k: usize) -> bool {
     };
     let free = vec![crate::claims::Anchor::Free; data.n_objects()];
     // Cross-validation fits need only be settled enough to rank the two models.
-    let score = |symmetric: bool| {
-        let model = DawidSkene {
-            tolerance: 1e-2,
-            ll_tolerance: 1e-4,
-            ..label_model(symmetric)
-        };
-        heldout_ll(data, &free, k, &model, SELECTION_FOLDS)
+    let model = |symmetric: bool| DawidSkene {
+        tolerance: 1e-2,
+        ll_tolerance: 1e-4,
+        ..label_model(symmetric)
     };
+    let (full_model, one_model) = (model(false), model(true));
+    let fold = fold_of_claims(data.n_claims(), SELECTION_FOLDS);
     // The two candidates are independent: score them side by side when that pays.
-    let (full, one) = if data.n_claims() * k >= 20_000 && crate::par::threads() > 1 {
-        std::thread::scope(|scope| {
-            let one = scope.spawn(|| score(true));
-            let full = score(false);
-            (full, one.join().unwrap_or(f64::NEG_INFINITY))
-        })
-    } else {
-        (score(false), score(true))
-    };
-    one > full
+    let parallel = data.n_claims() * k >= 20_000 && crate::par::threads() > 1;
+    let mut diffs: Vec<f64> = Vec::with_capacity(data.n_claims());
+    for f in 0..SELECTION_FOLDS {
+        let (full, one) = if parallel {
+            std::thread::scope(|scope| {
+                let one = scope.spawn(|| heldout_fold(data, &free, k, &one_model, &fold, f));
+                let full = heldout_fold(data, &free, k, &full_model, &fold, f);
+                (full, one.join().unwrap_or_default())
+            })
+        } else {
+            (
+                heldout_fold(data, &free, k, &full_model, &fold, f),
+                heldout_fold(data, &free, k, &one_model, &fold, f),
+            )
+        };
+        diffs.extend(one.iter().zip(&full).map(|(a, b)| a - b));
+        let (mean, se) = mean_and_error(&diffs);
+        if f + 1 < SELECTION_FOLDS && mean.abs() > DECISIVE_Z * se {
+            break;
+        }
+    }
+    diffs.iter().sum::<f64>() > 0.0
+}
+
+/// How many standard errors apart the two models' held-out scores must be for the
+/// cross-validation to stop before its last fold: the choice is then already plain.
+pub const DECISIVE_Z: f64 = 4.0;
+
+/// Mean of `xs` and its standard error.
+fn mean_and_error(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    if n < 2.0 {
+        return (xs.first().copied().unwrap_or(0.0), f64::INFINITY);
+    }
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// Fold of each claim: a fixed hash of its canonical index, so folds are a function of
+/// the claim set alone.
+fn fold_of_claims(n: usize, folds: usize) -> Vec<u8> {
+    (0..n)
+        .map(|c| (mix(c as u64) % folds as u64) as u8)
+        .collect()
 }
 
 /// The claims on a fixed pseudo-random share of objects, about `target` claims.
 fn sample_objects(claims: &ClaimSet, target: usize) -> ClaimSet {
-    let every = claims.n_claims().div_ceil(target.max(1)).max(1);
-    let mut b = crate::claims::ClaimSetBuilder::with_capacity(target + target / 4);
-    for o in 0..claims.n_objects() as u32 {
-        if !mix(u64::from(o)).is_multiple_of(every as u64) {
-            continue;
-        }
-        let name = claims.object_name(o);
-        for c in claims.object_claims(o) {
-            b.push(
-                claims.source_name(claims.claim_source(c)),
-                name,
-                claims.value_name(claims.claim_value(c)),
-            );
-        }
-    }
-    b.build()
+    let every = claims.n_claims().div_ceil(target.max(1)).max(1) as u64;
+    let keep: Vec<bool> = (0..claims.n_objects() as u64)
+        .map(|o| mix(o).is_multiple_of(every))
+        .collect();
+    claims.object_subset(&keep)
 }
 
 /// SplitMix64's finaliser: a fixed hash for deterministic sampling and folds.
@@ -152,38 +175,33 @@ fn mix(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Mean log-probability of held-out claims under a Dawid–Skene-family model fitted on
-/// the other folds: `P(s says v on o) = Σ_t P(o is t) · e_s[v][t]`, with the object's
-/// posterior from its remaining claims. Folds are a fixed hash of the claim's canonical
-/// index, so the score is a function of the claim set alone.
-pub(crate) fn heldout_ll(
+/// Log-probability of each held-out claim of fold `f` (in claim order) under a
+/// Dawid–Skene-family model fitted on the other folds: `P(s says v on o) = Σ_t P(o is t)
+/// · e_s[v][t]`, with the object's posterior from its remaining claims.
+pub(crate) fn heldout_fold(
     claims: &ClaimSet,
     anchors: &[crate::claims::Anchor],
     k: usize,
     ds: &DawidSkene,
-    folds: usize,
-) -> f64 {
-    let n = claims.n_claims();
-    let fold: Vec<usize> = (0..n)
-        .map(|c| (mix(c as u64) % folds as u64) as usize)
+    fold: &[u8],
+    f: usize,
+) -> Vec<f64> {
+    let w: Vec<f64> = fold
+        .iter()
+        .map(|&g| if usize::from(g) == f { 0.0 } else { 1.0 })
         .collect();
-    let mut total = 0.0;
-    for f in 0..folds {
-        let w: Vec<f64> = fold
-            .iter()
-            .map(|&g| if g == f { 0.0 } else { 1.0 })
-            .collect();
-        let fit = ds.fit_weighted(claims, anchors, k, Some(&w));
-        for c in (0..n).filter(|&c| fold[c] == f) {
+    let fit = ds.fit_weighted(claims, anchors, k, Some(&w));
+    (0..claims.n_claims())
+        .filter(|&c| usize::from(fold[c]) == f)
+        .map(|c| {
             let o = claims.claim_object(c) as usize;
             let at = (claims.claim_source(c) as usize * k + claims.claim_value(c) as usize) * k;
             let p: f64 = (0..k)
                 .map(|t| fit.post[o * k + t] * fit.errors[at + t])
                 .sum();
-            total += p.max(1e-300).ln();
-        }
-    }
-    total / n.max(1) as f64
+            p.max(1e-300).ln()
+        })
+        .collect()
 }
 
 impl Method for Auto {
@@ -245,5 +263,12 @@ pub(crate) fn dependencies(
 ) -> Vec<Dependency> {
     let acc = accuracies(claims, &beliefs.correct, (2.0, 1.0));
     let n_false = n_false_of(claims, domain);
-    CopyModel::default().detect(claims, &beliefs.correct, &acc, &n_false, min_probability)
+    CopyModel::default().detect(
+        claims,
+        &beliefs.correct,
+        &acc,
+        &n_false,
+        uniform_n_false(domain),
+        min_probability,
+    )
 }

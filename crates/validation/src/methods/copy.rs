@@ -49,24 +49,32 @@ impl CopyModel {
         correct: &[f64],
         acc: &[f64],
         n_false: &(dyn Fn(u32) -> f64 + Sync),
+        uniform_n_false: Option<f64>,
         min_probability: f64,
     ) -> Vec<Dependency> {
         let n_src = claims.n_sources();
         let threads = crate::par::threads().min(n_src.max(1));
         let log_prior_odds = (self.prior / (1.0 - self.prior)).ln();
+        let ln_keep = (1.0 - self.rate).ln();
         let min_odds = if min_probability <= 0.0 {
             f64::NEG_INFINITY
         } else {
             (min_probability / (1.0 - min_probability)).ln()
         };
-        let layout = PairLayout::new(claims, correct, n_false);
-        let layout = &layout;
+        // The likelihood ratio a pair needs to be kept, less a hair for rounding.
+        let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
         // Interleave sources across threads: low ids touch more pairs (b > a).
+        let owner: Vec<u8> = (0..n_src).map(|a| (a % threads) as u8).collect();
+        let owner = &owner;
         let mut parts: Vec<Vec<Dependency>> = Vec::new();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     scope.spawn(move || {
+                        let layout =
+                            PairLayout::new(claims, correct, n_false, uniform_n_false, |a| {
+                                usize::from(owner[a as usize]) == t
+                            });
                         let mut out = Vec::new();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
@@ -77,7 +85,12 @@ impl CopyModel {
                             for &b in &touched {
                                 let e = ev[b as usize];
                                 // Compare in log-odds; the posterior's exp only for kept pairs.
-                                let odds = self.llr(acc[a], acc[b as usize], &e) + log_prior_odds;
+                                let odds = if e[0] + e[1] > 0.0 {
+                                    self.llr(acc[a], acc[b as usize], &e, ln_keep, need)
+                                } else {
+                                    // Only disagreements: no logarithm needed.
+                                    e[3] * ln_keep
+                                } + log_prior_odds;
                                 if odds >= min_odds {
                                     out.push(Dependency {
                                         source_a: a as u32,
@@ -113,7 +126,13 @@ impl CopyModel {
 
     /// Log-likelihood ratio (dependent over independent) of a pair's evidence. The
     /// number of false values is averaged over the objects where the pair agree.
-    fn llr(&self, aa: f64, ab: f64, e: &[f64; 4]) -> f64 {
+    /// `ln_keep` is `ln(1 − c)`, what one disagreement costs the dependence hypothesis.
+    ///
+    /// A pair whose ratio is certainly below `need` returns a bound below `need` without
+    /// taking a logarithm: since `ln x ≤ x − 1`, the sum with each logarithm replaced by
+    /// `x − 1` bounds the ratio from above, and most pairs, sharing an object or two, fall
+    /// short of it by far.
+    fn llr(&self, aa: f64, ab: f64, e: &[f64; 4], ln_keep: f64, need: f64) -> f64 {
         let c = self.rate;
         let n = if e[1] > 0.0 { e[2] / e[1] } else { 1.0 };
         let pt_ind = aa * ab;
@@ -121,7 +140,17 @@ impl CopyModel {
         let a_mean = 0.5 * (aa + ab);
         let pt_copy = a_mean * c + pt_ind * (1.0 - c);
         let pf_copy = (1.0 - a_mean) * c + pf_ind * (1.0 - c);
-        let mut l = e[3] * (1.0 - c).ln();
+        let mut l = e[3] * ln_keep;
+        let mut bound = l;
+        if e[0] > 0.0 {
+            bound += e[0] * (pt_copy / pt_ind - 1.0);
+        }
+        if e[1] > 0.0 {
+            bound += e[1] * (pf_copy / pf_ind - 1.0);
+        }
+        if bound < need {
+            return bound;
+        }
         if e[0] > 0.0 {
             l += e[0] * fast_ln(pt_copy / pt_ind);
         }
@@ -132,64 +161,99 @@ impl CopyModel {
     }
 }
 
-/// One claim as copy detection reads it: the claim range of its object, its slot, the
-/// probability it is right and the object's number of false values.
-#[derive(Clone, Copy, Default)]
-struct Own {
-    lo: u32,
-    hi: u32,
-    slot: u32,
-    n_false: f32,
-    correct: f64,
-}
-
-/// Claims laid out for the pair loop: each source's claims in one run, and per claim
-/// its (source, slot) packed together, so the loop reads memory mostly in order.
+/// Every pair of claims on a shared object, filed under the lower source id in one pass
+/// over the claims in order, so the pair loop then reads each source's evidence as one
+/// contiguous run instead of chasing its claims across the whole claim set. Within a
+/// source, events are in claim order — the order the sums were always taken in. Each
+/// thread files only the sources it will judge, so the filing is shared out as well.
+///
+/// An event is one word: the other source `b << 32`, and as an `f32` the probability
+/// that the shared value is wrong (`1 − p` of the first source's claim), or −1 when the
+/// two values differ. The object's number of false values rides alongside only when it
+/// differs between objects (open domains); for a label set it is one number.
 struct PairLayout {
-    src_start: Vec<usize>,
-    own: Vec<Own>,
-    /// Per claim (claim order): `source << 32 | slot`.
-    packed: Vec<u64>,
+    start: Vec<usize>,
+    events: Vec<u64>,
+    n_false: Option<Vec<f32>>,
+    uniform_n_false: f64,
 }
 
 impl PairLayout {
-    fn new(claims: &ClaimSet, correct: &[f64], n_false: &(dyn Fn(u32) -> f64 + Sync)) -> Self {
+    fn new(
+        claims: &ClaimSet,
+        correct: &[f64],
+        n_false: &(dyn Fn(u32) -> f64 + Sync),
+        uniform_n_false: Option<f64>,
+        mine: impl Fn(u32) -> bool,
+    ) -> Self {
         let src = claims.sources_flat();
         let slots = claims.slots_flat();
+        let starts = claims.object_starts();
         let n_src = claims.n_sources();
-        let mut src_start = vec![0usize; n_src + 1];
-        for &s in src {
-            src_start[s as usize + 1] += 1;
-        }
-        for s in 0..n_src {
-            src_start[s + 1] += src_start[s];
-        }
-        let mut fill = src_start.clone();
-        let mut own = vec![Own::default(); claims.n_claims()];
-        for o in 0..claims.n_objects() as u32 {
-            let r = claims.object_claims(o);
-            let n = n_false(o).max(1.0) as f32;
-            for c in r.clone() {
-                let at = &mut fill[src[c] as usize];
-                own[*at] = Own {
-                    lo: r.start as u32,
-                    hi: r.end as u32,
-                    slot: slots[c],
-                    n_false: n,
-                    correct: correct[c],
-                };
-                *at += 1;
+        // Claims of an object are sorted by source, so the later sources of a claim are
+        // exactly the claims after it (skipping its own source's other values, if any).
+        let mut start = vec![0usize; n_src + 1];
+        for o in 0..claims.n_objects() {
+            let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
+            // Walk the object's runs of claims by one source.
+            let mut i = lo;
+            while i < hi {
+                let a = src[i];
+                let mut run_end = i + 1;
+                while run_end < hi && src[run_end] == a {
+                    run_end += 1;
+                }
+                if mine(a) {
+                    start[a as usize + 1] += (run_end - i) * (hi - run_end);
+                }
+                i = run_end;
             }
         }
-        let packed = src
-            .iter()
-            .zip(slots)
-            .map(|(&s, &slot)| u64::from(s) << 32 | u64::from(slot))
-            .collect();
+        for s in 0..n_src {
+            start[s + 1] += start[s];
+        }
+        let mut fill = start.clone();
+        let mut events = vec![0u64; start[n_src]];
+        let mut per_event = uniform_n_false
+            .is_none()
+            .then(|| vec![0.0f32; start[n_src]]);
+        const DIFFERENT: u32 = (-1.0f32).to_bits();
+        for o in 0..claims.n_objects() {
+            let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
+            if hi - lo < 2 {
+                continue;
+            }
+            let n = n_false(o as u32).max(1.0) as f32;
+            for i in lo..hi {
+                let a = src[i];
+                if !mine(a) {
+                    continue;
+                }
+                let at = &mut fill[a as usize];
+                let wrong = ((1.0 - correct[i]) as f32).to_bits();
+                for j in i + 1..hi {
+                    let b = src[j];
+                    if b == a {
+                        continue;
+                    }
+                    let q = if slots[j] == slots[i] {
+                        wrong
+                    } else {
+                        DIFFERENT
+                    };
+                    events[*at] = u64::from(b) << 32 | u64::from(q);
+                    if let Some(v) = &mut per_event {
+                        v[*at] = n;
+                    }
+                    *at += 1;
+                }
+            }
+        }
         PairLayout {
-            src_start,
-            own,
-            packed,
+            start,
+            events,
+            n_false: per_event,
+            uniform_n_false: uniform_n_false.unwrap_or(1.0).max(1.0),
         }
     }
 
@@ -197,27 +261,25 @@ impl PairLayout {
     /// evidence `[Σ p(same value true), Σ p(same value false), Σ that times n, #different]`
     /// — plain sums, so the logarithms are taken once per pair, not once per object.
     fn pairs_of(&self, a: u32, ev: &mut [[f64; 4]], seen: &mut [bool], touched: &mut Vec<u32>) {
-        let mine = &self.own[self.src_start[a as usize]..self.src_start[a as usize + 1]];
-        for m in mine {
-            let n = f64::from(m.n_false);
-            let p = m.correct;
-            for &packed in &self.packed[m.lo as usize..m.hi as usize] {
-                let b = (packed >> 32) as u32;
-                if b <= a {
-                    continue;
-                }
-                let e = &mut ev[b as usize];
-                if !seen[b as usize] {
-                    seen[b as usize] = true;
-                    touched.push(b);
-                }
-                if packed as u32 == m.slot {
-                    e[0] += p;
-                    e[1] += 1.0 - p;
-                    e[2] += (1.0 - p) * n;
-                } else {
-                    e[3] += 1.0;
-                }
+        let run = self.start[a as usize]..self.start[a as usize + 1];
+        for (i, &x) in self.events[run.clone()].iter().enumerate() {
+            let b = (x >> 32) as usize;
+            let e = &mut ev[b];
+            if !seen[b] {
+                seen[b] = true;
+                touched.push(b as u32);
+            }
+            let q = f64::from(f32::from_bits(x as u32));
+            if q >= 0.0 {
+                let n = self
+                    .n_false
+                    .as_ref()
+                    .map_or(self.uniform_n_false, |v| f64::from(v[run.start + i]));
+                e[0] += 1.0 - q;
+                e[1] += q;
+                e[2] += q * n;
+            } else {
+                e[3] += 1.0;
             }
         }
     }
@@ -272,6 +334,14 @@ impl Default for CopyAware {
     }
 }
 
+/// The number of wrong values every object has under `domain`, when it is one number.
+pub(crate) fn uniform_n_false(domain: Domain) -> Option<f64> {
+    match domain {
+        Domain::Labels { k } => Some((k as f64 - 1.0).max(1.0)),
+        Domain::Open => None,
+    }
+}
+
 /// Number of wrong values per object under `domain`.
 pub(crate) fn n_false_of(claims: &ClaimSet, domain: Domain) -> impl Fn(u32) -> f64 + Sync + '_ {
     move |o| match domain {
@@ -303,9 +373,14 @@ impl CopyAware {
                 .map(|&s| post[s as usize])
                 .collect();
             acc = accuracies(claims, &correct, self.prior);
-            deps = self
-                .model
-                .detect(claims, &correct, &acc, &n_false, min_probability.min(0.05));
+            deps = self.model.detect(
+                claims,
+                &correct,
+                &acc,
+                &n_false,
+                uniform_n_false(domain),
+                min_probability.min(0.05),
+            );
             iter += 1;
             if iter > self.iterations {
                 break;
@@ -405,7 +480,52 @@ impl Method for CopyAware {
 
 #[cfg(test)]
 mod tests {
-    use super::fast_ln;
+    use super::*;
+    use crate::claims::ClaimSetBuilder;
+    use crate::synthetic::{SyntheticParams, generate};
+
+    /// Pairs turned away by the logarithm-free bound are exactly those the full ratio
+    /// would have turned away: the reported pairs are the same as when every pair is
+    /// scored and only then filtered.
+    #[test]
+    fn the_bound_turns_away_only_pairs_below_the_threshold() {
+        let data = generate(&SyntheticParams {
+            sources: 80,
+            objects: 3000,
+            claims_per_object: 4,
+            copiers: 0.2,
+            seed: 3,
+            ..SyntheticParams::default()
+        });
+        let mut b = ClaimSetBuilder::new();
+        for &(s, o, v) in &data.claims {
+            b.push(&format!("s{s:03}"), &format!("o{o}"), &v.to_string());
+        }
+        let c = b.build();
+        let domain = Domain::of(&c);
+        let correct = crate::methods::majority::vote_shares(&c);
+        let correct: Vec<f64> = c
+            .slots_flat()
+            .iter()
+            .map(|&s| correct[s as usize])
+            .collect();
+        let acc = accuracies(&c, &correct, (2.0, 1.0));
+        let n_false = n_false_of(&c, domain);
+        let model = CopyModel::default();
+        let detect = |min| model.detect(&c, &correct, &acc, &n_false, uniform_n_false(domain), min);
+        let all = detect(0.0);
+        for threshold in [0.3, 0.5, 0.9] {
+            let kept = detect(threshold);
+            let filtered: Vec<Dependency> = all
+                .iter()
+                .copied()
+                .filter(|d| d.probability >= threshold)
+                .collect();
+            assert!(!kept.is_empty(), "nothing at {threshold}");
+            assert_eq!(kept, filtered, "at {threshold}");
+        }
+        assert!(all.len() > detect(0.5).len());
+    }
 
     #[test]
     fn fast_ln_agrees_with_ln() {

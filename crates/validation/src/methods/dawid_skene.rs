@@ -8,7 +8,9 @@
 //! (majority-vote start, counts clipped at 1e-10 over the labels a source used), so the
 //! two agree to rounding after the same iterations. With `smoothing = α > 0` each row is
 //! the MAP estimate under a Dirichlet prior of weight `α` centred on the pooled confusion
-//! matrix of all sources: a source with few claims borrows the crowd's error pattern
+//! matrix of all sources (the mean of the sources' own matrices, each source counting
+//! once, as in a hierarchical model of the crowd): a source with few claims borrows the
+//! typical source's error pattern
 //! instead of a degenerate 0/1 matrix — the usual cure for Dawid–Skene over-fitting
 //! sparse workers. With `symmetric` the matrix is constrained to one accuracy per source
 //! (the one-coin model inside the same EM), which the default weighs against the full
@@ -191,13 +193,31 @@ impl DawidSkene {
             crate::par::threads()
         };
         let mut last_ll = f64::NEG_INFINITY;
+        // One-coin rows are `a` on the diagonal and one `off` value elsewhere: a claim
+        // then multiplies its own label's probability by `a / off` and, since rows are
+        // normalised, nothing else; `off`'s share of the likelihood is added per source.
+        let one_coin = self.symmetric && k >= 2;
+        let mut source_weight = vec![0.0; if one_coin { n_src } else { 0 }];
+        if one_coin {
+            for (c, &s) in src.iter().enumerate() {
+                source_weight[s as usize] += wt(c);
+            }
+        }
+        let mut ratio = vec![0.0; source_weight.len()];
         for _ in 0..self.iterations {
             let prior: Vec<f64> = priors.iter().map(|p| p.max(EPS)).collect();
+            let mut ll_off = 0.0;
+            for (s, r) in ratio.iter_mut().enumerate() {
+                let (a, off) = (errors[s * k * k], errors[s * k * k + k]);
+                *r = a / off;
+                ll_off += source_weight[s] * off.ln();
+            }
             let ctx = Pass {
                 k,
                 obj_start,
                 ridx: &ridx,
                 errors: &errors,
+                ratio: one_coin.then_some(&ratio[..]),
                 prior: &prior,
                 anchor_class: &anchor_class,
                 weight,
@@ -239,6 +259,7 @@ impl DawidSkene {
                 change = change.max(part.change);
                 ll += part.log_lik;
             }
+            ll += ll_off;
             priors = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
             self.m_step(&mut counts, &used, n_src, k, &mut errors);
             let ll_step = (ll - last_ll).abs() / n.max(1) as f64;
@@ -278,11 +299,19 @@ impl DawidSkene {
                 }
             }
         } else if self.smoothing > 0.0 {
-            // Pooled confusion, normalised per true class.
+            // Pooled confusion, normalised per true class. Each source counts once, however
+            // many claims it made: the prior describes a typical *source*, which is what a
+            // source with few claims is to be compared with. Pooling claims instead lets a
+            // few prolific sources set the prior for everyone else.
             let mut pooled = vec![0.0; k * k];
             for s in 0..n_src {
-                for (p, e) in pooled.iter_mut().zip(&counts[s * k * k..(s + 1) * k * k]) {
-                    *p += e;
+                let c = &counts[s * k * k..(s + 1) * k * k];
+                let total: f64 = c.iter().sum();
+                if total > 0.0 {
+                    let inv = 1.0 / total;
+                    for (p, e) in pooled.iter_mut().zip(c) {
+                        *p += e * inv;
+                    }
                 }
             }
             for t in 0..k {
@@ -358,6 +387,8 @@ struct Pass<'a> {
     obj_start: &'a [u32],
     ridx: &'a [u32],
     errors: &'a [f64],
+    /// One-coin model: per source, `a / off` (see [`DawidSkene::fit_weighted`]).
+    ratio: Option<&'a [f64]>,
     prior: &'a [f64],
     anchor_class: &'a [u32],
     weight: Option<&'a [f64]>,
@@ -391,13 +422,37 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
     // Log-likelihood as a running product with its logarithm taken only when needed.
     let mut ll = 0.0;
     let mut mant = 1.0f64;
+    // A fixed-size row when `K` is known, so it can live in registers.
+    let mut fixed = [0.0f64; K];
     let mut buf = [0.0f64; crate::methods::MAX_CLASSES];
-    let row = &mut buf[..k];
+    let row: &mut [f64] = if K > 0 { &mut fixed[..] } else { &mut buf[..k] };
     for (i, old) in post.chunks_exact_mut(k).enumerate() {
         let o = first + i;
         let range = p.obj_start[o] as usize..p.obj_start[o + 1] as usize;
         row.copy_from_slice(&p.prior[..k]);
         for (j, c) in range.clone().enumerate() {
+            if let Some(ratio) = p.ratio {
+                let r = p.ridx[c] as usize;
+                let (s, obs) = (r / k, r % k);
+                let f = match p.weight.map(|w| w[c]) {
+                    Some(w) if w <= 0.0 => 1.0,
+                    Some(w) if w < 1.0 => ratio[s].powf(w),
+                    _ => ratio[s],
+                };
+                // Every class by a constant index (times one but for the claimed label),
+                // rather than one by a variable index, keeps the row in registers.
+                for t in 0..k {
+                    row[t] *= if t == obs { f } else { 1.0 };
+                }
+                if j % 16 == 15 {
+                    let z: f64 = row.iter().sum();
+                    if z > 0.0 {
+                        row.iter_mut().for_each(|r| *r /= z);
+                        ll += z.ln();
+                    }
+                }
+                continue;
+            }
             let at = p.ridx[c] as usize * k;
             let e = &p.errors[at..at + k];
             match p.weight.map(|w| w[c]) {
@@ -439,9 +494,17 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
             old[t] = row[t];
         }
         for c in range {
-            let at = p.ridx[c] as usize * k;
+            let r = p.ridx[c] as usize;
+            let at = r * k;
             let w = p.weight.map_or(1.0, |w| w[c]);
             let acc = &mut sums.counts[at..at + k];
+            if p.ratio.is_some() {
+                // The one-coin M-step reads only the diagonal and the total.
+                let obs = r % k;
+                acc[obs] += w * row[obs];
+                acc[(obs + 1) % k] += w * (1.0 - row[obs]);
+                continue;
+            }
             for t in 0..k {
                 acc[t] += w * row[t];
             }
@@ -571,6 +634,35 @@ mod tests {
             for (x, y) in a.post.iter().zip(&b.post) {
                 assert!((x - y).abs() < 1e-12, "{x} vs {y}");
             }
+        }
+    }
+
+    /// The smoothing prior is the typical source's confusion: one prolific perfect
+    /// source and two middling ones put a source with no claims of its own at their
+    /// average, 2/3 right, not at the 99 % of the claim-weighted pool.
+    #[test]
+    fn the_prior_is_the_typical_source_not_the_prolific_one() {
+        let k = 2;
+        // counts[(s · k + observed) · k + true]
+        let mut counts = vec![0.0; 4 * k * k];
+        counts[0] = 500.0; // source 0 says 0 when 0
+        counts[3] = 500.0; // and 1 when 1
+        for s in 1..3 {
+            let m = &mut counts[s * 4..s * 4 + 4];
+            m.copy_from_slice(&[2.5, 2.5, 2.5, 2.5]);
+        }
+        let ds = DawidSkene {
+            smoothing: 2.0,
+            ..DawidSkene::default()
+        };
+        let mut errors = vec![0.0; counts.len()];
+        ds.m_step(&mut counts, &[true; 8], 4, k, &mut errors);
+        let unseen = &errors[12..16];
+        for (got, want) in unseen
+            .iter()
+            .zip([2.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 2.0 / 3.0])
+        {
+            assert!((got - want).abs() < 1e-9, "{unseen:?}");
         }
     }
 

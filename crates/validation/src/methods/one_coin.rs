@@ -46,13 +46,24 @@ pub(crate) fn vote_weight(acc: f64, n_false: f64) -> f64 {
 
 /// Smoothed accuracy per source from per-claim correctness.
 pub(crate) fn accuracies(claims: &ClaimSet, correct: &[f64], prior: (f64, f64)) -> Vec<f64> {
-    (0..claims.n_sources() as u32)
-        .map(|s| {
-            let cs = claims.source_claims(s);
-            let k: f64 = cs.iter().map(|&c| correct[c as usize]).sum();
-            ((k + prior.0) / (cs.len() as f64 + prior.0 + prior.1)).clamp(ACC_MIN, ACC_MAX)
+    source_sums(claims, correct)
+        .into_iter()
+        .enumerate()
+        .map(|(s, k)| {
+            let n = claims.source_claims(s as u32).len() as f64;
+            ((k + prior.0) / (n + prior.0 + prior.1)).clamp(ACC_MIN, ACC_MAX)
         })
         .collect()
+}
+
+/// Per source, the sum of `per_claim` over its claims, in one sequential pass over the
+/// claims (each source's terms are added in claim order, as its claim list holds them).
+pub(crate) fn source_sums(claims: &ClaimSet, per_claim: &[f64]) -> Vec<f64> {
+    let mut sums = vec![0.0; claims.n_sources()];
+    for (&s, &x) in claims.sources_flat().iter().zip(per_claim) {
+        sums[s as usize] += x;
+    }
+    sums
 }
 
 /// Slot posteriors from per-source weights: softmax of summed weights plus log prior.

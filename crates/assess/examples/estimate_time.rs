@@ -1,0 +1,48 @@
+//! Times the default method's estimate alone, several times in one process, on a claim
+//! file: `cargo run --release -p humint-assess --example estimate_time -- FILE [RUNS]`.
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: estimate_time FILE [RUNS]"))?;
+    let runs: usize = args.next().map_or(Ok(5), |r| r.parse())?;
+    anyhow::ensure!(runs > 0, "RUNS must be at least 1");
+    let claims = humint_assess::input::read_claims(std::path::Path::new(&path))?;
+    let method = humint_validation::default_method();
+    let outcomes = humint_validation::Outcomes::new();
+    let mut times = Vec::new();
+    let cpu0 = cpu_seconds();
+    for _ in 0..runs {
+        let t = std::time::Instant::now();
+        let est = method.estimate(&claims, &outcomes);
+        times.push(t.elapsed().as_secs_f64());
+        std::hint::black_box(est);
+    }
+    let cpu = cpu_seconds() - cpu0;
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "runs {:?} ms; min {:.1} ms, median {:.1} ms; cpu {:.1} ms per run",
+        times
+            .iter()
+            .map(|t| (t * 1e4).round() / 10.0)
+            .collect::<Vec<_>>(),
+        sorted[0] * 1e3,
+        sorted[sorted.len() / 2] * 1e3,
+        cpu * 1e3 / runs as f64
+    );
+    Ok(())
+}
+
+/// User plus system CPU seconds of this process so far, all threads (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
