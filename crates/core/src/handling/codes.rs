@@ -104,6 +104,9 @@ pub const GRADING_CONDITIONS_REQUIRED: &str = "GRADING_CONDITIONS_REQUIRED";
 pub const REPORT_NOT_GRADED: &str = "REPORT_NOT_GRADED";
 /// Grading a report that has already left the service: the grade it went out with stands.
 pub const REPORT_ALREADY_DISSEMINATED: &str = "REPORT_ALREADY_DISSEMINATED";
+/// A grade that departs from the validation engine's suggestion without a rationale
+/// (product.md, "Grading scales": the program suggests, a person decides and says why).
+pub const GRADE_RATIONALE_REQUIRED: &str = "GRADE_RATIONALE_REQUIRED";
 
 /// Every code above, so tests and documentation can check they are unique and well formed.
 pub const ALL: &[&str] = &[
@@ -147,6 +150,7 @@ pub const ALL: &[&str] = &[
     GRADING_CONDITIONS_REQUIRED,
     REPORT_NOT_GRADED,
     REPORT_ALREADY_DISSEMINATED,
+    GRADE_RATIONALE_REQUIRED,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

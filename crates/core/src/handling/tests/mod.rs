@@ -8,6 +8,7 @@ mod contact;
 mod grading;
 mod lifecycle;
 mod payment;
+mod reliability;
 mod review;
 mod roles;
 mod rule_codes;
