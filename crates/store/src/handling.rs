@@ -263,6 +263,8 @@ pub enum HandlingWrite {
     InsertClaim(ClaimRow),
     InsertDissemination(DisseminationRow),
     InsertOutcome(OutcomeRow),
+    /// A grade decision with its suggestion and rationale (issue 4), beside `UpdateReport`.
+    InsertGradeDecision(crate::reliability::GradeDecisionRow),
 }
 
 /// The source version a decision was made on.

@@ -14,6 +14,7 @@ pub mod backup;
 mod handling;
 mod intake;
 mod records;
+mod reliability;
 mod sql;
 pub use intake::*;
 #[cfg(feature = "testing")]
@@ -22,6 +23,7 @@ pub mod testing;
 pub use backend::Backend;
 pub use handling::*;
 pub use records::*;
+pub use reliability::*;
 pub use sql::{AuditKeys, CHECKPOINT_EVERY, SqlStore};
 
 use async_trait::async_trait;

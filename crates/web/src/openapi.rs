@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and served to signed-in
 //! officers only (the API's shape is not for the public).
 
-use crate::api::{admin, handling, intake, session};
+use crate::api::{admin, handling, intake, reliability, session};
 use crate::auth::Authenticated;
 use crate::error::ErrorBody;
 use axum::Json;
@@ -30,6 +30,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         handling::reports::create, handling::reports::list, handling::reports::get_one, handling::reports::text,
         handling::reports::grade, handling::reports::add_claim, handling::reports::disseminate, handling::reports::add_outcome,
         handling::record::source_record, handling::record::alerts,
+        reliability::source_reliability, reliability::report_assessment, reliability::grade_decisions,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -19,6 +19,7 @@ mod codenames;
 mod convert;
 pub mod demo;
 mod record;
+mod reliability;
 mod reports;
 mod requirements;
 mod sources;
@@ -33,6 +34,10 @@ pub use humint_store::{
     DisseminationRow, OutcomeRow, ReportRow, RequirementRow, RoleRow, SourceRow, TransitionRow,
 };
 pub use record::{AlertView, SourceRecord};
+pub use reliability::{
+    ClaimAssessment, DependentSource, GradeDecisionView, HistoryPoint, ReliabilityEvidence,
+    ReliabilityView, ReportAssessment, SourceEstimateView,
+};
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use requirements::RequirementInput;
 pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};

@@ -47,6 +47,8 @@ pub struct GradeInput {
     /// 1-6, decided on its own.
     pub information_credibility: u8,
     pub handling_code: String,
+    /// Why the grade departs from the engine's suggestion; required when it does.
+    pub rationale: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +176,9 @@ impl Station {
             .handling_write(None, &writes, &[audit])
             .await
             .map_err(stored)?;
+        if !input.claims.is_empty() {
+            self.after_evidence_changed(p, &loaded.row).await;
+        }
         self.report_view(&loaded.row, &id).await
     }
 
@@ -308,9 +313,25 @@ impl Station {
         report.handling_code = Some(text("handling_code", &input.handling_code, SHORT)?);
         report.graded_by = Some(p.user_id.clone());
         report.graded_at_ms = Some(self.now_ms());
+        let decision = self
+            .grade_decision(
+                p,
+                &report,
+                grade.source,
+                grade.information,
+                input.rationale.as_deref(),
+            )
+            .await?;
         let audit = self.handling_audit(p, "report.grade", "report", id, &source.compartment);
         self.store
-            .handling_write(None, &[HandlingWrite::UpdateReport(report)], &[audit])
+            .handling_write(
+                None,
+                &[
+                    HandlingWrite::UpdateReport(report),
+                    HandlingWrite::InsertGradeDecision(decision),
+                ],
+                &[audit],
+            )
             .await
             .map_err(stored)?;
         self.report_view(&source, id).await
@@ -332,6 +353,7 @@ impl Station {
             .handling_write(None, &[HandlingWrite::InsertClaim(row.clone())], &[audit])
             .await
             .map_err(stored)?;
+        self.after_evidence_changed(p, &source).await;
         self.claim_view(&row).await
     }
 
@@ -419,6 +441,7 @@ impl Station {
             .handling_write(None, &[HandlingWrite::InsertOutcome(row)], &[audit])
             .await
             .map_err(stored)?;
+        self.after_evidence_changed(p, &source).await;
         self.claim_view(&claim).await
     }
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod handling;
 pub mod intake;
+pub mod reliability;
 pub mod session;
 
 use crate::error::ApiError;

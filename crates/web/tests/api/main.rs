@@ -7,3 +7,4 @@ mod harness;
 mod foundation;
 mod handling;
 mod intake;
+mod reliability;

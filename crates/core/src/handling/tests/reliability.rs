@@ -44,7 +44,10 @@ fn confirmed_needs_two_independent_sources_or_an_outcome() {
         C::ProbablyTrue
     );
     // Dependent corroboration is the same source counted twice.
-    assert_eq!(suggest_credibility(&evidence(0.99, 1, 4, 0)), C::ProbablyTrue);
+    assert_eq!(
+        suggest_credibility(&evidence(0.99, 1, 4, 0)),
+        C::ProbablyTrue
+    );
     let mut e = evidence(0.1, 0, 0, 3);
     e.outcome = Some(OutcomeVerdict::Confirmed);
     assert_eq!(suggest_credibility(&e), C::Confirmed);
@@ -95,7 +98,12 @@ fn a_departing_grade_needs_its_rationale() {
         codes::GRADE_RATIONALE_REQUIRED,
     );
     assert_refused(
-        check_grade_rationale(SourceReliability::E, C::ProbablyTrue, &suggested, Some("  ")),
+        check_grade_rationale(
+            SourceReliability::E,
+            C::ProbablyTrue,
+            &suggested,
+            Some("  "),
+        ),
         codes::GRADE_RATIONALE_REQUIRED,
     );
     assert_eq!(

@@ -44,6 +44,9 @@ pub struct GradeRequest {
     /// 1-6: the information's credibility, decided on its own.
     pub information_credibility: u8,
     pub handling_code: String,
+    /// Why the grade departs from the suggestion (`GET /reports/{id}/assessment`); required
+    /// when it does.
+    pub rationale: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -286,6 +289,7 @@ pub async fn grade(
         source_reliability: req.source_reliability,
         information_credibility: req.information_credibility,
         handling_code: req.handling_code,
+        rationale: req.rationale,
     };
     let v = state
         .station
