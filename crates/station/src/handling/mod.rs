@@ -18,6 +18,7 @@ mod authorisations;
 mod codenames;
 mod convert;
 pub mod demo;
+mod import;
 mod record;
 mod reliability;
 mod reports;

@@ -217,7 +217,9 @@ impl Station {
         compartment: &str,
     ) -> Result<(), StationError> {
         let _serial = self.reliability_lock().lock().await;
+        let started = std::time::Instant::now();
         let computed = self.compute(compartment_id).await?;
+        let computed_in = started.elapsed();
         let stored = self.store.stored_assessments(compartment_id).await?;
         let now = self.clock().now();
         let now_ms = now.timestamp_millis();
@@ -326,6 +328,16 @@ impl Station {
             compartment,
         );
         self.store.save_reliability(&update, &audit).await?;
+        tracing::debug!(
+            compartment,
+            claims = computed.claims.len(),
+            changed_sources = update.estimates.len(),
+            changed_claims = update.claims.len(),
+            changed_reports = update.reports.len(),
+            compute_ms = computed_in.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "reliability estimate stored"
+        );
         Ok(())
     }
 
@@ -515,7 +527,9 @@ impl Station {
                     ClaimAssessment {
                         claim_id: c.claim_id.clone(),
                         digit,
-                        probability: round(probability),
+                        // Two decimals: finer moves are noise to a reader, and not
+                        // rewriting them keeps an update's writes small.
+                        probability: (probability * 100.0).round() / 100.0,
                         independent_corroborators: indep_n,
                         dependent_corroborators: dep_n,
                         contradictors: other.len() as u32,

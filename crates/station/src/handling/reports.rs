@@ -89,7 +89,7 @@ const GRADERS: &[Role] = &[Role::Analyst, Role::Controller];
 const CLAIMERS: &[Role] = &[Role::Analyst, Role::Handler, Role::Controller];
 
 impl Station {
-    fn claim_row(
+    pub(super) fn claim_row(
         &self,
         p: &Principal,
         report_id: &str,

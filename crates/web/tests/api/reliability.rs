@@ -462,3 +462,97 @@ async fn who_may_read_reliability(#[case] backend: Backend) {
         "NOT_FOUND",
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_import_is_estimated_once_and_refused_whole(#[case] backend: Backend) {
+    use humint_station::handling::{ClaimInput, ReportInput};
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let a = w.source("1980-01-01").await;
+    let b = w.source("1981-01-01").await;
+    let handler = w.token(&w.handler).await;
+    let handler = w.t.station.authenticate(&handler).await.expect("session");
+    let analyst = w.token(&w.analyst).await;
+    let analyst_p = w.t.station.authenticate(&analyst).await.expect("session");
+    let observed = crate::handling::t(OBSERVED);
+    let report = |tag: &str, n: usize, text: &str| ReportInput {
+        contact_id: None,
+        requirement_id: None,
+        text: text.to_owned(),
+        claims: own_claims(tag, n)
+            .into_iter()
+            .map(|(subject, attribute, value)| ClaimInput {
+                subject,
+                attribute: attribute.to_owned(),
+                value,
+                observed_at: observed,
+            })
+            .collect(),
+    };
+    let refused = |r: Result<Vec<String>, humint_station::StationError>| match r {
+        Err(e) => e.code().to_owned(),
+        Ok(ids) => panic!("expected a refusal, got {ids:?}"),
+    };
+    // One bad report refuses the whole batch, and nothing is written.
+    let blank =
+        w.t.station
+            .import_reports(
+                &handler,
+                vec![
+                    (a.clone(), report("a", 6, "Debrief.")),
+                    (b.clone(), report("b", 2, "  ")),
+                ],
+            )
+            .await;
+    assert_eq!(refused(blank), "FIELD_REQUIRED");
+    let mut linked = report("b", 2, "Debrief.");
+    linked.requirement_id = Some("anything".to_owned());
+    let linked =
+        w.t.station
+            .import_reports(&handler, vec![(b.clone(), linked)])
+            .await;
+    assert_eq!(refused(linked), "IMPORT_LINKS_NOT_ALLOWED");
+    let by_analyst =
+        w.t.station
+            .import_reports(&analyst_p, vec![(a.clone(), report("a", 6, "Debrief."))])
+            .await;
+    assert_eq!(refused(by_analyst), "ROLE_FORBIDDEN");
+    let (_, listed) =
+        w.t.get(Some(&analyst), &format!("/api/v1/sources/{a}/reports"))
+            .await;
+    assert_eq!(listed["items"], json!([]), "{listed}");
+    assert_eq!(
+        reliability(&w, &analyst, &a).await["suggestion"],
+        Value::Null
+    );
+
+    // Accepted: both reports land, and the compartment is estimated once for the batch.
+    let ids =
+        w.t.station
+            .import_reports(
+                &handler,
+                vec![
+                    (a.clone(), report("a", 6, "Debrief.")),
+                    (a.clone(), report("a2", 6, "Debrief.")),
+                    (b.clone(), report("b", 2, "Debrief.")),
+                ],
+            )
+            .await
+            .expect("import");
+    assert_eq!(ids.len(), 3);
+    let ra = reliability(&w, &analyst, &a).await;
+    assert_eq!(
+        (
+            &ra["suggestion"]["claims"],
+            ra["history"].as_array().map(Vec::len)
+        ),
+        (&json!(12), Some(1)),
+        "{ra}"
+    );
+    let rb = reliability(&w, &analyst, &b).await;
+    assert_eq!(letter(&rb), "F", "{rb}");
+}
