@@ -29,6 +29,23 @@ pub const CONFIRMED: f64 = 0.95;
 /// Independent corroborating sources needed for "confirmed by other sources".
 pub const CONFIRMING_SOURCES: u32 = 2;
 
+/// Claims that must be judged against other evidence (another source on the same subject, or
+/// an outcome) before a source's letter can be other than F. The engine's interval already
+/// makes fewer than about eight claims F; this also makes F a source whose many claims nobody
+/// else speaks to, since agreement with nothing is no evidence of reliability.
+pub const MIN_JUDGED_CLAIMS: u32 = 8;
+
+/// The suggested source letter: the engine's, unless fewer than [`MIN_JUDGED_CLAIMS`] of the
+/// source's claims could be checked against anything, when it is F (FM 2-22.3 App. B: F,
+/// "insufficient information to evaluate reliability"; compliance §5.3).
+pub fn suggest_letter(engine: SourceReliability, judged_claims: u32) -> SourceReliability {
+    if judged_claims < MIN_JUDGED_CLAIMS {
+        SourceReliability::F
+    } else {
+        engine
+    }
+}
+
 /// What the station knows about one claim after an estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClaimEvidence {

@@ -59,6 +59,10 @@ pub struct ReliabilityEvidence {
     pub claims_contradicted: u32,
     pub outcomes_confirmed: u32,
     pub outcomes_refuted: u32,
+    /// Claims that could be checked against anything: another source on the same subject, or
+    /// an outcome.
+    #[serde(default)]
+    pub claims_judged: u32,
     /// Sources whose agreement with this one looks copied or shared, most probable first.
     pub dependent_sources: Vec<DependentSource>,
 }
@@ -458,6 +462,8 @@ impl Station {
                 .copied()
                 .ok_or_else(|| StationError::Io("the estimate lacks an object".to_owned()))?;
             let believed = obj.value == Some(v);
+            // A claim the estimate does not believe is right with at most the probability
+            // the estimate leaves to the other values.
             let probability = if believed {
                 obj.confidence
             } else if obj.anchored || obj.value.is_none() {
@@ -498,12 +504,16 @@ impl Station {
                 claims_contradicted: 0,
                 outcomes_confirmed: 0,
                 outcomes_refuted: 0,
+                claims_judged: 0,
                 dependent_sources: Vec::new(),
             });
             match outcome {
                 Some(OutcomeVerdict::Confirmed) => ev.outcomes_confirmed += 1,
                 Some(OutcomeVerdict::Refuted) => ev.outcomes_refuted += 1,
                 None => {}
+            }
+            if outcome.is_some() || !same.is_empty() || !other.is_empty() {
+                ev.claims_judged += 1;
             }
             if believed && !same.is_empty() {
                 ev.claims_agreeing += 1;
@@ -548,6 +558,7 @@ impl Station {
                 claims_contradicted: 0,
                 outcomes_confirmed: 0,
                 outcomes_refuted: 0,
+                claims_judged: 0,
                 dependent_sources: Vec::new(),
             });
             let mut ds: Vec<DependentSource> = estimate
@@ -570,7 +581,9 @@ impl Station {
                     .then_with(|| a.source_id.cmp(&b.source_id))
             });
             ev.dependent_sources = ds;
-            let letter = letter_of(e.grade);
+            let engine_letter =
+                SourceReliability::from_letter(letter_of(e.grade)).unwrap_or(SourceReliability::F);
+            let letter = rules::suggest_letter(engine_letter, ev.claims_judged).letter();
             estimates.insert(
                 name_of(s),
                 (

@@ -38,6 +38,9 @@ pub struct EvidenceBody {
     pub claims_contradicted: u32,
     pub outcomes_confirmed: u32,
     pub outcomes_refuted: u32,
+    /// Claims that could be checked against anything (another source on the subject, an
+    /// outcome); below 8 the letter is F.
+    pub claims_judged: u32,
     /// Sources judged dependent on this one (copying, a shared sub-source), most probable first.
     pub dependent_sources: Vec<DependentSourceBody>,
 }
@@ -147,6 +150,7 @@ fn suggestion_body(v: &SourceEstimateView) -> SuggestionBody {
             claims_contradicted: v.evidence.claims_contradicted,
             outcomes_confirmed: v.evidence.outcomes_confirmed,
             outcomes_refuted: v.evidence.outcomes_refuted,
+            claims_judged: v.evidence.claims_judged,
             dependent_sources: v
                 .evidence
                 .dependent_sources

@@ -210,6 +210,22 @@ async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend:
         "{thin}"
     );
 
+    // Ten claims nobody else speaks to and no outcome: nothing to judge them by, so F
+    // however consistent they look.
+    let unchecked = w.source("1985-01-01").await;
+    let handler = w.token(&w.handler).await;
+    file(&w, &handler, &unchecked, &own_claims("unchecked", 10)).await;
+    let unchecked = reliability(&w, &analyst, &unchecked).await;
+    assert_eq!(
+        (
+            letter(&unchecked),
+            &unchecked["suggestion"]["evidence"]["claims_judged"]
+        ),
+        ("F", &json!(0)),
+        "{unchecked}"
+    );
+    assert_eq!(bad["suggestion"]["evidence"]["claims_judged"], 10, "{bad}");
+
     // A source with no claims yet has nothing to suggest.
     let fresh = w.source("1984-01-01").await;
     let none = reliability(&w, &analyst, &fresh).await;

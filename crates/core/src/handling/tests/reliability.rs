@@ -65,6 +65,22 @@ fn a_claim_nobody_else_speaks_to_cannot_be_judged() {
 }
 
 #[test]
+fn a_source_nobody_can_check_gets_f() {
+    assert_eq!(
+        suggest_letter(SourceReliability::A, MIN_JUDGED_CLAIMS - 1),
+        SourceReliability::F
+    );
+    assert_eq!(
+        suggest_letter(SourceReliability::A, MIN_JUDGED_CLAIMS),
+        SourceReliability::A
+    );
+    assert_eq!(
+        suggest_letter(SourceReliability::E, 40),
+        SourceReliability::E
+    );
+}
+
+#[test]
 fn a_report_is_as_credible_as_its_weakest_judged_claim() {
     assert_eq!(suggest_report_credibility([]), None);
     assert_eq!(
