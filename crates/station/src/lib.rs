@@ -80,6 +80,8 @@ pub struct Station {
     entropy: Arc<dyn Entropy>,
     config: StationConfig,
     audit_keys: AuditKeys,
+    /// Serialises reliability estimates (handling/reliability.rs).
+    reliability_lock: tokio::sync::Mutex<()>,
 }
 
 impl Station {
@@ -105,6 +107,7 @@ impl Station {
             entropy,
             config,
             audit_keys,
+            reliability_lock: tokio::sync::Mutex::new(()),
         };
         station.reload_keyring().await?;
         Ok(station)
@@ -132,6 +135,10 @@ impl Station {
 
     pub fn backend(&self) -> Backend {
         self.store.backend()
+    }
+
+    pub(crate) fn reliability_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.reliability_lock
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

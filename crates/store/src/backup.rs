@@ -404,6 +404,67 @@ pub const TABLES: &[TableSpec] = &[
         ],
         order_by: "id",
     },
+    TableSpec {
+        name: "reliability_estimates",
+        columns: &[
+            ("source_id", Text),
+            ("compartment_id", Text),
+            ("computed_at", Int),
+            ("letter", Text),
+            ("doc", Text),
+        ],
+        order_by: "source_id",
+    },
+    TableSpec {
+        name: "reliability_history",
+        columns: &[
+            ("id", Text),
+            ("source_id", Text),
+            ("seq", Int),
+            ("computed_at", Int),
+            ("doc", Text),
+        ],
+        order_by: "source_id, seq",
+    },
+    TableSpec {
+        name: "claim_assessments",
+        columns: &[
+            ("claim_id", Text),
+            ("report_id", Text),
+            ("compartment_id", Text),
+            ("computed_at", Int),
+            ("digit", Int),
+            ("doc", Text),
+        ],
+        order_by: "claim_id",
+    },
+    TableSpec {
+        name: "report_assessments",
+        columns: &[
+            ("report_id", Text),
+            ("compartment_id", Text),
+            ("computed_at", Int),
+            ("digit", Int),
+            ("circular", Int),
+            ("doc", Text),
+        ],
+        order_by: "report_id",
+    },
+    TableSpec {
+        name: "grade_decisions",
+        columns: &[
+            ("id", Text),
+            ("report_id", Text),
+            ("graded_by", Text),
+            ("graded_at", Int),
+            ("source_grade", Text),
+            ("info_grade", Int),
+            ("suggested_source", Text),
+            ("suggested_info", Int),
+            ("rationale", Blob),
+        ],
+        order_by: "id",
+    },
 ];
 
 pub const FORMAT: &str = "humint-backup";

@@ -286,6 +286,8 @@ pub enum HandlingWrite {
     },
     InsertBreakGlass(BreakGlassRow),
     InsertGrading(GradingRow),
+    /// A grade decision with its suggestion and rationale (issue 4), beside `UpdateReport`.
+    InsertGradeDecision(crate::reliability::GradeDecisionRow),
 }
 
 /// The source version a decision was made on.

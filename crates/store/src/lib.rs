@@ -15,6 +15,7 @@ mod handling;
 mod inspection;
 mod intake;
 mod records;
+mod reliability;
 mod sql;
 pub use intake::*;
 #[cfg(feature = "testing")]
@@ -24,6 +25,7 @@ pub use backend::Backend;
 pub use handling::*;
 pub use inspection::*;
 pub use records::*;
+pub use reliability::*;
 pub use sql::{AuditKeys, CHECKPOINT_EVERY, SqlStore};
 
 use async_trait::async_trait;

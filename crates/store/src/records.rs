@@ -49,6 +49,11 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "content",
         row_key: "id",
     },
+    EncryptedColumn {
+        table: "grade_decisions",
+        column: "rationale",
+        row_key: "id",
+    },
 ];
 
 /// Where a page of encrypted fields ended.

@@ -51,7 +51,8 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .route("/openapi.json", get(openapi::document))
         .merge(api::handling::routes())
         .merge(api::intake::routes())
-        .merge(api::inspection::routes());
+        .merge(api::inspection::routes())
+        .merge(api::reliability::routes());
     let router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)

@@ -104,6 +104,9 @@ pub const GRADING_CONDITIONS_REQUIRED: &str = "GRADING_CONDITIONS_REQUIRED";
 pub const REPORT_NOT_GRADED: &str = "REPORT_NOT_GRADED";
 /// Grading a report that has already left the service: the grade it went out with stands.
 pub const REPORT_ALREADY_DISSEMINATED: &str = "REPORT_ALREADY_DISSEMINATED";
+/// A grade that departs from the validation engine's suggestion without a rationale
+/// (product.md, "Grading scales": the program suggests, a person decides and says why).
+pub const GRADE_RATIONALE_REQUIRED: &str = "GRADE_RATIONALE_REQUIRED";
 
 // The error register (IPA 2016 s.231; IPCO AR 2018 para 17.4; ERR-01).
 /// A relevant error recorded without saying what went wrong.
@@ -195,6 +198,7 @@ pub const ALL: &[&str] = &[
     TASKING_NOTE_REQUIRED,
     BREAK_GLASS_REASON_REQUIRED,
     GRADING_SCHEME_UNKNOWN,
+    GRADE_RATIONALE_REQUIRED,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

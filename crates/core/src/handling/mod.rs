@@ -26,6 +26,7 @@ pub mod juvenile;
 pub mod lifecycle;
 pub mod payment;
 pub mod relevant_error;
+pub mod reliability;
 pub mod review;
 pub mod risk;
 pub mod roles;

@@ -23,7 +23,9 @@ pub mod demo;
 mod errors;
 mod inspection;
 mod progress;
+mod import;
 mod record;
+mod reliability;
 mod reports;
 mod requirements;
 mod sources;
@@ -48,6 +50,10 @@ pub use inspection::{
 };
 pub use progress::RequirementHistory;
 pub use record::{AlertView, SourceRecord};
+pub use reliability::{
+    ClaimAssessment, DependentSource, GradeDecisionView, HistoryPoint, ReliabilityEvidence,
+    ReliabilityView, ReportAssessment, SourceEstimateView,
+};
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use requirements::RequirementInput;
 pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};

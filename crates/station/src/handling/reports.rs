@@ -53,6 +53,8 @@ pub struct GradeInput {
     pub handling_code: String,
     /// The conditions of a conditional handling code (3x5x2 C; 5x5x5 3 and 5).
     pub conditions: Option<String>,
+    /// Why the grade departs from the engine's suggestion; required when it does.
+    pub rationale: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +113,7 @@ fn legacy_grading(row: &ReportRow) -> Option<GradingRow> {
 const CLAIMERS: &[Role] = &[Role::Analyst, Role::Handler, Role::Controller];
 
 impl Station {
-    fn claim_row(
+    pub(super) fn claim_row(
         &self,
         p: &Principal,
         report_id: &str,
@@ -198,6 +200,9 @@ impl Station {
             .handling_write(None, &writes, &[audit])
             .await
             .map_err(stored)?;
+        if !input.claims.is_empty() {
+            self.after_evidence_changed(p, &loaded.row).await;
+        }
         self.report_view(&loaded.row, &id).await
     }
 
@@ -403,6 +408,14 @@ impl Station {
             graded_by: p.user_id.clone(),
             graded_at_ms: now.timestamp_millis(),
         };
+        // The engine suggests on the Admiralty scales only; schemes are never converted, so a
+        // grade under another scheme has no suggestion to depart from.
+        if let Grading::Admiralty(g) = &grade {
+            let decision = self
+                .grade_decision(p, &report, g.source, g.information, input.rationale.as_deref())
+                .await?;
+            writes.push(HandlingWrite::InsertGradeDecision(decision));
+        }
         writes.push(HandlingWrite::UpdateReport(report));
         writes.push(HandlingWrite::InsertGrading(history));
         let audit = self.handling_audit(p, "report.grade", "report", id, &source.compartment);
@@ -429,6 +442,7 @@ impl Station {
             .handling_write(None, &[HandlingWrite::InsertClaim(row.clone())], &[audit])
             .await
             .map_err(stored)?;
+        self.after_evidence_changed(p, &source).await;
         self.claim_view(&row).await
     }
 
@@ -516,6 +530,7 @@ impl Station {
             .handling_write(None, &[HandlingWrite::InsertOutcome(row)], &[audit])
             .await
             .map_err(stored)?;
+        self.after_evidence_changed(p, &source).await;
         self.claim_view(&claim).await
     }
 }

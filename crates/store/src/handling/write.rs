@@ -331,6 +331,9 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .await
             .map_err(|e| missing(e, "claim"))?;
         }
+        HandlingWrite::InsertGradeDecision(d) => {
+            crate::reliability::insert_grade_decision(conn, d).await?;
+        }
         other => super::register::apply(conn, other).await?,
     }
     Ok(())

@@ -8,3 +8,4 @@ mod foundation;
 mod handling;
 mod inspection;
 mod intake;
+mod reliability;

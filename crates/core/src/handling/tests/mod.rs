@@ -10,6 +10,7 @@ mod inspection;
 mod lifecycle;
 mod payment;
 mod register;
+mod reliability;
 mod review;
 mod roles;
 mod rule_codes;

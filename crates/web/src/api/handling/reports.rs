@@ -57,6 +57,9 @@ pub struct GradeRequest {
     pub handling_code: String,
     /// Required with 3x5x2 code C and 5x5x5 codes 3 and 5.
     pub handling_conditions: Option<String>,
+    /// Why the grade departs from the suggestion (`GET /reports/{id}/assessment`); required
+    /// when it does.
+    pub rationale: Option<String>,
 }
 
 /// One grading of a report, as the scheme writes it.
@@ -362,6 +365,7 @@ pub async fn grade(
             .ok_or_else(|| required("information"))?,
         handling_code: req.handling_code,
         conditions: req.handling_conditions,
+        rationale: req.rationale,
     };
     let v = state
         .station

@@ -1,0 +1,168 @@
+//! Suggested digits at their thresholds, circular corroboration, and the rationale rule.
+
+use super::assert_refused;
+use crate::handling::codes;
+use crate::handling::grading::{InformationCredibility as C, OutcomeVerdict, SourceReliability};
+use crate::handling::reliability::*;
+
+fn evidence(p: f64, independent: u32, dependent: u32, contra: u32) -> ClaimEvidence {
+    ClaimEvidence {
+        outcome: None,
+        probability: p,
+        independent_corroborators: independent,
+        dependent_corroborators: dependent,
+        contradictors: contra,
+    }
+}
+
+#[test]
+fn digits_follow_the_probability_at_each_threshold() {
+    let cases = [
+        (1.0, C::ProbablyTrue),
+        (PROBABLY_TRUE, C::ProbablyTrue),
+        (PROBABLY_TRUE - 1e-9, C::PossiblyTrue),
+        (POSSIBLY_TRUE, C::PossiblyTrue),
+        (POSSIBLY_TRUE - 1e-9, C::Doubtful),
+        (DOUBTFUL, C::Doubtful),
+        (DOUBTFUL - 1e-9, C::Improbable),
+        (0.0, C::Improbable),
+    ];
+    for (p, want) in cases {
+        // One independent corroborator: never enough for "confirmed".
+        assert_eq!(suggest_credibility(&evidence(p, 1, 0, 1)), want, "p = {p}");
+    }
+}
+
+#[test]
+fn confirmed_needs_two_independent_sources_or_an_outcome() {
+    assert_eq!(
+        suggest_credibility(&evidence(CONFIRMED, CONFIRMING_SOURCES, 0, 0)),
+        C::Confirmed
+    );
+    assert_eq!(
+        suggest_credibility(&evidence(CONFIRMED - 1e-9, 5, 0, 0)),
+        C::ProbablyTrue
+    );
+    // Dependent corroboration is the same source counted twice.
+    assert_eq!(
+        suggest_credibility(&evidence(0.99, 1, 4, 0)),
+        C::ProbablyTrue
+    );
+    let mut e = evidence(0.1, 0, 0, 3);
+    e.outcome = Some(OutcomeVerdict::Confirmed);
+    assert_eq!(suggest_credibility(&e), C::Confirmed);
+    e.outcome = Some(OutcomeVerdict::Refuted);
+    e.probability = 0.99;
+    assert_eq!(suggest_credibility(&e), C::Improbable);
+}
+
+#[test]
+fn a_claim_nobody_else_speaks_to_cannot_be_judged() {
+    assert_eq!(
+        suggest_credibility(&evidence(0.99, 0, 0, 0)),
+        C::CannotBeJudged
+    );
+}
+
+#[test]
+fn a_source_nobody_can_check_gets_f() {
+    assert_eq!(
+        suggest_letter(SourceReliability::A, MIN_JUDGED_CLAIMS - 1),
+        SourceReliability::F
+    );
+    assert_eq!(
+        suggest_letter(SourceReliability::A, MIN_JUDGED_CLAIMS),
+        SourceReliability::A
+    );
+    assert_eq!(
+        suggest_letter(SourceReliability::E, 40),
+        SourceReliability::E
+    );
+}
+
+#[test]
+fn a_report_is_as_credible_as_its_weakest_judged_claim() {
+    assert_eq!(suggest_report_credibility([]), None);
+    assert_eq!(
+        suggest_report_credibility([C::CannotBeJudged, C::CannotBeJudged]),
+        Some(C::CannotBeJudged)
+    );
+    assert_eq!(
+        suggest_report_credibility([C::ProbablyTrue, C::CannotBeJudged, C::Doubtful]),
+        Some(C::Doubtful)
+    );
+}
+
+#[test]
+fn corroboration_only_by_dependent_sources_is_circular() {
+    assert!(circular_reporting([(0, 1), (0, 0)]));
+    assert!(!circular_reporting([(0, 1), (1, 0)]));
+    assert!(!circular_reporting([(2, 0)]));
+    // No corroboration at all is thin, not circular.
+    assert!(!circular_reporting([(0, 0)]));
+    assert!(!circular_reporting([]));
+}
+
+#[test]
+fn a_departing_grade_needs_its_rationale() {
+    let suggested = Suggestion {
+        source: Some(SourceReliability::E),
+        information: Some(C::Improbable),
+    };
+    assert_refused(
+        check_grade_rationale(SourceReliability::B, C::Improbable, &suggested, None),
+        codes::GRADE_RATIONALE_REQUIRED,
+    );
+    assert_refused(
+        check_grade_rationale(
+            SourceReliability::E,
+            C::ProbablyTrue,
+            &suggested,
+            Some("  "),
+        ),
+        codes::GRADE_RATIONALE_REQUIRED,
+    );
+    assert_eq!(
+        check_grade_rationale(
+            SourceReliability::B,
+            C::Improbable,
+            &suggested,
+            Some(" Vetted in person. ")
+        ),
+        Ok(Some("Vetted in person.".to_owned()))
+    );
+    assert_eq!(
+        check_grade_rationale(SourceReliability::E, C::Improbable, &suggested, None),
+        Ok(None)
+    );
+}
+
+#[test]
+fn nothing_to_depart_from_when_the_evidence_cannot_judge() {
+    let cannot = Suggestion {
+        source: Some(SourceReliability::F),
+        information: Some(C::CannotBeJudged),
+    };
+    assert_eq!(
+        check_grade_rationale(SourceReliability::A, C::Confirmed, &cannot, None),
+        Ok(None)
+    );
+    assert_eq!(
+        check_grade_rationale(
+            SourceReliability::A,
+            C::Confirmed,
+            &Suggestion::default(),
+            None
+        ),
+        Ok(None)
+    );
+}
+
+#[test]
+fn subjects_fold_case_and_spacing() {
+    assert_eq!(
+        claim_object(" White  Van", "Collects at"),
+        claim_object("white van", "collects   AT ")
+    );
+    assert_ne!(claim_object("a b", "c"), claim_object("a", "b c"));
+}

@@ -1,0 +1,828 @@
+//! Whom to believe, in the station (issue 4): the validation engine run over a compartment's
+//! claims and outcomes, each source's suggested reliability with its interval, evidence and
+//! history, each claim's and report's suggested credibility, the circular-reporting warning, and
+//! the analyst's grade decision against the suggestion.
+//!
+//! Incremental, not a nightly batch: every write that adds claims or outcomes re-estimates the
+//! compartment it touched (and only that one) as soon as its own transaction has committed, so
+//! the caller's answer already reflects it. The engine (`humint_validation::Auto`) has no warm
+//! start in its public API; it is deterministic for a given set of claims, so the same records
+//! always give the same suggestion. Only rows whose suggestion changed are rewritten, and a
+//! history point is appended only when a source's estimate moved. Estimates of one station are
+//! serialised, so a slower estimate can never overwrite a newer one.
+//!
+//! Claims are encrypted at rest: their plaintext exists only inside [`Station::estimate_compartment`]
+//! and never leaves it; what is stored is numbers, digits and source ids.
+
+use super::SourceRow;
+use super::access::{self, READERS};
+use crate::{Principal, Station, StationError};
+use humint_core::handling::grading::{InformationCredibility, OutcomeVerdict, SourceReliability};
+use humint_core::handling::reliability::{
+    self as rules, ClaimEvidence, DEPENDENCE_THRESHOLD, Suggestion,
+};
+use humint_core::new_id;
+use humint_store::{
+    ClaimAssessmentRow, EstimateRow, GradeDecisionRow, HistoryRow, ReliabilityStore as _,
+    ReliabilityUpdate, ReportAssessmentRow, ReportRow,
+};
+use humint_validation::{ClaimSetBuilder, Grade, Method as _, Outcomes};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A claim's content as the report service stores it (encrypted).
+#[derive(Deserialize)]
+struct StoredClaim {
+    subject: String,
+    attribute: String,
+    value: String,
+}
+
+/// A value no claim can have (claims are folded to lower case): the object's true value is
+/// none of those claimed, because every claimed value was refuted.
+const REFUTED: &str = "\u{1f}REFUTED";
+
+/// Another source judged dependent on this one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DependentSource {
+    pub source_id: String,
+    pub codename: String,
+    pub probability: f64,
+}
+
+/// The evidence behind a source's suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReliabilityEvidence {
+    /// Claims that other sources corroborate and the estimate agrees with.
+    pub claims_agreeing: u32,
+    /// Claims whose value the estimate does not believe.
+    pub claims_contradicted: u32,
+    pub outcomes_confirmed: u32,
+    pub outcomes_refuted: u32,
+    /// Claims that could be checked against anything: another source on the same subject, or
+    /// an outcome.
+    #[serde(default)]
+    pub claims_judged: u32,
+    /// Sources whose agreement with this one looks copied or shared, most probable first.
+    pub dependent_sources: Vec<DependentSource>,
+}
+
+/// A source's current suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceEstimateView {
+    /// The model the engine used (`auto:<model>`).
+    pub method: String,
+    pub reliability: f64,
+    pub low: f64,
+    pub high: f64,
+    /// Suggested Admiralty letter; F when the evidence is too thin.
+    pub letter: char,
+    /// Distinct claims the source has made.
+    pub claims: u32,
+    pub evidence: ReliabilityEvidence,
+    #[serde(skip)]
+    pub computed_at_ms: i64,
+}
+
+/// One point of the history chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPoint {
+    #[serde(skip)]
+    pub at_ms: i64,
+    pub reliability: f64,
+    pub low: f64,
+    pub high: f64,
+    pub letter: char,
+}
+
+/// `GET /sources/{id}/reliability`.
+#[derive(Debug, Clone)]
+pub struct ReliabilityView {
+    pub source_id: String,
+    pub codename: String,
+    /// `None` until the source has claims.
+    pub current: Option<SourceEstimateView>,
+    pub history: Vec<HistoryPoint>,
+}
+
+/// The evidence behind one claim's suggested digit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimAssessment {
+    #[serde(skip)]
+    pub claim_id: String,
+    #[serde(skip)]
+    pub digit: u8,
+    /// The engine's probability that the claim is right.
+    pub probability: f64,
+    pub independent_corroborators: u32,
+    pub dependent_corroborators: u32,
+    pub contradictors: u32,
+    /// The latest outcome recorded on the claim.
+    pub outcome: Option<String>,
+}
+
+/// A report's suggestion and warning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportAssessment {
+    #[serde(skip)]
+    pub report_id: String,
+    /// Suggested source letter (the source's current estimate).
+    #[serde(skip)]
+    pub source_letter: Option<char>,
+    /// Suggested information digit (the weakest judged claim); `None` for no claims.
+    #[serde(skip)]
+    pub digit: Option<u8>,
+    /// Corroboration comes only from sources judged dependent on the reporting source.
+    #[serde(skip)]
+    pub circular: bool,
+    /// The dependent sources that corroborate it (what the warning is about).
+    pub corroborated_by_dependent: Vec<DependentSource>,
+    #[serde(skip)]
+    pub claims: Vec<ClaimAssessment>,
+    #[serde(skip)]
+    pub computed_at_ms: Option<i64>,
+}
+
+/// A stored grade decision.
+#[derive(Debug, Clone)]
+pub struct GradeDecisionView {
+    pub graded_by: String,
+    pub graded_at_ms: i64,
+    pub grade: String,
+    pub suggested_source: Option<String>,
+    pub suggested_information: Option<i64>,
+    pub rationale: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, PartialEq)]
+struct HistoryDoc {
+    reliability: f64,
+    low: f64,
+    high: f64,
+    letter: char,
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn letter_of(g: Grade) -> char {
+    g.letter()
+}
+
+fn damaged(what: &str) -> StationError {
+    StationError::Io(format!("a stored {what} is damaged"))
+}
+
+/// Everything one estimate produces, before it is compared with what is stored.
+struct Computed {
+    estimates: BTreeMap<String, (char, SourceEstimateView)>,
+    claims: BTreeMap<String, (String, ClaimAssessment)>,
+    reports: BTreeMap<String, ReportAssessment>,
+}
+
+/// One claim's part in its report's suggestion and warning.
+struct ClaimSummary {
+    digit: u8,
+    independent: u32,
+    dependent: u32,
+    /// Corroborating sources judged dependent on the reporter, with the probability.
+    dependent_on: Vec<(u32, f64)>,
+}
+
+/// One decrypted claim as the engine sees it, with the rows it came from.
+struct ClaimInfo {
+    claim_id: String,
+    report_id: String,
+    source_id: String,
+    object: String,
+    value: String,
+}
+
+impl Station {
+    /// Re-estimates the compartment of `source` after a write that changed its claims or
+    /// outcomes. The write has committed: a failure here is logged, not returned, and the
+    /// next write that touches the compartment repairs it.
+    pub(crate) async fn after_evidence_changed(&self, p: &Principal, source: &SourceRow) {
+        if let Err(e) = self
+            .estimate_compartment(p, &source.compartment_id, &source.compartment)
+            .await
+        {
+            tracing::error!(compartment = %source.compartment, error = %e, "reliability estimate failed");
+        }
+    }
+
+    /// Runs the engine over one compartment and stores what changed (one transaction, one
+    /// audit event). Returns without writing when nothing changed.
+    pub(crate) async fn estimate_compartment(
+        &self,
+        p: &Principal,
+        compartment_id: &str,
+        compartment: &str,
+    ) -> Result<(), StationError> {
+        let _serial = self.reliability_lock().lock().await;
+        let started = std::time::Instant::now();
+        let computed = self.compute(compartment_id).await?;
+        let computed_in = started.elapsed();
+        let stored = self.store.stored_assessments(compartment_id).await?;
+        let now = self.clock().now();
+        let now_ms = now.timestamp_millis();
+        let mut update = ReliabilityUpdate::default();
+
+        let old: HashMap<&str, &EstimateRow> = stored
+            .estimates
+            .iter()
+            .map(|e| (e.source_id.as_str(), e))
+            .collect();
+        for (source_id, (letter, view)) in &computed.estimates {
+            let doc = serde_json::to_string(view).map_err(|_| damaged("estimate"))?;
+            let before = old.get(source_id.as_str());
+            if before.is_some_and(|b| b.doc == doc) {
+                continue;
+            }
+            let point = HistoryDoc {
+                reliability: view.reliability,
+                low: view.low,
+                high: view.high,
+                letter: *letter,
+            };
+            let moved = before
+                .and_then(|b| serde_json::from_str::<SourceEstimateView>(&b.doc).ok())
+                .is_none_or(|b| {
+                    HistoryDoc {
+                        reliability: b.reliability,
+                        low: b.low,
+                        high: b.high,
+                        letter: b.letter,
+                    } != point
+                });
+            if moved {
+                update.history.push(HistoryRow {
+                    id: new_id::<HistoryRow>(now, self.entropy()).to_string(),
+                    source_id: source_id.clone(),
+                    computed_at_ms: now_ms,
+                    doc: serde_json::to_string(&point).map_err(|_| damaged("estimate"))?,
+                });
+            }
+            update.estimates.push(EstimateRow {
+                source_id: source_id.clone(),
+                compartment_id: compartment_id.to_owned(),
+                computed_at_ms: now_ms,
+                letter: letter.to_string(),
+                doc,
+            });
+        }
+
+        let old: HashMap<&str, &ClaimAssessmentRow> = stored
+            .claims
+            .iter()
+            .map(|c| (c.claim_id.as_str(), c))
+            .collect();
+        for (claim_id, (report_id, a)) in &computed.claims {
+            let doc = serde_json::to_string(a).map_err(|_| damaged("assessment"))?;
+            let digit = i64::from(a.digit);
+            if old
+                .get(claim_id.as_str())
+                .is_some_and(|b| b.doc == doc && b.digit == digit)
+            {
+                continue;
+            }
+            update.claims.push(ClaimAssessmentRow {
+                claim_id: claim_id.clone(),
+                report_id: report_id.clone(),
+                compartment_id: compartment_id.to_owned(),
+                computed_at_ms: now_ms,
+                digit,
+                doc,
+            });
+        }
+
+        let old: HashMap<&str, &ReportAssessmentRow> = stored
+            .reports
+            .iter()
+            .map(|r| (r.report_id.as_str(), r))
+            .collect();
+        for (report_id, a) in &computed.reports {
+            let doc = serde_json::to_string(a).map_err(|_| damaged("assessment"))?;
+            let digit = a.digit.map(i64::from);
+            if old
+                .get(report_id.as_str())
+                .is_some_and(|b| b.doc == doc && b.digit == digit && b.circular == a.circular)
+            {
+                continue;
+            }
+            update.reports.push(ReportAssessmentRow {
+                report_id: report_id.clone(),
+                compartment_id: compartment_id.to_owned(),
+                computed_at_ms: now_ms,
+                digit,
+                circular: a.circular,
+                doc,
+            });
+        }
+
+        if update == ReliabilityUpdate::default() {
+            return Ok(());
+        }
+        let audit = self.handling_audit(
+            p,
+            "reliability.estimate",
+            "compartment",
+            compartment_id,
+            compartment,
+        );
+        self.store.save_reliability(&update, &audit).await?;
+        tracing::debug!(
+            compartment,
+            claims = computed.claims.len(),
+            changed_sources = update.estimates.len(),
+            changed_claims = update.claims.len(),
+            changed_reports = update.reports.len(),
+            compute_ms = computed_in.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "reliability estimate stored"
+        );
+        Ok(())
+    }
+
+    /// Loads and decrypts the compartment's claims, runs the engine, applies the core's rules.
+    async fn compute(&self, compartment_id: &str) -> Result<Computed, StationError> {
+        let rows = self.store.compartment_claims(compartment_id).await?;
+        let codenames: HashMap<String, String> = self
+            .store
+            .compartment_sources(compartment_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.codename))
+            .collect();
+        let mut verdicts: HashMap<String, OutcomeVerdict> = HashMap::new();
+        for o in self.store.compartment_outcomes(compartment_id).await? {
+            let v = match o.verdict.as_str() {
+                "confirmed" => OutcomeVerdict::Confirmed,
+                "refuted" => OutcomeVerdict::Refuted,
+                _ => return Err(damaged("outcome")),
+            };
+            verdicts.insert(o.claim_id, v);
+        }
+
+        let mut infos = Vec::with_capacity(rows.len());
+        let mut builder = ClaimSetBuilder::with_capacity(rows.len());
+        for r in rows {
+            let plain = self.decrypt_field("claims", "content", &r.claim_id, &r.content)?;
+            let doc: StoredClaim = serde_json::from_slice(&plain).map_err(|_| damaged("claim"))?;
+            let object = rules::claim_object(&doc.subject, &doc.attribute);
+            let value = rules::fold_text(&doc.value);
+            builder.push(&r.source_id, &object, &value);
+            infos.push(ClaimInfo {
+                claim_id: r.claim_id,
+                report_id: r.report_id,
+                source_id: r.source_id,
+                object,
+                value,
+            });
+        }
+
+        // Outcomes as the engine's anchors: a confirmed claim fixes its object's value (the
+        // latest confirmation wins); an object whose every claimed value was refuted has a
+        // true value nobody claimed. A refuted value beside unrefuted others anchors nothing:
+        // which of the others is true is still for the claims to say.
+        let mut confirmed: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut refuted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for c in &infos {
+            values.entry(&c.object).or_default().insert(&c.value);
+            match verdicts.get(&c.claim_id) {
+                Some(OutcomeVerdict::Confirmed) => {
+                    confirmed.insert(&c.object, &c.value);
+                }
+                Some(OutcomeVerdict::Refuted) => {
+                    refuted.entry(&c.object).or_default().insert(&c.value);
+                }
+                None => {}
+            }
+        }
+        let mut outcomes = Outcomes::new();
+        for (object, value) in &confirmed {
+            outcomes.insert(*object, *value);
+        }
+        for (object, bad) in &refuted {
+            if !confirmed.contains_key(object) && values.get(object).is_some_and(|v| v == bad) {
+                outcomes.insert(*object, REFUTED);
+            }
+        }
+
+        let claims = builder.build();
+        let (claims, estimate) = tokio::task::spawn_blocking(move || {
+            let method = humint_validation::Auto {
+                report_threshold: DEPENDENCE_THRESHOLD,
+            };
+            let estimate = method.estimate(&claims, &outcomes);
+            (claims, estimate)
+        })
+        .await
+        .map_err(|_| StationError::Io("the reliability estimate stopped".to_owned()))?;
+
+        // Dependence per engine source id.
+        let mut deps: HashMap<(u32, u32), f64> = HashMap::new();
+        for d in &estimate.dependencies {
+            if d.probability >= DEPENDENCE_THRESHOLD {
+                deps.insert((d.source_a, d.source_b), d.probability);
+                deps.insert((d.source_b, d.source_a), d.probability);
+            }
+        }
+        let dependent = |a: u32, b: u32| deps.get(&(a, b)).copied();
+        let name_of = |s: u32| claims.source_name(s).to_owned();
+        let dependent_source = |s: u32, probability: f64| {
+            let id = name_of(s);
+            DependentSource {
+                codename: codenames.get(&id).cloned().unwrap_or_default(),
+                source_id: id,
+                probability: round(probability),
+            }
+        };
+
+        // Per claim: probability, corroboration and contradiction.
+        let mut claim_out: BTreeMap<String, (String, ClaimAssessment)> = BTreeMap::new();
+        let mut per_report: BTreeMap<String, Vec<ClaimSummary>> = BTreeMap::new();
+        let mut report_source: HashMap<String, String> = HashMap::new();
+        let mut evidence: HashMap<u32, ReliabilityEvidence> = HashMap::new();
+        for c in &infos {
+            let (Some(s), Some(o), Some(v)) = (
+                claims.source_id(&c.source_id),
+                claims.object_id(&c.object),
+                claims.value_id(&c.value),
+            ) else {
+                return Err(StationError::Io(
+                    "a claim went missing from the estimate".to_owned(),
+                ));
+            };
+            let obj = estimate
+                .objects
+                .get(o as usize)
+                .copied()
+                .ok_or_else(|| StationError::Io("the estimate lacks an object".to_owned()))?;
+            let believed = obj.value == Some(v);
+            // A claim the estimate does not believe is right with at most the probability
+            // the estimate leaves to the other values.
+            let probability = if believed {
+                obj.confidence
+            } else if obj.anchored || obj.value.is_none() {
+                0.0
+            } else {
+                (1.0 - obj.confidence).max(0.0)
+            };
+            let mut same: BTreeSet<u32> = BTreeSet::new();
+            let mut other: BTreeSet<u32> = BTreeSet::new();
+            for k in claims.object_claims(o) {
+                let s2 = claims.claim_source(k);
+                if s2 == s {
+                    continue;
+                }
+                if claims.claim_value(k) == v {
+                    same.insert(s2);
+                } else {
+                    other.insert(s2);
+                }
+            }
+            let dependent_on: Vec<(u32, f64)> = same
+                .iter()
+                .filter_map(|&s2| dependent(s, s2).map(|p| (s2, p)))
+                .collect();
+            let dep_n = dependent_on.len() as u32;
+            let indep_n = same.len() as u32 - dep_n;
+            let outcome = verdicts.get(&c.claim_id).copied();
+            let digit = rules::suggest_credibility(&ClaimEvidence {
+                outcome,
+                probability,
+                independent_corroborators: indep_n,
+                dependent_corroborators: dep_n,
+                contradictors: other.len() as u32,
+            })
+            .digit();
+            let ev = evidence.entry(s).or_insert_with(|| ReliabilityEvidence {
+                claims_agreeing: 0,
+                claims_contradicted: 0,
+                outcomes_confirmed: 0,
+                outcomes_refuted: 0,
+                claims_judged: 0,
+                dependent_sources: Vec::new(),
+            });
+            match outcome {
+                Some(OutcomeVerdict::Confirmed) => ev.outcomes_confirmed += 1,
+                Some(OutcomeVerdict::Refuted) => ev.outcomes_refuted += 1,
+                None => {}
+            }
+            if outcome.is_some() || !same.is_empty() || !other.is_empty() {
+                ev.claims_judged += 1;
+            }
+            if believed && !same.is_empty() {
+                ev.claims_agreeing += 1;
+            } else if !believed && obj.value.is_some() {
+                ev.claims_contradicted += 1;
+            }
+            per_report
+                .entry(c.report_id.clone())
+                .or_default()
+                .push(ClaimSummary {
+                    digit,
+                    independent: indep_n,
+                    dependent: dep_n,
+                    dependent_on,
+                });
+            report_source.insert(c.report_id.clone(), c.source_id.clone());
+            claim_out.insert(
+                c.claim_id.clone(),
+                (
+                    c.report_id.clone(),
+                    ClaimAssessment {
+                        claim_id: c.claim_id.clone(),
+                        digit,
+                        // Two decimals: finer moves are noise to a reader, and not
+                        // rewriting them keeps an update's writes small.
+                        probability: (probability * 100.0).round() / 100.0,
+                        independent_corroborators: indep_n,
+                        dependent_corroborators: dep_n,
+                        contradictors: other.len() as u32,
+                        outcome: outcome.map(|v| super::convert::name(&v)),
+                    },
+                ),
+            );
+        }
+
+        // Per source: the engine's estimate with the evidence.
+        let mut estimates = BTreeMap::new();
+        for (s, e) in estimate.sources.iter().enumerate() {
+            let s = s as u32;
+            let mut ev = evidence.remove(&s).unwrap_or(ReliabilityEvidence {
+                claims_agreeing: 0,
+                claims_contradicted: 0,
+                outcomes_confirmed: 0,
+                outcomes_refuted: 0,
+                claims_judged: 0,
+                dependent_sources: Vec::new(),
+            });
+            let mut ds: Vec<DependentSource> = estimate
+                .dependencies
+                .iter()
+                .filter(|d| d.probability >= DEPENDENCE_THRESHOLD)
+                .filter_map(|d| {
+                    if d.source_a == s {
+                        Some(dependent_source(d.source_b, d.probability))
+                    } else if d.source_b == s {
+                        Some(dependent_source(d.source_a, d.probability))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            ds.sort_by(|a, b| {
+                b.probability
+                    .total_cmp(&a.probability)
+                    .then_with(|| a.source_id.cmp(&b.source_id))
+            });
+            ev.dependent_sources = ds;
+            let engine_letter =
+                SourceReliability::from_letter(letter_of(e.grade)).unwrap_or(SourceReliability::F);
+            let letter = rules::suggest_letter(engine_letter, ev.claims_judged).letter();
+            estimates.insert(
+                name_of(s),
+                (
+                    letter,
+                    SourceEstimateView {
+                        method: estimate.method.clone(),
+                        reliability: round(e.reliability),
+                        low: round(e.low),
+                        high: round(e.high),
+                        letter,
+                        claims: e.claims,
+                        evidence: ev,
+                        computed_at_ms: 0,
+                    },
+                ),
+            );
+        }
+
+        // Per report: the weakest judged claim, and whether corroboration is circular.
+        let mut reports = BTreeMap::new();
+        for (report_id, cs) in per_report {
+            let digit = rules::suggest_report_credibility(cs.iter().map(|c| {
+                InformationCredibility::from_digit(c.digit)
+                    .unwrap_or(InformationCredibility::CannotBeJudged)
+            }))
+            .map(InformationCredibility::digit);
+            let circular =
+                rules::circular_reporting(cs.iter().map(|c| (c.independent, c.dependent)));
+            let mut by: BTreeMap<u32, f64> = BTreeMap::new();
+            for (s2, p) in cs.iter().flat_map(|c| c.dependent_on.iter().copied()) {
+                by.insert(s2, p);
+            }
+            let source_letter = report_source
+                .get(&report_id)
+                .and_then(|s| estimates.get(s))
+                .map(|e| e.0);
+            reports.insert(
+                report_id.clone(),
+                ReportAssessment {
+                    report_id,
+                    source_letter,
+                    digit,
+                    circular,
+                    corroborated_by_dependent: by
+                        .into_iter()
+                        .map(|(s2, p)| dependent_source(s2, p))
+                        .collect(),
+                    claims: Vec::new(),
+                    computed_at_ms: None,
+                },
+            );
+        }
+        Ok(Computed {
+            estimates,
+            claims: claim_out,
+            reports,
+        })
+    }
+
+    /// A source's current suggestion and its history (anyone who may read the source).
+    pub async fn source_reliability(
+        &self,
+        p: &Principal,
+        source_id: &str,
+    ) -> Result<ReliabilityView, StationError> {
+        let source = self.source_row(source_id).await?;
+        access::check(p, &source, READERS, "see source reliability")?;
+        let current = match self.store.reliability_estimate(source_id).await? {
+            Some(row) => {
+                let mut v: SourceEstimateView =
+                    serde_json::from_str(&row.doc).map_err(|_| damaged("estimate"))?;
+                v.computed_at_ms = row.computed_at_ms;
+                Some(v)
+            }
+            None => None,
+        };
+        let history = self
+            .store
+            .reliability_history(source_id)
+            .await?
+            .into_iter()
+            .map(|h| {
+                let d: HistoryDoc =
+                    serde_json::from_str(&h.doc).map_err(|_| damaged("estimate"))?;
+                Ok(HistoryPoint {
+                    at_ms: h.computed_at_ms,
+                    reliability: d.reliability,
+                    low: d.low,
+                    high: d.high,
+                    letter: d.letter,
+                })
+            })
+            .collect::<Result<_, StationError>>()?;
+        Ok(ReliabilityView {
+            source_id: source.id.clone(),
+            codename: source.codename.clone(),
+            current,
+            history,
+        })
+    }
+
+    /// A report's suggested grade, per-claim digits and circular-reporting warning (anyone who
+    /// may read the report).
+    pub async fn report_assessment(
+        &self,
+        p: &Principal,
+        report_id: &str,
+    ) -> Result<ReportAssessment, StationError> {
+        let report = self.report_row(report_id).await?;
+        let source = self.source_row(&report.source_id).await?;
+        access::check(p, &source, READERS, "see reports")?;
+        self.assessment_of(&report).await
+    }
+
+    pub(crate) async fn assessment_of(
+        &self,
+        report: &ReportRow,
+    ) -> Result<ReportAssessment, StationError> {
+        let source_letter = self
+            .store
+            .reliability_estimate(&report.source_id)
+            .await?
+            .and_then(|e| e.letter.chars().next());
+        let claims = self
+            .store
+            .claim_assessments(&report.id)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let mut a: ClaimAssessment =
+                    serde_json::from_str(&row.doc).map_err(|_| damaged("assessment"))?;
+                a.claim_id = row.claim_id;
+                a.digit = u8::try_from(row.digit).map_err(|_| damaged("assessment"))?;
+                Ok(a)
+            })
+            .collect::<Result<Vec<_>, StationError>>()?;
+        Ok(match self.store.report_assessment(&report.id).await? {
+            Some(row) => {
+                let mut a: ReportAssessment =
+                    serde_json::from_str(&row.doc).map_err(|_| damaged("assessment"))?;
+                a.report_id = row.report_id;
+                a.digit = row.digit.and_then(|d| u8::try_from(d).ok());
+                a.circular = row.circular;
+                a.source_letter = source_letter;
+                a.claims = claims;
+                a.computed_at_ms = Some(row.computed_at_ms);
+                a
+            }
+            None => ReportAssessment {
+                report_id: report.id.clone(),
+                source_letter,
+                digit: None,
+                circular: false,
+                corroborated_by_dependent: Vec::new(),
+                claims,
+                computed_at_ms: None,
+            },
+        })
+    }
+
+    async fn report_row(&self, id: &str) -> Result<ReportRow, StationError> {
+        use humint_store::HandlingStore as _;
+        self.store
+            .report(id)
+            .await?
+            .ok_or(StationError::NotFound { what: "report" })
+    }
+
+    /// The decision record for an Admiralty grade: the core checks it against the current
+    /// suggestion (a departure needs its rationale); the rationale is encrypted.
+    pub(crate) async fn grade_decision(
+        &self,
+        p: &Principal,
+        report: &ReportRow,
+        source: SourceReliability,
+        information: InformationCredibility,
+        rationale: Option<&str>,
+    ) -> Result<GradeDecisionRow, StationError> {
+        let a = self.assessment_of(report).await?;
+        let suggested = Suggestion {
+            source: a.source_letter.and_then(SourceReliability::from_letter),
+            information: a.digit.and_then(InformationCredibility::from_digit),
+        };
+        let rationale = rules::check_grade_rationale(source, information, &suggested, rationale)?;
+        if let Some(r) = &rationale {
+            super::text("rationale", r, super::LONG)?;
+        }
+        let now = self.clock().now();
+        let id = new_id::<GradeDecisionRow>(now, self.entropy()).to_string();
+        let rationale = match rationale {
+            Some(r) => {
+                Some(self.encrypt_field("grade_decisions", "rationale", &id, r.as_bytes())?)
+            }
+            None => None,
+        };
+        Ok(GradeDecisionRow {
+            id,
+            report_id: report.id.clone(),
+            graded_by: p.user_id.clone(),
+            graded_at_ms: now.timestamp_millis(),
+            source_grade: source.letter().to_string(),
+            info_grade: i64::from(information.digit()),
+            suggested_source: suggested.source.map(|s| s.letter().to_string()),
+            suggested_info: suggested.information.map(|i| i64::from(i.digit())),
+            rationale,
+        })
+    }
+
+    /// A report's grade decisions with their rationales (anyone who may read the report).
+    pub async fn grade_decisions(
+        &self,
+        p: &Principal,
+        report_id: &str,
+    ) -> Result<Vec<GradeDecisionView>, StationError> {
+        let report = self.report_row(report_id).await?;
+        let source = self.source_row(&report.source_id).await?;
+        access::check(p, &source, READERS, "see reports")?;
+        self.store
+            .grade_decisions(report_id)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let rationale = match &d.rationale {
+                    Some(blob) => {
+                        let plain =
+                            self.decrypt_field("grade_decisions", "rationale", &d.id, blob)?;
+                        Some(String::from_utf8(plain.to_vec()).map_err(|_| damaged("rationale"))?)
+                    }
+                    None => None,
+                };
+                Ok(GradeDecisionView {
+                    graded_by: d.graded_by,
+                    graded_at_ms: d.graded_at_ms,
+                    grade: format!("{}{}", d.source_grade, d.info_grade),
+                    suggested_source: d.suggested_source,
+                    suggested_information: d.suggested_info,
+                    rationale,
+                })
+            })
+            .collect()
+    }
+}

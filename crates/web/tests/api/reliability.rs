@@ -1,0 +1,574 @@
+//! Whom to believe, through the API (issue 4): suggestions that follow outcomes, F for thin
+//! evidence, the circular-reporting warning, the rationale a departing grade needs, and who may
+//! read all this. Each test runs on both backends.
+
+use crate::handling::{OTHER, World};
+use crate::harness::assert_refused;
+use humint_core::Role;
+use humint_store::Backend;
+use reqwest::StatusCode;
+use rstest::rstest;
+use serde_json::{Value, json};
+
+const OBSERVED: &str = "2026-03-01T10:00:00Z";
+
+/// Files one report on `source` with the given (subject, attribute, value) claims, as the
+/// handler; returns the report id and its claim ids.
+async fn file(
+    w: &World,
+    token: &str,
+    source: &str,
+    claims: &[(String, &str, String)],
+) -> (String, Vec<String>) {
+    let claims: Vec<Value> = claims
+        .iter()
+        .map(|(s, a, v)| json!({"subject": s, "attribute": a, "value": v, "observed_at": OBSERVED}))
+        .collect();
+    let (status, report) =
+        w.t.post_json(
+            Some(token),
+            &format!("/api/v1/sources/{source}/reports"),
+            json!({"text": "Debrief.", "claims": claims}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let ids = report["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .map(|c| c["id"].as_str().expect("claim id").to_owned())
+        .collect();
+    (report["id"].as_str().expect("id").to_owned(), ids)
+}
+
+async fn outcome(w: &World, token: &str, claim: &str, verdict: &str) {
+    let (status, body) =
+        w.t.post_json(
+            Some(token),
+            &format!("/api/v1/claims/{claim}/outcomes"),
+            json!({"verdict": verdict, "means": "technical_collection"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+async fn reliability(w: &World, token: &str, source: &str) -> Value {
+    let (status, body) =
+        w.t.get(
+            Some(token),
+            &format!("/api/v1/sources/{source}/reliability"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn assessment(w: &World, token: &str, report: &str) -> Value {
+    let (status, body) =
+        w.t.get(Some(token), &format!("/api/v1/reports/{report}/assessment"))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn letter(r: &Value) -> &str {
+    r["suggestion"]["letter"].as_str().unwrap_or("none")
+}
+
+/// Ten claims on subjects only this source speaks to.
+fn own_claims(tag: &str, n: usize) -> Vec<(String, &'static str, String)> {
+    (0..n)
+        .map(|i| {
+            (
+                format!("{tag} subject {i}"),
+                "location",
+                format!("{tag} place {i}"),
+            )
+        })
+        .collect()
+}
+
+/// Ten claims on subjects another source speaks to as well, with a value of its own.
+fn contested(tag: &str) -> Vec<(String, &'static str, String)> {
+    (0..10)
+        .map(|i| {
+            (
+                format!("contested subject {i}"),
+                "location",
+                format!("{tag} place {i}"),
+            )
+        })
+        .collect()
+}
+
+/// A world with a source confirmed by outcomes against a rival that contradicts it, a
+/// fabricator refuted by them and a source with two claims; returns (world, handler token,
+/// analyst token, [confirmed, rival, fabricator, thin] source ids, the fabricator's report id).
+async fn outcomes_world(backend: Backend) -> Option<(World, String, String, [String; 4], String)> {
+    let w = World::new(backend).await?;
+    let confirmed = w.source("1980-01-01").await;
+    let fabricator = w.source("1981-01-01").await;
+    let thin = w.source("1982-01-01").await;
+    let rival = w.source("1983-01-01").await;
+    let handler = w.token(&w.handler).await;
+    let analyst = w.token(&w.analyst).await;
+    let (_, good) = file(&w, &handler, &confirmed, &contested("truth")).await;
+    file(&w, &handler, &rival, &contested("false")).await;
+    let (fab_report, bad) = file(&w, &handler, &fabricator, &own_claims("bad", 10)).await;
+    file(&w, &handler, &thin, &own_claims("thin", 2)).await;
+    // Outcomes arrive a minute apart, each re-estimating the compartment.
+    for c in &good {
+        w.t.clock.advance(chrono::Duration::minutes(1));
+        outcome(&w, &analyst, c, "confirmed").await;
+    }
+    for c in &bad {
+        w.t.clock.advance(chrono::Duration::minutes(1));
+        outcome(&w, &analyst, c, "refuted").await;
+    }
+    Some((
+        w,
+        handler,
+        analyst,
+        [confirmed, rival, fabricator, thin],
+        fab_report,
+    ))
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend: Backend) {
+    let Some((w, _handler, analyst, [confirmed, rival, fabricator, thin], _)) =
+        outcomes_world(backend).await
+    else {
+        return;
+    };
+
+    let good = reliability(&w, &analyst, &confirmed).await;
+    assert!(matches!(letter(&good), "A" | "B"), "{good}");
+    let s = &good["suggestion"];
+    assert_eq!(s["claims"], 10, "{good}");
+    assert_eq!(s["evidence"]["outcomes_confirmed"], 10, "{good}");
+    assert!(s["low"].as_f64() <= s["reliability"].as_f64(), "{good}");
+    assert!(s["reliability"].as_f64() <= s["high"].as_f64(), "{good}");
+    assert!(
+        s["method"].as_str().is_some_and(|m| m.starts_with("auto")),
+        "{good}"
+    );
+    // Uncontested at first; one word against another's once the rival reported (a tie the
+    // evidence cannot judge); then rising with each confirmation (each re-estimating); the
+    // history ends at the suggestion, in time order.
+    let history = good["history"].as_array().expect("history");
+    let points: Vec<(f64, &str)> = history
+        .iter()
+        .map(|p| {
+            (
+                p["reliability"].as_f64().unwrap_or(-1.0),
+                p["letter"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let tie = points.iter().position(|p| *p == (0.5, "F"));
+    assert!(tie.is_some_and(|i| i >= 1), "{good}");
+    let after: Vec<f64> = points[tie.unwrap_or(0)..].iter().map(|p| p.0).collect();
+    assert!(
+        after.len() >= 10 && after.windows(2).all(|w| w[0] < w[1]),
+        "{good}"
+    );
+    let times: Vec<&str> = history.iter().filter_map(|p| p["at"].as_str()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{good}");
+    let last = &history[history.len() - 1];
+    assert_eq!(
+        (&last["letter"], &last["reliability"]),
+        (&s["letter"], &s["reliability"]),
+        "{good}"
+    );
+    // The source it contradicted is now the one not believed.
+    let rival = reliability(&w, &analyst, &rival).await;
+    assert!(matches!(letter(&rival), "D" | "E"), "{rival}");
+    assert_eq!(
+        rival["suggestion"]["evidence"]["claims_contradicted"], 10,
+        "{rival}"
+    );
+
+    let bad = reliability(&w, &analyst, &fabricator).await;
+    assert!(matches!(letter(&bad), "D" | "E"), "{bad}");
+    assert_eq!(
+        bad["suggestion"]["evidence"]["outcomes_refuted"], 10,
+        "{bad}"
+    );
+    assert!(
+        bad["suggestion"]["reliability"].as_f64() < good["suggestion"]["reliability"].as_f64(),
+        "{bad} vs {good}"
+    );
+
+    let thin = reliability(&w, &analyst, &thin).await;
+    assert_eq!(letter(&thin), "F", "{thin}");
+    assert_eq!(
+        thin["suggestion"]["label"], "reliability cannot be judged",
+        "{thin}"
+    );
+
+    // Ten claims nobody else speaks to and no outcome: nothing to judge them by, so F
+    // however consistent they look.
+    let unchecked = w.source("1985-01-01").await;
+    let handler = w.token(&w.handler).await;
+    file(&w, &handler, &unchecked, &own_claims("unchecked", 10)).await;
+    let unchecked = reliability(&w, &analyst, &unchecked).await;
+    assert_eq!(
+        (
+            letter(&unchecked),
+            &unchecked["suggestion"]["evidence"]["claims_judged"]
+        ),
+        ("F", &json!(0)),
+        "{unchecked}"
+    );
+    assert_eq!(bad["suggestion"]["evidence"]["claims_judged"], 10, "{bad}");
+
+    // A source with no claims yet has nothing to suggest.
+    let fresh = w.source("1984-01-01").await;
+    let none = reliability(&w, &analyst, &fresh).await;
+    assert_eq!(
+        (&none["suggestion"], &none["history"]),
+        (&Value::Null, &json!([])),
+        "{none}"
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_copier_corroborating_its_original_is_circular_reporting(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let handler = w.token(&w.handler).await;
+    let analyst = w.token(&w.analyst).await;
+    // Three independent sources report the truth on twenty subjects; one source invents a
+    // value for each and another repeats the inventions word for word.
+    let truth: Vec<(String, &str, String)> = (0..20)
+        .map(|i| (format!("vehicle {i}"), "colour", format!("true shade {i}")))
+        .collect();
+    let invented: Vec<(String, &str, String)> = (0..20)
+        .map(|i| {
+            (
+                format!("vehicle {i}"),
+                "colour",
+                format!("invented shade {i}"),
+            )
+        })
+        .collect();
+    let mut honest = Vec::new();
+    for k in 0..3 {
+        let s = w.source(&format!("197{k}-01-01")).await;
+        let (r, _) = file(&w, &handler, &s, &truth).await;
+        honest.push((s, r));
+    }
+    let original = w.source("1975-01-01").await;
+    file(&w, &handler, &original, &invented).await;
+    let copier = w.source("1976-01-01").await;
+    let (copied, _) = file(&w, &handler, &copier, &invented).await;
+
+    let a = assessment(&w, &analyst, &copied).await;
+    assert_eq!(a["circular_reporting"], true, "{a}");
+    let by: Vec<&str> = a["corroborated_by_dependent"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["source_id"].as_str())
+        .collect();
+    assert_eq!(by, vec![original.as_str()], "{a}");
+    assert!(
+        a["warning"]
+            .as_str()
+            .is_some_and(|m| m.contains("circular")),
+        "{a}"
+    );
+    assert!(
+        a["claims"].as_array().is_some_and(|cs| cs.len() == 20
+            && cs
+                .iter()
+                .all(|c| c["dependent_corroborators"] == 1 && c["independent_corroborators"] == 0)),
+        "{a}"
+    );
+    let r = reliability(&w, &analyst, &copier).await;
+    assert!(
+        r["suggestion"]["evidence"]["dependent_sources"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d["source_id"] == original.as_str())),
+        "{r}"
+    );
+
+    // Independent corroboration is not circular, and the truth is believed.
+    let (_, first) = &honest[0];
+    let a = assessment(&w, &analyst, first).await;
+    assert_eq!(
+        (&a["circular_reporting"], &a["warning"]),
+        (&json!(false), &Value::Null),
+        "{a}"
+    );
+    assert!(
+        a["claims"].as_array().is_some_and(|cs| cs.iter().all(|c| {
+            c["independent_corroborators"] == 2 && c["credibility"].as_u64().is_some_and(|d| d <= 2)
+        })),
+        "{a}"
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_grade_departing_from_the_suggestion_needs_a_rationale(#[case] backend: Backend) {
+    let Some((w, _handler, analyst, _, report)) = outcomes_world(backend).await else {
+        return;
+    };
+    let a = assessment(&w, &analyst, &report).await;
+    assert_eq!(a["suggested_grade"], "E5", "{a}");
+    assert!(
+        a["claims"].as_array().is_some_and(|cs| cs
+            .iter()
+            .all(|c| c["credibility"] == 5 && c["outcome"] == "refuted")),
+        "{a}"
+    );
+    let grading = format!("/api/v1/reports/{report}/grading");
+    let refused =
+        w.t.post_json(
+            Some(&analyst),
+            &grading,
+            json!({"source_reliability": "B", "information_credibility": 5, "handling_code": "P"}),
+        )
+        .await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "GRADE_RATIONALE_REQUIRED",
+    );
+    assert!(
+        refused.1["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("E (unreliable)")),
+        "{}",
+        refused.1
+    );
+    // A blank rationale is no rationale; the digit alone departing is enough to need one.
+    assert_refused(
+        &w.t.post_json(
+            Some(&analyst),
+            &grading,
+            json!({"source_reliability": "E", "information_credibility": 2, "handling_code": "P", "rationale": "   "}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "GRADE_RATIONALE_REQUIRED",
+    );
+    // Nothing was stored by the refusals.
+    let (_, seen) =
+        w.t.get(Some(&analyst), &format!("/api/v1/reports/{report}"))
+            .await;
+    assert_eq!(seen["status"], "draft", "{seen}");
+
+    // Agreeing needs no rationale.
+    let (status, graded) =
+        w.t.post_json(
+            Some(&analyst),
+            &grading,
+            json!({"source_reliability": "E", "information_credibility": 5, "handling_code": "P"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &graded["grade"]),
+        (StatusCode::OK, &json!("E5")),
+        "{graded}"
+    );
+    w.t.clock.advance(chrono::Duration::minutes(5));
+    // Departing with a rationale is accepted and the rationale is kept with the decision.
+    let (status, graded) = w
+        .t
+        .post_json(
+            Some(&analyst),
+            &grading,
+            json!({"source_reliability": "B", "information_credibility": 5, "handling_code": "P",
+                   "rationale": "Outcomes were recorded against the wrong vehicle; re-vetted in person."}),
+        )
+        .await;
+    assert_eq!(
+        (status, &graded["grade"]),
+        (StatusCode::OK, &json!("B5")),
+        "{graded}"
+    );
+    let (status, decisions) =
+        w.t.get(
+            Some(&analyst),
+            &format!("/api/v1/reports/{report}/grade-decisions"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decisions}");
+    assert_eq!(
+        decisions,
+        json!([
+            {"grade": "E5", "graded_by": decisions[0]["graded_by"], "graded_at": decisions[0]["graded_at"],
+             "suggested_source_reliability": "E", "suggested_information_credibility": 5, "rationale": null},
+            {"grade": "B5", "graded_by": decisions[1]["graded_by"], "graded_at": decisions[1]["graded_at"],
+             "suggested_source_reliability": "E", "suggested_information_credibility": 5,
+             "rationale": "Outcomes were recorded against the wrong vehicle; re-vetted in person."},
+        ]),
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn who_may_read_reliability(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let source = w.source("1980-01-01").await;
+    let handler = w.token(&w.handler).await;
+    let (report, _) = file(&w, &handler, &source, &own_claims("seen", 3)).await;
+    let paths = [
+        format!("/api/v1/sources/{source}/reliability"),
+        format!("/api/v1/reports/{report}/assessment"),
+        format!("/api/v1/reports/{report}/grade-decisions"),
+    ];
+    for officer in [&w.analyst, &w.auditor, &w.controller, &w.ao, &w.handler] {
+        let token = w.token(officer).await;
+        for path in &paths {
+            let (status, body) = w.t.get(Some(&token), path).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{} on {path}: {body}",
+                officer.username
+            );
+            assert!(!body.to_string().contains("Jane Example"), "{body}");
+        }
+    }
+    let outsider = w.t.officer("oli", Role::Analyst, &[OTHER]).await;
+    let outsider = w.token(&outsider).await;
+    let admin = w.token(&w.t.admin).await;
+    for path in &paths {
+        assert_refused(
+            &w.t.get(Some(&outsider), path).await,
+            StatusCode::FORBIDDEN,
+            "COMPARTMENT_FORBIDDEN",
+        );
+        assert_refused(
+            &w.t.get(Some(&admin), path).await,
+            StatusCode::FORBIDDEN,
+            "ROLE_FORBIDDEN",
+        );
+        assert_refused(
+            &w.t.get(None, path).await,
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+        );
+    }
+    let analyst = w.token(&w.analyst).await;
+    assert_refused(
+        &w.t.get(
+            Some(&analyst),
+            "/api/v1/sources/0190a0b0-0000-7000-8000-000000000000/reliability",
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_import_is_estimated_once_and_refused_whole(#[case] backend: Backend) {
+    use humint_station::handling::{ClaimInput, ReportInput};
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let a = w.source("1980-01-01").await;
+    let b = w.source("1981-01-01").await;
+    let handler = w.token(&w.handler).await;
+    let handler = w.t.station.authenticate(&handler).await.expect("session");
+    let analyst = w.token(&w.analyst).await;
+    let analyst_p = w.t.station.authenticate(&analyst).await.expect("session");
+    let observed = crate::handling::t(OBSERVED);
+    let report = |tag: &str, n: usize, text: &str| ReportInput {
+        contact_id: None,
+        requirement_id: None,
+        text: text.to_owned(),
+        claims: own_claims(tag, n)
+            .into_iter()
+            .map(|(subject, attribute, value)| ClaimInput {
+                subject,
+                attribute: attribute.to_owned(),
+                value,
+                observed_at: observed,
+            })
+            .collect(),
+    };
+    let refused = |r: Result<Vec<String>, humint_station::StationError>| match r {
+        Err(e) => e.code().to_owned(),
+        Ok(ids) => panic!("expected a refusal, got {ids:?}"),
+    };
+    // One bad report refuses the whole batch, and nothing is written.
+    let blank =
+        w.t.station
+            .import_reports(
+                &handler,
+                vec![
+                    (a.clone(), report("a", 6, "Debrief.")),
+                    (b.clone(), report("b", 2, "  ")),
+                ],
+            )
+            .await;
+    assert_eq!(refused(blank), "FIELD_REQUIRED");
+    let mut linked = report("b", 2, "Debrief.");
+    linked.requirement_id = Some("anything".to_owned());
+    let linked =
+        w.t.station
+            .import_reports(&handler, vec![(b.clone(), linked)])
+            .await;
+    assert_eq!(refused(linked), "IMPORT_LINKS_NOT_ALLOWED");
+    let by_analyst =
+        w.t.station
+            .import_reports(&analyst_p, vec![(a.clone(), report("a", 6, "Debrief."))])
+            .await;
+    assert_eq!(refused(by_analyst), "ROLE_FORBIDDEN");
+    let (_, listed) =
+        w.t.get(Some(&analyst), &format!("/api/v1/sources/{a}/reports"))
+            .await;
+    assert_eq!(listed["items"], json!([]), "{listed}");
+    assert_eq!(
+        reliability(&w, &analyst, &a).await["suggestion"],
+        Value::Null
+    );
+
+    // Accepted: both reports land, and the compartment is estimated once for the batch.
+    let ids =
+        w.t.station
+            .import_reports(
+                &handler,
+                vec![
+                    (a.clone(), report("a", 6, "Debrief.")),
+                    (a.clone(), report("a2", 6, "Debrief.")),
+                    (b.clone(), report("b", 2, "Debrief.")),
+                ],
+            )
+            .await
+            .expect("import");
+    assert_eq!(ids.len(), 3);
+    let ra = reliability(&w, &analyst, &a).await;
+    assert_eq!(
+        (
+            &ra["suggestion"]["claims"],
+            ra["history"].as_array().map(Vec::len)
+        ),
+        (&json!(12), Some(1)),
+        "{ra}"
+    );
+    let rb = reliability(&w, &analyst, &b).await;
+    assert_eq!(letter(&rb), "F", "{rb}");
+}
