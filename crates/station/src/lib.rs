@@ -13,6 +13,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod error;
+mod form_tokens;
 pub mod handling;
 pub mod intake;
 mod keys;
