@@ -20,7 +20,10 @@ const KINDS: [(&str, &str); 4] = [
     ("standard", "Standard (12 months)"),
     ("urgent_oral", "Urgent oral (72 hours)"),
     ("juvenile", "Juvenile source (4 months)"),
-    ("relevant_source", "Relevant source (Commissioner's approval)"),
+    (
+        "relevant_source",
+        "Relevant source (Commissioner's approval)",
+    ),
 ];
 
 const GROUNDS: [(&str, &str); 7] = [
@@ -33,7 +36,10 @@ const GROUNDS: [(&str, &str); 7] = [
     ("public_safety", "Public safety"),
     ("public_health", "Public health"),
     ("tax_collection", "Assessing or collecting tax"),
-    ("other_specified_by_order", "Other purpose specified by order"),
+    (
+        "other_specified_by_order",
+        "Other purpose specified by order",
+    ),
 ];
 
 #[derive(Deserialize, Default, Clone)]

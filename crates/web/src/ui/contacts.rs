@@ -113,6 +113,8 @@ pub(super) async fn form(
         mode: "meeting".to_owned(),
         status: "held".to_owned(),
         purpose: "use".to_owned(),
+        // Whoever records a meeting was usually at it.
+        officers_present: officer.principal.username.clone(),
         ..ContactForm::default()
     };
     page(&state, &officer, &id, form, None).await

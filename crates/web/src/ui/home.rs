@@ -60,7 +60,10 @@ fn section_of(kind: &AlertKind) -> usize {
 const SECTIONS: [(&str, &str); 6] = [
     ("safety", "Source safety: contacts and cover"),
     ("reviews", "Reviews due and overdue"),
-    ("authorisations", "Authorisations expiring, expired or to cancel"),
+    (
+        "authorisations",
+        "Authorisations expiring, expired or to cancel",
+    ),
     ("notices", "Commissioner notices"),
     ("payments", "Payments awaiting approval"),
     ("other", "Other deadlines"),

@@ -83,7 +83,14 @@ pub(super) async fn form(
     } else {
         None
     };
-    page(&state, &headers, StatusCode::OK, String::new(), notice, None)
+    page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        String::new(),
+        notice,
+        None,
+    )
 }
 
 #[derive(Deserialize)]

@@ -314,7 +314,11 @@ async fn source_page(
     let contacts = visible(station.contacts(p, id, page).await)?.map(|cs| {
         cs.iter()
             .map(|c| ContactLine {
-                when: c.occurred_at.or(c.planned_for).map(when).unwrap_or_default(),
+                when: c
+                    .occurred_at
+                    .or(c.planned_for)
+                    .map(when)
+                    .unwrap_or_default(),
                 status: name(&c.status),
                 mode: name(&c.mode),
                 purpose: name(&c.purpose),
@@ -326,7 +330,11 @@ async fn source_page(
         ps.iter()
             .map(|v| Simple {
                 when: when(v.payment.recorded_at),
-                what: format!("{} {}", money(v.payment.amount_minor), name(&v.payment.kind)),
+                what: format!(
+                    "{} {}",
+                    money(v.payment.amount_minor),
+                    name(&v.payment.kind)
+                ),
                 detail: if v.payment.paid_at.is_some() {
                     "paid".to_owned()
                 } else if v.needs_approval && v.payment.approval.is_none() {
@@ -414,11 +422,7 @@ pub(super) async fn reveal(
         let (status, problem) = Problem::expired_form();
         return super::problem_page(Some(officer.shell("/sources")), status, problem);
     }
-    let identity = match state
-        .station
-        .source_identity(&officer.principal, &id)
-        .await
-    {
+    let identity = match state.station.source_identity(&officer.principal, &id).await {
         Ok(i) => IdentityView::from(&i),
         Err(e) => return refusal(Some(officer.shell("/sources")), e),
     };

@@ -2,8 +2,10 @@
 //! backend (SQLite always; PostgreSQL when `HUMINT_TEST_POSTGRES_URL` is set, and in CI).
 //! One test binary for the crate: each area of the API is a module here.
 
+mod browser;
 mod harness;
 
 mod foundation;
 mod handling;
 mod intake;
+mod ui;
