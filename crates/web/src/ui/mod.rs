@@ -12,6 +12,7 @@
 
 mod authorisations;
 mod contacts;
+mod enrol;
 mod home;
 mod session;
 mod sources;
@@ -35,6 +36,8 @@ pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'sel
 pub(crate) const SESSION_COOKIE: &str = "humint_session";
 /// The sign-in form's binding before there is a session.
 pub(crate) const SIGNIN_COOKIE: &str = "humint_signin";
+/// The enrolment ticket of a first sign-in (see `enrol`).
+pub(crate) const ENROL_COOKIE: &str = "humint_enrol";
 
 /// Officers' forms are text; anything larger is refused before it is read.
 const FORM_LIMIT: usize = 64 * 1024;
@@ -61,6 +64,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/", get(home::home))
         .route("/signin", get(session::form).post(session::sign_in))
         .route("/signout", post(session::sign_out))
+        .route("/enrol", get(enrol::form).post(enrol::confirm))
         .route("/sources", get(sources::list))
         .route("/sources/{id}", get(sources::detail))
         .route("/sources/{id}/identity", post(sources::reveal))

@@ -1,8 +1,8 @@
 //! Signing in (password and TOTP code) and out.
 
 use super::{
-    Officer, Problem, SESSION_COOKIE, SIGNIN_COOKIE, clear_cookie, cookie, problem_page, render,
-    see_other, set_cookie, stylesheet_href,
+    ENROL_COOKIE, Officer, Problem, SESSION_COOKIE, SIGNIN_COOKIE, clear_cookie, cookie,
+    problem_page, render, see_other, set_cookie, stylesheet_href,
 };
 use crate::AppState;
 use askama::Template;
@@ -11,6 +11,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use humint_station::StationError;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -141,6 +142,22 @@ pub(super) async fn sign_in(
                 .chain([clear_cookie(SIGNIN_COOKIE)])
                 .collect(),
         ),
+        Err(StationError::Forbidden {
+            code: "ENROLMENT_REQUIRED",
+            ..
+        }) => match state.station.start_enrolment(&username, &password).await {
+            Ok(pending) => see_other(
+                "/enrol",
+                set_cookie(ENROL_COOKIE, &pending.ticket)
+                    .into_iter()
+                    .chain([clear_cookie(SIGNIN_COOKIE)])
+                    .collect(),
+            ),
+            Err(e) => {
+                let (status, problem) = Problem::from_error(e);
+                page(&state, &headers, status, username, None, Some(problem))
+            }
+        },
         Err(e) => {
             let (status, problem) = Problem::from_error(e);
             page(&state, &headers, status, username, None, Some(problem))

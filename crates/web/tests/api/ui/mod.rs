@@ -3,6 +3,7 @@
 //! off. Each HTTP test runs on both backends.
 
 mod browser;
+mod enrol;
 mod pages;
 
 use crate::handling::World;
