@@ -344,6 +344,11 @@ pub const TABLES: &[TableSpec] = &[
         ],
         order_by: "phrase_hash",
     },
+    TableSpec {
+        name: "totp_enrolments",
+        columns: &[("user_id", Text), ("created_at", Int)],
+        order_by: "user_id",
+    },
 ];
 
 pub const FORMAT: &str = "humint-backup";
