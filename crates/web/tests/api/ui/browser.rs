@@ -107,6 +107,15 @@ async fn chromium_without_javascript_walks_the_officers_main_stories() {
     d.click("#reveal").await;
     assert_eq!(d.text("#identity-name").await, "Jane Example");
     d.screenshot("officer-8-identity-revealed").await;
+    // At half the width (as at 200% zoom) the page reflows and stays readable.
+    d.call(
+        "POST",
+        "/window/rect",
+        Some(serde_json::json!({"width": 640, "height": 1100})),
+    )
+    .await;
+    d.go(&t.url(&format!("/sources/{recruited}"))).await;
+    d.screenshot("officer-9-source-narrow").await;
     sign_out(&d).await;
     d.quit().await;
 }

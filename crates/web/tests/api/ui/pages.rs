@@ -448,6 +448,28 @@ async fn an_identity_is_shown_once_to_those_entitled_and_never_to_an_analyst(
     assert!(!handler.get(&page).await.body.contains("Jane Example"));
 }
 
+/// Every visible field of a page has a label naming it (`<label for=…>`), and the page has no
+/// inline script or style.
+#[track_caller]
+fn assert_accessible(html: &str) {
+    for tag in ["<input", "<select", "<textarea"] {
+        for (at, _) in html.match_indices(tag) {
+            let element = &html[at..at + html[at..].find('>').unwrap_or(0)];
+            if element.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = super::value_after(element, "id=\"");
+            assert!(!id.is_empty(), "a field without an id: {element}");
+            assert!(
+                html.contains(&format!("for=\"{id}\"")),
+                "the field {id} has no label"
+            );
+        }
+    }
+    assert!(!html.contains("<script"), "no script");
+    assert!(!html.contains(" style="), "no inline style");
+}
+
 /// The main pages as rendered, with ids, tokens and times redacted.
 #[tokio::test]
 async fn snapshots_of_the_main_pages() {
@@ -471,6 +493,15 @@ async fn snapshots_of_the_main_pages() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    for page in [
+        "/".to_owned(),
+        "/sources".to_owned(),
+        format!("/sources/{source}"),
+        form.clone(),
+        "/signin".to_owned(),
+    ] {
+        assert_accessible(&handler.get(&page).await.body);
+    }
     insta::assert_snapshot!(
         "signin",
         redact(&Browser::new(&w.t).get("/signin").await.body)
@@ -488,8 +519,12 @@ async fn snapshots_of_the_main_pages() {
     insta::assert_snapshot!("home_handler", redact(&handler.get("/").await.body));
     let ao = Browser::sign_in(&w.t, &w.ao).await;
     insta::assert_snapshot!("home_ao", redact(&ao.get("/").await.body));
-    insta::assert_snapshot!(
-        "review_form",
-        redact(&ao.get(&format!("/authorisations/{auth}/review")).await.body)
+    let review = ao.get(&format!("/authorisations/{auth}/review")).await.body;
+    assert_accessible(&review);
+    assert_accessible(
+        &ao.get(&format!("/sources/{source}/authorisations/new"))
+            .await
+            .body,
     );
+    insta::assert_snapshot!("review_form", redact(&review));
 }
