@@ -148,7 +148,7 @@ fn generate_password(station: &Station) -> String {
 }
 
 impl Station {
-    fn audit(
+    pub(crate) fn audit(
         &self,
         actor: &Principal,
         action: &str,
@@ -165,7 +165,7 @@ impl Station {
         )
     }
 
-    async fn hash_password(&self, password: &str) -> Result<String, StationError> {
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String, StationError> {
         let params = self.config.login.password_params.clone();
         let password = zeroizing(password);
         let entropy = self.entropy.clone();
@@ -179,7 +179,7 @@ impl Station {
         .map_err(StationError::from)
     }
 
-    fn new_totp(&self, user_id: &str) -> Result<(Vec<u8>, TotpSecret), StationError> {
+    pub(crate) fn new_totp(&self, user_id: &str) -> Result<(Vec<u8>, TotpSecret), StationError> {
         let secret = TotpSecret::generate(self.entropy());
         let ring = self.keyring()?;
         let blob = ring.encrypt(
@@ -282,6 +282,27 @@ impl Station {
         compartments: &[String],
         password: &str,
     ) -> Result<Enrolment, StationError> {
+        let (user, secret) = self
+            .new_user(actor, username, role, compartments, password)
+            .await?;
+        let audit = self.audit(actor, "user.create", "user", &user.id);
+        self.store
+            .create_user(&user, &audit)
+            .await
+            .map_err(|e| username_taken(e, username))?;
+        Ok(Self::enrolment(&user.id, username, None, &secret))
+    }
+
+    /// A new account's record (checked: admin only, name, password, compartments) and its
+    /// TOTP secret, not yet stored.
+    pub(crate) async fn new_user(
+        &self,
+        actor: &Principal,
+        username: &str,
+        role: Role,
+        compartments: &[String],
+        password: &str,
+    ) -> Result<(NewUser, TotpSecret), StationError> {
         actor.require_role(&[Role::Admin], "create accounts")?;
         check_username(username)?;
         check_password(password)?;
@@ -307,18 +328,7 @@ impl Station {
             created_at_ms: now.timestamp_millis(),
             compartment_ids,
         };
-        let audit = self.audit(actor, "user.create", "user", &user_id);
-        self.store
-            .create_user(&user, &audit)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict { .. } => StationError::Conflict {
-                    code: "USERNAME_TAKEN",
-                    message: format!("a user named {username} already exists"),
-                },
-                other => other.into(),
-            })?;
-        Ok(Self::enrolment(&user_id, username, None, &secret))
+        Ok((user, secret))
     }
 
     pub async fn disable_user(
@@ -475,6 +485,12 @@ impl Station {
             tokio::task::spawn_blocking(move || humint_crypto::verify_password(&phc, &p))
                 .await
                 .map_err(|e| StationError::Io(format!("password check failed: {e}")))?;
+        if password_ok && self.store.totp_enrolment_pending(&user.id).await? {
+            self.store
+                .append_audit(&audit_as("session.create").denied())
+                .await?;
+            return Err(crate::enrolment::enrolment_required());
+        }
         let totp_result = if password_ok {
             Some(self.check_totp(&user, totp, now.timestamp()))
         } else {
@@ -539,12 +555,8 @@ impl Station {
         })
     }
 
-    fn check_totp(
-        &self,
-        user: &UserRecord,
-        code: &str,
-        unix_seconds: i64,
-    ) -> Result<i64, StationError> {
+    /// The account's TOTP secret, decrypted for the call that needs it.
+    pub(crate) fn totp_secret(&self, user: &UserRecord) -> Result<TotpSecret, StationError> {
         let ring = self.keyring()?;
         let plain = ring.decrypt(
             FieldRef {
@@ -556,8 +568,17 @@ impl Station {
         )?;
         let text = std::str::from_utf8(&plain)
             .map_err(|_| StationError::Io("a stored TOTP secret is not text".to_owned()))?;
-        let secret = TotpSecret::from_base32(text)
-            .map_err(|_| StationError::Io("a stored TOTP secret is malformed".to_owned()))?;
+        TotpSecret::from_base32(text)
+            .map_err(|_| StationError::Io("a stored TOTP secret is malformed".to_owned()))
+    }
+
+    pub(crate) fn check_totp(
+        &self,
+        user: &UserRecord,
+        code: &str,
+        unix_seconds: i64,
+    ) -> Result<i64, StationError> {
+        let secret = self.totp_secret(user)?;
         humint_crypto::verify_totp(&secret, code, unix_seconds, user.totp_last_step).map_err(|e| {
             match e {
                 TotpError::Replayed => StationError::TotpReplayed,
@@ -566,7 +587,7 @@ impl Station {
         })
     }
 
-    async fn principal_for(
+    pub(crate) async fn principal_for(
         &self,
         user: &UserRecord,
         expires_at_ms: i64,
@@ -625,6 +646,16 @@ impl Station {
                 StoreError::NotFound { .. } => StationError::Unauthenticated,
                 other => other.into(),
             })
+    }
+}
+
+pub(crate) fn username_taken(e: StoreError, username: &str) -> StationError {
+    match e {
+        StoreError::Conflict { .. } => StationError::Conflict {
+            code: "USERNAME_TAKEN",
+            message: format!("a user named {username} already exists"),
+        },
+        other => other.into(),
     }
 }
 

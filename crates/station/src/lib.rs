@@ -12,7 +12,9 @@ mod access;
 mod accounts;
 mod audit;
 mod backup;
+mod enrolment;
 mod error;
+mod form_tokens;
 pub mod handling;
 pub mod intake;
 mod keys;
@@ -20,6 +22,7 @@ mod keys;
 pub use access::Principal;
 pub use accounts::{Enrolment, LoginPolicy, NewSession};
 pub use audit::{AuditVerification, CHECKPOINT_FILE};
+pub use enrolment::PendingEnrolment;
 pub use error::{ErrorKind, StationError};
 pub use humint_store::Backend;
 

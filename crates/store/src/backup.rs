@@ -465,6 +465,11 @@ pub const TABLES: &[TableSpec] = &[
         ],
         order_by: "id",
     },
+    TableSpec {
+        name: "totp_enrolments",
+        columns: &[("user_id", Text), ("created_at", Int)],
+        order_by: "user_id",
+    },
 ];
 
 pub const FORMAT: &str = "humint-backup";

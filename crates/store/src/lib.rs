@@ -133,6 +133,20 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         audit: &AuditContext,
     ) -> Result<()>;
     async fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>>;
+    /// Creates an account whose holder must confirm an authenticator before anything else
+    /// (`totp_enrolments`), with its audit event, in one transaction.
+    async fn create_user_for_enrolment(&self, user: &NewUser, audit: &AuditContext) -> Result<()>;
+    /// Whether the account still waits for its authenticator to be confirmed.
+    async fn totp_enrolment_pending(&self, user_id: &str) -> Result<bool>;
+    /// Confirms the authenticator and opens the first session, as [`Store::record_login_success`]
+    /// does; `Refused` if the enrolment was already confirmed or the step used.
+    async fn confirm_totp_enrolment(
+        &self,
+        user_id: &str,
+        totp_step: i64,
+        session: &SessionRecord,
+        audits: &[AuditContext],
+    ) -> Result<()>;
     async fn revoke_session(
         &self,
         token_hash: &[u8],

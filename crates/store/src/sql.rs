@@ -641,6 +641,67 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn create_user_for_enrolment(&self, user: &NewUser, audit: &AuditContext) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        self.insert_user(&mut tx, user).await?;
+        sqlx::query("INSERT INTO totp_enrolments (user_id, created_at) VALUES ($1, $2)")
+            .bind(&user.id)
+            .bind(user.created_at_ms)
+            .execute(&mut *tx)
+            .await?;
+        self.append_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn totp_enrolment_pending(&self, user_id: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT user_id FROM totp_enrolments WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn confirm_totp_enrolment(
+        &self,
+        user_id: &str,
+        totp_step: i64,
+        session: &SessionRecord,
+        audits: &[AuditContext],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let pending = sqlx::query("DELETE FROM totp_enrolments WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let used = sqlx::query(
+            "UPDATE users SET totp_last_step = $1, failed_logins = 0, throttled_until = NULL \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(totp_step)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        if pending.rows_affected() != 1 || used.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(StoreError::Refused(
+                "the authenticator is already confirmed or that code was used",
+            ));
+        }
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(session.token_hash.clone())
+            .bind(&session.user_id)
+            .bind(session.created_at_ms)
+            .bind(session.expires_at_ms)
+            .execute(&mut *tx)
+            .await?;
+        for audit in audits {
+            self.append_in(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn session(&self, token_hash: &[u8]) -> Result<Option<SessionRecord>> {
         let row = sqlx::query("SELECT token_hash, user_id, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_vec())

@@ -14,6 +14,7 @@ pub mod error;
 pub mod inspection;
 pub mod intake;
 mod openapi;
+pub(crate) mod ui;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -37,6 +38,7 @@ const API_BODY_LIMIT: usize = 256 * 1024;
 /// The officer API (and, later, the officer pages).
 pub fn officer_router(station: Arc<Station>) -> Router {
     let state = AppState { station };
+    let pages = ui::router(state.clone());
     let api = Router::new()
         .route(
             "/session",
@@ -59,11 +61,12 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
-    hardened(
+    // The pages carry their own, page-shaped CSP; the API keeps its own.
+    pages.merge(hardened(
         router,
         API_BODY_LIMIT,
         "default-src 'none'; frame-ancestors 'none'",
-    )
+    ))
 }
 
 /// Headers and limits every response from either listener carries.

@@ -20,15 +20,22 @@ pub struct NewUserRequest {
     #[serde(default)]
     pub compartments: Vec<String>,
     pub password: String,
+    /// The holder sets up their authenticator (QR code) on first sign-in on the officers'
+    /// pages; the secret is then not in this answer.
+    #[serde(default)]
+    pub enrol_on_first_sign_in: bool,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct NewUserResponse {
     pub id: String,
     pub username: String,
-    /// Base32 TOTP secret for the authenticator app: shown this once.
-    pub totp_secret: String,
-    pub otpauth_uri: String,
+    /// Base32 TOTP secret for the authenticator app: shown this once (absent when the holder
+    /// enrols on first sign-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totp_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otpauth_uri: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -73,6 +80,27 @@ pub async fn create_user(
                 e.to_string(),
             )
         })?;
+    if req.enrol_on_first_sign_in {
+        let id = state
+            .station
+            .add_user_for_enrolment(
+                &auth.principal,
+                &req.username,
+                role,
+                &req.compartments,
+                &req.password,
+            )
+            .await?;
+        return Ok((
+            StatusCode::CREATED,
+            Json(NewUserResponse {
+                id,
+                username: req.username,
+                totp_secret: None,
+                otpauth_uri: None,
+            }),
+        ));
+    }
     let enrolment = state
         .station
         .add_user(
@@ -88,8 +116,8 @@ pub async fn create_user(
         Json(NewUserResponse {
             id: enrolment.user_id.clone(),
             username: enrolment.username.clone(),
-            totp_secret: enrolment.totp_base32.clone(),
-            otpauth_uri: enrolment.otpauth_uri.clone(),
+            totp_secret: Some(enrolment.totp_base32.clone()),
+            otpauth_uri: Some(enrolment.otpauth_uri.clone()),
         }),
     ))
 }

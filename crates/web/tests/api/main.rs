@@ -2,6 +2,7 @@
 //! backend (SQLite always; PostgreSQL when `HUMINT_TEST_POSTGRES_URL` is set, and in CI).
 //! One test binary for the crate: each area of the API is a module here.
 
+mod browser;
 mod harness;
 
 mod foundation;
@@ -9,3 +10,4 @@ mod handling;
 mod inspection;
 mod intake;
 mod reliability;
+mod ui;

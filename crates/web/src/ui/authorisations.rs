@@ -1,0 +1,311 @@
+//! Granting and reviewing authorisations (authorising officers; the station and the core's
+//! rules decide).
+
+use super::{
+    Officer, Problem, Shell, choice, opt, refusal, render, see_other, stylesheet_href, ticked,
+    when, words,
+};
+use crate::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use humint_station::StationError;
+use humint_station::handling::{GrantInput, ReviewInput};
+use serde::Deserialize;
+
+const KINDS: [(&str, &str); 4] = [
+    ("standard", "Standard (12 months)"),
+    ("urgent_oral", "Urgent oral (72 hours)"),
+    ("juvenile", "Juvenile source (4 months)"),
+    (
+        "relevant_source",
+        "Relevant source (Commissioner's approval)",
+    ),
+];
+
+const GROUNDS: [(&str, &str); 7] = [
+    ("national_security", "National security"),
+    (
+        "preventing_or_detecting_crime_or_disorder",
+        "Preventing or detecting crime or disorder",
+    ),
+    ("economic_well_being", "Economic well-being of the UK"),
+    ("public_safety", "Public safety"),
+    ("public_health", "Public health"),
+    ("tax_collection", "Assessing or collecting tax"),
+    (
+        "other_specified_by_order",
+        "Other purpose specified by order",
+    ),
+];
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct GrantForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub ground: String,
+    #[serde(default)]
+    pub necessity: String,
+    #[serde(default)]
+    pub proportionality: String,
+    #[serde(default)]
+    pub collateral_intrusion: String,
+    #[serde(default)]
+    pub tasks: String,
+    #[serde(default)]
+    pub urgency_reason: String,
+    #[serde(default)]
+    pub review_interval_days: String,
+    #[serde(default)]
+    pub parent_or_guardian: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "officer/grant_form.html")]
+struct GrantPage {
+    shell: Option<Shell>,
+    stylesheet: String,
+    source_id: String,
+    codename: String,
+    form: GrantForm,
+    problem: Option<Problem>,
+    kinds: [(&'static str, &'static str); 4],
+    grounds: [(&'static str, &'static str); 7],
+}
+
+async fn grant_page(
+    state: &AppState,
+    officer: &Officer,
+    source_id: &str,
+    form: GrantForm,
+    refused: Option<(StatusCode, Problem)>,
+) -> Response {
+    let shell = officer.shell("/sources");
+    let detail = match state
+        .station
+        .source_detail(&officer.principal, source_id)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return refusal(Some(shell), e),
+    };
+    let (status, problem) = match refused {
+        Some((s, p)) => (s, Some(p)),
+        None => (StatusCode::OK, None),
+    };
+    let p = GrantPage {
+        shell: Some(shell),
+        stylesheet: stylesheet_href(),
+        source_id: detail.row.id.clone(),
+        codename: detail.row.codename.clone(),
+        form,
+        problem,
+        kinds: KINDS,
+        grounds: GROUNDS,
+    };
+    render(status, &p)
+}
+
+pub(super) async fn grant_form(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Response {
+    let form = GrantForm {
+        kind: "standard".to_owned(),
+        ground: "preventing_or_detecting_crime_or_disorder".to_owned(),
+        review_interval_days: "28".to_owned(),
+        ..GrantForm::default()
+    };
+    grant_page(&state, &officer, &id, form, None).await
+}
+
+fn grant_input(f: &GrantForm) -> Result<GrantInput, StationError> {
+    let review_interval_days = f.review_interval_days.trim().parse::<u32>().map_err(|_| {
+        StationError::invalid(
+            "INVALID_NUMBER",
+            "the review interval is a whole number of days, such as 28",
+        )
+    })?;
+    Ok(GrantInput {
+        kind: choice("kind", &f.kind)?,
+        parent: None,
+        ground: choice("ground", &f.ground)?,
+        necessity: f.necessity.clone(),
+        proportionality: f.proportionality.clone(),
+        collateral_intrusion: f.collateral_intrusion.clone(),
+        tasks_in_scope: f
+            .tasks
+            .lines()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        urgency_reason: opt(&f.urgency_reason),
+        review_interval_days,
+        relationship_with_parent_or_guardian: ticked(&f.parent_or_guardian),
+        juvenile_cca_safeguards: None,
+    })
+}
+
+pub(super) async fn grant(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    form: Result<Form<GrantForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return grant_page(
+            &state,
+            &officer,
+            &id,
+            GrantForm::default(),
+            Some(Problem::unreadable_form()),
+        )
+        .await;
+    };
+    if !officer.form_ok(&state, &form.csrf) {
+        return grant_page(&state, &officer, &id, form, Some(Problem::expired_form())).await;
+    }
+    let result = match grant_input(&form) {
+        Ok(i) => {
+            state
+                .station
+                .grant_authorisation(&officer.principal, &id, i)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => see_other(&format!("/sources/{id}"), Vec::new()),
+        Err(e) => grant_page(&state, &officer, &id, form, Some(Problem::from_error(e))).await,
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub use_made: String,
+    #[serde(default)]
+    pub tasks_given: String,
+    #[serde(default)]
+    pub information_obtained: String,
+    #[serde(default)]
+    pub necessity_still_met: Option<String>,
+    #[serde(default)]
+    pub proportionality_still_met: Option<String>,
+    #[serde(default)]
+    pub arrangements_still_met: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "officer/review_form.html")]
+struct ReviewPage {
+    shell: Option<Shell>,
+    stylesheet: String,
+    id: String,
+    source_id: String,
+    codename: String,
+    kind: String,
+    expires: String,
+    next_review: String,
+    form: ReviewForm,
+    problem: Option<Problem>,
+}
+
+async fn review_page(
+    state: &AppState,
+    officer: &Officer,
+    id: &str,
+    form: ReviewForm,
+    refused: Option<(StatusCode, Problem)>,
+) -> Response {
+    let shell = officer.shell("/sources");
+    let auth = match state.station.authorisation(&officer.principal, id).await {
+        Ok(a) => a,
+        Err(e) => return refusal(Some(shell), e),
+    };
+    let source_id = auth.source.to_string();
+    let detail = match state
+        .station
+        .source_detail(&officer.principal, &source_id)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return refusal(Some(shell), e),
+    };
+    let (status, problem) = match refused {
+        Some((s, p)) => (s, Some(p)),
+        None => (StatusCode::OK, None),
+    };
+    let kind = match serde_json::to_value(auth.kind) {
+        Ok(serde_json::Value::String(s)) => words(&s),
+        _ => String::new(),
+    };
+    let p = ReviewPage {
+        shell: Some(shell),
+        stylesheet: stylesheet_href(),
+        id: auth.id.to_string(),
+        source_id,
+        codename: detail.row.codename,
+        kind,
+        expires: when(auth.current_expiry()),
+        next_review: when(auth.next_review_due()),
+        form,
+        problem,
+    };
+    render(status, &p)
+}
+
+pub(super) async fn review_form(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Response {
+    review_page(&state, &officer, &id, ReviewForm::default(), None).await
+}
+
+pub(super) async fn review(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    form: Result<Form<ReviewForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return review_page(
+            &state,
+            &officer,
+            &id,
+            ReviewForm::default(),
+            Some(Problem::unreadable_form()),
+        )
+        .await;
+    };
+    if !officer.form_ok(&state, &form.csrf) {
+        return review_page(&state, &officer, &id, form, Some(Problem::expired_form())).await;
+    }
+    let input = ReviewInput {
+        use_made: form.use_made.clone(),
+        tasks_given: form.tasks_given.clone(),
+        information_obtained: form.information_obtained.clone(),
+        necessity_still_met: ticked(&form.necessity_still_met),
+        proportionality_still_met: ticked(&form.proportionality_still_met),
+        arrangements_still_met: ticked(&form.arrangements_still_met),
+    };
+    match state
+        .station
+        .review_authorisation(&officer.principal, &id, input)
+        .await
+    {
+        Ok(auth) => see_other(&format!("/sources/{}", auth.source), Vec::new()),
+        Err(e) => review_page(&state, &officer, &id, form, Some(Problem::from_error(e))).await,
+    }
+}

@@ -1,0 +1,433 @@
+//! Sources: the list (filtered and paged in the database by the station's service) and one
+//! source's page, with its true identity shown only after an explicit, audited POST.
+
+use super::{Officer, Problem, Shell, refusal, render, when, when_ms, words};
+use crate::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use humint_core::Role;
+use humint_core::handling::SourceState;
+use humint_station::StationError;
+use humint_station::handling::{SourceRow, TrueIdentity};
+use serde::Deserialize;
+
+/// Rows on one page of the list.
+const PAGE: i64 = 50;
+
+const STATES: [&str; 6] = [
+    "spotted",
+    "assessed",
+    "in_development",
+    "recruited",
+    "suspended",
+    "terminated",
+];
+
+pub(super) struct SourceLine {
+    pub id: String,
+    pub codename: String,
+    pub compartment: String,
+    pub state: String,
+    pub flags: Vec<&'static str>,
+    pub recruited: String,
+}
+
+fn flags(r: &SourceRow) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if r.juvenile {
+        f.push("juvenile");
+    }
+    if r.vulnerable {
+        f.push("vulnerable");
+    }
+    if r.undercover {
+        f.push("undercover operative");
+    }
+    f
+}
+
+fn line(r: &SourceRow) -> SourceLine {
+    SourceLine {
+        id: r.id.clone(),
+        codename: r.codename.clone(),
+        compartment: r.compartment.clone(),
+        state: words(&r.state),
+        flags: flags(r),
+        recruited: r.recruited_at_ms.map(when_ms).unwrap_or_default(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    compartment: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    mine: Option<String>,
+    #[serde(default)]
+    after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "officer/sources.html")]
+struct ListPage {
+    shell: Option<Shell>,
+    stylesheet: String,
+    compartments: Vec<String>,
+    states: Vec<(&'static str, String)>,
+    compartment: String,
+    state: String,
+    mine: bool,
+    sources: Vec<SourceLine>,
+    next: Option<String>,
+    problem: Option<Problem>,
+}
+
+/// The query string of the next page: the same filters, after the last row shown.
+fn next_href(q: &ListQuery, after: &str) -> String {
+    let mut parts = Vec::new();
+    if !q.compartment.is_empty() {
+        parts.push(format!("compartment={}", q.compartment));
+    }
+    if !q.state.is_empty() {
+        parts.push(format!("state={}", q.state));
+    }
+    if q.mine.is_some() {
+        parts.push("mine=1".to_owned());
+    }
+    parts.push(format!("after={after}"));
+    format!("/sources?{}", parts.join("&"))
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    officer: Officer,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let shell = officer.shell("/sources");
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let mut page = ListPage {
+        stylesheet: shell.stylesheet.clone(),
+        shell: Some(shell),
+        compartments: officer.principal.compartments.iter().cloned().collect(),
+        states: STATES.iter().map(|s| (*s, words(s))).collect(),
+        compartment: q.compartment.clone(),
+        state: q.state.clone(),
+        mine: q.mine.is_some(),
+        sources: Vec::new(),
+        next: None,
+        problem: None,
+    };
+    let source_state = if q.state.is_empty() {
+        None
+    } else {
+        match serde_json::from_value::<SourceState>(serde_json::Value::String(q.state.clone())) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                page.problem = Some(Problem {
+                    code: "INVALID_STATUS".to_owned(),
+                    message: "Choose a state from the list.".to_owned(),
+                });
+                return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            }
+        }
+    };
+    let pg = match humint_station::handling::page(q.after.clone(), Some(PAGE)) {
+        Ok(p) => p,
+        Err(e) => return refusal(page.shell.take(), e),
+    };
+    let compartment = (!q.compartment.is_empty()).then(|| q.compartment.clone());
+    match state
+        .station
+        .list_sources(
+            &officer.principal,
+            compartment,
+            source_state,
+            q.mine.is_some(),
+            pg,
+        )
+        .await
+    {
+        Ok(rows) => {
+            if rows.len() as i64 == PAGE {
+                page.next = rows.last().map(|r| next_href(&q, &r.id));
+            }
+            page.sources = rows.iter().map(line).collect();
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => {
+            let (status, problem) = Problem::from_error(e);
+            page.problem = Some(problem);
+            render(status, &page)
+        }
+    }
+}
+
+pub(super) struct RoleLine {
+    pub role: String,
+    pub officer: String,
+    pub since: String,
+}
+
+pub(super) struct AuthLine {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub granted: String,
+    pub expires: String,
+    pub next_review: String,
+    pub reviews: usize,
+    /// The clock: whole days left before it expires (negative once expired).
+    pub days_left: i64,
+    pub live: bool,
+}
+
+pub(super) struct ContactLine {
+    pub when: String,
+    pub status: String,
+    pub mode: String,
+    pub purpose: String,
+    pub next_due: String,
+}
+
+pub(super) struct Simple {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+}
+
+pub(super) struct IdentityView {
+    pub name: String,
+    pub date_of_birth: String,
+    pub identities_used: Vec<String>,
+    pub other_authorities: Vec<String>,
+}
+
+impl From<&TrueIdentity> for IdentityView {
+    fn from(i: &TrueIdentity) -> Self {
+        IdentityView {
+            name: i.name.clone(),
+            date_of_birth: i.date_of_birth.to_string(),
+            identities_used: i.identities_used.clone(),
+            other_authorities: i
+                .other_authorities
+                .iter()
+                .map(|a| format!("{}: {}", a.authority, a.reference))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer/source.html")]
+struct SourcePage {
+    shell: Option<Shell>,
+    stylesheet: String,
+    source: SourceLine,
+    origin: String,
+    roles: Vec<RoleLine>,
+    authorisations: Option<Vec<AuthLine>>,
+    contacts: Option<Vec<ContactLine>>,
+    /// Lifecycle, taskings, payments and reports: `None` where the role may not see them.
+    others: Vec<(&'static str, Option<Vec<Simple>>)>,
+    identity: Option<IdentityView>,
+    /// Roles that may ask for the identity get the button; the station decides each request.
+    may_ask_identity: bool,
+    may_record_contact: bool,
+    may_grant: bool,
+    ao: bool,
+}
+
+/// A section the caller's role may not see is left out, not an error.
+fn visible<T>(r: Result<T, StationError>) -> Result<Option<T>, StationError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(StationError::Forbidden { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => words(&s),
+        _ => String::new(),
+    }
+}
+
+fn money(minor: u64) -> String {
+    format!("£{}.{:02}", minor / 100, minor % 100)
+}
+
+async fn source_page(
+    state: &AppState,
+    officer: &Officer,
+    id: &str,
+    identity: Option<IdentityView>,
+) -> Result<SourcePage, StationError> {
+    let station = &state.station;
+    let p = &officer.principal;
+    let detail = station.source_detail(p, id).await?;
+    let now = station.clock().now();
+    let lifecycle = visible(station.source_transitions(p, id).await)?.map(|rows| {
+        rows.iter()
+            .map(|t| Simple {
+                when: when_ms(t.at_ms),
+                what: format!("{} → {}", words(&t.from_state), words(&t.to_state)),
+                detail: String::new(),
+            })
+            .collect()
+    });
+    let authorisations = visible(station.authorisations(p, id).await)?.map(|auths| {
+        auths
+            .iter()
+            .map(|a| {
+                let expiry = a.current_expiry();
+                AuthLine {
+                    id: a.id.to_string(),
+                    kind: name(&a.kind),
+                    status: name(&a.status(now)),
+                    granted: when(a.granted_at),
+                    expires: when(expiry),
+                    next_review: when(a.next_review_due()),
+                    reviews: a.reviews.len(),
+                    days_left: (expiry - now).num_days(),
+                    live: a.is_live(now),
+                }
+            })
+            .collect()
+    });
+    let taskings = visible(station.taskings(p, id).await)?.map(|ts| {
+        ts.iter()
+            .map(|t| Simple {
+                when: when(t.issued_at),
+                what: name(&t.status),
+                detail: t.instructions.clone(),
+            })
+            .collect()
+    });
+    let page = humint_station::handling::page(None, Some(50))?;
+    let contacts = visible(station.contacts(p, id, page).await)?.map(|cs| {
+        cs.iter()
+            .map(|c| ContactLine {
+                when: c
+                    .occurred_at
+                    .or(c.planned_for)
+                    .map(when)
+                    .unwrap_or_default(),
+                status: name(&c.status),
+                mode: name(&c.mode),
+                purpose: name(&c.purpose),
+                next_due: c.next_contact_due.map(when).unwrap_or_default(),
+            })
+            .collect()
+    });
+    let payments = visible(station.payments(p, id).await)?.map(|(ps, _)| {
+        ps.iter()
+            .map(|v| Simple {
+                when: when(v.payment.recorded_at),
+                what: format!(
+                    "{} {}",
+                    money(v.payment.amount_minor),
+                    name(&v.payment.kind)
+                ),
+                detail: if v.payment.paid_at.is_some() {
+                    "paid".to_owned()
+                } else if v.needs_approval && v.payment.approval.is_none() {
+                    "awaiting a controller's approval".to_owned()
+                } else {
+                    "not yet paid".to_owned()
+                },
+            })
+            .collect()
+    });
+    let page = humint_station::handling::page(None, Some(50))?;
+    let reports = visible(station.reports(p, id, page).await)?.map(|rs| {
+        rs.iter()
+            .map(|r| Simple {
+                when: when_ms(r.created_at_ms),
+                what: words(&r.status),
+                detail: match (&r.source_grade, r.info_grade) {
+                    (Some(s), Some(i)) => format!("graded {s}{i}"),
+                    _ => "not graded".to_owned(),
+                },
+            })
+            .collect()
+    });
+    let role = p.role;
+    Ok(SourcePage {
+        shell: Some(officer.shell("/sources")),
+        stylesheet: super::stylesheet_href(),
+        source: line(&detail.row),
+        origin: words(&detail.row.origin),
+        roles: detail
+            .roles
+            .iter()
+            .map(|r| RoleLine {
+                role: words(&r.role),
+                officer: r.officer_name.clone(),
+                since: when_ms(r.from_ms),
+            })
+            .collect(),
+        authorisations,
+        contacts,
+        others: vec![
+            ("Lifecycle", lifecycle),
+            ("Taskings", taskings),
+            ("Payments", payments),
+            ("Reports", reports),
+        ],
+        identity,
+        may_ask_identity: matches!(
+            role,
+            Role::Handler | Role::Controller | Role::AuthorisingOfficer
+        ),
+        may_record_contact: matches!(role, Role::Handler | Role::Controller),
+        may_grant: role == Role::AuthorisingOfficer,
+        ao: role == Role::AuthorisingOfficer,
+    })
+}
+
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Response {
+    match source_page(&state, &officer, &id, None).await {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(e) => refusal(Some(officer.shell("/sources")), e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The true identity, once: the answer to this POST is not stored (no-store) and the next
+/// view of the page shows it no more. The station audits the attempt, granted or refused.
+pub(super) async fn reveal(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    let token = form.map(|Form(f)| f.csrf).unwrap_or_default();
+    if !officer.form_ok(&state, &token) {
+        let (status, problem) = Problem::expired_form();
+        return super::problem_page(Some(officer.shell("/sources")), status, problem);
+    }
+    let identity = match state.station.source_identity(&officer.principal, &id).await {
+        Ok(i) => IdentityView::from(&i),
+        Err(e) => return refusal(Some(officer.shell("/sources")), e),
+    };
+    match source_page(&state, &officer, &id, Some(identity)).await {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(e) => refusal(Some(officer.shell("/sources")), e),
+    }
+}
