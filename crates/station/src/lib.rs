@@ -107,6 +107,7 @@ impl Station {
             audit_keys,
         };
         station.reload_keyring().await?;
+        station.prepare_alert_schedule().await?;
         Ok(station)
     }
 

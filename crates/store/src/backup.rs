@@ -344,6 +344,27 @@ pub const TABLES: &[TableSpec] = &[
         ],
         order_by: "phrase_hash",
     },
+    TableSpec {
+        name: "alert_schedule",
+        columns: &[
+            ("id", Text),
+            ("owner_id", Text),
+            ("source_id", Text),
+            ("compartment_id", Text),
+            ("kind", Text),
+            ("severity", Int),
+            ("due_at", Int),
+            ("starts_at", Int),
+            ("ends_at", Int),
+            ("doc", Text),
+        ],
+        order_by: "id",
+    },
+    TableSpec {
+        name: "alert_schedule_meta",
+        columns: &[("key", Text), ("value", Text)],
+        order_by: "key",
+    },
 ];
 
 pub const FORMAT: &str = "humint-backup";

@@ -55,6 +55,52 @@ pub enum AlertKind {
     RequirementReviewOverdue,
 }
 
+impl AlertKind {
+    /// Every kind's name, as it appears on the wire and in [`AlertKind::name`].
+    pub const NAMES: [&'static str; 17] = [
+        "contact_overdue",
+        "contact_missed",
+        "contact_outcome_not_recorded",
+        "roles_not_covered",
+        "review_due",
+        "review_overdue",
+        "authorisation_expiring",
+        "authorisation_expired",
+        "cancellation_required",
+        "written_record_due",
+        "written_record_overdue",
+        "commissioner_notice_due",
+        "commissioner_notice_overdue",
+        "error_report_due",
+        "error_report_overdue",
+        "payment_awaiting_approval",
+        "requirement_review_overdue",
+    ];
+
+    /// The kind's name without its details (`authorisation_expiring` for every window).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AlertKind::ContactOverdue => Self::NAMES[0],
+            AlertKind::ContactMissed => Self::NAMES[1],
+            AlertKind::ContactOutcomeNotRecorded => Self::NAMES[2],
+            AlertKind::RolesNotCovered => Self::NAMES[3],
+            AlertKind::ReviewDue => Self::NAMES[4],
+            AlertKind::ReviewOverdue => Self::NAMES[5],
+            AlertKind::AuthorisationExpiring { .. } => Self::NAMES[6],
+            AlertKind::AuthorisationExpired => Self::NAMES[7],
+            AlertKind::CancellationRequired => Self::NAMES[8],
+            AlertKind::WrittenRecordDue => Self::NAMES[9],
+            AlertKind::WrittenRecordOverdue => Self::NAMES[10],
+            AlertKind::CommissionerNoticeDue => Self::NAMES[11],
+            AlertKind::CommissionerNoticeOverdue => Self::NAMES[12],
+            AlertKind::ErrorReportDue => Self::NAMES[13],
+            AlertKind::ErrorReportOverdue => Self::NAMES[14],
+            AlertKind::PaymentAwaitingApproval => Self::NAMES[15],
+            AlertKind::RequirementReviewOverdue => Self::NAMES[16],
+        }
+    }
+}
+
 /// The record an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type", content = "id")]

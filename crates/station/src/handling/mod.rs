@@ -14,6 +14,7 @@
 
 mod access;
 mod activity;
+mod alerts;
 mod authorisations;
 mod codenames;
 mod convert;
@@ -25,6 +26,7 @@ mod sources;
 
 pub use access::{IDENTITY_READERS, READERS, RECORD_READERS};
 pub use activity::{ContactInput, ContactOutcomeInput, PaymentInput, PaymentView, TaskingInput};
+pub use alerts::{AlertsPage, AlertsRequest};
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };

@@ -411,3 +411,30 @@ fn payments_requirements_and_errors() {
     let later = kinds(&run(&world, |r| r.errors = &errors, "2026-01-17T00:00:00Z"));
     assert!(later.contains(&AlertKind::ErrorReportOverdue), "{later:?}");
 }
+
+/// A recruited source whose record-keeper's period ends: the alert is due from that instant,
+/// not from whenever someone looks, and the schedule starts it exactly there.
+#[test]
+fn roles_not_covered_is_due_from_the_end_of_the_period() {
+    let mut world = world();
+    let ends = t("2026-01-20T17:00:00Z");
+    for r in world
+        .roles
+        .iter_mut()
+        .filter(|r| r.role == SourceRole::RecordKeeper)
+    {
+        r.until = Some(ends);
+    }
+    let found = run(&world, |_| {}, "2026-02-01T00:00:00Z");
+    let gap: Vec<&Alert> = found
+        .iter()
+        .filter(|a| a.kind == AlertKind::RolesNotCovered)
+        .collect();
+    assert_eq!(gap.len(), 1);
+    assert_eq!(gap[0].due_at, ends);
+    assert!(
+        run(&world, |_| {}, "2026-01-20T16:59:59.999Z")
+            .iter()
+            .all(|a| a.kind != AlertKind::RolesNotCovered)
+    );
+}
