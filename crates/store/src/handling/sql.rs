@@ -678,7 +678,7 @@ async fn source_alert_inputs(
         return Ok(None);
     };
     let authorisations = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {AUTH_COLUMNS} FROM authorisations a WHERE a.source_id = $1 AND (a.cancelled_at IS NULL OR a.kind = 'criminal_conduct')"
+        "SELECT {AUTH_COLUMNS} FROM authorisations a WHERE a.source_id = $1 AND (a.cancelled_at IS NULL OR a.kind = 'criminal_conduct') ORDER BY a.id"
     )))
     .bind(source_id)
     .fetch_all(&mut *conn)
@@ -687,7 +687,7 @@ async fn source_alert_inputs(
     .map(auth_from_row)
     .collect::<Result<Vec<_>>>()?;
     let roles = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {ROLE_COLUMNS} FROM source_roles r JOIN users u ON u.id = r.officer_id WHERE r.source_id = $1"
+        "SELECT {ROLE_COLUMNS} FROM source_roles r JOIN users u ON u.id = r.officer_id WHERE r.source_id = $1 ORDER BY r.id"
     )))
     .bind(source_id)
     .fetch_all(&mut *conn)
@@ -701,7 +701,8 @@ async fn source_alert_inputs(
          UNION ALL \
          SELECT {CONTACT_COLUMNS} FROM contacts k WHERE k.source_id = $1 AND k.status = 'planned' \
          UNION ALL \
-         SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k ON k.source_id = $1 AND k.status = 'missed' AND (h.last_held IS NULL OR k.at_ms > h.last_held)"
+         SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k ON k.source_id = $1 AND k.status = 'missed' AND (h.last_held IS NULL OR k.at_ms > h.last_held) \
+         ORDER BY 1"
     )))
     .bind(source_id)
     .fetch_all(&mut *conn)
@@ -710,7 +711,7 @@ async fn source_alert_inputs(
     .map(contact_from_row)
     .collect::<Result<Vec<_>>>()?;
     let payments = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.source_id = $1 AND p.kind = 'payment'"
+        "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.source_id = $1 AND p.kind = 'payment' ORDER BY p.id"
     )))
     .bind(source_id)
     .fetch_all(&mut *conn)
