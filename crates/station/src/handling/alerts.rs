@@ -25,7 +25,13 @@ use std::collections::BTreeMap;
 #[derive(Debug)]
 pub(crate) struct CoreScheduler {
     pub(crate) policy: AlertPolicy,
+    pub(crate) clock: std::sync::Arc<dyn humint_core::Clock>,
 }
+
+/// Spans that ended this long before the write are not stored: time only moves forward, so
+/// they can never be in force again, and they would only lengthen every alerts query. The
+/// margin covers clocks a little apart between the instances sharing a database.
+const KEEP_ENDED: chrono::Duration = chrono::Duration::days(1);
 
 fn severity_rank(s: Severity) -> i64 {
     match s {
@@ -41,9 +47,12 @@ fn rows(
     compartment: &str,
     records: &HandlingRecords<'_>,
     policy: &AlertPolicy,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<AlertScheduleRow>, String> {
+    let horizon = humint_core::handling::calendar::shift(now, -KEEP_ENDED);
     alert_schedule(records, policy)
         .into_iter()
+        .filter(|s| s.until.is_none_or(|u| u > horizon))
         .enumerate()
         .map(|(n, s)| {
             Ok(AlertScheduleRow {
@@ -119,6 +128,7 @@ impl AlertScheduler for CoreScheduler {
             &inputs.source.compartment_id,
             &records,
             &self.policy,
+            self.clock.now(),
         )
     }
 
@@ -128,7 +138,13 @@ impl AlertScheduler for CoreScheduler {
             requirements: std::slice::from_ref(&r),
             ..HandlingRecords::default()
         };
-        rows(&row.id, &row.compartment_id, &records, &self.policy)
+        rows(
+            &row.id,
+            &row.compartment_id,
+            &records,
+            &self.policy,
+            self.clock.now(),
+        )
     }
 }
 
@@ -180,7 +196,10 @@ impl Station {
         use humint_store::Store as _;
         let policy = AlertPolicy::standard(self.payment_policy().await?);
         self.store
-            .set_alert_scheduler(std::sync::Arc::new(CoreScheduler { policy }));
+            .set_alert_scheduler(std::sync::Arc::new(CoreScheduler {
+                policy,
+                clock: self.clock.clone(),
+            }));
         if !self.store.is_empty().await? && !self.store.alert_schedule_built().await? {
             self.store.rebuild_alert_schedule().await?;
         }

@@ -495,10 +495,12 @@ impl HandlingStore for SqlStore {
             Some(c) => (c.severity, c.due_at_ms, c.id.clone()),
             None => (i64::MAX, i64::MIN, String::new()),
         };
+        // The page's ids first (sorting keys only), then their documents.
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SCHEDULE_COLUMNS} {visible} AND ($5 = '' OR a.kind = $5) \
+            "SELECT {SCHEDULE_COLUMNS} FROM alert_schedule a WHERE a.id IN (SELECT a.id {visible} AND ($5 = '' OR a.kind = $5) \
              AND (a.severity < $6 OR (a.severity = $6 AND (a.due_at > $7 OR (a.due_at = $7 AND a.id > $8)))) \
-             ORDER BY a.severity DESC, a.due_at, a.id LIMIT $9"
+             ORDER BY a.severity DESC, a.due_at, a.id LIMIT $9) \
+             ORDER BY a.severity DESC, a.due_at, a.id"
         )))
         .bind(q.reader.clone())
         .bind(handler)
