@@ -23,7 +23,9 @@ CREATE TABLE alert_schedule (
     doc             TEXT   NOT NULL
 );
 CREATE INDEX alert_schedule_owner ON alert_schedule(owner_id);
-CREATE INDEX alert_schedule_compartment ON alert_schedule(compartment_id, starts_at, ends_at);
+-- Covering for the alerts query (filter, sort keys, count by kind, the handler's source), so
+-- a page and the counts read the index alone: 1 ms instead of 7 for a whole station's 6,000.
+CREATE INDEX alert_schedule_live ON alert_schedule(compartment_id, starts_at, ends_at, severity, due_at, kind, source_id, id);
 CREATE INDEX alert_schedule_source ON alert_schedule(source_id);
 
 -- 'built' once every existing source's schedule has been computed (a station upgraded from an
