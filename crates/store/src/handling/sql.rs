@@ -259,9 +259,10 @@ impl HandlingStore for SqlStore {
     }
 
     async fn list_sources(&self, f: &SourceFilter) -> Result<Vec<SourceRow>> {
+        let readable = self.backend().in_reader_compartments("s.compartment_id");
         let mut sql = format!(
             "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id \
-             WHERE s.compartment_id IN ({READER_COMPARTMENTS}) AND s.id > $2 AND ($3 = '' OR c.name = $3) AND ($4 = '' OR s.state = $4)"
+             WHERE {readable} AND s.id > $2 AND ($3 = '' OR c.name = $3) AND ($4 = '' OR s.state = $4)"
         );
         if f.handled_by.is_some() {
             sql.push_str(
