@@ -120,6 +120,8 @@ impl Station {
         self.reload_keyring().await?;
         // The checkpoint file described the ledger that was just replaced.
         self.checkpoint_audit().await?;
+        // A backup from before the alert schedule restores without it: fill it now.
+        self.prepare_alert_schedule().await?;
         Ok(summary)
     }
 }

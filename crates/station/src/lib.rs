@@ -113,6 +113,7 @@ impl Station {
             reliability_lock: tokio::sync::Mutex::new(()),
         };
         station.reload_keyring().await?;
+        station.prepare_alert_schedule().await?;
         Ok(station)
     }
 

@@ -470,6 +470,27 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("user_id", Text), ("created_at", Int)],
         order_by: "user_id",
     },
+    TableSpec {
+        name: "alert_schedule",
+        columns: &[
+            ("id", Text),
+            ("owner_id", Text),
+            ("source_id", Text),
+            ("compartment_id", Text),
+            ("kind", Text),
+            ("severity", Int),
+            ("due_at", Int),
+            ("starts_at", Int),
+            ("ends_at", Int),
+            ("doc", Text),
+        ],
+        order_by: "id",
+    },
+    TableSpec {
+        name: "alert_schedule_meta",
+        columns: &[("key", Text), ("value", Text)],
+        order_by: "key",
+    },
 ];
 
 pub const FORMAT: &str = "humint-backup";

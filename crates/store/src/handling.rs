@@ -326,27 +326,82 @@ pub struct RequirementFilter {
     pub page: Page,
 }
 
-/// The records the alert rules read for one reader, already narrowed in SQL to those the rules
-/// can raise an alert from.
-#[derive(Debug, Clone, Default)]
-pub struct AlertInputs {
-    pub sources: Vec<SourceRow>,
+/// What one source's alert schedule is computed from, read inside the transaction that
+/// changed the source: the records the alert rules read, narrowed in SQL to those the rules
+/// can raise an alert from (the latest held contact, missed ones since it, planned ones;
+/// payments, not offers; no cancelled authorisation but a criminal conduct one).
+#[derive(Debug, Clone)]
+pub struct SourceAlertInputs {
+    pub source: SourceRow,
     pub authorisations: Vec<AuthorisationRow>,
     pub roles: Vec<RoleRow>,
     pub contacts: Vec<ContactRow>,
     pub payments: Vec<PaymentRow>,
-    pub requirements: Vec<RequirementRow>,
+}
+
+/// One scheduled alert: in force from `starts_at_ms` (inclusive) to `ends_at_ms` (exclusive;
+/// `None`: until its owner's records change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertScheduleRow {
+    /// `<owner_id>/<n>`.
+    pub id: String,
+    /// The source or requirement whose records raise it; its rows are replaced together.
+    pub owner_id: String,
+    pub source_id: Option<String>,
+    pub compartment_id: String,
+    pub kind: String,
+    /// 0 notice … 3 source safety.
+    pub severity: i64,
+    pub due_at_ms: i64,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: Option<i64>,
+    /// The core's alert as JSON.
+    pub doc: String,
+}
+
+/// Computes alert schedules for the store (the station does, with the core's rules), so the
+/// store can keep them in the same transaction as every write that changes them without
+/// deciding anything itself.
+pub trait AlertScheduler: Send + Sync + std::fmt::Debug {
+    fn source_schedule(
+        &self,
+        inputs: &SourceAlertInputs,
+    ) -> std::result::Result<Vec<AlertScheduleRow>, String>;
+    fn requirement_schedule(
+        &self,
+        row: &RequirementRow,
+    ) -> std::result::Result<Vec<AlertScheduleRow>, String>;
+}
+
+/// Where a page of alerts starts: after this (severity, due time, id) in the order
+/// most urgent first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertCursor {
+    pub severity: i64,
+    pub due_at_ms: i64,
+    pub id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlertScope {
+pub struct AlertQuery {
+    /// Only alerts in compartments this user is read into.
     pub reader: String,
-    /// Only sources this officer currently handles (a handler's own alerts).
+    /// Only alerts about sources this officer currently handles (and those about no source).
     pub handled_by: Option<String>,
-    /// Role periods that ended before this are not loaded.
+    /// `false`: only alerts about no source (an analyst's).
+    pub about_sources: bool,
+    /// In force at this instant.
     pub now_ms: i64,
-    /// Paid payments before this are not loaded (the yearly totals start after it).
-    pub payments_since_ms: i64,
+    pub kind: Option<String>,
+    pub after: Option<AlertCursor>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AlertPage {
+    pub rows: Vec<AlertScheduleRow>,
+    /// (kind, how many in force for this reader), whatever the page and kind filter.
+    pub counts: Vec<(String, i64)>,
 }
 
 #[async_trait]
@@ -389,7 +444,16 @@ pub trait HandlingStore: Store {
     async fn disseminations(&self, report_id: &str) -> Result<Vec<DisseminationRow>>;
     async fn outcomes(&self, claim_id: &str) -> Result<Vec<OutcomeRow>>;
 
-    async fn alert_inputs(&self, scope: &AlertScope) -> Result<AlertInputs>;
+    /// The alerts in force for a reader at an instant, most urgent first, one page of them, and
+    /// how many of each kind there are (one snapshot).
+    async fn alert_page(&self, query: &AlertQuery) -> Result<AlertPage>;
+    /// Whether every existing source's schedule has been computed.
+    async fn alert_schedule_built(&self) -> Result<bool>;
+    /// Recomputes every source's and open requirement's schedule with the installed
+    /// [`AlertScheduler`] (a station upgraded from before the schedule, or a restored backup
+    /// without it), a few hundred sources per transaction, then records that it is built.
+    /// Returns how many owners were scheduled.
+    async fn rebuild_alert_schedule(&self) -> Result<u64>;
 
     /// Bulk load for benchmark and demo stations: many contacts in one transaction under one
     /// audit event, without per-source guards. Not reachable from the API.

@@ -36,6 +36,8 @@ pub struct SqlStore {
     pub(crate) pool: AnyPool,
     backend: Backend,
     keys: AuditKeys,
+    /// Installed by the station at open; keeps the alert schedule with every handling write.
+    pub(crate) scheduler: std::sync::OnceLock<std::sync::Arc<dyn crate::AlertScheduler>>,
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, disabled, failed_logins, throttled_until, created_at";
@@ -67,7 +69,14 @@ impl SqlStore {
             pool,
             backend,
             keys,
+            scheduler: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Installs what computes alert schedules (once; later calls are ignored). Without one,
+    /// handling writes leave the schedule alone.
+    pub fn set_alert_scheduler(&self, scheduler: std::sync::Arc<dyn crate::AlertScheduler>) {
+        let _ = self.scheduler.set(scheduler);
     }
 
     pub async fn close(&self) {

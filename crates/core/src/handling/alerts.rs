@@ -18,7 +18,7 @@ use super::review::commissioner_notices;
 use super::tasking::Requirement;
 use super::{Authorisation, AuthorisationStatus, RoleAssignment, Source, SourceState, roles};
 use crate::Id;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Highest last, so `Ord` sorts by urgency.
@@ -53,6 +53,52 @@ pub enum AlertKind {
     ErrorReportOverdue,
     PaymentAwaitingApproval,
     RequirementReviewOverdue,
+}
+
+impl AlertKind {
+    /// Every kind's name, as it appears on the wire and in [`AlertKind::name`].
+    pub const NAMES: [&'static str; 17] = [
+        "contact_overdue",
+        "contact_missed",
+        "contact_outcome_not_recorded",
+        "roles_not_covered",
+        "review_due",
+        "review_overdue",
+        "authorisation_expiring",
+        "authorisation_expired",
+        "cancellation_required",
+        "written_record_due",
+        "written_record_overdue",
+        "commissioner_notice_due",
+        "commissioner_notice_overdue",
+        "error_report_due",
+        "error_report_overdue",
+        "payment_awaiting_approval",
+        "requirement_review_overdue",
+    ];
+
+    /// The kind's name without its details (`authorisation_expiring` for every window).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AlertKind::ContactOverdue => Self::NAMES[0],
+            AlertKind::ContactMissed => Self::NAMES[1],
+            AlertKind::ContactOutcomeNotRecorded => Self::NAMES[2],
+            AlertKind::RolesNotCovered => Self::NAMES[3],
+            AlertKind::ReviewDue => Self::NAMES[4],
+            AlertKind::ReviewOverdue => Self::NAMES[5],
+            AlertKind::AuthorisationExpiring { .. } => Self::NAMES[6],
+            AlertKind::AuthorisationExpired => Self::NAMES[7],
+            AlertKind::CancellationRequired => Self::NAMES[8],
+            AlertKind::WrittenRecordDue => Self::NAMES[9],
+            AlertKind::WrittenRecordOverdue => Self::NAMES[10],
+            AlertKind::CommissionerNoticeDue => Self::NAMES[11],
+            AlertKind::CommissionerNoticeOverdue => Self::NAMES[12],
+            AlertKind::ErrorReportDue => Self::NAMES[13],
+            AlertKind::ErrorReportOverdue => Self::NAMES[14],
+            AlertKind::PaymentAwaitingApproval => Self::NAMES[15],
+            AlertKind::RequirementReviewOverdue => Self::NAMES[16],
+        }
+    }
 }
 
 /// The record an alert is about.
@@ -255,15 +301,39 @@ fn source_alerts(
     if matches!(
         source.state,
         SourceState::Recruited | SourceState::Suspended
-    ) && let Err(v) = roles::holders_at(records.roles, source.id, now)
+    ) && roles::holders_at(records.roles, source.id, now).is_err()
     {
-        out.push(alert(
-            AlertKind::RolesNotCovered,
-            Severity::Critical,
-            now,
-            AlertSubject::Source(source.id),
-            format!("{}: {}", source.codename, v.message),
-        ));
+        // Due since the role period boundary (or the recruitment) that left the roles
+        // uncovered: coverage only changes at a boundary, so the gap is the same at `since` as
+        // at `now`, and the alert does not change with the passage of time alone.
+        let since = records
+            .roles
+            .iter()
+            .filter(|r| r.source == source.id)
+            .flat_map(|r| [Some(r.from), r.until])
+            .flatten()
+            .chain(source.recruited_at)
+            .filter(|t| *t <= now)
+            .max();
+        // No boundary yet (a record with no recruitment time and no role period begun): the
+        // gap has been there as long as the record has.
+        let message = match since {
+            Some(at) => roles::holders_at(records.roles, source.id, at)
+                .err()
+                .map(|v| v.message.into_owned()),
+            None => Some(
+                "nobody is recorded as the source's handler, controller and record-keeper; every source must have them at all times.".to_owned(),
+            ),
+        };
+        if let Some(message) = message {
+            out.push(alert(
+                AlertKind::RolesNotCovered,
+                Severity::Critical,
+                since.unwrap_or(DateTime::<Utc>::MIN_UTC),
+                AlertSubject::Source(source.id),
+                format!("{}: {message}", source.codename),
+            ));
+        }
     }
 }
 
@@ -410,4 +480,128 @@ fn authorisation_alerts(
         }
         _ => {}
     }
+}
+
+/// One alert and the span of time it is in force for, as long as the records do not change:
+/// from `from` (inclusive) until `until` (exclusive; `None`: for as long as the records stay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledAlert {
+    pub alert: Alert,
+    pub from: DateTime<Utc>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The instants at which [`alerts`] over these records can change with the passage of time
+/// alone: every `now >= …` comparison the rules above make, and the instants their inputs
+/// (authorisation status, role coverage, the payment year) change at. Between two of them, and
+/// after the last, the alerts are the same at every instant.
+pub fn change_instants(records: &HandlingRecords<'_>, policy: &AlertPolicy) -> Vec<DateTime<Utc>> {
+    let mut at: Vec<DateTime<Utc>> = Vec::new();
+    for s in records.sources {
+        at.extend(s.recruited_at);
+    }
+    for r in records.roles {
+        at.push(r.from);
+        at.extend(r.until);
+    }
+    for c in records.contacts {
+        at.extend(c.next_contact_due);
+        if let Some(when) = c.when() {
+            at.push(when);
+            at.push(calendar::shift(when, policy.contact_outcome_grace));
+        }
+        at.extend(c.occurred_at);
+    }
+    for a in records.authorisations {
+        let expiry = a.current_expiry();
+        at.push(a.granted_at);
+        at.push(expiry);
+        at.extend(a.cancellation.as_ref().map(|c| c.cancelled_at));
+        for d in &policy.expiry_warning_days {
+            at.push(calendar::shift(expiry, -Duration::days(i64::from(*d))));
+        }
+        let review_due = a.next_review_due();
+        at.push(review_due);
+        at.push(calendar::shift(
+            review_due,
+            -Duration::days(i64::from(policy.review_due_soon_days)),
+        ));
+        at.extend(a.reviews.iter().map(|r| r.reviewed_at));
+        at.extend(commissioner_notices(a).iter().map(|n| n.due_at));
+        at.extend(a.written_record_due(&policy.holidays));
+    }
+    // An unpaid payment counts in the year it would be paid in "now": the start of each London
+    // year from the first payment to the year after the last one paid (after that, nothing paid
+    // falls in the year any more).
+    let years = records
+        .payments
+        .iter()
+        .flat_map(|p| [Some(p.recorded_at), p.paid_at])
+        .flatten()
+        .map(|t| calendar::local_date(t).year());
+    if let (Some(first), Some(last)) = (years.clone().min(), years.max()) {
+        for y in first..=last.saturating_add(1) {
+            if let Some(day) = chrono::NaiveDate::from_ymd_opt(y, 1, 1) {
+                at.push(calendar::start_of_day(day));
+            }
+        }
+    }
+    for r in records.requirements {
+        at.push(calendar::end_of_day(r.review_by));
+    }
+    for e in records.errors {
+        at.extend(e.report_due(&policy.holidays));
+    }
+    at.sort_unstable();
+    at.dedup();
+    at
+}
+
+/// Every alert these records raise at any instant, each with the span it is in force for: the
+/// rules of [`alerts`] evaluated once before the first of the [`change_instants`] and once at
+/// each of them, so `alerts(records, policy, now)` is exactly the scheduled alerts whose span
+/// holds `now`, for every `now`. A store keeps this per source, replaced with each write about
+/// the source, and selects `from <= now < until` without running the rules per request.
+pub fn alert_schedule(records: &HandlingRecords<'_>, policy: &AlertPolicy) -> Vec<ScheduledAlert> {
+    let instants = change_instants(records, policy);
+    let mut out: Vec<ScheduledAlert> = Vec::new();
+    let mut open: Vec<ScheduledAlert> = Vec::new();
+    let first = instants
+        .first()
+        .map(|t| calendar::shift(*t, -Duration::milliseconds(1)));
+    let points = std::iter::once((DateTime::<Utc>::MIN_UTC, first))
+        .chain(instants.iter().map(|t| (*t, Some(*t))));
+    for (from, probe) in points {
+        let Some(probe) = probe else {
+            // No instant at all: the alerts never change.
+            open = alerts(records, policy, DateTime::<Utc>::MIN_UTC)
+                .into_iter()
+                .map(|alert| ScheduledAlert {
+                    alert,
+                    from,
+                    until: None,
+                })
+                .collect();
+            continue;
+        };
+        let now = alerts(records, policy, probe);
+        let (kept, ended): (Vec<_>, Vec<_>) =
+            open.into_iter().partition(|s| now.contains(&s.alert));
+        out.extend(ended.into_iter().map(|mut s| {
+            s.until = Some(from);
+            s
+        }));
+        open = kept;
+        for alert in now {
+            if !open.iter().any(|s| s.alert == alert) {
+                open.push(ScheduledAlert {
+                    alert,
+                    from,
+                    until: None,
+                });
+            }
+        }
+    }
+    out.extend(open);
+    out
 }

@@ -35,7 +35,10 @@ pub mod tasking;
 #[cfg(test)]
 mod tests;
 
-pub use alerts::{Alert, AlertKind, AlertPolicy, AlertSubject, HandlingRecords, Severity, alerts};
+pub use alerts::{
+    Alert, AlertKind, AlertPolicy, AlertSubject, HandlingRecords, ScheduledAlert, Severity,
+    alert_schedule, alerts, change_instants,
+};
 pub use authorisation::{
     Authorisation, AuthorisationKind, AuthorisationStatus, DecisionContext, GrantRequest,
     NecessityGround, grant, live_authorisation, period_end,

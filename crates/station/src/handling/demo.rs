@@ -693,8 +693,12 @@ mod tests {
             compartments: ["ORCHARD".to_owned()].into_iter().collect(),
             session_expires_at_ms: i64::MAX,
         };
-        let alerts = station.alerts(&p).await.expect("alerts");
-        assert!(!alerts.is_empty());
+        let request = crate::handling::AlertsRequest {
+            kind: None,
+            page: crate::handling::page(None, None).expect("page"),
+        };
+        let alerts = station.alerts(&p, &request).await.expect("alerts");
+        assert!(!alerts.alerts.is_empty());
         let sources = station
             .list_sources(
                 &p,

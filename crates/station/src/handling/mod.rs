@@ -14,6 +14,7 @@
 
 mod access;
 mod activity;
+mod alerts;
 mod audit_log;
 mod authorisations;
 mod break_glass;
@@ -21,9 +22,9 @@ mod codenames;
 mod convert;
 pub mod demo;
 mod errors;
+mod import;
 mod inspection;
 mod progress;
-mod import;
 mod record;
 mod reliability;
 mod reports;
@@ -32,6 +33,7 @@ mod sources;
 
 pub use access::{IDENTITY_READERS, READERS, RECORD_READERS};
 pub use activity::{ContactInput, ContactOutcomeInput, PaymentInput, PaymentView, TaskingInput};
+pub use alerts::{AlertsPage, AlertsRequest};
 pub use audit_log::{AuditEntry, AuditPage, AuditQuery};
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,

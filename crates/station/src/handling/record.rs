@@ -1,22 +1,16 @@
-//! The statutory record of one source (SI 2000/2725 reg 3(a)-(n)) and the alerts list.
+//! The statutory record of one source (SI 2000/2725 reg 3(a)-(n)).
 
 use super::access::{self, RECORD_READERS};
 use super::authorisations::RiskView;
-use super::convert::{self, from_doc};
+use super::convert::from_doc;
 use super::reports::ReportView;
 use super::sources::TrueIdentity;
 use super::{PaymentView, RoleRow, SourceRow, TransitionRow};
 use crate::{Principal, Station, StationError};
-use chrono::Datelike;
-use chrono::{DateTime, Utc};
 use humint_core::handling::payment::YearTotals;
-use humint_core::handling::{
-    Alert, AlertPolicy, Authorisation, Contact, HandlingRecords, Payment, Priority, Requirement,
-    RoleAssignment, Source, Tasking, calendar,
-};
-use humint_core::{Id, Role};
-use humint_store::{AlertScope, HandlingStore as _, Page, Store as _};
-use std::collections::{BTreeMap, HashMap};
+use humint_core::handling::{Alert, Authorisation, Contact, Tasking};
+use humint_store::{HandlingStore as _, Page, Store as _};
+use std::collections::BTreeMap;
 
 pub type AlertView = Alert;
 
@@ -169,157 +163,4 @@ impl Station {
         self.store.append_audit(&audit).await?;
         Ok(record)
     }
-
-    /// What needs doing now, for this caller: the core's alerts over the records of the
-    /// caller's compartments (a handler: their own sources), most urgent first.
-    pub async fn alerts(&self, p: &Principal) -> Result<Vec<AlertView>, StationError> {
-        p.require_role(super::READERS, "see alerts")?;
-        let now = self.clock().now();
-        let year = calendar::local_date(now).year();
-        let since = chrono::NaiveDate::from_ymd_opt(year - 1, 1, 1)
-            .map(calendar::start_of_day)
-            .unwrap_or(now);
-        let scope = AlertScope {
-            reader: p.user_id.clone(),
-            handled_by: (p.role == Role::Handler).then(|| p.user_id.clone()),
-            now_ms: now.timestamp_millis(),
-            payments_since_ms: since.timestamp_millis(),
-        };
-        let inputs = self.store.alert_inputs(&scope).await?;
-        let sources = inputs
-            .sources
-            .iter()
-            .map(convert::source)
-            .collect::<Result<Vec<_>, _>>()?;
-        let authorisations = inputs
-            .authorisations
-            .iter()
-            .map(|a| from_doc::<Authorisation>(&a.doc))
-            .collect::<Result<Vec<_>, _>>()?;
-        let roles = inputs
-            .roles
-            .iter()
-            .map(convert::role)
-            .collect::<Result<Vec<_>, _>>()?;
-        let contacts = inputs
-            .contacts
-            .iter()
-            .map(|c| from_doc::<Contact>(&c.doc))
-            .collect::<Result<Vec<_>, _>>()?;
-        let payments = inputs
-            .payments
-            .iter()
-            .map(|c| from_doc::<Payment>(&c.doc))
-            .collect::<Result<Vec<_>, _>>()?;
-        let requirements = inputs
-            .requirements
-            .iter()
-            .map(|r| {
-                Ok(Requirement {
-                    id: convert::id(&r.id)?,
-                    title: r.title.clone(),
-                    detail: r.detail.clone(),
-                    priority: u8::try_from(r.priority)
-                        .ok()
-                        .and_then(|p| Priority::try_from(p).ok())
-                        .ok_or_else(|| {
-                            StationError::Io("a stored priority is damaged".to_owned())
-                        })?,
-                    opened_at: super::ms_time(r.opened_at_ms)?,
-                    review_by: super::parse_date("review_by", &r.review_by)?,
-                    closed_at: r.closed_at_ms.map(super::ms_time).transpose()?,
-                })
-            })
-            .collect::<Result<Vec<_>, StationError>>()?;
-        let policy = AlertPolicy::standard(self.payment_policy().await?);
-        let mut alerts = alerts_by_source(
-            sources,
-            authorisations,
-            roles,
-            contacts,
-            payments,
-            &requirements,
-            &policy,
-            now,
-        );
-        if p.role == Role::Analyst {
-            // Analysts work on requirements and reporting, not on the handling of sources.
-            alerts.retain(|a| a.source.is_none());
-        }
-        Ok(alerts)
-    }
-}
-
-/// One source's records, for asking the core about that source alone.
-struct SourceRecords {
-    authorisations: Vec<Authorisation>,
-    roles: Vec<RoleAssignment>,
-    contacts: Vec<Contact>,
-    payments: Vec<Payment>,
-}
-
-/// The core's alerts over the records, asked source by source. Every alert rule about a source
-/// reads only that source's records (its contacts, roles, authorisations, payments), and the
-/// core finds them by scanning the slices it is given: over a whole station at once that is
-/// sources × records (10,000 × 30,000 role periods), so each source gets its own small slices.
-/// The rules themselves are untouched; requirements (not a source's) are asked once. Most
-/// urgent first, as the core orders them.
-#[allow(clippy::too_many_arguments)]
-fn alerts_by_source(
-    sources: Vec<Source>,
-    authorisations: Vec<Authorisation>,
-    roles: Vec<RoleAssignment>,
-    contacts: Vec<Contact>,
-    payments: Vec<Payment>,
-    requirements: &[Requirement],
-    policy: &AlertPolicy,
-    now: DateTime<Utc>,
-) -> Vec<Alert> {
-    let position: HashMap<Id<Source>, usize> =
-        sources.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-    // The last group holds records of no listed source (none in practice: one snapshot reads
-    // both); they are still asked about, with no source, as the core would have.
-    let mut groups: Vec<SourceRecords> = (0..=sources.len())
-        .map(|_| SourceRecords {
-            authorisations: Vec::new(),
-            roles: Vec::new(),
-            contacts: Vec::new(),
-            payments: Vec::new(),
-        })
-        .collect();
-    let orphan = sources.len();
-    let group = |id: &Id<Source>| position.get(id).copied().unwrap_or(orphan);
-    for a in authorisations {
-        groups[group(&a.source)].authorisations.push(a);
-    }
-    for r in roles {
-        groups[group(&r.source)].roles.push(r);
-    }
-    for c in contacts {
-        groups[group(&c.source)].contacts.push(c);
-    }
-    for p in payments {
-        groups[group(&p.source)].payments.push(p);
-    }
-    let mut out = Vec::new();
-    for (i, g) in groups.iter().enumerate() {
-        let records = HandlingRecords {
-            sources: sources.get(i).map(std::slice::from_ref).unwrap_or(&[]),
-            authorisations: &g.authorisations,
-            roles: &g.roles,
-            contacts: &g.contacts,
-            payments: &g.payments,
-            requirements: &[],
-            errors: &[],
-        };
-        out.extend(humint_core::handling::alerts(&records, policy, now));
-    }
-    let records = HandlingRecords {
-        requirements,
-        ..HandlingRecords::default()
-    };
-    out.extend(humint_core::handling::alerts(&records, policy, now));
-    // The core's order: severity, then due time (stable, so ties keep source order).
-    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.due_at.cmp(&b.due_at)));
-    out
 }

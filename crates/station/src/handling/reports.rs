@@ -412,7 +412,13 @@ impl Station {
         // grade under another scheme has no suggestion to depart from.
         if let Grading::Admiralty(g) = &grade {
             let decision = self
-                .grade_decision(p, &report, g.source, g.information, input.rationale.as_deref())
+                .grade_decision(
+                    p,
+                    &report,
+                    g.source,
+                    g.information,
+                    input.rationale.as_deref(),
+                )
                 .await?;
             writes.push(HandlingWrite::InsertGradeDecision(decision));
         }

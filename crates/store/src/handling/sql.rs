@@ -208,6 +208,15 @@ impl HandlingStore for SqlStore {
         for w in writes {
             apply(&mut tx, w).await?;
         }
+        if let Some(scheduler) = self.scheduler.get() {
+            let (sources, requirements) = schedule_owners(&mut tx, guard, writes).await?;
+            for id in &sources {
+                reschedule_source(&mut tx, scheduler.as_ref(), id).await?;
+            }
+            for id in &requirements {
+                reschedule_requirement(&mut tx, scheduler.as_ref(), id).await?;
+            }
+        }
         for a in audit {
             self.append_in(&mut tx, a).await?;
         }
@@ -252,9 +261,10 @@ impl HandlingStore for SqlStore {
     }
 
     async fn list_sources(&self, f: &SourceFilter) -> Result<Vec<SourceRow>> {
+        let readable = self.backend().in_reader_compartments("s.compartment_id");
         let mut sql = format!(
             "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id \
-             WHERE s.compartment_id IN ({READER_COMPARTMENTS}) AND s.id > $2 AND ($3 = '' OR c.name = $3) AND ($4 = '' OR s.state = $4)"
+             WHERE {readable} AND s.id > $2 AND ($3 = '' OR c.name = $3) AND ($4 = '' OR s.state = $4)"
         );
         if f.handled_by.is_some() {
             sql.push_str(
@@ -457,97 +467,116 @@ impl HandlingStore for SqlStore {
         .await
     }
 
-    async fn alert_inputs(&self, scope: &AlertScope) -> Result<AlertInputs> {
-        // The visible sources, as a subquery every other query reuses ($1 reader, $2 handler).
-        let visible = "SELECT s.id FROM sources s WHERE s.compartment_id IN (SELECT compartment_id FROM user_compartments WHERE user_id = $1) \
-             AND ($2 = '' OR EXISTS (SELECT 1 FROM source_roles r WHERE r.source_id = s.id AND r.role = 'handler' AND r.officer_id = $2 AND r.until_ms IS NULL))";
-        let handler = scope.handled_by.clone().unwrap_or_default();
+    async fn alert_page(&self, q: &AlertQuery) -> Result<AlertPage> {
+        // In force now, in the reader's compartments; a handler's: their sources' and those
+        // about no source; an analyst's: only those about no source. $1 reader, $2 handler,
+        // $3 now, $4 whether alerts about sources are included.
+        let visible = "FROM alert_schedule a WHERE a.compartment_id IN (SELECT compartment_id FROM user_compartments WHERE user_id = $1) \
+             AND a.starts_at <= $3 AND (a.ends_at IS NULL OR a.ends_at > $3) \
+             AND ($4 = 1 OR a.source_id IS NULL) \
+             AND ($2 = '' OR a.source_id IS NULL OR EXISTS (SELECT 1 FROM source_roles r WHERE r.source_id = a.source_id AND r.role = 'handler' AND r.officer_id = $2 AND r.until_ms IS NULL))";
+        let handler = q.handled_by.clone().unwrap_or_default();
+        let about_sources = i64::from(q.about_sources);
         let mut tx = self
             .pool
             .begin_with(self.backend().begin_snapshot())
             .await?;
-        let fetch = |sql: String| {
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(scope.reader.clone())
-                .bind(handler.clone())
-        };
-        let sources = fetch(format!(
-            "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id WHERE s.id IN ({visible})"
-        ))
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(source_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        // Cancelled authorisations raise nothing, except a criminal conduct one still owing its
-        // Commissioner notices.
-        let authorisations = fetch(format!(
-            "SELECT {AUTH_COLUMNS} FROM authorisations a WHERE a.source_id IN ({visible}) AND (a.cancelled_at IS NULL OR a.kind = 'criminal_conduct')"
-        ))
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(auth_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        let roles = fetch(format!(
-            "SELECT {ROLE_COLUMNS} FROM source_roles r JOIN users u ON u.id = r.officer_id WHERE r.source_id IN ({visible}) AND (r.until_ms IS NULL OR r.until_ms > $3)"
-        ))
-        .bind(scope.now_ms)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(role_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        // The contacts the safety alerts look at: each source's latest held contact, missed
-        // ones since it, and planned ones whose outcome is still unrecorded. Each part is a
-        // seek per source on contacts (source_id, status, at_ms), so the cost follows the
-        // visible sources, not every contact they ever had.
-        let contacts = fetch(format!(
-            "WITH h AS (SELECT v.id AS source_id, \
-                 (SELECT MAX(c.at_ms) FROM contacts c WHERE c.source_id = v.id AND c.status = 'held') AS last_held \
-               FROM ({visible}) v) \
-             SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k \
-               ON k.source_id = h.source_id AND k.status = 'held' AND k.at_ms = h.last_held \
-             UNION ALL \
-             SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k \
-               ON k.source_id = h.source_id AND k.status = 'planned' \
-             UNION ALL \
-             SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k \
-               ON k.source_id = h.source_id AND k.status = 'missed' AND (h.last_held IS NULL OR k.at_ms > h.last_held)"
-        ))
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(contact_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        let payments = fetch(format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.source_id IN ({visible}) AND p.kind = 'payment' AND (p.paid_at IS NULL OR p.paid_at >= $3)"
-        ))
-        .bind(scope.payments_since_ms)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(payment_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        let requirements = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {REQUIREMENT_COLUMNS} FROM requirements r JOIN compartments c ON c.id = r.compartment_id \
-             WHERE r.compartment_id IN ({READER_COMPARTMENTS}) AND r.closed_at IS NULL"
+        let counts = sqlx::query(AssertSqlSafe(format!(
+            "SELECT a.kind, COUNT(*) {visible} GROUP BY a.kind ORDER BY a.kind"
         )))
-        .bind(scope.reader.clone())
+        .bind(q.reader.clone())
+        .bind(handler.clone())
+        .bind(q.now_ms)
+        .bind(about_sources)
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(requirement_from_row)
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+        .collect::<Result<Vec<_>>>()?;
+        // Keyset: after (severity, due, id) in the order severity descending, due, id.
+        let (sev, due, id) = match &q.after {
+            Some(c) => (c.severity, c.due_at_ms, c.id.clone()),
+            None => (i64::MAX, i64::MIN, String::new()),
+        };
+        // The page's ids first (sorting keys only), then their documents.
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM alert_schedule a WHERE a.id IN (SELECT a.id {visible} AND ($5 = '' OR a.kind = $5) \
+             AND (a.severity < $6 OR (a.severity = $6 AND (a.due_at > $7 OR (a.due_at = $7 AND a.id > $8)))) \
+             ORDER BY a.severity DESC, a.due_at, a.id LIMIT $9) \
+             ORDER BY a.severity DESC, a.due_at, a.id"
+        )))
+        .bind(q.reader.clone())
+        .bind(handler)
+        .bind(q.now_ms)
+        .bind(about_sources)
+        .bind(q.kind.clone().unwrap_or_default())
+        .bind(sev)
+        .bind(due)
+        .bind(id)
+        .bind(q.limit)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(schedule_from_row)
         .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
-        Ok(AlertInputs {
-            sources,
-            authorisations,
-            roles,
-            contacts,
-            payments,
-            requirements,
-        })
+        Ok(AlertPage { rows, counts })
+    }
+
+    async fn alert_schedule_built(&self) -> Result<bool> {
+        let row = sqlx::query("SELECT value FROM alert_schedule_meta WHERE key = 'built'")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn rebuild_alert_schedule(&self) -> Result<u64> {
+        let Some(scheduler) = self.scheduler.get() else {
+            return Err(StoreError::Refused(
+                "no alert scheduler is installed to rebuild the alert schedule with",
+            ));
+        };
+        let mut done = 0u64;
+        let mut last = String::new();
+        loop {
+            let ids: Vec<String> =
+                sqlx::query("SELECT id FROM sources WHERE id > $1 ORDER BY id LIMIT 250")
+                    .bind(&last)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get(0))
+                    .collect::<std::result::Result<_, _>>()?;
+            let Some(end) = ids.last().cloned() else {
+                break;
+            };
+            let mut tx = self.begin_write().await?;
+            for id in &ids {
+                reschedule_source(&mut tx, scheduler.as_ref(), id).await?;
+            }
+            tx.commit().await?;
+            done += ids.len() as u64;
+            last = end;
+        }
+        let mut tx = self.begin_write().await?;
+        let requirements: Vec<String> = sqlx::query("SELECT id FROM requirements ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        for id in &requirements {
+            reschedule_requirement(&mut tx, scheduler.as_ref(), id).await?;
+        }
+        done += requirements.len() as u64;
+        sqlx::query("DELETE FROM alert_schedule_meta WHERE key = 'built'")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO alert_schedule_meta (key, value) VALUES ('built', '1')")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn bulk_insert_contacts(&self, rows: &[ContactRow], audit: &AuditContext) -> Result<()> {
@@ -555,8 +584,229 @@ impl HandlingStore for SqlStore {
         for k in rows {
             insert_contact(&mut tx, k).await?;
         }
+        if let Some(scheduler) = self.scheduler.get() {
+            let mut sources: Vec<&str> = rows.iter().map(|k| k.source_id.as_str()).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            for id in sources {
+                reschedule_source(&mut tx, scheduler.as_ref(), id).await?;
+            }
+        }
         self.append_in(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+const SCHEDULE_COLUMNS: &str = "a.id, a.owner_id, a.source_id, a.compartment_id, a.kind, a.severity, a.due_at, a.starts_at, a.ends_at, a.doc";
+
+fn schedule_from_row(r: &AnyRow) -> Result<AlertScheduleRow> {
+    Ok(AlertScheduleRow {
+        id: r.try_get(0)?,
+        owner_id: r.try_get(1)?,
+        source_id: r.try_get(2)?,
+        compartment_id: r.try_get(3)?,
+        kind: r.try_get(4)?,
+        severity: r.try_get(5)?,
+        due_at_ms: r.try_get(6)?,
+        starts_at_ms: r.try_get(7)?,
+        ends_at_ms: r.try_get(8)?,
+        doc: r.try_get(9)?,
+    })
+}
+
+/// The sources and requirements whose alert schedule a handling write can change.
+async fn schedule_owners(
+    conn: &mut sqlx::AnyConnection,
+    guard: Option<&SourceGuard>,
+    writes: &[HandlingWrite],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let mut sources: Vec<String> = guard.iter().map(|g| g.source_id.clone()).collect();
+    let mut requirements = Vec::new();
+    for w in writes {
+        match w {
+            HandlingWrite::InsertRequirement(r) => requirements.push(r.id.clone()),
+            HandlingWrite::InsertSource { row, .. } => sources.push(row.id.clone()),
+            HandlingWrite::SetSourceState { source_id, .. } => sources.push(source_id.clone()),
+            HandlingWrite::InsertRole(r) => sources.push(r.source_id.clone()),
+            HandlingWrite::CloseRole { id, .. } => {
+                let row = sqlx::query("SELECT source_id FROM source_roles WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if let Some(r) = row {
+                    sources.push(r.try_get(0)?);
+                }
+            }
+            HandlingWrite::InsertAuthorisation(a) | HandlingWrite::UpdateAuthorisation(a) => {
+                sources.push(a.source_id.clone());
+            }
+            HandlingWrite::InsertContact(k) | HandlingWrite::UpdateContact(k) => {
+                sources.push(k.source_id.clone());
+            }
+            HandlingWrite::InsertPayment(p) | HandlingWrite::UpdatePayment(p) => {
+                sources.push(p.source_id.clone());
+            }
+            HandlingWrite::InsertTransition(_)
+            | HandlingWrite::InsertRisk(_)
+            | HandlingWrite::InsertTasking(_)
+            | HandlingWrite::InsertReport { .. }
+            | HandlingWrite::UpdateReport(_)
+            | HandlingWrite::InsertClaim(_)
+            | HandlingWrite::InsertDissemination(_)
+            | HandlingWrite::InsertOutcome(_) => {}
+            // Review and closure move or end a requirement's "past review-by" alert.
+            HandlingWrite::UpdateRequirement { id, .. } => requirements.push(id.clone()),
+            // The register, history and assessment rows feed no scheduled alert (relevant-error
+            // alerts are listed by `GET /errors?overdue=true`, not scheduled yet).
+            HandlingWrite::InsertRelevantError(_)
+            | HandlingWrite::UpdateRelevantError(_)
+            | HandlingWrite::InsertRequirementEvent(_)
+            | HandlingWrite::UpdateTasking { .. }
+            | HandlingWrite::InsertBreakGlass(_)
+            | HandlingWrite::InsertGrading(_)
+            | HandlingWrite::InsertGradeDecision(_) => {}
+        }
+    }
+    sources.sort_unstable();
+    sources.dedup();
+    requirements.sort_unstable();
+    requirements.dedup();
+    Ok((sources, requirements))
+}
+
+/// The records the alert rules read about one source (see [`SourceAlertInputs`]): one index
+/// seek per part on contacts (source_id, status, at_ms), whatever the source's history.
+async fn source_alert_inputs(
+    conn: &mut sqlx::AnyConnection,
+    source_id: &str,
+) -> Result<Option<SourceAlertInputs>> {
+    let Some(source) = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id WHERE s.id = $1"
+    )))
+    .bind(source_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(source_from_row)
+    .transpose()?
+    else {
+        return Ok(None);
+    };
+    let authorisations = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {AUTH_COLUMNS} FROM authorisations a WHERE a.source_id = $1 AND (a.cancelled_at IS NULL OR a.kind = 'criminal_conduct') ORDER BY a.id"
+    )))
+    .bind(source_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(auth_from_row)
+    .collect::<Result<Vec<_>>>()?;
+    let roles = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {ROLE_COLUMNS} FROM source_roles r JOIN users u ON u.id = r.officer_id WHERE r.source_id = $1 ORDER BY r.id"
+    )))
+    .bind(source_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(role_from_row)
+    .collect::<Result<Vec<_>>>()?;
+    let contacts = sqlx::query(AssertSqlSafe(format!(
+        "WITH h AS (SELECT MAX(c.at_ms) AS last_held FROM contacts c WHERE c.source_id = $1 AND c.status = 'held') \
+         SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k ON k.source_id = $1 AND k.status = 'held' AND k.at_ms = h.last_held \
+         UNION ALL \
+         SELECT {CONTACT_COLUMNS} FROM contacts k WHERE k.source_id = $1 AND k.status = 'planned' \
+         UNION ALL \
+         SELECT {CONTACT_COLUMNS} FROM h JOIN contacts k ON k.source_id = $1 AND k.status = 'missed' AND (h.last_held IS NULL OR k.at_ms > h.last_held) \
+         ORDER BY 1"
+    )))
+    .bind(source_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(contact_from_row)
+    .collect::<Result<Vec<_>>>()?;
+    let payments = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.source_id = $1 AND p.kind = 'payment' ORDER BY p.id"
+    )))
+    .bind(source_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(payment_from_row)
+    .collect::<Result<Vec<_>>>()?;
+    Ok(Some(SourceAlertInputs {
+        source,
+        authorisations,
+        roles,
+        contacts,
+        payments,
+    }))
+}
+
+async fn replace_schedule(
+    conn: &mut sqlx::AnyConnection,
+    owner_id: &str,
+    rows: &[AlertScheduleRow],
+) -> Result<()> {
+    sqlx::query("DELETE FROM alert_schedule WHERE owner_id = $1")
+        .bind(owner_id)
+        .execute(&mut *conn)
+        .await?;
+    for a in rows {
+        sqlx::query(
+            "INSERT INTO alert_schedule (id, owner_id, source_id, compartment_id, kind, severity, due_at, starts_at, ends_at, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&a.id)
+        .bind(&a.owner_id)
+        .bind(a.source_id.clone())
+        .bind(&a.compartment_id)
+        .bind(&a.kind)
+        .bind(a.severity)
+        .bind(a.due_at_ms)
+        .bind(a.starts_at_ms)
+        .bind(a.ends_at_ms)
+        .bind(&a.doc)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn reschedule_source(
+    conn: &mut sqlx::AnyConnection,
+    scheduler: &dyn AlertScheduler,
+    source_id: &str,
+) -> Result<()> {
+    let rows = match source_alert_inputs(conn, source_id).await? {
+        Some(inputs) => scheduler
+            .source_schedule(&inputs)
+            .map_err(StoreError::Corrupt)?,
+        None => Vec::new(),
+    };
+    replace_schedule(conn, source_id, &rows).await
+}
+
+async fn reschedule_requirement(
+    conn: &mut sqlx::AnyConnection,
+    scheduler: &dyn AlertScheduler,
+    requirement_id: &str,
+) -> Result<()> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {REQUIREMENT_COLUMNS} FROM requirements r JOIN compartments c ON c.id = r.compartment_id WHERE r.id = $1"
+    )))
+    .bind(requirement_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(requirement_from_row)
+    .transpose()?;
+    let rows = match row {
+        Some(r) => scheduler
+            .requirement_schedule(&r)
+            .map_err(StoreError::Corrupt)?,
+        None => Vec::new(),
+    };
+    replace_schedule(conn, requirement_id, &rows).await
 }

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use humint_core::Role;
 use humint_core::handling::alerts::{AlertKind, AlertSubject, Severity};
-use humint_station::handling::AlertView;
+use humint_station::handling::{AlertView, AlertsRequest};
 
 pub(super) struct AlertLine {
     pub severity: &'static str,
@@ -24,7 +24,12 @@ pub(super) struct Section {
     pub id: &'static str,
     pub title: &'static str,
     pub lines: Vec<AlertLine>,
+    /// How many of this section's alerts are in force, shown or not.
+    pub count: i64,
 }
+
+/// The most urgent alerts shown on the page; the counts cover all of them.
+const SHOWN: i64 = 200;
 
 #[derive(Template)]
 #[template(path = "officer/home.html")]
@@ -32,29 +37,32 @@ struct HomePage {
     shell: Option<Shell>,
     stylesheet: String,
     sections: Vec<Section>,
-    total: usize,
+    total: i64,
     admin: bool,
+}
+
+/// The section of a kind named as the alert counts name it (`AlertKind::name`).
+fn section_of_name(name: &str) -> usize {
+    match name {
+        "contact_overdue"
+        | "contact_missed"
+        | "contact_outcome_not_recorded"
+        | "roles_not_covered" => 0,
+        "review_due" | "review_overdue" => 1,
+        "authorisation_expiring"
+        | "authorisation_expired"
+        | "cancellation_required"
+        | "written_record_due"
+        | "written_record_overdue" => 2,
+        "commissioner_notice_due" | "commissioner_notice_overdue" => 3,
+        "payment_awaiting_approval" => 4,
+        _ => 5,
+    }
 }
 
 /// The section an alert belongs to, in the order the page shows them.
 fn section_of(kind: &AlertKind) -> usize {
-    match kind {
-        AlertKind::ContactOverdue
-        | AlertKind::ContactMissed
-        | AlertKind::ContactOutcomeNotRecorded
-        | AlertKind::RolesNotCovered => 0,
-        AlertKind::ReviewDue | AlertKind::ReviewOverdue => 1,
-        AlertKind::AuthorisationExpiring { .. }
-        | AlertKind::AuthorisationExpired
-        | AlertKind::CancellationRequired
-        | AlertKind::WrittenRecordDue
-        | AlertKind::WrittenRecordOverdue => 2,
-        AlertKind::CommissionerNoticeDue | AlertKind::CommissionerNoticeOverdue => 3,
-        AlertKind::PaymentAwaitingApproval => 4,
-        AlertKind::ErrorReportDue
-        | AlertKind::ErrorReportOverdue
-        | AlertKind::RequirementReviewOverdue => 5,
-    }
+    section_of_name(kind.name())
 }
 
 const SECTIONS: [(&str, &str); 6] = [
@@ -100,12 +108,19 @@ fn line(a: &AlertView, role: Role) -> AlertLine {
 pub(super) async fn home(State(state): State<AppState>, officer: Officer) -> Response {
     let shell = officer.shell("/");
     let admin = officer.principal.role == Role::Admin;
-    let alerts = if admin {
+    let page = if admin {
         // Administrators run accounts, not sources: the station shows them no case alerts.
-        Vec::new()
+        None
     } else {
-        match state.station.alerts(&officer.principal).await {
-            Ok(a) => a,
+        let request = AlertsRequest {
+            kind: None,
+            page: match humint_station::handling::page(None, Some(SHOWN)) {
+                Ok(p) => p,
+                Err(e) => return refusal(Some(shell), e),
+            },
+        };
+        match state.station.alerts(&officer.principal, &request).await {
+            Ok(a) => Some(a),
             Err(e) => return refusal(Some(shell), e),
         }
     };
@@ -115,17 +130,27 @@ pub(super) async fn home(State(state): State<AppState>, officer: Officer) -> Res
             id,
             title,
             lines: Vec::new(),
+            count: 0,
         })
         .collect();
-    for a in &alerts {
-        if let Some(s) = sections.get_mut(section_of(&a.kind)) {
-            s.lines.push(line(a, officer.principal.role));
+    let mut total = 0;
+    if let Some(page) = &page {
+        for a in &page.alerts {
+            if let Some(s) = sections.get_mut(section_of(&a.kind)) {
+                s.lines.push(line(a, officer.principal.role));
+            }
+        }
+        for (name, n) in &page.counts {
+            total += n;
+            if let Some(s) = sections.get_mut(section_of_name(name)) {
+                s.count += n;
+            }
         }
     }
     let page = HomePage {
         stylesheet: shell.stylesheet.clone(),
         shell: Some(shell),
-        total: alerts.len(),
+        total,
         sections,
         admin,
     };

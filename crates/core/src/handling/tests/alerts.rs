@@ -49,7 +49,51 @@ fn run<'a>(
         ..Default::default()
     };
     extra(&mut records);
-    alerts(&records, &policy(), t(now))
+    let found = alerts(&records, &policy(), t(now));
+    assert_schedule_matches(&records, t(now));
+    found
+}
+
+/// The alerts in force at `now` according to the schedule, in the core's order.
+fn scheduled_at(schedule: &[ScheduledAlert], now: DateTime<Utc>) -> Vec<Alert> {
+    let mut found: Vec<Alert> = schedule
+        .iter()
+        .filter(|s| s.from <= now && s.until.is_none_or(|u| now < u))
+        .map(|s| s.alert.clone())
+        .collect();
+    sort_like_core(&mut found);
+    found
+}
+
+fn sort_like_core(alerts: &mut [Alert]) {
+    alerts.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.due_at.cmp(&b.due_at))
+            .then_with(|| format!("{a:?}").cmp(&format!("{b:?}")))
+    });
+}
+
+/// The schedule gives exactly the rules' alerts at `now`, at every instant the rules can change
+/// at, one millisecond either side of it, and far before and after all of them.
+fn assert_schedule_matches(records: &HandlingRecords<'_>, now: DateTime<Utc>) {
+    let policy = policy();
+    let schedule = alert_schedule(records, &policy);
+    let mut probes = vec![now, t("1990-01-01T00:00:00Z"), t("2090-01-01T00:00:00Z")];
+    for at in change_instants(records, &policy) {
+        for d in [-1, 0, 1] {
+            probes.push(at + chrono::Duration::milliseconds(d));
+        }
+    }
+    for probe in probes {
+        let mut expected = alerts(records, &policy, probe);
+        sort_like_core(&mut expected);
+        assert_eq!(
+            scheduled_at(&schedule, probe),
+            expected,
+            "schedule and rules disagree at {probe}"
+        );
+    }
 }
 
 fn kinds(alerts: &[Alert]) -> Vec<AlertKind> {
@@ -366,4 +410,31 @@ fn payments_requirements_and_errors() {
     assert_eq!(found[0].due_at, t("2026-01-17T00:00:00Z"));
     let later = kinds(&run(&world, |r| r.errors = &errors, "2026-01-17T00:00:00Z"));
     assert!(later.contains(&AlertKind::ErrorReportOverdue), "{later:?}");
+}
+
+/// A recruited source whose record-keeper's period ends: the alert is due from that instant,
+/// not from whenever someone looks, and the schedule starts it exactly there.
+#[test]
+fn roles_not_covered_is_due_from_the_end_of_the_period() {
+    let mut world = world();
+    let ends = t("2026-01-20T17:00:00Z");
+    for r in world
+        .roles
+        .iter_mut()
+        .filter(|r| r.role == SourceRole::RecordKeeper)
+    {
+        r.until = Some(ends);
+    }
+    let found = run(&world, |_| {}, "2026-02-01T00:00:00Z");
+    let gap: Vec<&Alert> = found
+        .iter()
+        .filter(|a| a.kind == AlertKind::RolesNotCovered)
+        .collect();
+    assert_eq!(gap.len(), 1);
+    assert_eq!(gap[0].due_at, ends);
+    assert!(
+        run(&world, |_| {}, "2026-01-20T16:59:59.999Z")
+            .iter()
+            .all(|a| a.kind != AlertKind::RolesNotCovered)
+    );
 }

@@ -13,10 +13,12 @@ use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::{ApiResult, ErrorBody};
 use axum::Json;
-use axum::extract::{Path, State};
-use humint_core::handling::AlertSubject;
-use serde::Serialize;
-use utoipa::ToSchema;
+use axum::extract::{Path, Query, State};
+use humint_core::handling::{AlertKind, AlertSubject};
+use humint_station::handling::AlertsRequest;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
 pub struct RiskRecordBody {
@@ -161,46 +163,75 @@ pub async fn source_record(
     }))
 }
 
+/// `GET /api/v1/alerts` query: `after` (or `cursor`) is the `next` of the previous page.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertQuery {
+    /// Only alerts of this kind (e.g. review_overdue, authorisation_expiring).
+    pub kind: Option<String>,
+    #[serde(alias = "cursor")]
+    pub after: Option<String>,
+    /// 1 to 500; 50 when absent.
+    pub limit: Option<i64>,
+}
+
+/// One page of the caller's alerts, most urgent first.
+#[derive(Serialize, ToSchema)]
+pub struct AlertPageBody {
+    pub items: Vec<AlertBody>,
+    /// The cursor of the next page (absent on the last).
+    pub next: Option<String>,
+    /// How many alerts of each kind are in force for the caller, whatever the page or kind
+    /// asked (kinds with none are left out).
+    pub counts: BTreeMap<String, i64>,
+    /// The sum of `counts`.
+    pub total: i64,
+}
+
+fn alert_body(a: &humint_core::handling::Alert) -> AlertBody {
+    let (subject_type, subject_id) = match a.subject {
+        AlertSubject::Source(id) => ("source", id.to_string()),
+        AlertSubject::Authorisation(id) => ("authorisation", id.to_string()),
+        AlertSubject::Contact(id) => ("contact", id.to_string()),
+        AlertSubject::Payment(id) => ("payment", id.to_string()),
+        AlertSubject::Requirement(id) => ("requirement", id.to_string()),
+        AlertSubject::RelevantError(id) => ("relevant_error", id.to_string()),
+    };
+    AlertBody {
+        kind: a.kind.name().to_owned(),
+        within_days: match a.kind {
+            AlertKind::AuthorisationExpiring { within_days } => Some(within_days),
+            _ => None,
+        },
+        severity: name(&a.severity),
+        due_at: at(a.due_at),
+        subject_type: subject_type.to_owned(),
+        subject_id,
+        source_id: a.source.map(|s| s.to_string()),
+        message: a.message.clone(),
+    }
+}
+
 /// What needs doing now, for the caller: reviews due, expiring authorisations, Commissioner
 /// notices, overdue or missed contacts, payments awaiting approval, requirements past review.
-#[utoipa::path(get, path = "/api/v1/alerts", security(("bearer" = [])),
-    responses((status = 200, body = [AlertBody]), (status = 403, body = ErrorBody)))]
+/// Paged, most urgent first (source safety, then legal deadlines, then warnings and notices;
+/// the earliest due first), with the count of each kind.
+#[utoipa::path(get, path = "/api/v1/alerts", params(AlertQuery), security(("bearer" = [])),
+    responses((status = 200, body = AlertPageBody), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn alerts(
     State(state): State<AppState>,
     auth: Authenticated,
-) -> ApiResult<Json<Vec<AlertBody>>> {
-    let alerts = state.station.alerts(&auth.principal).await?;
-    Ok(Json(
-        alerts
-            .iter()
-            .map(|a| {
-                let kind = serde_json::to_value(a.kind).unwrap_or_default();
-                let (subject_type, subject_id) = match a.subject {
-                    AlertSubject::Source(id) => ("source", id.to_string()),
-                    AlertSubject::Authorisation(id) => ("authorisation", id.to_string()),
-                    AlertSubject::Contact(id) => ("contact", id.to_string()),
-                    AlertSubject::Payment(id) => ("payment", id.to_string()),
-                    AlertSubject::Requirement(id) => ("requirement", id.to_string()),
-                    AlertSubject::RelevantError(id) => ("relevant_error", id.to_string()),
-                };
-                AlertBody {
-                    kind: kind
-                        .get("kind")
-                        .and_then(|k| k.as_str())
-                        .unwrap_or_default()
-                        .to_owned(),
-                    within_days: kind
-                        .get("within_days")
-                        .and_then(|d| d.as_u64())
-                        .and_then(|d| u32::try_from(d).ok()),
-                    severity: name(&a.severity),
-                    due_at: at(a.due_at),
-                    subject_type: subject_type.to_owned(),
-                    subject_id,
-                    source_id: a.source.map(|s| s.to_string()),
-                    message: a.message.clone(),
-                }
-            })
-            .collect(),
-    ))
+    Query(q): Query<AlertQuery>,
+) -> ApiResult<Json<AlertPageBody>> {
+    let request = AlertsRequest {
+        kind: q.kind.filter(|k| !k.is_empty()),
+        page: humint_station::handling::page(q.after, q.limit)?,
+    };
+    let page = state.station.alerts(&auth.principal, &request).await?;
+    Ok(Json(AlertPageBody {
+        items: page.alerts.iter().map(alert_body).collect(),
+        next: page.next,
+        total: page.counts.values().sum(),
+        counts: page.counts,
+    }))
 }

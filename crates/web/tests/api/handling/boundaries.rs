@@ -171,7 +171,7 @@ async fn the_commissioner_notice_is_due_by_the_end_of_the_seventh_day(#[case] ba
         let token = w.token_at(&w.ao, t(at)).await;
         let (status, alerts) = w.t.get(Some(&token), "/api/v1/alerts").await;
         assert_eq!(status, StatusCode::OK);
-        let found: Vec<&str> = alerts
+        let found: Vec<&str> = alerts["items"]
             .as_array()
             .expect("list")
             .iter()

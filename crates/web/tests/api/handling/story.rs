@@ -162,7 +162,7 @@ async fn the_full_handling_cycle(#[case] backend: Backend) {
     let controller = w.token(&w.controller).await;
     let (_, alerts) = t.get(Some(&controller), "/api/v1/alerts").await;
     assert!(
-        alerts
+        alerts["items"]
             .as_array()
             .is_some_and(|a| a.iter().any(|x| x["kind"] == "payment_awaiting_approval")),
         "{alerts}"

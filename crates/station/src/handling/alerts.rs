@@ -1,0 +1,265 @@
+//! Alerts per caller, from the alert schedule the store keeps.
+//!
+//! The rules stay in the core: [`alert_schedule`] turns one source's records (or one
+//! requirement) into every alert they raise, each with the span it is in force for.
+//! [`CoreScheduler`] is how the store asks for that inside the transaction of every write
+//! about the source, so the schedule never lags the records; alerts that fall due with the
+//! passage of time alone are already there with their start. A request then reads one page of
+//! the alerts in force now, filtered by compartment and handler in SQL.
+
+use super::convert::{self, from_doc};
+use super::{PageRequest, RequirementRow};
+use crate::{Principal, Station, StationError};
+use humint_core::Role;
+use humint_core::handling::{
+    Alert, AlertKind, AlertPolicy, Authorisation, Contact, HandlingRecords, Payment, Priority,
+    Requirement, Severity, alert_schedule,
+};
+use humint_store::{
+    AlertCursor, AlertQuery, AlertScheduleRow, AlertScheduler, HandlingStore as _,
+    SourceAlertInputs,
+};
+use std::collections::BTreeMap;
+
+/// The alert schedule as the core's rules decide it, under the station's policy.
+#[derive(Debug)]
+pub(crate) struct CoreScheduler {
+    pub(crate) policy: AlertPolicy,
+    pub(crate) clock: std::sync::Arc<dyn humint_core::Clock>,
+}
+
+/// Spans that ended this long before the write are not stored: time only moves forward, so
+/// they can never be in force again, and they would only lengthen every alerts query. The
+/// margin covers clocks a little apart between the instances sharing a database.
+const KEEP_ENDED: chrono::Duration = chrono::Duration::days(1);
+
+fn severity_rank(s: Severity) -> i64 {
+    match s {
+        Severity::Notice => 0,
+        Severity::Warning => 1,
+        Severity::Critical => 2,
+        Severity::SourceSafety => 3,
+    }
+}
+
+fn rows(
+    owner: &str,
+    compartment: &str,
+    records: &HandlingRecords<'_>,
+    policy: &AlertPolicy,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<AlertScheduleRow>, String> {
+    let horizon = humint_core::handling::calendar::shift(now, -KEEP_ENDED);
+    alert_schedule(records, policy)
+        .into_iter()
+        .filter(|s| s.until.is_none_or(|u| u > horizon))
+        .enumerate()
+        .map(|(n, s)| {
+            Ok(AlertScheduleRow {
+                id: format!("{owner}/{n:04}"),
+                owner_id: owner.to_owned(),
+                source_id: s.alert.source.map(|id| id.to_string()),
+                compartment_id: compartment.to_owned(),
+                kind: s.alert.kind.name().to_owned(),
+                severity: severity_rank(s.alert.severity),
+                due_at_ms: s.alert.due_at.timestamp_millis(),
+                starts_at_ms: s.from.timestamp_millis(),
+                ends_at_ms: s.until.map(|u| u.timestamp_millis()),
+                doc: serde_json::to_string(&s.alert).map_err(|e| e.to_string())?,
+            })
+        })
+        .collect()
+}
+
+fn requirement(r: &RequirementRow) -> Result<Requirement, StationError> {
+    Ok(Requirement {
+        id: convert::id(&r.id)?,
+        title: r.title.clone(),
+        detail: r.detail.clone(),
+        priority: u8::try_from(r.priority)
+            .ok()
+            .and_then(|p| Priority::try_from(p).ok())
+            .ok_or_else(|| StationError::Io("a stored priority is damaged".to_owned()))?,
+        opened_at: super::ms_time(r.opened_at_ms)?,
+        review_by: super::parse_date("review_by", &r.review_by)?,
+        closed_at: r.closed_at_ms.map(super::ms_time).transpose()?,
+    })
+}
+
+impl AlertScheduler for CoreScheduler {
+    fn source_schedule(&self, inputs: &SourceAlertInputs) -> Result<Vec<AlertScheduleRow>, String> {
+        let decode = || -> Result<_, StationError> {
+            let source = convert::source(&inputs.source)?;
+            let authorisations = inputs
+                .authorisations
+                .iter()
+                .map(|a| from_doc::<Authorisation>(&a.doc))
+                .collect::<Result<Vec<_>, _>>()?;
+            let roles = inputs
+                .roles
+                .iter()
+                .map(convert::role)
+                .collect::<Result<Vec<_>, _>>()?;
+            let contacts = inputs
+                .contacts
+                .iter()
+                .map(|c| from_doc::<Contact>(&c.doc))
+                .collect::<Result<Vec<_>, _>>()?;
+            let payments = inputs
+                .payments
+                .iter()
+                .map(|p| from_doc::<Payment>(&p.doc))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((source, authorisations, roles, contacts, payments))
+        };
+        let (source, authorisations, roles, contacts, payments) =
+            decode().map_err(|e| e.to_string())?;
+        let records = HandlingRecords {
+            sources: std::slice::from_ref(&source),
+            authorisations: &authorisations,
+            roles: &roles,
+            contacts: &contacts,
+            payments: &payments,
+            requirements: &[],
+            errors: &[],
+        };
+        rows(
+            &inputs.source.id,
+            &inputs.source.compartment_id,
+            &records,
+            &self.policy,
+            self.clock.now(),
+        )
+    }
+
+    fn requirement_schedule(&self, row: &RequirementRow) -> Result<Vec<AlertScheduleRow>, String> {
+        let r = requirement(row).map_err(|e| e.to_string())?;
+        let records = HandlingRecords {
+            requirements: std::slice::from_ref(&r),
+            ..HandlingRecords::default()
+        };
+        rows(
+            &row.id,
+            &row.compartment_id,
+            &records,
+            &self.policy,
+            self.clock.now(),
+        )
+    }
+}
+
+/// What a caller asks of the alerts list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertsRequest {
+    /// Only alerts of this kind (`review_overdue`, `authorisation_expiring`, …).
+    pub kind: Option<String>,
+    /// `after` is a cursor this service gave (the previous page's `next`).
+    pub page: PageRequest,
+}
+
+/// One page of the caller's alerts, most urgent first, and how many of each kind are in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertsPage {
+    pub alerts: Vec<Alert>,
+    /// Every kind in force for the caller and how many, whatever the page or kind asked.
+    pub counts: BTreeMap<String, i64>,
+    /// The cursor of the next page; `None` on the last.
+    pub next: Option<String>,
+}
+
+fn bad_cursor() -> StationError {
+    StationError::invalid(
+        "INVALID_PAGE",
+        "the alerts cursor is not one this server gave; start again without it",
+    )
+}
+
+fn parse_cursor(text: &str) -> Result<AlertCursor, StationError> {
+    let mut parts = text.splitn(3, '~');
+    let severity = parts.next().and_then(|s| s.parse().ok());
+    let due = parts.next().and_then(|s| s.parse().ok());
+    let id = parts.next().filter(|s| !s.is_empty());
+    match (severity, due, id) {
+        (Some(severity), Some(due_at_ms), Some(id)) => Ok(AlertCursor {
+            severity,
+            due_at_ms,
+            id: id.to_owned(),
+        }),
+        _ => Err(bad_cursor()),
+    }
+}
+
+impl Station {
+    /// Installs the core's scheduler in the store and fills the schedule of a station that
+    /// has none yet (upgraded from before it, or restored from a backup without it).
+    pub(crate) async fn prepare_alert_schedule(&self) -> Result<(), StationError> {
+        use humint_store::Store as _;
+        let policy = AlertPolicy::standard(self.payment_policy().await?);
+        self.store
+            .set_alert_scheduler(std::sync::Arc::new(CoreScheduler {
+                policy,
+                clock: self.clock.clone(),
+            }));
+        if !self.store.is_empty().await? && !self.store.alert_schedule_built().await? {
+            self.store.rebuild_alert_schedule().await?;
+        }
+        Ok(())
+    }
+
+    /// What needs doing now, for this caller, one page at a time, most urgent first: the
+    /// alerts in force in the caller's compartments (a handler: their own sources'; an
+    /// analyst: only those about no source), with how many of each kind there are.
+    pub async fn alerts(
+        &self,
+        p: &Principal,
+        request: &AlertsRequest,
+    ) -> Result<AlertsPage, StationError> {
+        p.require_role(super::READERS, "see alerts")?;
+        if let Some(kind) = &request.kind
+            && !AlertKind::NAMES.contains(&kind.as_str())
+        {
+            return Err(StationError::invalid(
+                "INVALID_ALERT_KIND",
+                format!(
+                    "\"{kind}\" is not a kind of alert; use one of {}",
+                    AlertKind::NAMES.join(", ")
+                ),
+            ));
+        }
+        let after = request
+            .page
+            .after
+            .as_deref()
+            .map(parse_cursor)
+            .transpose()?;
+        let page = self
+            .store
+            .alert_page(&AlertQuery {
+                reader: p.user_id.clone(),
+                handled_by: (p.role == Role::Handler).then(|| p.user_id.clone()),
+                about_sources: p.role != Role::Analyst,
+                now_ms: self.clock().now().timestamp_millis(),
+                kind: request.kind.clone(),
+                after,
+                limit: request.page.limit,
+            })
+            .await?;
+        let next = (page.rows.len() as i64 == request.page.limit)
+            .then(|| {
+                page.rows
+                    .last()
+                    .map(|r| format!("{}~{}~{}", r.severity, r.due_at_ms, r.id))
+            })
+            .flatten();
+        let alerts = page
+            .rows
+            .iter()
+            .map(|r| from_doc::<Alert>(&r.doc))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(AlertsPage {
+            alerts,
+            counts: page.counts.into_iter().collect(),
+            next,
+        })
+    }
+}
