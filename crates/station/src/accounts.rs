@@ -499,19 +499,7 @@ impl Station {
         let step = match totp_result {
             Some(Ok(step)) => step,
             failure => {
-                let failures = user.failed_logins + 1;
-                let throttle = self
-                    .config
-                    .login
-                    .throttle_s(failures)
-                    .map(|s| now_ms + s * 1000);
-                self.store
-                    .record_login_failure(
-                        &user.id,
-                        failures,
-                        throttle,
-                        &audit_as("session.create").denied(),
-                    )
+                self.count_login_failure(&user, now_ms, audit_as("session.create"))
                     .await?;
                 return Err(match failure {
                     Some(Err(StationError::TotpReplayed)) => StationError::TotpReplayed,
@@ -556,6 +544,26 @@ impl Station {
     }
 
     /// The account's TOTP secret, decrypted for the call that needs it.
+    /// Counts a failed sign-in step against the account, slowing it once the free failures are
+    /// spent (each later failure doubles the wait), with the refused step's audit event.
+    pub(crate) async fn count_login_failure(
+        &self,
+        user: &UserRecord,
+        now_ms: i64,
+        audit: AuditContext,
+    ) -> Result<(), StationError> {
+        let failures = user.failed_logins + 1;
+        let throttle = self
+            .config
+            .login
+            .throttle_s(failures)
+            .map(|s| now_ms + s * 1000);
+        self.store
+            .record_login_failure(&user.id, failures, throttle, &audit.denied())
+            .await?;
+        Ok(())
+    }
+
     pub(crate) fn totp_secret(&self, user: &UserRecord) -> Result<TotpSecret, StationError> {
         let ring = self.keyring()?;
         let plain = ring.decrypt(

@@ -191,19 +191,7 @@ impl Station {
         let step = match self.check_totp(&user, code, now.timestamp()) {
             Ok(step) => step,
             Err(e) => {
-                let failures = user.failed_logins + 1;
-                let throttle = self
-                    .config
-                    .login
-                    .throttle_s(failures)
-                    .map(|s| now_ms + s * 1000);
-                self.store
-                    .record_login_failure(
-                        &user.id,
-                        failures,
-                        throttle,
-                        &audit_as("user.totp.confirm").denied(),
-                    )
+                self.count_login_failure(&user, now_ms, audit_as("user.totp.confirm"))
                     .await?;
                 return Err(match e {
                     StationError::InvalidCredentials => StationError::invalid(
