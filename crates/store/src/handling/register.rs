@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::sql::missing;
+use super::write::one;
 use crate::{SqlStore, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row as _};
@@ -164,14 +165,6 @@ fn grading_from_row(r: &AnyRow) -> Result<GradingRow> {
         graded_by: r.try_get(7)?,
         graded_at_ms: r.try_get(8)?,
     })
-}
-
-fn one(done: sqlx::any::AnyQueryResult, what: &'static str) -> Result<()> {
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound { what })
-    }
 }
 
 /// Applies the writes of this module's records inside the caller's transaction.

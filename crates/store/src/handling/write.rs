@@ -30,7 +30,7 @@ pub(super) async fn insert_contact(conn: &mut AnyConnection, k: &ContactRow) -> 
 }
 
 /// Fails the transaction unless exactly one row changed.
-fn one(done: sqlx::any::AnyQueryResult, what: &'static str) -> Result<()> {
+pub(super) fn one(done: sqlx::any::AnyQueryResult, what: &'static str) -> Result<()> {
     if done.rows_affected() == 1 {
         Ok(())
     } else {
