@@ -14,6 +14,7 @@ mod authorisations;
 mod contacts;
 mod enrol;
 mod home;
+mod reports;
 mod session;
 mod sources;
 
@@ -80,6 +81,9 @@ pub(crate) fn router(state: AppState) -> Router {
             "/authorisations/{id}/review",
             get(authorisations::review_form).post(authorisations::review),
         )
+        .route("/sources/{id}/reports", get(reports::list))
+        .route("/reports/{id}", get(reports::detail))
+        .route("/reports/{id}/grade", post(reports::grade))
         .with_state(state);
     crate::hardened(pages, FORM_LIMIT, CSP).route("/static/humint.css", get(stylesheet))
 }

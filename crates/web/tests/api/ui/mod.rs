@@ -5,6 +5,7 @@
 mod browser;
 mod enrol;
 mod pages;
+mod reports;
 
 use crate::handling::World;
 use crate::harness::{Officer, TestStation};
