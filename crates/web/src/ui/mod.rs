@@ -12,6 +12,7 @@
 
 mod audit;
 mod authorisations;
+mod chart;
 mod contacts;
 mod enrol;
 mod home;

@@ -88,6 +88,36 @@ async fn an_analyst_grades_a_report_beside_the_suggestion_and_a_departure_needs_
         "{}",
         source_page.body
     );
+    // The source page: the suggested letter, the chart and the same points as a table.
+    let (status, reliability) =
+        w.t.get(
+            Some(&w.token(&w.analyst).await),
+            &format!("/api/v1/sources/{source}/reliability"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reliability}");
+    assert!(source_page.body.contains(&format!(
+        "<strong id=\"reliability-letter\">{letter}</strong>"
+    )));
+    assert!(
+        source_page
+            .body
+            .contains("<svg class=\"chart\" id=\"reliability-chart\"")
+    );
+    let history = reliability["history"].as_array().expect("history").len();
+    assert!(history > 1, "{reliability}");
+    let table = source_page
+        .body
+        .split_once("<table id=\"reliability-history\">")
+        .and_then(|(_, t)| t.split_once("</table>"))
+        .map(|(t, _)| t)
+        .expect("the chart's table");
+    assert_eq!(table.matches("<tr><td>").count(), history, "{table}");
+    assert_eq!(
+        source_page.body.matches("<circle class=\"point\"").count(),
+        history
+    );
+
     let list = analyst.get(&format!("/sources/{source}/reports")).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(list.body.contains(&format!("href=\"/reports/{report}\"")));
