@@ -301,3 +301,49 @@ async fn a_handler_sees_no_grading_form_and_cannot_grade(#[case] backend: Backen
         StatusCode::NOT_FOUND
     );
 }
+
+/// The analyst's and auditor's pages as rendered, with ids, tokens and times redacted.
+#[tokio::test]
+async fn snapshots_of_the_analysts_and_auditors_pages() {
+    use super::redact;
+    let Some(w) = World::new(Backend::Sqlite).await else {
+        return;
+    };
+    let (source, _) = recruited(&w).await;
+    let report = filed_report(&w, &source).await;
+    let analyst = Browser::sign_in(&w.t, &w.analyst).await;
+    let page_path = format!("/reports/{report}");
+    let saved = analyst
+        .submit(
+            &page_path,
+            &format!("/reports/{report}/grade"),
+            &[
+                ("scheme", "admiralty"),
+                ("source", "C"),
+                ("information", "5"),
+                ("handling_code", "P"),
+                ("rationale", "Two refutations were of a vehicle since sold."),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let auditor = Browser::sign_in(&w.t, &w.auditor).await;
+    let pages = [
+        (&analyst, "source_reliability", format!("/sources/{source}")),
+        (&analyst, "reports", format!("/sources/{source}/reports")),
+        (&analyst, "report", page_path.clone()),
+        (
+            &auditor,
+            "audit_log",
+            "/audit?action=report.grade".to_owned(),
+        ),
+        (&auditor, "bigot_lists", "/audit/bigot-lists".to_owned()),
+        (&auditor, "inspection_form", "/inspection".to_owned()),
+    ];
+    for (who, name, path) in pages {
+        let answer = who.get(&path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
+        super::pages::assert_accessible(&answer.body);
+        insta::assert_snapshot!(name, redact(&answer.body));
+    }
+}
