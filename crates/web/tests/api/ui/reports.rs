@@ -347,3 +347,84 @@ async fn snapshots_of_the_analysts_and_auditors_pages() {
         insta::assert_snapshot!(name, redact(&answer.body));
     }
 }
+
+/// Files a report on `source` as the handler with one claim per (subject, value); returns its id.
+async fn file_values(w: &World, source: &str, values: &[(String, String)]) -> String {
+    let token = w.token(&w.handler).await;
+    let claims: Vec<Value> = values
+        .iter()
+        .map(|(s, v)| json!({"subject": s, "attribute": "colour", "value": v, "observed_at": "2026-03-01T10:00:00Z"}))
+        .collect();
+    let (status, report) =
+        w.t.post_json(
+            Some(&token),
+            &format!("/api/v1/sources/{source}/reports"),
+            json!({"text": "Debrief.", "claims": claims}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    report["id"].as_str().expect("id").to_owned()
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_report_corroborated_only_by_a_copy_warns_of_circular_reporting(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    // Three sources report the truth on twenty subjects; one invents a value for each and
+    // another repeats the inventions word for word.
+    let truth: Vec<(String, String)> = (0..20)
+        .map(|i| (format!("vehicle {i}"), format!("true shade {i}")))
+        .collect();
+    let invented: Vec<(String, String)> = (0..20)
+        .map(|i| (format!("vehicle {i}"), format!("invented shade {i}")))
+        .collect();
+    for k in 0..3 {
+        let s = w.source(&format!("197{k}-01-01")).await;
+        file_values(&w, &s, &truth).await;
+    }
+    let original = w.source("1975-01-01").await;
+    let honest_report = file_values(&w, &original, &invented).await;
+    let copier = w.source("1976-01-01").await;
+    let copied = file_values(&w, &copier, &invented).await;
+    let a = assessment(&w, &copied).await;
+    assert_eq!(a["circular_reporting"], true, "{a}");
+    let codename = a["corroborated_by_dependent"][0]["codename"]
+        .as_str()
+        .expect("the original's codename")
+        .to_owned();
+
+    let analyst = Browser::sign_in(&w.t, &w.analyst).await;
+    let page = analyst.get(&format!("/reports/{copied}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let warning = page
+        .body
+        .split_once("id=\"circular-warning\"")
+        .map(|(_, rest)| rest.split_once("</div>").map(|(w, _)| w).unwrap_or(rest))
+        .expect("the circular-reporting warning");
+    assert!(warning.contains(&codename), "{warning}");
+    assert!(
+        page.body.contains("1 dependent corroboration"),
+        "{}",
+        page.body
+    );
+    // A report without dependent corroboration carries no warning.
+    let (status, other) =
+        w.t.get(
+            Some(&w.token(&w.analyst).await),
+            &format!("/api/v1/reports/{honest_report}/assessment"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let plain = analyst.get(&format!("/reports/{honest_report}")).await;
+    assert_eq!(
+        plain.body.contains("id=\"circular-warning\""),
+        other["circular_reporting"] == true,
+        "the page warns exactly when the engine does"
+    );
+}
