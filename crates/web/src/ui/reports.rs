@@ -31,6 +31,16 @@ struct ListPage {
     source_id: String,
     codename: String,
     reports: Vec<ReportLine>,
+    next: Option<String>,
+}
+
+/// Reports on one page of the list.
+const PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    after: Option<String>,
 }
 
 /// A grading as officers read it: `B2 (admiralty), handling P`.
@@ -42,14 +52,19 @@ pub(super) async fn list(
     State(state): State<AppState>,
     officer: Officer,
     Path(id): Path<String>,
+    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let shell = officer.shell("/sources");
+    let after = query
+        .ok()
+        .and_then(|axum::extract::Query(q)| q.after)
+        .filter(|a| !a.trim().is_empty());
     let p = &officer.principal;
     let detail = match state.station.source_detail(p, &id).await {
         Ok(d) => d,
         Err(e) => return refusal(Some(shell), e),
     };
-    let page = match humint_station::handling::page(None, Some(100)) {
+    let page = match humint_station::handling::page(after, Some(PAGE)) {
         Ok(pg) => pg,
         Err(e) => return refusal(Some(shell), e),
     };
@@ -57,6 +72,12 @@ pub(super) async fn list(
         Ok(r) => r,
         Err(e) => return refusal(Some(shell), e),
     };
+    let next = (rows.len() == usize::try_from(PAGE).unwrap_or(usize::MAX))
+        .then(|| {
+            rows.last()
+                .map(|(r, _)| format!("/sources/{id}/reports?after={}", r.id))
+        })
+        .flatten();
     let reports = rows
         .iter()
         .map(|(r, g)| ReportLine {
@@ -84,6 +105,7 @@ pub(super) async fn list(
             source_id: detail.row.id.clone(),
             codename: detail.row.codename.clone(),
             reports,
+            next,
         },
     )
 }

@@ -428,3 +428,32 @@ async fn a_report_corroborated_only_by_a_copy_warns_of_circular_reporting(
         "the page warns exactly when the engine does"
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_sources_reports_are_listed_fifty_to_a_page(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = recruited(&w).await;
+    let values = vec![("vehicle".to_owned(), "blue".to_owned())];
+    for _ in 0..51 {
+        file_values(&w, &source, &values).await;
+    }
+    let analyst = Browser::sign_in(&w.t, &w.analyst).await;
+    let first = analyst.get(&format!("/sources/{source}/reports")).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body.matches("class=\"report-link\"").count(), 50);
+    let next = first
+        .body
+        .split_once("\" id=\"next-page\"")
+        .and_then(|(before, _)| before.rsplit_once("href=\""))
+        .map(|(_, href)| href.to_owned())
+        .expect("a link to the next page");
+    let second = analyst.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(second.body.matches("class=\"report-link\"").count(), 1);
+    assert!(!second.body.contains("id=\"next-page\""));
+}
