@@ -10,10 +10,13 @@
 //! checked by the station (`Station::check_form_token`), so another site cannot forge a form
 //! even if a browser ignored SameSite.
 
+mod audit;
 mod authorisations;
+mod chart;
 mod contacts;
 mod enrol;
 mod home;
+mod reports;
 mod session;
 mod sources;
 
@@ -80,6 +83,13 @@ pub(crate) fn router(state: AppState) -> Router {
             "/authorisations/{id}/review",
             get(authorisations::review_form).post(authorisations::review),
         )
+        .route("/sources/{id}/reports", get(reports::list))
+        .route("/reports/{id}", get(reports::detail))
+        .route("/reports/{id}/grade", post(reports::grade))
+        .route("/audit", get(audit::log))
+        .route("/audit/bigot-lists", get(audit::bigot_lists))
+        .route("/inspection", get(audit::inspection_form))
+        .route("/inspection/pack", get(audit::inspection_pack))
         .with_state(state);
     crate::hardened(pages, FORM_LIMIT, CSP).route("/static/humint.css", get(stylesheet))
 }
@@ -187,6 +197,25 @@ impl Officer {
             nav.push(NavItem {
                 href: "/sources",
                 label: "Sources",
+                current: false,
+            });
+        }
+        if self.principal.role == Role::Auditor {
+            nav.push(NavItem {
+                href: "/audit",
+                label: "Audit log",
+                current: false,
+            });
+            nav.push(NavItem {
+                href: "/inspection",
+                label: "Inspection pack",
+                current: false,
+            });
+        }
+        if matches!(self.principal.role, Role::Auditor | Role::Controller) {
+            nav.push(NavItem {
+                href: "/audit/bigot-lists",
+                label: "Bigot lists",
                 current: false,
             });
         }

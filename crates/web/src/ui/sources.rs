@@ -241,6 +241,55 @@ struct SourcePage {
     may_record_contact: bool,
     may_grant: bool,
     ao: bool,
+    /// The suggested reliability and its history: `None` where the role may not see it.
+    reliability: Option<ReliabilityBlock>,
+}
+
+/// The source's suggested reliability: the current letter, the chart and the same points as a
+/// table (the chart's text alternative).
+pub(super) struct ReliabilityBlock {
+    pub letter: String,
+    pub current: String,
+    pub chart: Option<String>,
+    pub points: Vec<PointLine>,
+}
+
+pub(super) struct PointLine {
+    pub when: String,
+    pub reliability: String,
+    pub interval: String,
+    pub letter: char,
+}
+
+fn reliability_block(v: &humint_station::handling::ReliabilityView) -> ReliabilityBlock {
+    ReliabilityBlock {
+        letter: v
+            .current
+            .as_ref()
+            .map(|c| c.letter.to_string())
+            .unwrap_or_default(),
+        current: v
+            .current
+            .as_ref()
+            .map(|c| {
+                format!(
+                    "{:.2} (interval {:.2} to {:.2}, from {} claims)",
+                    c.reliability, c.low, c.high, c.claims
+                )
+            })
+            .unwrap_or_default(),
+        chart: super::chart::reliability_svg(&v.history),
+        points: v
+            .history
+            .iter()
+            .map(|h| PointLine {
+                when: when_ms(h.at_ms),
+                reliability: format!("{:.2}", h.reliability),
+                interval: format!("{:.2} to {:.2}", h.low, h.high),
+                letter: h.letter,
+            })
+            .collect(),
+    }
 }
 
 /// A section the caller's role may not see is left out, not an error.
@@ -358,6 +407,8 @@ async fn source_page(
             })
             .collect()
     });
+    let reliability =
+        visible(station.source_reliability(p, id).await)?.map(|v| reliability_block(&v));
     let role = p.role;
     Ok(SourcePage {
         shell: Some(officer.shell("/sources")),
@@ -389,6 +440,7 @@ async fn source_page(
         may_record_contact: matches!(role, Role::Handler | Role::Controller),
         may_grant: role == Role::AuthorisingOfficer,
         ao: role == Role::AuthorisingOfficer,
+        reliability,
     })
 }
 

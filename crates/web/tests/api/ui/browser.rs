@@ -1,5 +1,6 @@
-//! The two main stories in real headless Chromium with JavaScript off: a handler records a
-//! contact; an authorising officer grants and reviews. Screenshots of each main page are
+//! The main stories in real headless Chromium with JavaScript off: a handler records a
+//! contact; an authorising officer grants and reviews; an analyst grades a report with the
+//! suggestion; an auditor downloads the inspection pack. Screenshots of each main page are
 //! written under `target/screenshots/` (see `crate::browser::screenshot_dir`).
 
 use crate::browser::{Driver, browser_binaries};
@@ -116,6 +117,80 @@ async fn chromium_without_javascript_walks_the_officers_main_stories() {
     .await;
     d.go(&t.url(&format!("/sources/{recruited}"))).await;
     d.screenshot("officer-9-source-narrow").await;
+    sign_out(&d).await;
+    d.quit().await;
+}
+
+#[tokio::test]
+async fn chromium_without_javascript_walks_the_analysts_and_auditors_stories() {
+    let Some((chromium, chromedriver)) = browser_binaries() else {
+        return;
+    };
+    let Some(w) = World::new(Backend::Sqlite).await else {
+        return;
+    };
+    let t = &w.t;
+    let (source, _) = super::recruited(&w).await;
+    let report = super::reports::filed_report(&w, &source).await;
+    let mut d = Driver::start(&chromium, &chromedriver).await;
+    d.call(
+        "POST",
+        "/window/rect",
+        Some(serde_json::json!({"width": 1280, "height": 1400})),
+    )
+    .await;
+    d.go("data:text/html,<title>off</title><script>document.title='on'</script>")
+        .await;
+    assert_eq!(d.title().await, "off", "JavaScript must be disabled");
+
+    // An analyst grades a report with the suggestion: the form starts at it.
+    sign_in(&d, t, &w.analyst).await;
+    d.go(&t.url(&format!("/sources/{source}"))).await;
+    d.wait_for("reliability-chart").await;
+    d.screenshot("analyst-1-source-reliability").await;
+    d.click("#source-reports").await;
+    d.wait_for("report-list").await;
+    d.screenshot("analyst-2-reports").await;
+    d.click(&format!("a[href='/reports/{report}']")).await;
+    let suggestion = d.text("#form-suggestion").await;
+    d.type_into("#handling_code", "P").await;
+    d.screenshot("analyst-3-report-grading").await;
+    d.click("#save-grade").await;
+    d.wait_for("(admiralty), handling P").await;
+    let history = d.text("#gradings tbody tr td:nth-child(2)").await;
+    assert_eq!(history, format!("{suggestion} (admiralty), handling P"));
+    d.screenshot("analyst-4-report-graded").await;
+    sign_out(&d).await;
+
+    // An auditor reads the log and the bigot lists, and downloads the inspection pack.
+    sign_in(&d, t, &w.auditor).await;
+    d.click("nav a[href='/audit']").await;
+    d.wait_for("audit-events").await;
+    d.screenshot("auditor-1-audit-log").await;
+    d.click("nav a[href='/audit/bigot-lists']").await;
+    d.wait_for("bigot-list").await;
+    d.screenshot("auditor-2-bigot-lists").await;
+    d.click("nav a[href='/inspection']").await;
+    d.wait_for("download-pack").await;
+    d.screenshot("auditor-3-inspection-form").await;
+    // The browser's download lands outside the test's reach; the same request with the
+    // browser's own session cookie shows what it receives.
+    let cookie = d.call("GET", "/cookie/humint_session", None).await;
+    let session = cookie["value"].as_str().expect("a session cookie");
+    let pack = reqwest::Client::new()
+        .get(t.url("/inspection/pack?from=2026-03-01&to=2026-03-31"))
+        .header("cookie", format!("humint_session={session}"))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(pack.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        pack.headers()["content-disposition"],
+        "attachment; filename=\"inspection-2026-03-01-to-2026-03-31.html\""
+    );
+    let body = pack.text().await.expect("the pack");
+    assert!(body.contains("Produced"), "{body}");
+    assert!(body.contains(crate::handling::COMPARTMENT));
     sign_out(&d).await;
     d.quit().await;
 }

@@ -2,9 +2,11 @@
 //! so each answer is seen as a browser gets it) and in real headless Chromium with JavaScript
 //! off. Each HTTP test runs on both backends.
 
+mod audit;
 mod browser;
 mod enrol;
 mod pages;
+mod reports;
 
 use crate::handling::World;
 use crate::harness::{Officer, TestStation};

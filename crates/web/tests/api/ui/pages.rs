@@ -451,7 +451,7 @@ async fn an_identity_is_shown_once_to_those_entitled_and_never_to_an_analyst(
 /// Every visible field of a page has a label naming it (`<label for=…>`), and the page has no
 /// inline script or style.
 #[track_caller]
-fn assert_accessible(html: &str) {
+pub(super) fn assert_accessible(html: &str) {
     for tag in ["<input", "<select", "<textarea"] {
         for (at, _) in html.match_indices(tag) {
             let element = &html[at..at + html[at..].find('>').unwrap_or(0)];

@@ -1,0 +1,380 @@
+//! Reports for analysts: a source's reports with their current grade, and one report's page
+//! with its claims, the engine's suggestion (each claim's credibility, the report's grade, the
+//! circular-reporting warning), its grading history and the grading form. The station decides
+//! every grade and every refusal; this page never shows a source's identity or the debrief.
+
+use super::{Officer, Problem, Shell, refusal, render, see_other, stylesheet_href, when_ms, words};
+use crate::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use humint_core::Role;
+use humint_station::StationError;
+use humint_station::handling::GradeInput;
+use serde::Deserialize;
+
+pub(super) struct ReportLine {
+    pub id: String,
+    pub filed: String,
+    pub status: String,
+    pub grade: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/reports.html")]
+struct ListPage {
+    shell: Option<Shell>,
+    stylesheet: String,
+    source_id: String,
+    codename: String,
+    reports: Vec<ReportLine>,
+    next: Option<String>,
+}
+
+/// Reports on one page of the list.
+const PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    after: Option<String>,
+}
+
+/// A grading as officers read it: `B2 (admiralty), handling P`.
+fn grade_text(scheme: &str, source: &str, information: &str, handling: &str) -> String {
+    format!("{source}{information} ({scheme}), handling {handling}")
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let shell = officer.shell("/sources");
+    let after = query
+        .ok()
+        .and_then(|axum::extract::Query(q)| q.after)
+        .filter(|a| !a.trim().is_empty());
+    let p = &officer.principal;
+    let detail = match state.station.source_detail(p, &id).await {
+        Ok(d) => d,
+        Err(e) => return refusal(Some(shell), e),
+    };
+    let page = match humint_station::handling::page(after, Some(PAGE)) {
+        Ok(pg) => pg,
+        Err(e) => return refusal(Some(shell), e),
+    };
+    let rows = match state.station.reports_with_grading(p, &id, page).await {
+        Ok(r) => r,
+        Err(e) => return refusal(Some(shell), e),
+    };
+    let next = (rows.len() == usize::try_from(PAGE).unwrap_or(usize::MAX))
+        .then(|| {
+            rows.last()
+                .map(|(r, _)| format!("/sources/{id}/reports?after={}", r.id))
+        })
+        .flatten();
+    let reports = rows
+        .iter()
+        .map(|(r, g)| ReportLine {
+            id: r.id.clone(),
+            filed: when_ms(r.created_at_ms),
+            status: words(&r.status),
+            grade: g
+                .as_ref()
+                .map(|g| {
+                    grade_text(
+                        &g.scheme,
+                        &g.source_code,
+                        &g.information_code,
+                        &g.handling_code,
+                    )
+                })
+                .unwrap_or_else(|| "not graded".to_owned()),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &ListPage {
+            stylesheet: stylesheet_href(),
+            shell: Some(shell),
+            source_id: detail.row.id.clone(),
+            codename: detail.row.codename.clone(),
+            reports,
+            next,
+        },
+    )
+}
+
+/// What the analyst typed, kept to fill the form again after a refusal.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct GradeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub scheme: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub information: String,
+    #[serde(default)]
+    pub handling_code: String,
+    #[serde(default)]
+    pub conditions: String,
+    #[serde(default)]
+    pub rationale: String,
+}
+
+pub(super) struct ClaimLine {
+    pub subject: String,
+    pub attribute: String,
+    pub value: String,
+    pub observed: String,
+    /// The suggested credibility digit with the engine's probability, or why there is none.
+    pub suggested: String,
+    pub evidence: String,
+}
+
+pub(super) struct GradingLine {
+    pub when: String,
+    pub grade: String,
+    pub conditions: String,
+    pub by: String,
+}
+
+pub(super) struct DecisionLine {
+    pub when: String,
+    pub grade: String,
+    pub suggested: String,
+    pub rationale: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/report.html")]
+struct ReportPage {
+    shell: Option<Shell>,
+    stylesheet: String,
+    report_id: String,
+    source_id: String,
+    codename: String,
+    status: String,
+    filed: String,
+    claims: Vec<ClaimLine>,
+    /// The engine's suggested Admiralty grade, e.g. `B2`; letter and digit each may be absent.
+    suggested_source: String,
+    suggested_information: String,
+    circular: Vec<String>,
+    gradings: Vec<GradingLine>,
+    decisions: Vec<DecisionLine>,
+    may_grade: bool,
+    form: GradeForm,
+    problem: Option<Problem>,
+    schemes: [(&'static str, &'static str); 3],
+}
+
+const SCHEMES: [(&str, &str); 3] = [
+    ("admiralty", "Admiralty (A-F, 1-6)"),
+    ("3x5x2", "3x5x2 (1-3, A-E, P/C)"),
+    ("5x5x5", "5x5x5 (A-E, 1-5, 1-5)"),
+];
+
+async fn page(
+    state: &AppState,
+    officer: &Officer,
+    id: &str,
+    form: Option<GradeForm>,
+    refused: Option<(StatusCode, Problem)>,
+) -> Response {
+    let shell = officer.shell("/sources");
+    match report_page(state, officer, id, form, refused).await {
+        Ok((status, p)) => render(status, &p),
+        Err(e) => refusal(Some(shell), e),
+    }
+}
+
+async fn report_page(
+    state: &AppState,
+    officer: &Officer,
+    id: &str,
+    form: Option<GradeForm>,
+    refused: Option<(StatusCode, Problem)>,
+) -> Result<(StatusCode, ReportPage), StationError> {
+    let station = &state.station;
+    let p = &officer.principal;
+    let view = station.report(p, id).await?;
+    let assessment = station.report_assessment(p, id).await?;
+    let decisions = station.grade_decisions(p, id).await?;
+    let claims = view
+        .claims
+        .iter()
+        .map(|c| {
+            let a = assessment.claims.iter().find(|a| a.claim_id == c.id);
+            ClaimLine {
+                subject: c.subject.clone(),
+                attribute: c.attribute.clone(),
+                value: c.value.clone(),
+                observed: when_ms(c.observed_at_ms),
+                suggested: match a {
+                    Some(a) => format!("{} ({:.0}% likely right)", a.digit, a.probability * 100.0),
+                    None => "not yet assessed".to_owned(),
+                },
+                evidence: match a {
+                    Some(a) => {
+                        let mut e = format!(
+                            "{} independent, {} dependent corroboration; {} contradicting",
+                            a.independent_corroborators, a.dependent_corroborators, a.contradictors
+                        );
+                        if let Some(o) = &a.outcome {
+                            e.push_str(&format!("; outcome {}", words(o)));
+                        }
+                        e
+                    }
+                    None => String::new(),
+                },
+            }
+        })
+        .collect();
+    let suggested_source = assessment
+        .source_letter
+        .map(String::from)
+        .unwrap_or_default();
+    let suggested_information = assessment.digit.map(|d| d.to_string()).unwrap_or_default();
+    let form = form.unwrap_or_else(|| GradeForm {
+        scheme: "admiralty".to_owned(),
+        source: suggested_source.clone(),
+        information: suggested_information.clone(),
+        ..GradeForm::default()
+    });
+    let (status, problem) = match refused {
+        Some((s, pr)) => (s, Some(pr)),
+        None => (StatusCode::OK, None),
+    };
+    Ok((
+        status,
+        ReportPage {
+            shell: Some(officer.shell("/sources")),
+            stylesheet: stylesheet_href(),
+            report_id: view.row.id.clone(),
+            source_id: view.row.source_id.clone(),
+            codename: view.codename.clone(),
+            status: words(&view.row.status),
+            filed: when_ms(view.row.created_at_ms),
+            claims,
+            suggested_source,
+            suggested_information,
+            circular: if assessment.circular {
+                assessment
+                    .corroborated_by_dependent
+                    .iter()
+                    .map(|d| d.codename.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            gradings: view
+                .gradings
+                .iter()
+                .rev()
+                .map(|g| GradingLine {
+                    when: when_ms(g.graded_at_ms),
+                    grade: grade_text(
+                        &g.scheme,
+                        &g.source_code,
+                        &g.information_code,
+                        &g.handling_code,
+                    ),
+                    conditions: g.conditions.clone().unwrap_or_default(),
+                    by: g.graded_by.clone(),
+                })
+                .collect(),
+            decisions: decisions
+                .iter()
+                .rev()
+                .map(|d| DecisionLine {
+                    when: when_ms(d.graded_at_ms),
+                    grade: d.grade.clone(),
+                    suggested: format!(
+                        "{}{}",
+                        d.suggested_source.clone().unwrap_or_else(|| "-".to_owned()),
+                        d.suggested_information
+                            .map(|i| i.to_string())
+                            .unwrap_or_else(|| "-".to_owned())
+                    ),
+                    rationale: d.rationale.clone().unwrap_or_default(),
+                })
+                .collect(),
+            may_grade: matches!(p.role, Role::Analyst | Role::Controller),
+            form,
+            problem,
+            schemes: SCHEMES,
+        },
+    ))
+}
+
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> Response {
+    page(&state, &officer, &id, None, None).await
+}
+
+fn input(f: &GradeForm) -> GradeInput {
+    GradeInput {
+        scheme: super::opt(&f.scheme),
+        source: f.source.trim().to_owned(),
+        information: f.information.trim().to_owned(),
+        handling_code: f.handling_code.trim().to_owned(),
+        conditions: super::opt(&f.conditions),
+        rationale: super::opt(&f.rationale),
+    }
+}
+
+pub(super) async fn grade(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    form: Result<Form<GradeForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return page(
+            &state,
+            &officer,
+            &id,
+            None,
+            Some(Problem::unreadable_form()),
+        )
+        .await;
+    };
+    if !officer.form_ok(&state, &form.csrf) {
+        return page(
+            &state,
+            &officer,
+            &id,
+            Some(form),
+            Some(Problem::expired_form()),
+        )
+        .await;
+    }
+    match state
+        .station
+        .grade_report(&officer.principal, &id, input(&form))
+        .await
+    {
+        Ok(_) => see_other(&format!("/reports/{id}"), Vec::new()),
+        Err(e) => {
+            page(
+                &state,
+                &officer,
+                &id,
+                Some(form),
+                Some(Problem::from_error(e)),
+            )
+            .await
+        }
+    }
+}
