@@ -357,6 +357,12 @@ pub struct AlertScheduleRow {
     pub ends_at_ms: Option<i64>,
     /// The core's alert as JSON.
     pub doc: String,
+    /// The source's current handler, filled by the store when it keeps the row (what a
+    /// scheduler returns is ignored).
+    pub handler_id: Option<String>,
+    /// Only for those who keep the compartment's relevant-error register (controllers,
+    /// authorising officers, auditors), not handlers or analysts.
+    pub keepers_only: bool,
 }
 
 /// Computes alert schedules for the store (the station does, with the core's rules), so the
@@ -370,6 +376,11 @@ pub trait AlertScheduler: Send + Sync + std::fmt::Debug {
     fn requirement_schedule(
         &self,
         row: &RequirementRow,
+    ) -> std::result::Result<Vec<AlertScheduleRow>, String>;
+    /// The "error report due" / "overdue" alerts of one relevant error.
+    fn error_schedule(
+        &self,
+        row: &RelevantErrorRow,
     ) -> std::result::Result<Vec<AlertScheduleRow>, String>;
 }
 
@@ -390,6 +401,8 @@ pub struct AlertQuery {
     pub handled_by: Option<String>,
     /// `false`: only alerts about no source (an analyst's).
     pub about_sources: bool,
+    /// Whether the reader keeps the relevant-error register (sees its alerts).
+    pub keeps_register: bool,
     /// In force at this instant.
     pub now_ms: i64,
     pub kind: Option<String>,

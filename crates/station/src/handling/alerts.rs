@@ -66,6 +66,8 @@ fn rows(
                 starts_at_ms: s.from.timestamp_millis(),
                 ends_at_ms: s.until.map(|u| u.timestamp_millis()),
                 doc: serde_json::to_string(&s.alert).map_err(|e| e.to_string())?,
+                handler_id: None,
+                keepers_only: false,
             })
         })
         .collect()
@@ -130,6 +132,29 @@ impl AlertScheduler for CoreScheduler {
             &self.policy,
             self.clock.now(),
         )
+    }
+
+    fn error_schedule(
+        &self,
+        row: &humint_store::RelevantErrorRow,
+    ) -> Result<Vec<AlertScheduleRow>, String> {
+        let e = super::errors::core_error(row).map_err(|e| e.to_string())?;
+        let records = HandlingRecords {
+            errors: std::slice::from_ref(&e),
+            ..HandlingRecords::default()
+        };
+        // Only for those who keep the register (controllers, authorising officers, auditors).
+        let mut rows = rows(
+            &row.id,
+            &row.compartment_id,
+            &records,
+            &self.policy,
+            self.clock.now(),
+        )?;
+        for r in &mut rows {
+            r.keepers_only = true;
+        }
+        Ok(rows)
     }
 
     fn requirement_schedule(&self, row: &RequirementRow) -> Result<Vec<AlertScheduleRow>, String> {
@@ -238,6 +263,10 @@ impl Station {
                 reader: p.user_id.clone(),
                 handled_by: (p.role == Role::Handler).then(|| p.user_id.clone()),
                 about_sources: p.role != Role::Analyst,
+                keeps_register: matches!(
+                    p.role,
+                    Role::Controller | Role::AuthorisingOfficer | Role::Auditor
+                ),
                 now_ms: self.clock().now().timestamp_millis(),
                 kind: request.kind.clone(),
                 after,

@@ -209,12 +209,15 @@ impl HandlingStore for SqlStore {
             apply(&mut tx, w).await?;
         }
         if let Some(scheduler) = self.scheduler.get() {
-            let (sources, requirements) = schedule_owners(&mut tx, guard, writes).await?;
+            let (sources, requirements, errors) = schedule_owners(&mut tx, guard, writes).await?;
             for id in &sources {
                 reschedule_source(&mut tx, scheduler.as_ref(), id).await?;
             }
             for id in &requirements {
                 reschedule_requirement(&mut tx, scheduler.as_ref(), id).await?;
+            }
+            for id in &errors {
+                reschedule_error(&mut tx, scheduler.as_ref(), id).await?;
             }
         }
         for a in audit {
@@ -470,13 +473,16 @@ impl HandlingStore for SqlStore {
     async fn alert_page(&self, q: &AlertQuery) -> Result<AlertPage> {
         // In force now, in the reader's compartments; a handler's: their sources' and those
         // about no source; an analyst's: only those about no source. $1 reader, $2 handler,
-        // $3 now, $4 whether alerts about sources are included.
+        // $3 now, $4 whether alerts about sources are included, $5 whether the reader keeps the
+        // error register.
         let visible = "FROM alert_schedule a WHERE a.compartment_id IN (SELECT compartment_id FROM user_compartments WHERE user_id = $1) \
              AND a.starts_at <= $3 AND (a.ends_at IS NULL OR a.ends_at > $3) \
              AND ($4 = 1 OR a.source_id IS NULL) \
-             AND ($2 = '' OR a.source_id IS NULL OR EXISTS (SELECT 1 FROM source_roles r WHERE r.source_id = a.source_id AND r.role = 'handler' AND r.officer_id = $2 AND r.until_ms IS NULL))";
+             AND ($2 = '' OR a.source_id IS NULL OR a.handler_id = $2) \
+             AND ($5 = 1 OR a.keepers_only = 0)";
         let handler = q.handled_by.clone().unwrap_or_default();
         let about_sources = i64::from(q.about_sources);
+        let keeps_register = i64::from(q.keeps_register);
         let mut tx = self
             .pool
             .begin_with(self.backend().begin_snapshot())
@@ -488,6 +494,7 @@ impl HandlingStore for SqlStore {
         .bind(handler.clone())
         .bind(q.now_ms)
         .bind(about_sources)
+        .bind(keeps_register)
         .fetch_all(&mut *tx)
         .await?
         .iter()
@@ -500,15 +507,16 @@ impl HandlingStore for SqlStore {
         };
         // The page's ids first (sorting keys only), then their documents.
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SCHEDULE_COLUMNS} FROM alert_schedule a WHERE a.id IN (SELECT a.id {visible} AND ($5 = '' OR a.kind = $5) \
-             AND (a.severity < $6 OR (a.severity = $6 AND (a.due_at > $7 OR (a.due_at = $7 AND a.id > $8)))) \
-             ORDER BY a.severity DESC, a.due_at, a.id LIMIT $9) \
+            "SELECT {SCHEDULE_COLUMNS} FROM alert_schedule a WHERE a.id IN (SELECT a.id {visible} AND ($6 = '' OR a.kind = $6) \
+             AND (a.severity < $7 OR (a.severity = $7 AND (a.due_at > $8 OR (a.due_at = $8 AND a.id > $9)))) \
+             ORDER BY a.severity DESC, a.due_at, a.id LIMIT $10) \
              ORDER BY a.severity DESC, a.due_at, a.id"
         )))
         .bind(q.reader.clone())
         .bind(handler)
         .bind(q.now_ms)
         .bind(about_sources)
+        .bind(keeps_register)
         .bind(q.kind.clone().unwrap_or_default())
         .bind(sev)
         .bind(due)
@@ -569,6 +577,17 @@ impl HandlingStore for SqlStore {
             reschedule_requirement(&mut tx, scheduler.as_ref(), id).await?;
         }
         done += requirements.len() as u64;
+        let errors: Vec<String> =
+            sqlx::query("SELECT id FROM relevant_errors WHERE reported_at IS NULL ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
+        for id in &errors {
+            reschedule_error(&mut tx, scheduler.as_ref(), id).await?;
+        }
+        done += errors.len() as u64;
         sqlx::query("DELETE FROM alert_schedule_meta WHERE key = 'built'")
             .execute(&mut *tx)
             .await?;
@@ -598,7 +617,7 @@ impl HandlingStore for SqlStore {
     }
 }
 
-const SCHEDULE_COLUMNS: &str = "a.id, a.owner_id, a.source_id, a.compartment_id, a.kind, a.severity, a.due_at, a.starts_at, a.ends_at, a.doc";
+const SCHEDULE_COLUMNS: &str = "a.id, a.owner_id, a.source_id, a.compartment_id, a.kind, a.severity, a.due_at, a.starts_at, a.ends_at, a.doc, a.handler_id, a.keepers_only";
 
 fn schedule_from_row(r: &AnyRow) -> Result<AlertScheduleRow> {
     Ok(AlertScheduleRow {
@@ -612,17 +631,21 @@ fn schedule_from_row(r: &AnyRow) -> Result<AlertScheduleRow> {
         starts_at_ms: r.try_get(7)?,
         ends_at_ms: r.try_get(8)?,
         doc: r.try_get(9)?,
+        handler_id: r.try_get(10)?,
+        keepers_only: r.try_get::<i64, _>(11)? != 0,
     })
 }
 
-/// The sources and requirements whose alert schedule a handling write can change.
+/// The sources, requirements and relevant errors whose alert schedule a handling write can
+/// change.
 async fn schedule_owners(
     conn: &mut sqlx::AnyConnection,
     guard: Option<&SourceGuard>,
     writes: &[HandlingWrite],
-) -> Result<(Vec<String>, Vec<String>)> {
+) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
     let mut sources: Vec<String> = guard.iter().map(|g| g.source_id.clone()).collect();
     let mut requirements = Vec::new();
+    let mut errors = Vec::new();
     for w in writes {
         match w {
             HandlingWrite::InsertRequirement(r) => requirements.push(r.id.clone()),
@@ -657,11 +680,12 @@ async fn schedule_owners(
             | HandlingWrite::InsertOutcome(_) => {}
             // Review and closure move or end a requirement's "past review-by" alert.
             HandlingWrite::UpdateRequirement { id, .. } => requirements.push(id.clone()),
-            // The register, history and assessment rows feed no scheduled alert (relevant-error
-            // alerts are listed by `GET /errors?overdue=true`, not scheduled yet).
-            HandlingWrite::InsertRelevantError(_)
-            | HandlingWrite::UpdateRelevantError(_)
-            | HandlingWrite::InsertRequirementEvent(_)
+            // Establishing and reporting move or end an error's "report due" alert.
+            HandlingWrite::InsertRelevantError(e) | HandlingWrite::UpdateRelevantError(e) => {
+                errors.push(e.id.clone());
+            }
+            // History and assessment rows feed no scheduled alert.
+            HandlingWrite::InsertRequirementEvent(_)
             | HandlingWrite::UpdateTasking { .. }
             | HandlingWrite::InsertBreakGlass(_)
             | HandlingWrite::InsertGrading(_)
@@ -672,7 +696,9 @@ async fn schedule_owners(
     sources.dedup();
     requirements.sort_unstable();
     requirements.dedup();
-    Ok((sources, requirements))
+    errors.sort_unstable();
+    errors.dedup();
+    Ok((sources, requirements, errors))
 }
 
 /// The records the alert rules read about one source (see [`SourceAlertInputs`]): one index
@@ -744,10 +770,14 @@ async fn source_alert_inputs(
     }))
 }
 
+/// Replaces the schedule of one owner; every row about a source carries the source's current
+/// handler (the open handler period; a handover closes one and opens the next in the same
+/// write, which reschedules the source).
 async fn replace_schedule(
     conn: &mut sqlx::AnyConnection,
     owner_id: &str,
     rows: &[AlertScheduleRow],
+    handler_id: Option<&str>,
 ) -> Result<()> {
     sqlx::query("DELETE FROM alert_schedule WHERE owner_id = $1")
         .bind(owner_id)
@@ -755,8 +785,8 @@ async fn replace_schedule(
         .await?;
     for a in rows {
         sqlx::query(
-            "INSERT INTO alert_schedule (id, owner_id, source_id, compartment_id, kind, severity, due_at, starts_at, ends_at, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO alert_schedule (id, owner_id, source_id, compartment_id, kind, severity, due_at, starts_at, ends_at, doc, handler_id, keepers_only) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&a.id)
         .bind(&a.owner_id)
@@ -768,6 +798,8 @@ async fn replace_schedule(
         .bind(a.starts_at_ms)
         .bind(a.ends_at_ms)
         .bind(&a.doc)
+        .bind(handler_id)
+        .bind(i64::from(a.keepers_only))
         .execute(&mut *conn)
         .await?;
     }
@@ -785,7 +817,37 @@ async fn reschedule_source(
             .map_err(StoreError::Corrupt)?,
         None => Vec::new(),
     };
-    replace_schedule(conn, source_id, &rows).await
+    let handler: Option<String> = sqlx::query(
+        "SELECT officer_id FROM source_roles WHERE source_id = $1 AND role = 'handler' AND until_ms IS NULL ORDER BY from_ms DESC, id LIMIT 1",
+    )
+    .bind(source_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?;
+    replace_schedule(conn, source_id, &rows, handler.as_deref()).await
+}
+
+async fn reschedule_error(
+    conn: &mut sqlx::AnyConnection,
+    scheduler: &dyn AlertScheduler,
+    error_id: &str,
+) -> Result<()> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {} FROM relevant_errors e JOIN compartments c ON c.id = e.compartment_id WHERE e.id = $1",
+        super::register::ERROR_COLUMNS
+    )))
+    .bind(error_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(super::register::error_from_row)
+    .transpose()?;
+    let rows = match row {
+        Some(e) => scheduler.error_schedule(&e).map_err(StoreError::Corrupt)?,
+        None => Vec::new(),
+    };
+    replace_schedule(conn, error_id, &rows, None).await
 }
 
 async fn reschedule_requirement(
@@ -808,5 +870,5 @@ async fn reschedule_requirement(
             .map_err(StoreError::Corrupt)?,
         None => Vec::new(),
     };
-    replace_schedule(conn, requirement_id, &rows).await
+    replace_schedule(conn, requirement_id, &rows, None).await
 }

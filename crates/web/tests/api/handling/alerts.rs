@@ -516,6 +516,7 @@ async fn stored_alerts(station: &Station, username: &str, at_ms: i64) -> Vec<Str
             reader: user.id,
             handled_by: None,
             about_sources: true,
+            keeps_register: true,
             now_ms: at_ms,
             kind: None,
             after: None,
@@ -604,4 +605,160 @@ async fn restore_elsewhere(
         .await
         .expect("restore");
     (station, db)
+}
+
+/// The source ids of the alerts in force for a session at `at` (none: about no source).
+async fn alert_sources_at(w: &World, token: &str, at: DateTime<Utc>) -> Vec<Option<String>> {
+    w.t.clock.set(at);
+    let (status, body) = w.t.get(Some(token), "/api/v1/alerts?limit=500").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| a["source_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_handover_moves_the_sources_alerts_to_the_new_handler_at_once(#[case] backend: Backend) {
+    let Some((w, sources, at)) = busy_world(backend).await else {
+        return;
+    };
+    let hugo = w.t.officer("hugo", Role::Handler, &[COMPARTMENT]).await;
+    let moved = &sources[0];
+    let (hana, hugo, carl) = (
+        w.token_at(&w.handler, at).await,
+        w.token_at(&hugo, at).await,
+        w.token_at(&w.controller, at).await,
+    );
+    let before = alert_sources_at(&w, &hana, at).await;
+    assert!(before.contains(&Some(moved.clone())), "{before:?}");
+    assert!(
+        alert_sources_at(&w, &hugo, at)
+            .await
+            .iter()
+            .all(Option::is_none)
+    );
+
+    let (status, roles) =
+        w.t.post_json(
+            Some(&carl),
+            &format!("/api/v1/sources/{moved}/roles"),
+            json!({"role": "handler", "officer": "hugo"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{roles}");
+
+    // The same instant, no other write: the new handler sees the source's alerts and only
+    // those; the old one no longer does, and keeps the other sources'.
+    let theirs = alert_sources_at(&w, &hugo, at).await;
+    let about_moved = theirs.iter().filter(|s| s.as_ref() == Some(moved)).count();
+    assert_eq!(
+        about_moved,
+        before.iter().filter(|s| s.as_ref() == Some(moved)).count(),
+        "{theirs:?}"
+    );
+    assert!(theirs.iter().flatten().all(|s| s == moved), "{theirs:?}");
+    let kept = alert_sources_at(&w, &hana, at).await;
+    assert!(!kept.contains(&Some(moved.clone())), "{kept:?}");
+    for s in &sources[1..] {
+        assert!(kept.contains(&Some(s.clone())), "{kept:?}");
+    }
+    // The controller still sees everything.
+    assert_eq!(alert_sources_at(&w, &carl, at).await.len(), before.len());
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn error_report_alerts_reach_the_register_keepers_and_turn_overdue_at_the_deadline(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let source = w.source("1980-01-01").await;
+    let controller = w.token(&w.controller).await;
+    let record = |established: Option<&str>| {
+        let mut body = json!({
+            "compartment": COMPARTMENT,
+            "source_id": source,
+            "description": "Meeting held after the authorisation expired.",
+            "identified_at": "2026-03-02T08:00:00Z",
+        });
+        if let Some(at) = established {
+            body["established_at"] = json!(at);
+        }
+        body
+    };
+    // One on suspicion (no deadline, no alert), one established at once.
+    let mut ids = Vec::new();
+    for established in [None, Some("2026-03-02T09:00:00Z")] {
+        let (status, e) =
+            w.t.post_json(Some(&controller), "/api/v1/errors", record(established))
+                .await;
+        assert_eq!(status, StatusCode::CREATED, "{e}");
+        ids.push(e["id"].as_str().expect("id").to_owned());
+    }
+    let (suspected, established) = (&ids[0], &ids[1]);
+    // The report is due by the end of the tenth working day: overdue from this instant.
+    let deadline = t("2026-03-17T00:00:00.000Z");
+    let last = deadline - Duration::milliseconds(1);
+
+    for officer in [&w.controller, &w.ao, &w.auditor] {
+        let found = alerts_at(&w, officer, last).await;
+        assert!(has(&found, "error_report_due", established), "{found:?}");
+        assert!(!has(&found, "error_report_overdue", established));
+        assert!(!found.iter().any(|(_, s)| s == suspected), "{found:?}");
+    }
+    // Not for the handler of the source, nor the analyst.
+    for officer in [&w.handler, &w.analyst] {
+        let found = alerts_at(&w, officer, last).await;
+        assert!(
+            !found.iter().any(|(k, _)| k.starts_with("error_report")),
+            "{found:?}"
+        );
+    }
+    // At the deadline, with no write in between: overdue.
+    let token = w.token_at(&w.auditor, deadline).await;
+    let found = alerts_with(&w, &token, deadline).await;
+    assert!(
+        has(&found, "error_report_overdue", established),
+        "{found:?}"
+    );
+    assert!(!has(&found, "error_report_due", established), "{found:?}");
+    let found = alerts_at(&w, &w.handler, deadline).await;
+    assert!(!found.iter().any(|(k, _)| k.starts_with("error_report")));
+
+    // Establishing the other raises its alert in the same call; reporting ends both at once.
+    let (status, e) =
+        w.t.post_json(
+            Some(&token),
+            &format!("/api/v1/errors/{suspected}/establish"),
+            json!({"established_at": "2026-03-16T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    let found = alerts_with(&w, &token, deadline).await;
+    assert!(has(&found, "error_report_due", suspected), "{found:?}");
+    for id in &ids {
+        let (status, e) =
+            w.t.post_json(
+                Some(&token),
+                &format!("/api/v1/errors/{id}/report"),
+                json!({"reported_at": "2026-03-17T00:00:00Z", "reference": "IPC/9"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{e}");
+    }
+    let found = alerts_with(&w, &token, deadline).await;
+    assert!(
+        !found.iter().any(|(k, _)| k.starts_with("error_report")),
+        "{found:?}"
+    );
 }
