@@ -3,9 +3,9 @@
 //! history of reports. Writes go through [`HandlingStore::handling_write`] (one transaction
 //! with the audit events) as [`HandlingWrite`] variants; reads are the [`RegisterStore`] trait.
 
+use super::write::one;
 use super::*;
 use crate::sql::missing;
-use super::write::one;
 use crate::{SqlStore, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row as _};
