@@ -35,7 +35,7 @@ pub struct AppState {
 /// API requests are small JSON documents; anything larger is refused before it is read.
 const API_BODY_LIMIT: usize = 256 * 1024;
 
-/// The officer API (and, later, the officer pages).
+/// The officer API and the officer pages, on one listener.
 pub fn officer_router(station: Arc<Station>) -> Router {
     let state = AppState { station };
     let pages = ui::router(state.clone());
