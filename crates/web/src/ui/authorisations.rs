@@ -95,10 +95,7 @@ async fn grant_page(
         Ok(d) => d,
         Err(e) => return refusal(Some(shell), e),
     };
-    let (status, problem) = match refused {
-        Some((s, p)) => (s, Some(p)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = Problem::split(refused);
     let p = GrantPage {
         shell: Some(shell),
         stylesheet: stylesheet_href(),
@@ -242,10 +239,7 @@ async fn review_page(
         Ok(d) => d,
         Err(e) => return refusal(Some(shell), e),
     };
-    let (status, problem) = match refused {
-        Some((s, p)) => (s, Some(p)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = Problem::split(refused);
     let kind = match serde_json::to_value(auth.kind) {
         Ok(serde_json::Value::String(s)) => words(&s),
         _ => String::new(),

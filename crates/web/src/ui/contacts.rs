@@ -86,10 +86,7 @@ async fn page(
         Ok(d) => d,
         Err(e) => return refusal(Some(shell), e),
     };
-    let (status, problem) = match refused {
-        Some((s, p)) => (s, Some(p)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = Problem::split(refused);
     let p = ContactPage {
         shell: Some(shell),
         stylesheet: stylesheet_href(),

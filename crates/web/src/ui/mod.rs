@@ -272,6 +272,16 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
+    /// The answer's status and the problem to show with the form: 200 and nothing unless the
+    /// submission was refused.
+    pub(crate) fn split(refused: Option<(StatusCode, Problem)>) -> (StatusCode, Option<Problem>) {
+        refused.map_or((StatusCode::OK, None), |(status, problem)| {
+            (status, Some(problem))
+        })
+    }
+}
+
+impl Problem {
     pub fn from_error(e: impl Into<ApiError>) -> (StatusCode, Problem) {
         let e: ApiError = e.into();
         (

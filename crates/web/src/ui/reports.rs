@@ -249,10 +249,7 @@ async fn report_page(
         information: suggested_information.clone(),
         ..GradeForm::default()
     });
-    let (status, problem) = match refused {
-        Some((s, pr)) => (s, Some(pr)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, problem) = Problem::split(refused);
     Ok((
         status,
         ReportPage {
