@@ -272,22 +272,6 @@ impl Station {
         view(row, now)
     }
 
-    /// The established, unreported errors of the caller's compartments as core records: what
-    /// the alert rules read to raise "error report due" and "overdue" (see
-    /// `humint_core::handling::relevant_error::report_alert_window`).
-    pub async fn alertable_errors(
-        &self,
-        p: &Principal,
-    ) -> Result<Vec<RelevantError>, StationError> {
-        p.require_role(CASE_READERS, "see the error register")?;
-        self.store
-            .alertable_errors(&p.user_id)
-            .await?
-            .iter()
-            .map(core_error)
-            .collect()
-    }
-
     /// The register for the caller's compartments: `open_only` leaves out reported errors,
     /// `overdue_only` keeps established, unreported errors past their deadline now.
     pub async fn list_errors(

@@ -110,9 +110,6 @@ pub trait RegisterStore: Store {
     async fn report_gradings(&self, report_id: &str) -> Result<Vec<GradingRow>>;
     /// The gradings of the reports on one page of [`HandlingStore::reports`], oldest first.
     async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>>;
-    /// Errors an "error report due" alert can be raised from for this reader: established and
-    /// not yet reported, in compartments the reader is read into.
-    async fn alertable_errors(&self, reader: &str) -> Result<Vec<RelevantErrorRow>>;
 }
 
 pub(crate) const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference, e.recorded_by, e.recorded_at";
@@ -420,19 +417,6 @@ impl RegisterStore for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(grading_from_row).collect()
-    }
-
-    async fn alertable_errors(&self, reader: &str) -> Result<Vec<RelevantErrorRow>> {
-        let sql = format!(
-            "SELECT {ERROR_COLUMNS} FROM relevant_errors e JOIN compartments c ON c.id = e.compartment_id \
-             WHERE e.compartment_id IN ({READER_COMPARTMENTS}) AND e.reported_at IS NULL AND e.established_at IS NOT NULL \
-             ORDER BY e.report_due_at, e.id"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(reader)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(error_from_row).collect()
     }
 
     async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>> {

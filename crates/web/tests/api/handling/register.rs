@@ -154,14 +154,20 @@ async fn a_relevant_error_is_due_by_the_end_of_the_tenth_working_day(#[case] bac
         StatusCode::FORBIDDEN,
         "ROLE_FORBIDDEN",
     );
-    // What the alerts read: both errors, established and unreported.
-    let carl = t0
-        .station
-        .authenticate(&w.token(&w.controller).await)
-        .await
-        .expect("principal");
-    let alertable = t0.station.alertable_errors(&carl).await.expect("alertable");
-    assert_eq!(alertable.len(), 2);
+    // What the alerts show: both errors, established and unreported, are due to be reported.
+    let (status, alerts) = t0
+        .get(
+            Some(&w.token(&w.controller).await),
+            "/api/v1/alerts?kind=error_report_due",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{alerts}");
+    assert_eq!(alerts["counts"]["error_report_due"], 2, "{alerts}");
+    assert_eq!(
+        alerts["items"].as_array().map(Vec::len),
+        Some(2),
+        "{alerts}"
+    );
 
     // The last instant before the deadline: due, not overdue.
     let deadline = t(DEADLINE);
