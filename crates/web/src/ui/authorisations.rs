@@ -2,8 +2,8 @@
 //! rules decide).
 
 use super::{
-    Officer, Problem, Shell, choice, opt, refusal, render, see_other, stylesheet_href, ticked,
-    when, words,
+    Officer, Problem, Shell, choice, opt, refusal, render, see_other, source_for_form,
+    stylesheet_href, ticked, when, words,
 };
 use crate::AppState;
 use askama::Template;
@@ -86,14 +86,9 @@ async fn grant_page(
     form: GrantForm,
     refused: Option<(StatusCode, Problem)>,
 ) -> Response {
-    let shell = officer.shell("/sources");
-    let detail = match state
-        .station
-        .source_detail(&officer.principal, source_id)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return refusal(Some(shell), e),
+    let (shell, detail) = match source_for_form(state, officer, source_id).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let (status, problem) = Problem::split(refused);
     let p = GrantPage {

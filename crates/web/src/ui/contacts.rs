@@ -1,7 +1,7 @@
 //! Recording a contact with a source (handlers and controllers; the station decides).
 
 use super::{
-    Officer, Problem, Shell, choice, instant_field, opt, refusal, render, see_other,
+    Officer, Problem, Shell, choice, instant_field, opt, render, see_other, source_for_form,
     stylesheet_href,
 };
 use crate::AppState;
@@ -77,14 +77,9 @@ async fn page(
     form: ContactForm,
     refused: Option<(StatusCode, Problem)>,
 ) -> Response {
-    let shell = officer.shell("/sources");
-    let detail = match state
-        .station
-        .source_detail(&officer.principal, source_id)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return refusal(Some(shell), e),
+    let (shell, detail) = match source_for_form(state, officer, source_id).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let (status, problem) = Problem::split(refused);
     let p = ContactPage {

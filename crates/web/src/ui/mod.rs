@@ -325,6 +325,24 @@ struct ErrorPage {
 }
 
 /// A page saying why the request was refused, with its status.
+/// What a form about one source starts from: the page's shell and the source, or the refusal
+/// page when the officer may not see that source.
+pub(crate) async fn source_for_form(
+    state: &AppState,
+    officer: &Officer,
+    source_id: &str,
+) -> Result<(Shell, humint_station::handling::SourceDetail), Response> {
+    let shell = officer.shell("/sources");
+    match state
+        .station
+        .source_detail(&officer.principal, source_id)
+        .await
+    {
+        Ok(detail) => Ok((shell, detail)),
+        Err(e) => Err(refusal(Some(shell), e)),
+    }
+}
+
 pub(crate) fn refusal(shell: Option<Shell>, e: impl Into<ApiError>) -> Response {
     let (status, problem) = Problem::from_error(e);
     problem_page(shell, status, problem)
