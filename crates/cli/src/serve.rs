@@ -74,6 +74,8 @@ pub async fn run(args: StationArgs, serve: ServeArgs) -> anyhow::Result<ExitCode
     );
     tracing::info!(backend = station.backend().name(), "station serving");
 
+    // Reports and outcomes answer at once; their compartment is re-estimated in the background.
+    station.start_reliability_worker();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let officer_server = axum::serve(officer, humint_web::officer_router(station.clone()))
         .with_graceful_shutdown(wait_for(stop_rx.clone()));
@@ -89,6 +91,8 @@ pub async fn run(args: StationArgs, serve: ServeArgs) -> anyhow::Result<ExitCode
     let _ = checkpoints.await;
     a.context("the officer listener failed")?;
     b.context("the intake listener failed")?;
+    // Estimates asked for before the stop are stored before the database closes.
+    station.reliability_settled().await;
     station
         .checkpoint_audit()
         .await

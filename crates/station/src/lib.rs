@@ -85,6 +85,14 @@ pub struct Station {
     audit_keys: AuditKeys,
     /// Serialises reliability estimates (handling/reliability.rs).
     reliability_lock: tokio::sync::Mutex<()>,
+    /// Compartments whose estimate is waiting (handling/reliability_queue.rs).
+    reliability_queue: Arc<handling::ReliabilityQueue>,
+}
+
+impl Drop for Station {
+    fn drop(&mut self) {
+        self.reliability_queue.close();
+    }
 }
 
 impl Station {
@@ -111,6 +119,7 @@ impl Station {
             config,
             audit_keys,
             reliability_lock: tokio::sync::Mutex::new(()),
+            reliability_queue: Arc::default(),
         };
         station.reload_keyring().await?;
         station.prepare_alert_schedule().await?;
@@ -143,6 +152,14 @@ impl Station {
 
     pub(crate) fn reliability_lock(&self) -> &tokio::sync::Mutex<()> {
         &self.reliability_lock
+    }
+
+    pub(crate) fn reliability_queue(&self) -> &handling::ReliabilityQueue {
+        &self.reliability_queue
+    }
+
+    pub(crate) fn reliability_queue_arc(&self) -> Arc<handling::ReliabilityQueue> {
+        self.reliability_queue.clone()
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

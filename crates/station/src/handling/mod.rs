@@ -27,6 +27,7 @@ mod inspection;
 mod progress;
 mod record;
 mod reliability;
+mod reliability_queue;
 mod reports;
 mod requirements;
 mod sources;
@@ -56,6 +57,7 @@ pub use reliability::{
     ClaimAssessment, DependentSource, GradeDecisionView, HistoryPoint, ReliabilityEvidence,
     ReliabilityView, ReportAssessment, SourceEstimateView,
 };
+pub(crate) use reliability_queue::ReliabilityQueue;
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use requirements::RequirementInput;
 pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};

@@ -4,8 +4,9 @@
 //! the analyst's grade decision against the suggestion.
 //!
 //! Incremental, not a nightly batch: every write that adds claims or outcomes re-estimates the
-//! compartment it touched (and only that one) as soon as its own transaction has committed, so
-//! the caller's answer already reflects it. The engine (`humint_validation::Auto`) has no warm
+//! compartment it touched (and only that one) once its own transaction has committed: in the
+//! background in a served station, within seconds (reliability_queue.rs), or in the write's own
+//! call where no worker runs. The engine (`humint_validation::Auto`) has no warm
 //! start in its public API; it is deterministic for a given set of claims, so the same records
 //! always give the same suggestion. Only rows whose suggestion changed are rewritten, and a
 //! history point is appended only when a source's estimate moved. Estimates of one station are
@@ -14,7 +15,6 @@
 //! Claims are encrypted at rest: their plaintext exists only inside [`Station::estimate_compartment`]
 //! and never leaves it; what is stored is numbers, digits and source ids.
 
-use super::SourceRow;
 use super::access::{self, READERS};
 use crate::{Principal, Station, StationError};
 use humint_core::handling::grading::{InformationCredibility, OutcomeVerdict, SourceReliability};
@@ -103,6 +103,9 @@ pub struct ReliabilityView {
     /// `None` until the source has claims.
     pub current: Option<SourceEstimateView>,
     pub history: Vec<HistoryPoint>,
+    /// The compartment's estimate is being updated after recent claims or outcomes: what is
+    /// shown is the previous estimate's.
+    pub updating: bool,
 }
 
 /// The evidence behind one claim's suggested digit.
@@ -141,6 +144,9 @@ pub struct ReportAssessment {
     pub claims: Vec<ClaimAssessment>,
     #[serde(skip)]
     pub computed_at_ms: Option<i64>,
+    /// As [`ReliabilityView::updating`].
+    #[serde(skip)]
+    pub updating: bool,
 }
 
 /// A stored grade decision.
@@ -200,32 +206,22 @@ struct ClaimInfo {
 }
 
 impl Station {
-    /// Re-estimates the compartment of `source` after a write that changed its claims or
-    /// outcomes. The write has committed: a failure here is logged, not returned, and the
-    /// next write that touches the compartment repairs it.
-    pub(crate) async fn after_evidence_changed(&self, p: &Principal, source: &SourceRow) {
-        if let Err(e) = self
-            .estimate_compartment(p, &source.compartment_id, &source.compartment)
-            .await
-        {
-            tracing::error!(compartment = %source.compartment, error = %e, "reliability estimate failed");
-        }
-    }
-
     /// Runs the engine over one compartment and stores what changed (one transaction, one
-    /// audit event). Returns without writing when nothing changed.
+    /// audit event), stamped `as_of`: the time of the latest write it answers. Returns without
+    /// writing when nothing changed.
     pub(crate) async fn estimate_compartment(
         &self,
         p: &Principal,
         compartment_id: &str,
         compartment: &str,
+        as_of: super::Instant,
     ) -> Result<(), StationError> {
         let _serial = self.reliability_lock().lock().await;
         let started = std::time::Instant::now();
         let computed = self.compute(compartment_id).await?;
         let computed_in = started.elapsed();
         let stored = self.store.stored_assessments(compartment_id).await?;
-        let now = self.clock().now();
+        let now = as_of;
         let now_ms = now.timestamp_millis();
         let mut update = ReliabilityUpdate::default();
 
@@ -633,6 +629,7 @@ impl Station {
                         .collect(),
                     claims: Vec::new(),
                     computed_at_ms: None,
+                    updating: false,
                 },
             );
         }
@@ -682,6 +679,7 @@ impl Station {
             codename: source.codename.clone(),
             current,
             history,
+            updating: self.reliability_updating(&source.compartment_id),
         })
     }
 
@@ -695,7 +693,9 @@ impl Station {
         let report = self.report_row(report_id).await?;
         let source = self.source_row(&report.source_id).await?;
         access::check(p, &source, READERS, "see reports")?;
-        self.assessment_of(&report).await
+        let mut a = self.assessment_of(&report).await?;
+        a.updating = self.reliability_updating(&source.compartment_id);
+        Ok(a)
     }
 
     pub(crate) async fn assessment_of(
@@ -740,6 +740,7 @@ impl Station {
                 corroborated_by_dependent: Vec::new(),
                 claims,
                 computed_at_ms: None,
+                updating: false,
             },
         })
     }

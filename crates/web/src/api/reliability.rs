@@ -80,6 +80,9 @@ pub struct ReliabilityBody {
     pub suggestion: Option<SuggestionBody>,
     /// Every change of the estimate, oldest first.
     pub history: Vec<HistoryPointBody>,
+    /// True while the estimate is being updated after recent claims or outcomes (within
+    /// seconds): the figures are the previous estimate's.
+    pub updating: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -111,6 +114,9 @@ pub struct AssessmentBody {
     pub corroborated_by_dependent: Vec<DependentSourceBody>,
     pub claims: Vec<ClaimAssessmentBody>,
     pub computed_at: Option<String>,
+    /// True while the estimate is being updated after recent claims or outcomes (within
+    /// seconds): the figures are the previous estimate's.
+    pub updating: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -188,6 +194,7 @@ pub async fn source_reliability(
                 letter: h.letter.to_string(),
             })
             .collect(),
+        updating: v.updating,
     }))
 }
 
@@ -235,6 +242,7 @@ fn assessment_body(a: &ReportAssessment) -> AssessmentBody {
             })
             .collect(),
         computed_at: a.computed_at_ms.map(ms),
+        updating: a.updating,
     }
 }
 

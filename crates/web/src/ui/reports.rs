@@ -168,6 +168,8 @@ struct ReportPage {
     suggested_source: String,
     suggested_information: String,
     circular: Vec<String>,
+    /// The estimate is being updated after recent claims or outcomes.
+    updating: bool,
     gradings: Vec<GradingLine>,
     decisions: Vec<DecisionLine>,
     may_grade: bool,
@@ -272,6 +274,7 @@ async fn report_page(
             } else {
                 Vec::new()
             },
+            updating: assessment.updating,
             gradings: view
                 .gradings
                 .iter()

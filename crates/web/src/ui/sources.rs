@@ -252,6 +252,8 @@ pub(super) struct ReliabilityBlock {
     pub current: String,
     pub chart: Option<String>,
     pub points: Vec<PointLine>,
+    /// The estimate is being updated after recent claims or outcomes.
+    pub updating: bool,
 }
 
 pub(super) struct PointLine {
@@ -289,6 +291,7 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
                 letter: h.letter,
             })
             .collect(),
+        updating: v.updating,
     }
 }
 

@@ -94,6 +94,8 @@ impl TestStation {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        // As `humint serve` does: estimates run in the background.
+        station.start_reliability_worker();
         let router = humint_web::officer_router(station.clone());
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
@@ -154,7 +156,10 @@ impl TestStation {
         }
     }
 
+    /// Sends after the background estimates asked for by earlier requests are stored, so a test
+    /// reads what the station has settled on (a served station gets there within seconds).
     pub async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        self.station.reliability_settled().await;
         let response = request.send().await.expect("request");
         let status = response.status();
         let text = response.text().await.expect("body");

@@ -16,6 +16,7 @@ use reqwest::header::HeaderMap;
 /// One browser's worth of cookies against the station's officer address.
 pub struct Browser {
     pub client: reqwest::Client,
+    station: std::sync::Arc<humint_station::Station>,
     base: String,
 }
 
@@ -67,6 +68,7 @@ impl Browser {
                 .build()
                 .expect("client"),
             base: t.base.clone(),
+            station: t.station.clone(),
         }
     }
 
@@ -78,7 +80,10 @@ impl Browser {
         }
     }
 
+    /// Pages are read once the background estimates asked for earlier are stored (see
+    /// `TestStation::send`).
     pub async fn get(&self, path: &str) -> Answer {
+        self.station.reliability_settled().await;
         Self::answer(
             self.client
                 .get(format!("{}{path}", self.base))
@@ -90,6 +95,7 @@ impl Browser {
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.station.reliability_settled().await;
         Self::answer(
             self.client
                 .post(format!("{}{path}", self.base))
