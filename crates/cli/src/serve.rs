@@ -116,6 +116,9 @@ async fn checkpoint_loop(station: Arc<Station>, stop: tokio::sync::watch::Receiv
                 if let Err(e) = station.checkpoint_audit().await {
                     tracing::warn!(error = %e, "could not sign an audit checkpoint");
                 }
+                if let Err(e) = station.prune_alerts().await {
+                    tracing::warn!(error = %e, "could not prune ended alerts");
+                }
             }
             _ = wait_for(stop.clone()) => return,
         }

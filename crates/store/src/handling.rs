@@ -462,6 +462,10 @@ pub trait HandlingStore: Store {
     async fn alert_page(&self, query: &AlertQuery) -> Result<AlertPage>;
     /// Whether every existing source's schedule has been computed.
     async fn alert_schedule_built(&self) -> Result<bool>;
+    /// Deletes the spans that ended at or before `ended_by_ms`: time only moves forward, so
+    /// they can never be in force again, and every alerts query would step over them. Returns
+    /// how many were deleted.
+    async fn prune_alert_schedule(&self, ended_by_ms: i64) -> Result<u64>;
     /// Recomputes every source's and open requirement's schedule with the installed
     /// [`AlertScheduler`] (a station upgraded from before the schedule, or a restored backup
     /// without it), a few hundred sources per transaction, then records that it is built.

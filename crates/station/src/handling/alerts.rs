@@ -228,7 +228,20 @@ impl Station {
         if !self.store.is_empty().await? && !self.store.alert_schedule_built().await? {
             self.store.rebuild_alert_schedule().await?;
         }
+        self.prune_alerts().await?;
         Ok(())
+    }
+
+    /// Drops the alert spans that ended more than a day ago (the margin writes keep too). A
+    /// source nobody writes to for weeks leaves spans ending behind it as time passes (an
+    /// authorisation "expiring in 28 days" becomes "in 14 days"); unpruned, every alerts query
+    /// steps over them. Run at open and by `humint serve` every minute; returns how many went.
+    pub async fn prune_alerts(&self) -> Result<u64, StationError> {
+        let horizon = humint_core::handling::calendar::shift(self.clock().now(), -KEEP_ENDED);
+        Ok(self
+            .store
+            .prune_alert_schedule(horizon.timestamp_millis())
+            .await?)
     }
 
     /// What needs doing now, for this caller, one page at a time, most urgent first: the

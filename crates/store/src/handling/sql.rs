@@ -483,34 +483,24 @@ impl HandlingStore for SqlStore {
         let handler = q.handled_by.clone().unwrap_or_default();
         let about_sources = i64::from(q.about_sources);
         let keeps_register = i64::from(q.keeps_register);
-        let mut tx = self
-            .pool
-            .begin_with(self.backend().begin_snapshot())
-            .await?;
-        let counts = sqlx::query(AssertSqlSafe(format!(
-            "SELECT a.kind, COUNT(*) {visible} GROUP BY a.kind ORDER BY a.kind"
-        )))
-        .bind(q.reader.clone())
-        .bind(handler.clone())
-        .bind(q.now_ms)
-        .bind(about_sources)
-        .bind(keeps_register)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-        .collect::<Result<Vec<_>>>()?;
         // Keyset: after (severity, due, id) in the order severity descending, due, id.
         let (sev, due, id) = match &q.after {
             Some(c) => (c.severity, c.due_at_ms, c.id.clone()),
             None => (i64::MAX, i64::MIN, String::new()),
         };
-        // The page's ids first (sorting keys only), then their documents.
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SCHEDULE_COLUMNS} FROM alert_schedule a WHERE a.id IN (SELECT a.id {visible} AND ($6 = '' OR a.kind = $6) \
-             AND (a.severity < $7 OR (a.severity = $7 AND (a.due_at > $8 OR (a.due_at = $8 AND a.id > $9)))) \
-             ORDER BY a.severity DESC, a.due_at, a.id LIMIT $10) \
-             ORDER BY a.severity DESC, a.due_at, a.id"
+        // One statement, so one snapshot and one round trip: the visible alerts' sorting keys
+        // are gathered once; the page's documents (part 1) and the counts per kind (part 0,
+        // the count in the last column) are both read from them.
+        let result = sqlx::query(AssertSqlSafe(format!(
+            "WITH live AS MATERIALIZED (SELECT a.id, a.kind, a.severity, a.due_at {visible}) \
+             SELECT {SCHEDULE_COLUMNS}, CAST(1 AS BIGINT) AS part, CAST(0 AS BIGINT) AS n FROM alert_schedule a \
+             WHERE a.id IN (SELECT l.id FROM live l WHERE ($6 = '' OR l.kind = $6) \
+             AND (l.severity < $7 OR (l.severity = $7 AND (l.due_at > $8 OR (l.due_at = $8 AND l.id > $9)))) \
+             ORDER BY l.severity DESC, l.due_at, l.id LIMIT $10) \
+             UNION ALL \
+             SELECT '', '', NULL, '', l.kind, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), NULL, '', NULL, CAST(0 AS BIGINT), \
+             CAST(0 AS BIGINT), COUNT(*) FROM live l GROUP BY l.kind \
+             ORDER BY part, severity DESC, due_at, id, kind"
         )))
         .bind(q.reader.clone())
         .bind(handler)
@@ -522,12 +512,17 @@ impl HandlingStore for SqlStore {
         .bind(due)
         .bind(id)
         .bind(q.limit)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(schedule_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        tx.commit().await?;
+        .fetch_all(&self.pool)
+        .await?;
+        let mut rows = Vec::new();
+        let mut counts = Vec::new();
+        for r in &result {
+            if r.try_get::<i64, _>(12)? == 0 {
+                counts.push((r.try_get::<String, _>(4)?, r.try_get::<i64, _>(13)?));
+            } else {
+                rows.push(schedule_from_row(r)?);
+            }
+        }
         Ok(AlertPage { rows, counts })
     }
 
@@ -536,6 +531,18 @@ impl HandlingStore for SqlStore {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.is_some())
+    }
+
+    async fn prune_alert_schedule(&self, ended_by_ms: i64) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let done =
+            sqlx::query("DELETE FROM alert_schedule WHERE ends_at IS NOT NULL AND ends_at <= $1")
+                .bind(ended_by_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        tx.commit().await?;
+        Ok(done)
     }
 
     async fn rebuild_alert_schedule(&self) -> Result<u64> {

@@ -762,3 +762,35 @@ async fn error_report_alerts_reach_the_register_keepers_and_turn_overdue_at_the_
         "{found:?}"
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn pruning_ended_alerts_changes_no_answer(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (_source, auth) = w.recruited("1980-01-01").await;
+    let expires = instant(&auth["expires_at"]);
+    // Two days after expiry: "expiring in 28, 14, 7 days" and the review spans have all ended,
+    // but only the spans that ended more than a day ago may go.
+    let at = expires + Duration::days(2);
+    let before = alerts_at(&w, &w.controller, at).await;
+    assert!(
+        before.iter().any(|(k, _)| k == "authorisation_expired"),
+        "{before:?}"
+    );
+    let rows = schedule_rows(&w).await;
+    let pruned = w.t.station.prune_alerts().await.expect("prune");
+    assert!(pruned > 0, "ended spans were kept");
+    assert_eq!(schedule_rows(&w).await, rows - pruned);
+    assert_eq!(alerts_with_fresh_session(&w, at).await, before);
+    // Nothing in force or still to come is touched: pruning again removes nothing.
+    assert_eq!(w.t.station.prune_alerts().await.expect("prune"), 0);
+}
+
+async fn alerts_with_fresh_session(w: &World, at: DateTime<Utc>) -> Vec<(String, String)> {
+    let token = w.token_at(&w.controller, at + Duration::minutes(1)).await;
+    alerts_with(w, &token, at + Duration::minutes(1)).await
+}
