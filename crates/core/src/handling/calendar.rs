@@ -45,6 +45,63 @@ pub fn last_day_of(deadline: DateTime<Utc>) -> NaiveDate {
     local_date(shift(deadline, -chrono::Duration::nanoseconds(1)))
 }
 
+/// How an instant reads on a London clock, with the zone then in force: `GMT` or `BST`. Officers
+/// in the UK read and type London time; the records hold UTC.
+pub fn london_clock(at: DateTime<Utc>) -> (chrono::NaiveDateTime, &'static str) {
+    let utc = at.naive_utc();
+    let offset = London.offset_from_utc_datetime(&utc).fix();
+    let zone = if offset.local_minus_utc() == 0 {
+        "GMT"
+    } else {
+        "BST"
+    };
+    (utc.checked_add_offset(offset).unwrap_or(utc), zone)
+}
+
+/// A time as read on a London clock, as an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LondonTime {
+    Exact(DateTime<Utc>),
+    /// The clocks skip it: 01:00–01:59 on the last Sunday of March.
+    Skipped,
+    /// The clocks pass it twice: 01:00–01:59 on the last Sunday of October, first in BST, then
+    /// in GMT.
+    Twice {
+        bst: DateTime<Utc>,
+        gmt: DateTime<Utc>,
+    },
+}
+
+/// Reads a London wall-clock time. `zone` (`GMT` or `BST`), when given, picks the reading of a
+/// time the clocks pass twice; a zone that was not in force at that time is ignored for an
+/// unambiguous time only if it agrees, so `12:00 GMT` in July is [`LondonTime::Skipped`] (no such
+/// reading exists).
+pub fn from_london_clock(local: chrono::NaiveDateTime, zone: Option<&str>) -> LondonTime {
+    use chrono::LocalResult;
+    let readings: Vec<DateTime<Utc>> = match London.from_local_datetime(&local) {
+        LocalResult::Single(t) => vec![t.with_timezone(&Utc)],
+        LocalResult::Ambiguous(a, b) => vec![a.with_timezone(&Utc), b.with_timezone(&Utc)],
+        LocalResult::None => Vec::new(),
+    };
+    let zone_of = |t: &DateTime<Utc>| london_clock(*t).1;
+    match (readings.as_slice(), zone) {
+        ([], _) => LondonTime::Skipped,
+        (all, Some(z)) => all
+            .iter()
+            .find(|t| zone_of(t) == z)
+            .map_or(LondonTime::Skipped, |t| LondonTime::Exact(*t)),
+        ([one], None) => LondonTime::Exact(*one),
+        ([a, b, ..], None) => {
+            let (bst, gmt) = if zone_of(a) == "BST" {
+                (*a, *b)
+            } else {
+                (*b, *a)
+            };
+            LondonTime::Twice { bst, gmt }
+        }
+    }
+}
+
 /// `at` moved by `by`, saturating at the ends of chrono's range instead of panicking, so a
 /// corrupt stored instant cannot crash the rules or the alert list.
 pub fn shift(at: DateTime<Utc>, by: chrono::Duration) -> DateTime<Utc> {

@@ -381,9 +381,11 @@ pub(crate) fn render(status: StatusCode, t: &impl Template) -> Response {
     }
 }
 
-/// An instant as officers read it: `2026-03-02 09:00 UTC`.
+/// An instant as officers in the UK read it, on the London clock with its zone:
+/// `2026-03-02 09:00 GMT`, `2026-07-01 13:00 BST`.
 pub(crate) fn when(t: humint_station::handling::Instant) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    let (local, zone) = humint_core::handling::calendar::london_clock(t);
+    format!("{} {zone}", local.format("%Y-%m-%d %H:%M"))
 }
 
 pub(crate) fn when_ms(ms: i64) -> String {
@@ -417,29 +419,60 @@ pub(crate) fn choice<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// A time typed into a `datetime-local` field, read as UTC (the pages say so); blank is absent.
+/// A time typed into a form, read on the London clock (the pages say so): `2026-03-02 09:30`
+/// or the browser's `2026-03-02T09:30`, with seconds or not, and optionally its zone (`GMT`,
+/// `BST`), which only the hour the clocks pass twice needs. A full time with an offset
+/// (`…Z`, `…+01:00`) is taken as written. Blank is absent. The hour the clocks skip and an
+/// ambiguous hour without its zone are refused with a sentence saying why.
 pub(crate) fn instant_field(
     field: &str,
     value: &str,
 ) -> Result<Option<humint_station::handling::Instant>, StationError> {
+    use humint_core::handling::calendar::{LondonTime, from_london_clock};
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
-    // `2026-03-02T09:30` (the browser's form) or with seconds.
-    let text = match v.len() {
-        16 => format!("{v}:00Z"),
-        19 => format!("{v}Z"),
-        _ => v.to_owned(),
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+        return Ok(Some(t.with_timezone(&chrono::Utc)));
+    }
+    let (clock, zone) = match v.rsplit_once(' ') {
+        Some((rest, z)) if z.eq_ignore_ascii_case("GMT") || z.eq_ignore_ascii_case("BST") => {
+            (rest.trim(), Some(z.to_ascii_uppercase()))
+        }
+        _ => (v, None),
     };
-    humint_station::handling::parse_instant(field, &text)
-        .map(Some)
-        .map_err(|_| {
+    let normal = clock.replacen('T', " ", 1);
+    let local = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(&normal, f).ok())
+        .ok_or_else(|| {
             StationError::invalid(
                 "INVALID_TIME",
-                format!("{field} must be a date and time such as 2026-03-02 09:30 (UTC)"),
+                format!("{field} must be a date and time such as 2026-03-02 09:30 (London time)"),
             )
-        })
+        })?;
+    let shown = local.format("%Y-%m-%d %H:%M");
+    match from_london_clock(local, zone.as_deref()) {
+        LondonTime::Exact(t) => Ok(Some(t)),
+        LondonTime::Skipped => Err(StationError::invalid(
+            "TIME_NOT_ON_LONDON_CLOCK",
+            match zone {
+                Some(z) => format!(
+                    "{field}: {shown} {z} never showed on London clocks; check the time or leave out the zone"
+                ),
+                None => format!(
+                    "{field}: {shown} never showed on London clocks, which go forward from 01:00 to 02:00 that night; check the time"
+                ),
+            },
+        )),
+        LondonTime::Twice { .. } => Err(StationError::invalid(
+            "TIME_AMBIGUOUS",
+            format!(
+                "{field}: {shown} happened twice in London as the clocks went back that night; add the zone: {shown} BST for the first, {shown} GMT for the second"
+            ),
+        )),
+    }
 }
 
 /// A checkbox: present when ticked.

@@ -115,3 +115,76 @@ fn extreme_stored_instants_do_not_panic() {
         let _ = report_deadline(at, &BankHolidays::england_and_wales());
     }
 }
+
+fn wall(text: &str) -> chrono::NaiveDateTime {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("test wall time")
+}
+
+/// 2026: BST from 01:00 UTC on 29 March to 01:00 UTC on 25 October.
+#[rstest]
+#[case("2026-03-29T00:59:00Z", "2026-03-29 00:59", "GMT")]
+#[case("2026-03-29T01:00:00Z", "2026-03-29 02:00", "BST")]
+#[case("2026-07-01T12:00:00Z", "2026-07-01 13:00", "BST")]
+#[case("2026-10-25T00:59:00Z", "2026-10-25 01:59", "BST")]
+#[case("2026-10-25T01:00:00Z", "2026-10-25 01:00", "GMT")]
+#[case("2026-11-22T09:30:00Z", "2026-11-22 09:30", "GMT")]
+fn london_clock_reads_gmt_and_bst_from_the_exact_change(
+    #[case] at: &str,
+    #[case] reads: &str,
+    #[case] zone: &str,
+) {
+    let (local, z) = calendar::london_clock(t(at));
+    assert_eq!(
+        (local.format("%Y-%m-%d %H:%M").to_string().as_str(), z),
+        (reads, zone)
+    );
+}
+
+#[test]
+fn london_wall_times_become_instants_and_the_change_hours_are_named() {
+    use calendar::{LondonTime, from_london_clock};
+    assert_eq!(
+        from_london_clock(wall("2026-07-01 13:00"), None),
+        LondonTime::Exact(t("2026-07-01T12:00:00Z"))
+    );
+    assert_eq!(
+        from_london_clock(wall("2026-03-29 00:59"), None),
+        LondonTime::Exact(t("2026-03-29T00:59:00Z"))
+    );
+    // The hour skipped in spring, at both of its ends.
+    assert_eq!(
+        from_london_clock(wall("2026-03-29 01:00"), None),
+        LondonTime::Skipped
+    );
+    assert_eq!(
+        from_london_clock(wall("2026-03-29 01:59"), None),
+        LondonTime::Skipped
+    );
+    assert_eq!(
+        from_london_clock(wall("2026-03-29 02:00"), None),
+        LondonTime::Exact(t("2026-03-29T01:00:00Z"))
+    );
+    // The hour passed twice in autumn: first in BST, then in GMT; a zone picks one.
+    let twice = LondonTime::Twice {
+        bst: t("2026-10-25T00:30:00Z"),
+        gmt: t("2026-10-25T01:30:00Z"),
+    };
+    assert_eq!(from_london_clock(wall("2026-10-25 01:30"), None), twice);
+    assert_eq!(
+        from_london_clock(wall("2026-10-25 01:30"), Some("BST")),
+        LondonTime::Exact(t("2026-10-25T00:30:00Z"))
+    );
+    assert_eq!(
+        from_london_clock(wall("2026-10-25 01:30"), Some("GMT")),
+        LondonTime::Exact(t("2026-10-25T01:30:00Z"))
+    );
+    assert_eq!(
+        from_london_clock(wall("2026-10-25 02:00"), None),
+        LondonTime::Exact(t("2026-10-25T02:00:00Z"))
+    );
+    // A zone not in force at that time names no instant.
+    assert_eq!(
+        from_london_clock(wall("2026-07-01 12:00"), Some("GMT")),
+        LondonTime::Skipped
+    );
+}

@@ -183,7 +183,7 @@ pub fn redact(html: &str) -> String {
             continue;
         }
         let digits = run(i, &|c: char| c.is_ascii_digit());
-        // A date, perhaps with a time: 2026-03-02 or 2026-03-02 09:30 UTC.
+        // A date, perhaps with a time: 2026-03-02 or 2026-03-02 09:30 GMT (or BST, or UTC).
         if digits == 4
             && chars.len() > i + 10
             && chars[i + 4] == '-'
@@ -193,7 +193,10 @@ pub fn redact(html: &str) -> String {
         {
             let mut end = i + 10;
             let tail: String = chars[end..chars.len().min(end + 10)].iter().collect();
-            if tail.len() == 10 && tail.ends_with(" UTC") && tail.as_bytes()[3] == b':' {
+            if tail.len() == 10
+                && [" UTC", " GMT", " BST"].iter().any(|z| tail.ends_with(z))
+                && tail.as_bytes()[3] == b':'
+            {
                 end += 10;
                 out.push_str("[time]");
             } else {

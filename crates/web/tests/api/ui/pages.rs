@@ -266,7 +266,7 @@ async fn a_handler_records_a_contact_and_a_refusal_keeps_what_they_typed(#[case]
     let page = b.get(&format!("/sources/{source}")).await;
     assert!(
         page.body
-            .contains("<td>held</td><td>meeting</td><td>use</td><td>2026-03-20 12:00 UTC</td>"),
+            .contains("<td>held</td><td>meeting</td><td>use</td><td>2026-03-20 12:00 GMT</td>"),
         "{}",
         page.body
     );
@@ -527,4 +527,104 @@ async fn snapshots_of_the_main_pages() {
             .body,
     );
     insta::assert_snapshot!("review_form", redact(&review));
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn times_are_typed_and_read_on_the_london_clock(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = recruited(&w).await;
+    // Summer: London is on BST, an hour ahead of UTC.
+    w.t.clock.set(crate::handling::t("2026-07-01T09:00:00Z"));
+    let b = Browser::sign_in(&w.t, &w.handler).await;
+    let form = format!("/sources/{source}/contacts/new");
+    let contact = |due: &'static str| {
+        vec![
+            ("status", "held"),
+            ("mode", "meeting"),
+            ("purpose", "use"),
+            ("officers_present", "hana"),
+            ("next_contact_due", due),
+            ("notes", "Met in the park."),
+        ]
+    };
+
+    // The hour the clocks skip in spring and the hour they pass twice in autumn are refused
+    // with the reason, keeping what was typed; nothing is saved.
+    let skipped = b.submit(&form, &form, &contact("2027-03-28 01:30")).await;
+    assert_eq!(skipped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        skipped.body.contains("TIME_NOT_ON_LONDON_CLOCK"),
+        "{}",
+        skipped.body
+    );
+    assert!(
+        skipped.body.contains("go forward from 01:00 to 02:00"),
+        "{}",
+        skipped.body
+    );
+    assert!(
+        skipped.body.contains("value=\"2027-03-28 01:30\""),
+        "{}",
+        skipped.body
+    );
+    let twice = b.submit(&form, &form, &contact("2026-10-25 01:30")).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("TIME_AMBIGUOUS"), "{}", twice.body);
+    assert!(
+        twice
+            .body
+            .contains("2026-10-25 01:30 BST for the first, 2026-10-25 01:30 GMT for the second"),
+        "{}",
+        twice.body
+    );
+    let page = b.get(&format!("/sources/{source}")).await;
+    assert!(
+        page.body.contains("No contact recorded."),
+        "nothing was saved"
+    );
+
+    // With its zone the autumn time is exact: 01:30 BST is 00:30 UTC.
+    let saved = b
+        .submit(&form, &form, &contact("2026-10-25 01:30 BST"))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // A summer time typed as London time is stored as the UTC instant it names.
+    let saved = b.submit(&form, &form, &contact("2026-07-08 13:00")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let token = w.token(&w.handler).await;
+    let (_, body) =
+        w.t.get(Some(&token), &format!("/api/v1/sources/{source}/contacts"))
+            .await;
+    let items = body
+        .get("items")
+        .unwrap_or(&body)
+        .as_array()
+        .expect("contacts")
+        .clone();
+    let mut due: Vec<&str> = items
+        .iter()
+        .filter_map(|c| c["next_contact_due"].as_str())
+        .collect();
+    due.sort_unstable();
+    assert_eq!(
+        due,
+        ["2026-07-08T12:00:00.000Z", "2026-10-25T00:30:00.000Z"],
+        "{body}"
+    );
+    // And the page reads both back on the London clock, with the held time (09:00 UTC).
+    let page = b.get(&format!("/sources/{source}")).await;
+    for due in ["2026-07-08 13:00 BST", "2026-10-25 01:30 BST"] {
+        assert!(
+            page.body.contains(&format!(
+                "<td>2026-07-01 10:00 BST</td><td>held</td><td>meeting</td><td>use</td><td>{due}</td>"
+            )),
+            "{}",
+            page.body
+        );
+    }
 }
