@@ -371,8 +371,9 @@ async fn spec(
                 Field::select("compartment", "Compartment", compartments),
                 Field::select("origin", "How the source came to notice", options(&ORIGINS)),
                 Field::text("name", "True name"),
-                Field::new("date", "date_of_birth", "Date of birth")
-                    .hint("Decides whether the juvenile rules apply."),
+                Field::text("date_of_birth", "Date of birth").hint(
+                    "Year-month-day, such as 1980-05-01. It decides whether the juvenile rules apply.",
+                ),
                 Field::area("identities_used", "Other identities used").hint("One per line."),
                 Field::area("other_authorities", "Other authorities that benefit")
                     .hint("One per line, as authority: their reference for the source."),
