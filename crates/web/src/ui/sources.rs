@@ -435,23 +435,37 @@ async fn source_page(
     });
     let taskings = match visible(station.taskings(p, id).await)? {
         Some(ts) => {
-            let titles: std::collections::HashMap<String, String> = if ts.is_empty() {
+            // Each requirement's title, and the names of the officers who moved the tasks on
+            // (the source's handlers and controllers, past and present).
+            let mut titles = std::collections::HashMap::new();
+            for t in &ts {
+                let rid = t.requirement.to_string();
+                if !titles.contains_key(&rid) {
+                    let title = station.requirement(p, &rid).await?.title;
+                    titles.insert(rid, title);
+                }
+            }
+            let names: std::collections::HashMap<String, String> = if ts.is_empty() {
                 Default::default()
             } else {
-                let all =
-                    humint_station::handling::page(None, Some(humint_station::handling::MAX_PAGE))?;
                 station
-                    .list_requirements(p, Some(detail.row.compartment.clone()), false, false, all)
+                    .source_roles(p, id)
                     .await?
                     .into_iter()
-                    .map(|r| (r.id, r.title))
+                    .map(|r| (r.officer_id, r.officer_name))
                     .collect()
+            };
+            let by = |officer: String| {
+                names
+                    .get(&officer)
+                    .map(|n| format!(" by {n}"))
+                    .unwrap_or_default()
             };
             Some(
                 ts.iter()
                     .map(|t| TaskingLine {
                         id: t.id.to_string(),
-                        issued: when(t.issued_at),
+                        issued: format!("{}{}", when(t.issued_at), by(t.issued_by.to_string())),
                         requirement: titles
                             .get(&t.requirement.to_string())
                             .cloned()
@@ -468,9 +482,10 @@ async fn source_page(
                                     .map(|n| format!(": {n}"))
                                     .unwrap_or_default();
                                 format!(
-                                    "{} → {} at {}{note}",
+                                    "{} → {}{} at {}{note}",
                                     name(&e.from),
                                     name(&e.to),
+                                    by(e.by.to_string()),
                                     when(e.at)
                                 )
                             })

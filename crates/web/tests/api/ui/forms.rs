@@ -643,7 +643,7 @@ async fn a_handler_tasks_a_source_and_moves_the_tasking_on(#[case] backend: Back
             .contains("<td class=\"tasking-status\">completed</td>")
     );
     assert!(
-        shown.body.contains("issued → acknowledged at "),
+        shown.body.contains("issued → acknowledged by hana at "),
         "{}",
         shown.body
     );
