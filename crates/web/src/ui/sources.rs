@@ -439,10 +439,11 @@ async fn source_page(
             // (the source's handlers and controllers, past and present).
             let mut titles = std::collections::HashMap::new();
             for t in &ts {
-                let rid = t.requirement.to_string();
-                if !titles.contains_key(&rid) {
-                    let title = station.requirement(p, &rid).await?.title;
-                    titles.insert(rid, title);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    titles.entry(t.requirement.to_string())
+                {
+                    let title = station.requirement(p, slot.key()).await?.title;
+                    slot.insert(title);
                 }
             }
             let names: std::collections::HashMap<String, String> = if ts.is_empty() {
