@@ -20,7 +20,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{MatchedPath, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use humint_core::handling::SourceState;
+use humint_core::handling::{AppropriateAdult, SourceState};
 use humint_station::handling::{
     AuthorityReference, CancellationInput, ContactOutcomeInput, MAX_PAGE, NewSource, PaymentInput,
     RUNNERS, RenewalInput, RiskInput, SourceDetail, TaskingInput, TrueIdentity,
@@ -242,6 +242,31 @@ const OUTCOMES: [(&str, &str); 3] = [
     ("missed", "Missed"),
     ("aborted", "Aborted"),
 ];
+
+/// Who may be the appropriate adult at a meeting with a source under 16 (Juveniles Order art 4).
+pub(super) const ADULTS: [(&str, &str); 4] = [
+    ("", "None present"),
+    ("parent_or_guardian", "A parent or guardian"),
+    (
+        "welfare_responsible",
+        "Someone who has taken responsibility for the source's welfare",
+    ),
+    ("independent_adult", "Another responsible adult, 18 or over"),
+];
+
+/// The appropriate adult chosen on a contact form: none when the choice is blank.
+pub(super) fn appropriate_adult(
+    category: &str,
+    employed_by_authority: bool,
+) -> Result<Option<AppropriateAdult>, StationError> {
+    if category.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(AppropriateAdult {
+        category: choice("appropriate adult", category)?,
+        employed_by_or_member_of_authority: employed_by_authority,
+    }))
+}
 
 fn not_found(what: &'static str) -> StationError {
     StationError::NotFound { what }
@@ -675,6 +700,12 @@ async fn spec(
                 Field::text("officers_present", "Officers present")
                     .hint("Usernames, separated by commas.")
                     .value(p.username.clone()),
+                Field::select("appropriate_adult", "Appropriate adult", options(&ADULTS))
+                    .hint("Needed at every meeting with a source under 16."),
+                Field::check(
+                    "adult_employed_by_authority",
+                    "The appropriate adult works for or is a member of this authority",
+                ),
                 Field::new(
                     "datetime-local",
                     "next_contact_due",
@@ -852,7 +883,10 @@ async fn act(
                     .filter(|s| !s.is_empty())
                     .map(str::to_owned)
                     .collect(),
-                appropriate_adult: None,
+                appropriate_adult: appropriate_adult(
+                    v.get("appropriate_adult"),
+                    v.ticked("adult_employed_by_authority"),
+                )?,
                 next_contact_due: instant_field("next contact due", v.get("next_contact_due"))?,
                 notes: v.opt("notes"),
             };

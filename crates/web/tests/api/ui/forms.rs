@@ -940,6 +940,127 @@ async fn a_planned_contact_is_given_its_outcome(#[case] backend: Backend) {
     );
 }
 
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_meeting_with_a_source_under_16_records_its_appropriate_adult(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let source = w.source(&crate::handling::born_years_ago(15, 10)).await;
+    w.risk(&source).await;
+    w.walk(&source, &["assessed", "in_development"]).await;
+    let (status, auth) = w.grant(&source, World::grant_body("juvenile")).await;
+    assert_eq!(status, StatusCode::CREATED, "{auth}");
+    w.walk(&source, &["recruited"]).await;
+    let page = format!("/sources/{source}");
+    let handler = Browser::sign_in(&w.t, &w.handler).await;
+    let contact = format!("{page}/contacts/new");
+    let form = handler.get(&contact).await;
+    assert_accessible(&form.body);
+    let meeting = |adult: &'static str, employed: bool| {
+        let mut f = vec![
+            ("status", "held"),
+            ("mode", "meeting"),
+            ("purpose", "use"),
+            ("officers_present", "hana"),
+            ("notes", "Met with the adult present."),
+            ("appropriate_adult", adult),
+        ];
+        if employed {
+            f.push(("adult_employed_by_authority", "1"));
+        }
+        f
+    };
+    // No adult, then an "independent" adult who works for the authority: both refused.
+    let refused = handler
+        .submit(&contact, &contact, &meeting("", false))
+        .await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "JUVENILE_APPROPRIATE_ADULT",
+        &["Met with the adult present.</textarea>"],
+    );
+    let refused = handler
+        .submit(&contact, &contact, &meeting("independent_adult", true))
+        .await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "JUVENILE_APPROPRIATE_ADULT",
+        &[
+            "<option value=\"independent_adult\" selected>",
+            "name=\"adult_employed_by_authority\" value=\"1\" checked",
+        ],
+    );
+    let saved = handler
+        .submit(&contact, &contact, &meeting("independent_adult", false))
+        .await;
+    assert_saved(&saved, &page);
+
+    // A meeting is planned with its adult; its outcome keeps that adult unless another is
+    // named, and an adult who does not qualify is refused there too.
+    let planned = handler
+        .submit(
+            &contact,
+            &contact,
+            &[
+                ("status", "planned"),
+                ("mode", "meeting"),
+                ("purpose", "welfare"),
+                ("planned_for", "2026-03-06T16:00"),
+                ("appropriate_adult", "welfare_responsible"),
+            ],
+        )
+        .await;
+    assert_saved(&planned, &page);
+    let shown = handler.get(&page).await;
+    let id = id_in_link(&shown.body, &format!("{page}/contacts/"), "outcome");
+    let outcome = format!("{page}/contacts/{id}/outcome");
+    let refused = handler
+        .submit(
+            &outcome,
+            &outcome,
+            &[
+                ("status", "held"),
+                ("officers_present", "hana"),
+                ("appropriate_adult", "independent_adult"),
+                ("adult_employed_by_authority", "1"),
+                ("notes", "Welfare check."),
+            ],
+        )
+        .await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "JUVENILE_APPROPRIATE_ADULT",
+        &[
+            "Welfare check.</textarea>",
+            "<option value=\"independent_adult\" selected>",
+        ],
+    );
+    let saved = handler
+        .submit(
+            &outcome,
+            &outcome,
+            &[
+                ("status", "held"),
+                ("officers_present", "hana"),
+                ("appropriate_adult", ""),
+            ],
+        )
+        .await;
+    assert_saved(&saved, &page);
+    let shown = handler.get(&page).await;
+    assert!(!shown.body.contains("outcome-link"), "{}", shown.body);
+    assert_eq!(
+        shown.body.matches("<td>held</td><td>meeting</td>").count(),
+        2
+    );
+}
+
 /// The new source form and a source page with risk, tasking and payments, as rendered.
 #[tokio::test]
 async fn snapshots_of_the_source_forms() {
