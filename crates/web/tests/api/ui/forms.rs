@@ -432,13 +432,46 @@ async fn the_authorisation_panel_renews_cancels_and_records_notices_and_written_
     let refused = handler.submit(&renew, &renew, &[]).await;
     assert_refused(&refused, StatusCode::FORBIDDEN, "ROLE_FORBIDDEN", &[]);
 
-    // Criminal conduct on top: its grant owes a Commissioner notice.
-    let mut body = World::grant_body("criminal_conduct");
-    body["parent_id"] = json!(auth);
-    let (status, cca) = w.grant(&source, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{cca}");
-    let cca = cca["id"].as_str().expect("id").to_owned();
+    // Criminal conduct on top, granted on the form: it must sit on the live authorisation.
     let ao = Browser::sign_in(&w.t, &w.ao).await;
+    let grant = format!("{page}/authorisations/new");
+    let form = ao.get(&grant).await;
+    assert_accessible(&form.body);
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{auth}\">The live authorisation"))
+    );
+    let mut fields = vec![
+        ("kind", "criminal_conduct"),
+        ("ground", "preventing_or_detecting_crime_or_disorder"),
+        ("necessity", "Needed to keep access to the group."),
+        ("proportionality", "Limited to carrying goods."),
+        ("collateral_intrusion", "None beyond the group."),
+        ("tasks", "carry goods under supervision"),
+        ("review_interval_days", "28"),
+        ("parent", ""),
+    ];
+    let refused = ao.submit(&grant, &grant, &fields).await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "CCA_REQUIRES_LIVE_AUTHORISATION",
+        &[
+            "Needed to keep access to the group.</textarea>",
+            "<option value=\"criminal_conduct\" selected>",
+        ],
+    );
+    fields[7] = ("parent", auth.as_str());
+    let saved = ao.submit(&grant, &grant, &fields).await;
+    assert_saved(&saved, &page);
+    let shown = ao.get(&page).await;
+    assert!(
+        shown.body.contains("<td>criminal conduct</td><td>live"),
+        "{}",
+        shown.body
+    );
+    // Its grant owes a Commissioner notice.
+    let cca = id_in_link(&shown.body, &format!("{page}/authorisations/"), "notice");
     let notice = format!("{page}/authorisations/{cca}/notice");
     assert!(
         ao.get(&page)
@@ -1058,6 +1091,47 @@ async fn a_meeting_with_a_source_under_16_records_its_appropriate_adult(#[case] 
     assert_eq!(
         shown.body.matches("<td>held</td><td>meeting</td>").count(),
         2
+    );
+
+    // Criminal conduct by a source under 18 needs every s.29C safeguard on the grant form.
+    let auth = auth["id"].as_str().expect("id");
+    let ao = Browser::sign_in(&w.t, &w.ao).await;
+    let grant = format!("{page}/authorisations/new");
+    let mut fields = vec![
+        ("kind", "criminal_conduct"),
+        ("ground", "preventing_or_detecting_crime_or_disorder"),
+        ("necessity", "Needed to keep access."),
+        ("proportionality", "Limited to one errand."),
+        ("collateral_intrusion", "None."),
+        ("tasks", "carry a parcel"),
+        ("review_interval_days", "14"),
+        ("parent", auth),
+        ("exceptional_circumstances", "Imminent risk to life."),
+        ("best_interests", "Keeps the source safe."),
+        ("meeting_arrangements", ""),
+    ];
+    let refused = ao.submit(&grant, &grant, &fields).await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "JUVENILE_CCA_SAFEGUARDS",
+        &[
+            "Imminent risk to life.</textarea>",
+            "Keeps the source safe.</textarea>",
+        ],
+    );
+    fields[10] = (
+        "meeting_arrangements",
+        "An appropriate adult at every meeting.",
+    );
+    fields.push(("no_foreseeable_harm", "1"));
+    let saved = ao.submit(&grant, &grant, &fields).await;
+    assert_saved(&saved, &page);
+    assert!(
+        ao.get(&page)
+            .await
+            .body
+            .contains("<td>criminal conduct</td><td>live")
     );
 }
 
