@@ -307,6 +307,77 @@ async fn chromium_without_javascript_walks_a_source_from_creation_to_an_approved
     d.wait_for("approved, not yet paid").await;
     assert_eq!(d.text(".payment-status").await, "approved, not yet paid");
     d.screenshot("forms-8-payment-approved").await;
+    // ... and hands the record-keeping to another officer.
+    d.click("#assign-role").await;
+    d.click("#role option[value='record_keeper']").await;
+    d.type_into("#officer", "aud").await;
+    d.screenshot("forms-9-assign-role").await;
+    d.click("#save-role").await;
+    d.wait_for("aud <span").await;
+    sign_out(&d).await;
+
+    // The handler moves the tasking on and records what became of a planned meeting.
+    let source = page.rsplit('/').next().expect("an id").to_owned();
+    let token = w.token(&w.handler).await;
+    let (status, body) = t
+        .post_json(
+            Some(&token),
+            &format!("/api/v1/sources/{source}/contacts"),
+            serde_json::json!({"mode": "meeting", "status": "planned", "purpose": "welfare",
+                "planned_for": "2026-03-09T18:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    sign_in(&d, t, &w.handler).await;
+    d.go(&page).await;
+    d.click(".tasking-status-link").await;
+    d.click("#to option[value='acknowledged']").await;
+    d.type_into("#note", "Agreed at the meeting.").await;
+    d.screenshot("forms-10-tasking-status").await;
+    d.click("#save-tasking-status").await;
+    d.wait_for("acknowledged by hana").await;
+    d.click(".outcome-link").await;
+    d.type_into("#notes", "Well; no concerns.").await;
+    d.screenshot("forms-11-contact-outcome").await;
+    d.click("#save-outcome").await;
+    d.wait_for("<td>held</td>").await;
+    sign_out(&d).await;
+
+    // The authorising officer: criminal conduct on the live authorisation, its Commissioner
+    // notice, a renewal refused for want of a review, and a cancellation.
+    sign_in(&d, t, &w.ao).await;
+    d.go(&page).await;
+    d.click("#grant-authorisation").await;
+    d.click("#kind option[value='criminal_conduct']").await;
+    d.type_into("#necessity", "Needed to keep access to the group.")
+        .await;
+    d.type_into("#proportionality", "Limited to carrying goods.")
+        .await;
+    d.type_into("#collateral_intrusion", "None beyond the group.")
+        .await;
+    d.type_into("#tasks", "carry goods under supervision").await;
+    d.click("#parent option:nth-child(2)").await;
+    d.screenshot("forms-12-grant-criminal-conduct").await;
+    d.click("#grant").await;
+    d.wait_for("<td>criminal conduct</td>").await;
+    d.click(".notice-link").await;
+    d.screenshot("forms-13-commissioner-notice").await;
+    d.click("#save-notice").await;
+    d.wait_for("days left").await;
+    assert!(!d.source().await.contains("notice-link"));
+    d.click(".renew-link").await;
+    d.click("#save-renewal").await;
+    assert_eq!(d.text("#problem-code").await, "RENEWAL_WITHOUT_REVIEW");
+    d.screenshot("forms-14-renewal-refused").await;
+    d.go(&page).await;
+    d.click(".cancel-link").await;
+    d.type_into("#reasons", "The operation has ended.").await;
+    d.type_into("#welfare_plan", "Welfare calls for three months.")
+        .await;
+    d.screenshot("forms-15-cancel").await;
+    d.click("#save-cancellation").await;
+    d.wait_for("<td>standard</td><td>cancelled").await;
+    d.screenshot("forms-16-source-ao").await;
     sign_out(&d).await;
     d.quit().await;
 }
