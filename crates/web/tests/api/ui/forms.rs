@@ -374,6 +374,32 @@ async fn the_lifecycle_role_and_risk_forms_follow_the_rules(#[case] backend: Bac
             .body
             .contains("<dt>record keeper</dt><dd>aud ")
     );
+
+    // Closing the case with its welfare arrangements: nothing more can follow.
+    let closed = handler
+        .submit(
+            &transition,
+            &transition,
+            &[
+                ("to", "terminated"),
+                ("reason", "Lost access."),
+                ("welfare_arrangements", "Welfare calls for three months."),
+            ],
+        )
+        .await;
+    assert_saved(&closed, &page);
+    assert!(
+        handler
+            .get(&page)
+            .await
+            .body
+            .contains("<dd id=\"state\">terminated</dd>")
+    );
+    let form = handler.get(&transition).await;
+    assert!(
+        form.body
+            .contains("This case is closed; its state cannot change.")
+    );
 }
 
 #[rstest]
@@ -841,6 +867,20 @@ async fn payments_over_the_threshold_wait_for_the_controller(#[case] backend: Ba
             .to_owned()
     };
 
+    // A controller who is not this source's controller: refused by the core's rule.
+    let cora =
+        w.t.officer("cora", humint_core::Role::Controller, &[COMPARTMENT])
+            .await;
+    let cora = Browser::sign_in(&w.t, &cora).await;
+    let refused = cora
+        .submit(&page, &format!("{page}/payments/{payment}/approve"), &[])
+        .await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "PAYMENT_APPROVER_NOT_CONTROLLER",
+        &[],
+    );
     // A handler approving: refused by the station.
     let approve = format!("{page}/payments/{payment}/approve");
     let refused = handler.submit(&approve, &approve, &[]).await;
