@@ -777,6 +777,24 @@ async fn payments_over_the_threshold_wait_for_the_controller(#[case] backend: Ba
         "INVALID_AMOUNT",
         &["value=\"ten\"", "Travel.</textarea>"],
     );
+    // A form that did not come from this session's page: refused, nothing saved, kept.
+    let forged = handler
+        .post(
+            &new,
+            &[
+                ("csrf", "forged"),
+                ("kind", "payment"),
+                ("amount", "20"),
+                ("purpose", "Travel."),
+            ],
+        )
+        .await;
+    assert_refused(
+        &forged,
+        StatusCode::FORBIDDEN,
+        "FORM_EXPIRED",
+        &["value=\"20\"", "Travel.</textarea>"],
+    );
     // Paid at once above the threshold: the controller must approve first.
     let refused = handler
         .submit(
