@@ -32,7 +32,7 @@ mod reports;
 mod requirements;
 mod sources;
 
-pub use access::{IDENTITY_READERS, READERS, RECORD_READERS};
+pub use access::{IDENTITY_READERS, READERS, RECORD_READERS, RUNNERS};
 pub use activity::{ContactInput, ContactOutcomeInput, PaymentInput, PaymentView, TaskingInput};
 pub use alerts::{AlertsPage, AlertsRequest};
 pub use audit_log::{AuditEntry, AuditPage, AuditQuery};

@@ -12,17 +12,22 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use humint_core::handling::JuvenileCcaSafeguards;
 use humint_station::StationError;
 use humint_station::handling::{GrantInput, ReviewInput};
 use serde::Deserialize;
 
-const KINDS: [(&str, &str); 4] = [
+const KINDS: [(&str, &str); 5] = [
     ("standard", "Standard (12 months)"),
     ("urgent_oral", "Urgent oral (72 hours)"),
     ("juvenile", "Juvenile source (4 months)"),
     (
         "relevant_source",
         "Relevant source (Commissioner's approval)",
+    ),
+    (
+        "criminal_conduct",
+        "Criminal conduct (on a live authorisation, RIPA s.29B)",
     ),
 ];
 
@@ -64,6 +69,18 @@ pub(super) struct GrantForm {
     pub review_interval_days: String,
     #[serde(default)]
     pub parent_or_guardian: Option<String>,
+    /// Criminal conduct: the use-and-conduct authorisation it sits on.
+    #[serde(default)]
+    pub parent: String,
+    /// Criminal conduct by a source under 18: the s.29C safeguards.
+    #[serde(default)]
+    pub exceptional_circumstances: String,
+    #[serde(default)]
+    pub no_foreseeable_harm: Option<String>,
+    #[serde(default)]
+    pub best_interests: String,
+    #[serde(default)]
+    pub meeting_arrangements: String,
 }
 
 #[derive(Template)]
@@ -75,8 +92,10 @@ struct GrantPage {
     codename: String,
     form: GrantForm,
     problem: Option<Problem>,
-    kinds: [(&'static str, &'static str); 4],
+    kinds: [(&'static str, &'static str); 5],
     grounds: [(&'static str, &'static str); 7],
+    /// What a criminal conduct authorisation can sit on: none, or the live authorisation.
+    parents: Vec<(String, String)>,
 }
 
 async fn grant_page(
@@ -100,6 +119,17 @@ async fn grant_page(
         problem,
         kinds: KINDS,
         grounds: GROUNDS,
+        parents: std::iter::once((String::new(), "Nothing (not criminal conduct)".to_owned()))
+            .chain(detail.live_authorisation.iter().map(|(id, expires_ms)| {
+                (
+                    id.clone(),
+                    format!(
+                        "The live authorisation, in force until {}",
+                        super::when_ms(*expires_ms)
+                    ),
+                )
+            }))
+            .collect(),
     };
     render(status, &p)
 }
@@ -127,7 +157,7 @@ fn grant_input(f: &GrantForm) -> Result<GrantInput, StationError> {
     })?;
     Ok(GrantInput {
         kind: choice("kind", &f.kind)?,
-        parent: None,
+        parent: opt(&f.parent),
         ground: choice("ground", &f.ground)?,
         necessity: f.necessity.clone(),
         proportionality: f.proportionality.clone(),
@@ -142,7 +172,25 @@ fn grant_input(f: &GrantForm) -> Result<GrantInput, StationError> {
         urgency_reason: opt(&f.urgency_reason),
         review_interval_days,
         relationship_with_parent_or_guardian: ticked(&f.parent_or_guardian),
-        juvenile_cca_safeguards: None,
+        juvenile_cca_safeguards: juvenile_safeguards(f),
+    })
+}
+
+/// The s.29C safeguards, when any of them was filled in.
+fn juvenile_safeguards(f: &GrantForm) -> Option<JuvenileCcaSafeguards> {
+    let given = [
+        &f.exceptional_circumstances,
+        &f.best_interests,
+        &f.meeting_arrangements,
+    ]
+    .iter()
+    .any(|t| !t.trim().is_empty())
+        || ticked(&f.no_foreseeable_harm);
+    given.then(|| JuvenileCcaSafeguards {
+        exceptional_circumstances: f.exceptional_circumstances.clone(),
+        no_foreseeable_harm: ticked(&f.no_foreseeable_harm),
+        best_interests: f.best_interests.clone(),
+        meeting_arrangements: f.meeting_arrangements.clone(),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::{
     Officer, Problem, Shell, choice, instant_field, opt, render, see_other, source_for_form,
-    stylesheet_href,
+    stylesheet_href, ticked,
 };
 use crate::AppState;
 use askama::Template;
@@ -40,6 +40,10 @@ pub(super) struct ContactForm {
     pub fallback_arrangements: String,
     #[serde(default)]
     pub notes: String,
+    #[serde(default)]
+    pub appropriate_adult: String,
+    #[serde(default)]
+    pub adult_employed_by_authority: Option<String>,
 }
 
 #[derive(Template)]
@@ -54,6 +58,7 @@ struct ContactPage {
     modes: [(&'static str, &'static str); 4],
     statuses: [(&'static str, &'static str); 4],
     purposes: [(&'static str, &'static str); 2],
+    adults: [(&'static str, &'static str); 4],
 }
 
 const MODES: [(&str, &str); 4] = [
@@ -92,6 +97,7 @@ async fn page(
         modes: MODES,
         statuses: STATUSES,
         purposes: PURPOSES,
+        adults: super::forms::ADULTS,
     };
     render(status, &p)
 }
@@ -126,7 +132,10 @@ fn input(f: &ContactForm) -> Result<ContactInput, StationError> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        appropriate_adult: None,
+        appropriate_adult: super::forms::appropriate_adult(
+            &f.appropriate_adult,
+            ticked(&f.adult_employed_by_authority),
+        )?,
         location_alias: opt(&f.location_alias),
         fallback_arrangements: opt(&f.fallback_arrangements),
         next_contact_due: instant_field("next contact due", &f.next_contact_due)?,

@@ -15,6 +15,7 @@ mod authorisations;
 mod chart;
 mod contacts;
 mod enrol;
+mod forms;
 mod home;
 mod reports;
 mod session;
@@ -90,6 +91,15 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/audit/bigot-lists", get(audit::bigot_lists))
         .route("/inspection", get(audit::inspection_form))
         .route("/inspection/pack", get(audit::inspection_pack))
+        .route(
+            "/sources/new",
+            get(forms::new_source_form).post(forms::new_source),
+        );
+    let pages = forms::ROUTES
+        .iter()
+        .fold(pages, |r, path| {
+            r.route(path, get(forms::show).post(forms::post))
+        })
         .with_state(state);
     crate::hardened(pages, FORM_LIMIT, CSP).route("/static/humint.css", get(stylesheet))
 }

@@ -10,7 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use humint_core::Role;
-use humint_core::handling::SourceState;
+use humint_core::handling::tasking::TaskingStatus;
+use humint_core::handling::{
+    AuthorisationKind, AuthorisationStatus, ContactStatus, PaymentKind, SourceState,
+};
 use humint_station::StationError;
 use humint_station::handling::{SourceRow, TrueIdentity};
 use serde::Deserialize;
@@ -86,6 +89,8 @@ struct ListPage {
     sources: Vec<SourceLine>,
     next: Option<String>,
     problem: Option<Problem>,
+    /// Handlers and controllers get the link to the new-source form (the station decides).
+    may_create: bool,
 }
 
 /// The query string of the next page: the same filters, after the last row shown.
@@ -122,6 +127,7 @@ pub(super) async fn list(
         sources: Vec::new(),
         next: None,
         problem: None,
+        may_create: matches!(officer.principal.role, Role::Handler | Role::Controller),
     };
     let source_state = if q.state.is_empty() {
         None
@@ -185,9 +191,57 @@ pub(super) struct AuthLine {
     /// The clock: whole days left before it expires (negative once expired).
     pub days_left: i64,
     pub live: bool,
+    /// Live or not yet in force: it can still be cancelled.
+    pub open: bool,
+    /// A s.32C notice is owed and not yet recorded as sent.
+    pub notice_owed: bool,
+    /// An urgent oral grant still without its written record.
+    pub written_record_due: bool,
+}
+
+pub(super) struct TaskingLine {
+    pub id: String,
+    pub issued: String,
+    pub requirement: String,
+    pub instructions: String,
+    pub status: String,
+    pub history: Vec<String>,
+    /// Not yet completed or withdrawn.
+    pub open: bool,
+}
+
+pub(super) struct PaymentLine {
+    pub id: String,
+    pub recorded: String,
+    pub what: String,
+    pub purpose: String,
+    pub status: String,
+    pub awaiting_approval: bool,
+    /// A payment (not an offer) not yet paid.
+    pub unpaid: bool,
+}
+
+pub(super) struct YearLine {
+    pub year: i32,
+    pub offered: String,
+    pub paid: String,
+}
+
+pub(super) struct PaymentsBlock {
+    pub years: Vec<YearLine>,
+    pub payments: Vec<PaymentLine>,
+}
+
+pub(super) struct RiskLine {
+    pub when: String,
+    pub level: String,
+    pub explained: &'static str,
 }
 
 pub(super) struct ContactLine {
+    pub id: String,
+    /// A planned contact still waiting for its outcome.
+    pub planned: bool,
     pub when: String,
     pub status: String,
     pub mode: String,
@@ -233,7 +287,10 @@ struct SourcePage {
     roles: Vec<RoleLine>,
     authorisations: Option<Vec<AuthLine>>,
     contacts: Option<Vec<ContactLine>>,
-    /// Lifecycle, taskings, payments and reports: `None` where the role may not see them.
+    taskings: Option<Vec<TaskingLine>>,
+    payments: Option<PaymentsBlock>,
+    risks: Option<Vec<RiskLine>>,
+    /// Lifecycle and reports: `None` where the role may not see them.
     others: Vec<(&'static str, Option<Vec<Simple>>)>,
     identity: Option<IdentityView>,
     /// Roles that may ask for the identity get the button; the station decides each request.
@@ -241,6 +298,9 @@ struct SourcePage {
     may_record_contact: bool,
     may_grant: bool,
     ao: bool,
+    /// Handlers and controllers: the forms that run a source (the station decides each).
+    runs: bool,
+    controller: bool,
     /// The suggested reliability and its history: `None` where the role may not see it.
     reliability: Option<ReliabilityBlock>,
 }
@@ -311,8 +371,22 @@ fn name<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-fn money(minor: u64) -> String {
+pub(super) fn money(minor: u64) -> String {
     format!("£{}.{:02}", minor / 100, minor % 100)
+}
+
+pub(super) fn payment_status(v: &humint_station::handling::PaymentView) -> String {
+    if v.payment.paid_at.is_some() {
+        "paid".to_owned()
+    } else if v.payment.kind == humint_core::handling::PaymentKind::Offer {
+        "offered".to_owned()
+    } else if v.needs_approval && v.payment.approval.is_none() {
+        "awaiting a controller's approval".to_owned()
+    } else if v.payment.approval.is_some() {
+        "approved, not yet paid".to_owned()
+    } else {
+        "not yet paid".to_owned()
+    }
 }
 
 async fn source_page(
@@ -349,23 +423,95 @@ async fn source_page(
                     reviews: a.reviews.len(),
                     days_left: (expiry - now).num_days(),
                     live: a.is_live(now),
+                    open: matches!(
+                        a.status(now),
+                        AuthorisationStatus::Live | AuthorisationStatus::NotYetInForce
+                    ),
+                    notice_owed: humint_core::handling::commissioner_notices(a)
+                        .iter()
+                        .any(|n| n.sent_at.is_none()),
+                    written_record_due: a.kind == AuthorisationKind::UrgentOral
+                        && a.written_record_at.is_none(),
                 }
             })
             .collect()
     });
-    let taskings = visible(station.taskings(p, id).await)?.map(|ts| {
-        ts.iter()
-            .map(|t| Simple {
-                when: when(t.issued_at),
-                what: name(&t.status),
-                detail: t.instructions.clone(),
-            })
-            .collect()
-    });
+    let taskings = match visible(station.taskings(p, id).await)? {
+        Some(ts) => {
+            // Each requirement's title, and the names of the officers who moved the tasks on
+            // (the source's handlers and controllers, past and present).
+            let mut titles = std::collections::HashMap::new();
+            for t in &ts {
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    titles.entry(t.requirement.to_string())
+                {
+                    let title = station.requirement(p, slot.key()).await?.title;
+                    slot.insert(title);
+                }
+            }
+            let names: std::collections::HashMap<String, String> = if ts.is_empty() {
+                Default::default()
+            } else {
+                station
+                    .source_roles(p, id)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.officer_id, r.officer_name))
+                    .collect()
+            };
+            let by = |officer: String| {
+                names
+                    .get(&officer)
+                    .map(|n| format!(" by {n}"))
+                    .unwrap_or_default()
+            };
+            Some(
+                ts.iter()
+                    .map(|t| TaskingLine {
+                        id: t.id.to_string(),
+                        issued: format!("{}{}", when(t.issued_at), by(t.issued_by.to_string())),
+                        requirement: titles
+                            .get(&t.requirement.to_string())
+                            .cloned()
+                            .unwrap_or_default(),
+                        instructions: t.instructions.clone(),
+                        status: name(&t.status),
+                        history: t
+                            .history
+                            .iter()
+                            .map(|e| {
+                                let note = e
+                                    .note
+                                    .as_deref()
+                                    .map(|n| format!(": {n}"))
+                                    .unwrap_or_default();
+                                format!(
+                                    "{} → {}{} at {}{note}",
+                                    name(&e.from),
+                                    name(&e.to),
+                                    by(e.by.to_string()),
+                                    when(e.at)
+                                )
+                            })
+                            .collect(),
+                        open: !matches!(
+                            t.status,
+                            TaskingStatus::Completed
+                                | TaskingStatus::Withdrawn
+                                | TaskingStatus::Declined
+                        ),
+                    })
+                    .collect(),
+            )
+        }
+        None => None,
+    };
     let page = humint_station::handling::page(None, Some(50))?;
     let contacts = visible(station.contacts(p, id, page).await)?.map(|cs| {
         cs.iter()
             .map(|c| ContactLine {
+                id: c.id.to_string(),
+                planned: c.status == ContactStatus::Planned,
                 when: c
                     .occurred_at
                     .or(c.planned_for)
@@ -378,21 +524,42 @@ async fn source_page(
             })
             .collect()
     });
-    let payments = visible(station.payments(p, id).await)?.map(|(ps, _)| {
-        ps.iter()
-            .map(|v| Simple {
-                when: when(v.payment.recorded_at),
+    let payments = visible(station.payments(p, id).await)?.map(|(ps, totals)| PaymentsBlock {
+        years: totals
+            .iter()
+            .map(|(year, t)| YearLine {
+                year: *year,
+                offered: money(t.offered_minor),
+                paid: money(t.paid_minor),
+            })
+            .collect(),
+        payments: ps
+            .iter()
+            .map(|v| PaymentLine {
+                id: v.payment.id.to_string(),
+                recorded: when(v.payment.recorded_at),
                 what: format!(
                     "{} {}",
                     money(v.payment.amount_minor),
                     name(&v.payment.kind)
                 ),
-                detail: if v.payment.paid_at.is_some() {
-                    "paid".to_owned()
-                } else if v.needs_approval && v.payment.approval.is_none() {
-                    "awaiting a controller's approval".to_owned()
-                } else {
-                    "not yet paid".to_owned()
+                purpose: v.payment.purpose.clone(),
+                status: payment_status(v),
+                awaiting_approval: v.needs_approval && v.payment.approval.is_none(),
+                unpaid: v.payment.kind == PaymentKind::Payment && v.payment.paid_at.is_none(),
+            })
+            .collect(),
+    });
+    let risks = visible(station.risk_assessments(p, id).await)?.map(|rs| {
+        rs.iter()
+            .rev()
+            .map(|r| RiskLine {
+                when: when_ms(r.assessed_at_ms),
+                level: words(&r.level),
+                explained: match (r.explained_to_source, r.understood_by_source) {
+                    (true, true) => "explained and understood",
+                    (true, false) => "explained, not confirmed understood",
+                    _ => "not yet explained",
                 },
             })
             .collect()
@@ -429,12 +596,10 @@ async fn source_page(
             .collect(),
         authorisations,
         contacts,
-        others: vec![
-            ("Lifecycle", lifecycle),
-            ("Taskings", taskings),
-            ("Payments", payments),
-            ("Reports", reports),
-        ],
+        taskings,
+        payments,
+        risks,
+        others: vec![("Lifecycle", lifecycle), ("Reports", reports)],
         identity,
         may_ask_identity: matches!(
             role,
@@ -443,6 +608,8 @@ async fn source_page(
         may_record_contact: matches!(role, Role::Handler | Role::Controller),
         may_grant: role == Role::AuthorisingOfficer,
         ao: role == Role::AuthorisingOfficer,
+        runs: matches!(role, Role::Handler | Role::Controller),
+        controller: role == Role::Controller,
         reliability,
     })
 }
