@@ -57,6 +57,7 @@ pub use reliability::{
     ReliabilityView, ReportAssessment, SourceEstimateView,
 };
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
+pub use reports::{ReportListRequest, ReportSummary};
 pub use requirements::RequirementInput;
 pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};
 

@@ -7,7 +7,7 @@
 
 use super::codename::{self, normalise};
 use super::crypt;
-use super::{day_text, parse_day, random_id};
+use super::{day_of, day_text, parse_day, random_id};
 use crate::{Principal, Station, StationError};
 use chrono::{Days, Months, NaiveDate};
 use hmac::{Hmac, KeyInit, Mac as _};
@@ -30,6 +30,13 @@ pub const REPLY_MAX_BYTES: usize = 20_000;
 const PHRASE_WORDS: usize = 6;
 const PHRASE_DEFAULT_HOURS: u32 = 7 * 24;
 const PHRASE_MAX_HOURS: u32 = 90 * 24;
+/// Acknowledge receipt within 7 days (EU Whistleblower Directive art. 9(1)(b)).
+const ACKNOWLEDGE_DAYS: u64 = 7;
+
+/// The last day to acknowledge a submission received on `received_on`.
+fn acknowledgement_due(received_on: NaiveDate) -> NaiveDate {
+    received_on + Days::new(ACKNOWLEDGE_DAYS)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntakeStatus {
@@ -81,6 +88,19 @@ pub struct IntakeSummary {
     pub source_id: Option<String>,
 }
 
+/// One entry of a thread as officers see it: who sent it, the day, its size; never content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeEntrySummary {
+    pub seq: i64,
+    /// `received` (from the volunteer) or `reply` (from an officer).
+    pub kind: String,
+    pub day: NaiveDate,
+    /// Plaintext bytes (message plus file).
+    pub size: i64,
+    /// The size of an attached file, if there was one.
+    pub file_size: Option<i64>,
+}
+
 /// A phrase to hand to the person an officer approaches; shown once.
 #[derive(Clone)]
 pub struct IssuedPhrase {
@@ -101,7 +121,7 @@ fn summary(row: IntakeThreadRow) -> IntakeSummary {
     // hiding the thread from the list.
     let received_on = parse_day(&row.received_day).unwrap_or_default();
     let acknowledged_on = row.acknowledged_day.as_deref().and_then(parse_day);
-    let acknowledgement_due = received_on + Days::new(7);
+    let acknowledgement_due = acknowledgement_due(received_on);
     let feedback_base = acknowledged_on.unwrap_or(acknowledgement_due);
     let feedback_due = feedback_base
         .checked_add_months(Months::new(3))
@@ -171,6 +191,49 @@ impl Station {
     ) -> Result<IntakeSummary, StationError> {
         actor.require_role(VIEW, "see intake submissions")?;
         Ok(summary(self.intake_thread_row(id).await?))
+    }
+
+    /// One submission with its thread (who sent what, on which day, how large; never the
+    /// content): an audited read, for those who may see the list.
+    pub async fn intake_thread(
+        &self,
+        actor: &Principal,
+        id: &str,
+    ) -> Result<(IntakeSummary, Vec<IntakeEntrySummary>), StationError> {
+        actor.require_role(VIEW, "see intake submissions")?;
+        let thread = self.intake_thread_row(id).await?;
+        let entries = self
+            .store
+            .intake_entries(id)
+            .await?
+            .into_iter()
+            .map(|e| IntakeEntrySummary {
+                seq: e.seq,
+                kind: e.kind,
+                day: parse_day(&e.day).unwrap_or_default(),
+                size: e.size,
+                file_size: e.file_size,
+            })
+            .collect();
+        let audit = self.intake_event(actor, "intake.read", id);
+        self.store.append_audit(&audit).await?;
+        Ok((summary(thread), entries))
+    }
+
+    /// How many submissions are still new past their acknowledgement day (for those who work
+    /// the intake): counted in the database, no thread read, decrypted or audited.
+    pub async fn intake_unacknowledged_overdue(
+        &self,
+        actor: &Principal,
+    ) -> Result<i64, StationError> {
+        actor.require_role(TRIAGE, "see intake deadlines")?;
+        let today = day_of(self.clock().now());
+        // Past the due day: received before today minus the period.
+        let before = today - Days::new(ACKNOWLEDGE_DAYS);
+        Ok(self
+            .store
+            .count_intake_threads(IntakeStatus::New.as_str(), &day_text(before))
+            .await?)
     }
 
     /// Replies to a volunteer: encrypted to their codename's key only, so neither the station

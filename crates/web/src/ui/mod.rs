@@ -15,6 +15,7 @@ mod authorisations;
 mod chart;
 mod contacts;
 mod enrol;
+mod filing;
 mod home;
 mod reports;
 mod session;
@@ -90,6 +91,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/audit/bigot-lists", get(audit::bigot_lists))
         .route("/inspection", get(audit::inspection_form))
         .route("/inspection/pack", get(audit::inspection_pack))
+        .route("/reports", get(filing::list))
+        .route(
+            "/sources/{id}/reports/new",
+            get(filing::form).post(filing::file),
+        )
+        .route("/reports/{id}/claims", post(reports::add_claim))
+        .route("/reports/{id}/disseminations", post(reports::disseminate))
+        .route("/claims/{id}/outcomes", post(reports::add_outcome))
         .with_state(state);
     crate::hardened(pages, FORM_LIMIT, CSP).route("/static/humint.css", get(stylesheet))
 }
@@ -197,6 +206,13 @@ impl Officer {
             nav.push(NavItem {
                 href: "/sources",
                 label: "Sources",
+                current: false,
+            });
+        }
+        if self.principal.role != Role::Admin {
+            nav.push(NavItem {
+                href: "/reports",
+                label: "Reports",
                 current: false,
             });
         }
