@@ -18,6 +18,7 @@ mod enrol;
 mod filing;
 mod home;
 mod reports;
+mod requirements;
 mod session;
 mod sources;
 
@@ -99,6 +100,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/reports/{id}/claims", post(reports::add_claim))
         .route("/reports/{id}/disseminations", post(reports::disseminate))
         .route("/claims/{id}/outcomes", post(reports::add_outcome))
+        .route("/requirements", get(requirements::list))
+        .route(
+            "/requirements/new",
+            get(requirements::new_form).post(requirements::create),
+        )
+        .route("/requirements/{id}", get(requirements::detail))
+        .route("/requirements/{id}/review", post(requirements::review))
+        .route("/requirements/{id}/close", post(requirements::close))
         .with_state(state);
     crate::hardened(pages, FORM_LIMIT, CSP).route("/static/humint.css", get(stylesheet))
 }
@@ -213,6 +222,11 @@ impl Officer {
             nav.push(NavItem {
                 href: "/reports",
                 label: "Reports",
+                current: false,
+            });
+            nav.push(NavItem {
+                href: "/requirements",
+                label: "Requirements",
                 current: false,
             });
         }

@@ -8,6 +8,7 @@ mod enrol;
 mod filing;
 mod pages;
 mod reports;
+mod requirements;
 
 use crate::handling::World;
 use crate::harness::{Officer, TestStation};
