@@ -15,6 +15,7 @@ mod authorisations;
 mod chart;
 mod contacts;
 mod enrol;
+mod errors;
 mod filing;
 mod home;
 mod reports;
@@ -108,6 +109,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/requirements/{id}", get(requirements::detail))
         .route("/requirements/{id}/review", post(requirements::review))
         .route("/requirements/{id}/close", post(requirements::close))
+        .route("/errors", get(errors::list).post(errors::record))
+        .route("/errors/{id}/establish", post(errors::establish))
+        .route("/errors/{id}/report", post(errors::report))
         .with_state(state);
     crate::hardened(pages, FORM_LIMIT, CSP).route("/static/humint.css", get(stylesheet))
 }
@@ -227,6 +231,16 @@ impl Officer {
             nav.push(NavItem {
                 href: "/requirements",
                 label: "Requirements",
+                current: false,
+            });
+        }
+        if matches!(
+            self.principal.role,
+            Role::Handler | Role::Controller | Role::AuthorisingOfficer | Role::Auditor
+        ) {
+            nav.push(NavItem {
+                href: "/errors",
+                label: "Relevant errors",
                 current: false,
             });
         }

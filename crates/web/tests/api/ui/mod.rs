@@ -5,6 +5,7 @@
 mod audit;
 mod browser;
 mod enrol;
+mod errors;
 mod filing;
 mod pages;
 mod reports;
