@@ -86,6 +86,8 @@ pub struct IntakeSummary {
     pub feedback_due: NaiveDate,
     pub feedback_on: Option<NaiveDate>,
     pub source_id: Option<String>,
+    /// Still new past its acknowledgement day, today (the same rule the home page counts by).
+    pub acknowledgement_late: bool,
 }
 
 /// One entry of a thread as officers see it: who sent it, the day, its size; never content.
@@ -138,10 +140,25 @@ fn summary(row: IntakeThreadRow) -> IntakeSummary {
         feedback_due,
         feedback_on: row.feedback_day.as_deref().and_then(parse_day),
         source_id: row.source_id,
+        acknowledgement_late: false,
     }
 }
 
+/// Whether a submission received on `received_on`, with `status`, is past its acknowledgement
+/// day on `today`: still new after the day it was due.
+fn acknowledgement_late(status: IntakeStatus, received_on: NaiveDate, today: NaiveDate) -> bool {
+    status == IntakeStatus::New && today > acknowledgement_due(received_on)
+}
+
 impl Station {
+    /// A thread as officers see it, with its lateness judged today.
+    fn summarise(&self, row: IntakeThreadRow) -> IntakeSummary {
+        let today = day_of(self.clock().now());
+        let mut s = summary(row);
+        s.acknowledgement_late = acknowledgement_late(s.status, s.received_on, today);
+        s
+    }
+
     fn intake_event(&self, actor: &Principal, action: &str, id: &str) -> AuditContext {
         AuditContext::new(
             self.now_ms(),
@@ -181,7 +198,7 @@ impl Station {
         let rows = self.store.intake_threads().await?;
         let audit = self.intake_event(actor, "intake.list", "*");
         self.store.append_audit(&audit).await?;
-        Ok(rows.into_iter().map(summary).collect())
+        Ok(rows.into_iter().map(|r| self.summarise(r)).collect())
     }
 
     pub async fn intake_get(
@@ -190,7 +207,7 @@ impl Station {
         id: &str,
     ) -> Result<IntakeSummary, StationError> {
         actor.require_role(VIEW, "see intake submissions")?;
-        Ok(summary(self.intake_thread_row(id).await?))
+        Ok(self.summarise(self.intake_thread_row(id).await?))
     }
 
     /// One submission with its thread (who sent what, on which day, how large; never the
@@ -217,7 +234,7 @@ impl Station {
             .collect();
         let audit = self.intake_event(actor, "intake.read", id);
         self.store.append_audit(&audit).await?;
-        Ok((summary(thread), entries))
+        Ok((self.summarise(thread), entries))
     }
 
     /// How many submissions are still new past their acknowledgement day (for those who work
@@ -276,7 +293,7 @@ impl Station {
         self.store
             .append_intake_entry(id, &entry, acknowledge.as_ref(), &audit)
             .await?;
-        Ok(summary(self.intake_thread_row(id).await?))
+        Ok(self.summarise(self.intake_thread_row(id).await?))
     }
 
     /// Moves a thread on: acknowledged, feedback_given or closed (recording the day the
@@ -318,7 +335,7 @@ impl Station {
         };
         let audit = self.intake_event(actor, "intake.status", id);
         self.store.set_intake_status(id, &change, &audit).await?;
-        Ok(summary(self.intake_thread_row(id).await?))
+        Ok(self.summarise(self.intake_thread_row(id).await?))
     }
 
     /// Issues a single-use phrase valid for `hours` (default 7 days). Only its keyed hash is
@@ -399,6 +416,23 @@ mod tests {
         let s = summary(row(received, ack));
         assert_eq!(format_day(s.acknowledgement_due), ack_due);
         assert_eq!(format_day(s.feedback_due), feedback_due);
+    }
+
+    #[rstest]
+    #[case::on_the_due_day("2026-03-09", false)]
+    #[case::the_day_after("2026-03-10", true)]
+    fn acknowledgement_is_late_the_day_after_it_was_due(#[case] today: &str, #[case] late: bool) {
+        let received = parse_day("2026-03-02").expect("day");
+        let today = parse_day(today).expect("day");
+        assert_eq!(
+            acknowledgement_late(IntakeStatus::New, received, today),
+            late
+        );
+        assert!(!acknowledgement_late(
+            IntakeStatus::Acknowledged,
+            received,
+            today + Days::new(30)
+        ));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod enrol;
 mod errors;
 mod filing;
 mod home;
+mod intake;
 mod reports;
 mod requirements;
 mod session;
@@ -112,6 +113,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/errors", get(errors::list).post(errors::record))
         .route("/errors/{id}/establish", post(errors::establish))
         .route("/errors/{id}/report", post(errors::report))
+        .route("/intake", get(intake::list))
+        .route("/intake/phrases", post(intake::issue_phrase))
+        .route("/intake/{id}", get(intake::thread))
+        .route("/intake/{id}/reply", post(intake::reply))
+        .route("/intake/{id}/status", post(intake::set_status))
+        .route("/intake/{id}/convert", post(intake::convert))
         .with_state(state);
     crate::hardened(pages, FORM_LIMIT, CSP).route("/static/humint.css", get(stylesheet))
 }
@@ -241,6 +248,16 @@ impl Officer {
             nav.push(NavItem {
                 href: "/errors",
                 label: "Relevant errors",
+                current: false,
+            });
+        }
+        if matches!(
+            self.principal.role,
+            Role::Handler | Role::Controller | Role::Auditor | Role::Admin
+        ) {
+            nav.push(NavItem {
+                href: "/intake",
+                label: "Intake",
                 current: false,
             });
         }

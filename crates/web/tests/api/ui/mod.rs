@@ -7,6 +7,7 @@ mod browser;
 mod enrol;
 mod errors;
 mod filing;
+mod intake;
 mod pages;
 mod reports;
 mod requirements;
