@@ -4,6 +4,7 @@
 
 mod audit;
 mod browser;
+mod desk;
 mod enrol;
 mod errors;
 mod filing;
