@@ -150,22 +150,25 @@ async fn file_page(
     };
     // The requirements it may answer: the open ones of its compartment, if the officer may
     // see them (the choice is optional, so a refusal only leaves the list empty).
-    let requirements = match humint_station::handling::page(None, Some(200)) {
-        Ok(pg) => state
-            .station
-            .list_requirements(
-                &officer.principal,
-                Some(detail.row.compartment.clone()),
-                true,
-                false,
-                pg,
-            )
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| (r.id, r.title))
-            .collect(),
-        Err(_) => Vec::new(),
+    let listed = match humint_station::handling::page(None, Some(200)) {
+        Ok(pg) => {
+            state
+                .station
+                .list_requirements(
+                    &officer.principal,
+                    Some(detail.row.compartment.clone()),
+                    true,
+                    false,
+                    pg,
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let requirements = match listed {
+        Ok(rows) => rows.into_iter().map(|r| (r.id, r.title)).collect(),
+        Err(StationError::Forbidden { .. }) => Vec::new(),
+        Err(e) => return refusal(Some(shell), e),
     };
     let (status, problem) = Problem::split(refused);
     render(

@@ -215,6 +215,8 @@ pub(super) struct ConvertForm {
     #[serde(default)]
     pub vulnerable: Option<String>,
     #[serde(default)]
+    pub handler: String,
+    #[serde(default)]
     pub controller: String,
     #[serde(default)]
     pub record_keeper: String,
@@ -427,7 +429,7 @@ fn new_source(f: &ConvertForm) -> Result<NewSource, StationError> {
         },
         vulnerable: super::ticked(&f.vulnerable),
         undercover_operative: false,
-        handler: None,
+        handler: opt(&f.handler),
         controller: opt(&f.controller),
         record_keeper: opt(&f.record_keeper),
     })

@@ -151,6 +151,37 @@ async fn a_handler_files_a_report_with_claims_and_a_refusal_keeps_what_was_typed
     let page = handler.get(&format!("/reports/{report}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(count_rows(&page.body, "claims"), 2, "{}", page.body);
+
+    // The requirement it answers is chosen from the compartment's open ones.
+    let requirement = w.requirement().await;
+    let page = handler.get(&form).await;
+    assert!(
+        page.body.contains(&format!(
+            "<option value=\"{requirement}\">Supply route</option>"
+        )),
+        "{}",
+        page.body
+    );
+    let answered = handler
+        .submit(
+            &form,
+            &form,
+            &[
+                ("text", "On the supply route."),
+                ("requirement_id", requirement.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    let (status, filed) =
+        w.t.get(
+            Some(&w.token(&w.handler).await),
+            &format!("/api/v1{}", answered.location()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{filed}");
+    assert_eq!(filed["requirement_id"], requirement.as_str());
+    let page = handler.get(&format!("/reports/{report}")).await;
     assert!(page.body.contains("Depot 4"));
     assert!(
         !page.body.contains("Debrief: met"),
