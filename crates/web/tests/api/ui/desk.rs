@@ -64,6 +64,8 @@ async fn snapshots_of_the_desk_pages() {
     portal.first_contact("A walk-in with a story.", None).await;
     let thread = only_thread(&w.t).await;
 
+    // Not the report's own page: its suggestions are computed after filing (the existing
+    // `report` snapshot shows it once the evidence is in).
     let pages = [
         (
             &handler,
@@ -71,7 +73,6 @@ async fn snapshots_of_the_desk_pages() {
             format!("/sources/{source}/reports/new"),
         ),
         (&analyst, "reports_all", "/reports".to_owned()),
-        (&analyst, "report_filed", format!("/reports/{report}")),
         (
             &analyst,
             "requirements",
