@@ -140,6 +140,9 @@ pub trait IntakeStore: Store {
     ) -> Result<i64>;
     /// A thread's entries in order.
     async fn intake_entries(&self, thread_id: &str) -> Result<Vec<IntakeEntryRow>>;
+    /// How many threads have `status` and were received before the day `received_before`
+    /// (`YYYY-MM-DD`): a count, no thread read.
+    async fn count_intake_threads(&self, status: &str, received_before: &str) -> Result<i64>;
     async fn set_intake_status(
         &self,
         thread_id: &str,
@@ -416,6 +419,17 @@ impl IntakeStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn count_intake_threads(&self, status: &str, received_before: &str) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM intake_threads WHERE status = $1 AND received_day < $2",
+        )
+        .bind(status)
+        .bind(received_before)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
     }
 
     async fn set_intake_status(

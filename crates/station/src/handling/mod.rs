@@ -59,6 +59,7 @@ pub use reliability::{
 };
 pub(crate) use reliability_queue::ReliabilityQueue;
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
+pub use reports::{ReportListRequest, ReportSummary};
 pub use requirements::RequirementInput;
 pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};
 

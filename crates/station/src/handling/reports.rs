@@ -13,7 +13,7 @@ use humint_core::handling::grading::{
 use humint_core::{Role, new_id};
 use humint_store::{
     ClaimRow, DisseminationRow, GradingRow, HandlingStore as _, HandlingWrite, OutcomeRow, Page,
-    RegisterStore as _, ReportRow, SourceRow, Store as _,
+    RegisterStore as _, ReportFilter, ReportRow, SourceRow, Store as _,
 };
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +84,30 @@ pub struct ReportView {
     pub disseminations: Vec<DisseminationRow>,
     /// Every grading, oldest first; the last is the current grade.
     pub gradings: Vec<GradingRow>,
+    /// The usernames of the officers who graded, disseminated or recorded outcomes, by id.
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// One line of the reports list across the caller's compartments: never the text or claims.
+#[derive(Debug, Clone)]
+pub struct ReportSummary {
+    pub row: ReportRow,
+    pub codename: String,
+    pub compartment: String,
+    /// The current grading (the latest of its history).
+    pub grading: Option<GradingRow>,
+    /// The username of whoever graded it last.
+    pub graded_by: Option<String>,
+}
+
+/// What the reports list asks for: a compartment, graded or not, newest first from `before`.
+#[derive(Debug, Clone, Default)]
+pub struct ReportListRequest {
+    pub compartment: Option<String>,
+    /// `Some(true)` graded or disseminated; `Some(false)` drafts only.
+    pub graded: Option<bool>,
+    pub before: Option<String>,
+    pub limit: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -241,9 +265,24 @@ impl Station {
         if gradings.is_empty() {
             gradings.extend(legacy_grading(&row));
         }
+        let disseminations = self.store.disseminations(id).await?;
+        let mut names = std::collections::BTreeMap::new();
+        let mut officers: Vec<String> = gradings.iter().map(|g| g.graded_by.clone()).collect();
+        officers.extend(disseminations.iter().map(|d| d.disseminated_by.clone()));
+        for c in &claims {
+            officers.extend(c.outcomes.iter().map(|o| o.recorded_by.clone()));
+        }
+        officers.sort();
+        officers.dedup();
+        for officer in officers {
+            if let Some(user) = self.store.user_by_id(&officer).await? {
+                names.insert(officer, user.username);
+            }
+        }
         Ok(ReportView {
             gradings,
-            disseminations: self.store.disseminations(id).await?,
+            names,
+            disseminations,
             codename: source.codename.clone(),
             row,
             claims,
@@ -430,6 +469,52 @@ impl Station {
             .await
             .map_err(stored)?;
         self.report_view(&source, id).await
+    }
+
+    /// One claim, for those who may see its report.
+    pub async fn claim(&self, p: &Principal, claim_id: &str) -> Result<ClaimView, StationError> {
+        let claim = self
+            .store
+            .claim(claim_id)
+            .await?
+            .ok_or(StationError::NotFound { what: "claim" })?;
+        self.report_and_source(p, &claim.report_id, READERS, "see reports")
+            .await?;
+        self.claim_view(&claim).await
+    }
+
+    /// Reports on sources in the caller's compartments (or one of them), newest first, each
+    /// with its current grading and its grader's username; never a report's text or claims.
+    pub async fn report_list(
+        &self,
+        p: &Principal,
+        request: ReportListRequest,
+    ) -> Result<Vec<ReportSummary>, StationError> {
+        p.require_role(READERS, "see reports")?;
+        if let Some(c) = &request.compartment {
+            p.require_compartment(c)?;
+        }
+        let page = super::page(request.before, request.limit)?;
+        let filter = ReportFilter {
+            reader: p.user_id.clone(),
+            compartment: request.compartment,
+            graded: request.graded,
+            before: page.after,
+            limit: page.limit,
+        };
+        Ok(self
+            .store
+            .list_reports(&filter)
+            .await?
+            .into_iter()
+            .map(|r| ReportSummary {
+                grading: r.grading.or_else(|| legacy_grading(&r.report)),
+                graded_by: r.grader_name,
+                codename: r.codename,
+                compartment: r.compartment,
+                row: r.report,
+            })
+            .collect())
     }
 
     pub async fn add_claim(

@@ -22,7 +22,9 @@ mod session;
 pub use codename::{CodenameKdf, generate_custodian_identity};
 pub use crypt::{FileUpload, StoredFile, UploadError};
 pub use export::{DecryptSummary, ExportSummary, decrypt_export};
-pub use officer::{IntakeStatus, IntakeSummary, IssuedPhrase, REPLY_MAX_BYTES, format_day};
+pub use officer::{
+    IntakeEntrySummary, IntakeStatus, IntakeSummary, IssuedPhrase, REPLY_MAX_BYTES, format_day,
+};
 pub use portal::{
     NewThread, Portal, PortalError, Receipt, SubmissionPermit, ThreadEntry, ThreadView,
 };

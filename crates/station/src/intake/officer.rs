@@ -7,7 +7,7 @@
 
 use super::codename::{self, normalise};
 use super::crypt;
-use super::{day_text, parse_day, random_id};
+use super::{day_of, day_text, parse_day, random_id};
 use crate::{Principal, Station, StationError};
 use chrono::{Days, Months, NaiveDate};
 use hmac::{Hmac, KeyInit, Mac as _};
@@ -30,6 +30,13 @@ pub const REPLY_MAX_BYTES: usize = 20_000;
 const PHRASE_WORDS: usize = 6;
 const PHRASE_DEFAULT_HOURS: u32 = 7 * 24;
 const PHRASE_MAX_HOURS: u32 = 90 * 24;
+/// Acknowledge receipt within 7 days (EU Whistleblower Directive art. 9(1)(b)).
+const ACKNOWLEDGE_DAYS: u64 = 7;
+
+/// The last day to acknowledge a submission received on `received_on`.
+fn acknowledgement_due(received_on: NaiveDate) -> NaiveDate {
+    received_on + Days::new(ACKNOWLEDGE_DAYS)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntakeStatus {
@@ -79,6 +86,21 @@ pub struct IntakeSummary {
     pub feedback_due: NaiveDate,
     pub feedback_on: Option<NaiveDate>,
     pub source_id: Option<String>,
+    /// Still new past its acknowledgement day, today (the same rule the home page counts by).
+    pub acknowledgement_late: bool,
+}
+
+/// One entry of a thread as officers see it: who sent it, the day, its size; never content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeEntrySummary {
+    pub seq: i64,
+    /// `received` (from the volunteer) or `reply` (from an officer).
+    pub kind: String,
+    pub day: NaiveDate,
+    /// Plaintext bytes (message plus file).
+    pub size: i64,
+    /// The size of an attached file, if there was one.
+    pub file_size: Option<i64>,
 }
 
 /// A phrase to hand to the person an officer approaches; shown once.
@@ -101,7 +123,7 @@ fn summary(row: IntakeThreadRow) -> IntakeSummary {
     // hiding the thread from the list.
     let received_on = parse_day(&row.received_day).unwrap_or_default();
     let acknowledged_on = row.acknowledged_day.as_deref().and_then(parse_day);
-    let acknowledgement_due = received_on + Days::new(7);
+    let acknowledgement_due = acknowledgement_due(received_on);
     let feedback_base = acknowledged_on.unwrap_or(acknowledgement_due);
     let feedback_due = feedback_base
         .checked_add_months(Months::new(3))
@@ -118,10 +140,25 @@ fn summary(row: IntakeThreadRow) -> IntakeSummary {
         feedback_due,
         feedback_on: row.feedback_day.as_deref().and_then(parse_day),
         source_id: row.source_id,
+        acknowledgement_late: false,
     }
 }
 
+/// Whether a submission received on `received_on`, with `status`, is past its acknowledgement
+/// day on `today`: still new after the day it was due.
+fn acknowledgement_late(status: IntakeStatus, received_on: NaiveDate, today: NaiveDate) -> bool {
+    status == IntakeStatus::New && today > acknowledgement_due(received_on)
+}
+
 impl Station {
+    /// A thread as officers see it, with its lateness judged today.
+    fn summarise(&self, row: IntakeThreadRow) -> IntakeSummary {
+        let today = day_of(self.clock().now());
+        let mut s = summary(row);
+        s.acknowledgement_late = acknowledgement_late(s.status, s.received_on, today);
+        s
+    }
+
     fn intake_event(&self, actor: &Principal, action: &str, id: &str) -> AuditContext {
         AuditContext::new(
             self.now_ms(),
@@ -161,7 +198,7 @@ impl Station {
         let rows = self.store.intake_threads().await?;
         let audit = self.intake_event(actor, "intake.list", "*");
         self.store.append_audit(&audit).await?;
-        Ok(rows.into_iter().map(summary).collect())
+        Ok(rows.into_iter().map(|r| self.summarise(r)).collect())
     }
 
     pub async fn intake_get(
@@ -170,7 +207,50 @@ impl Station {
         id: &str,
     ) -> Result<IntakeSummary, StationError> {
         actor.require_role(VIEW, "see intake submissions")?;
-        Ok(summary(self.intake_thread_row(id).await?))
+        Ok(self.summarise(self.intake_thread_row(id).await?))
+    }
+
+    /// One submission with its thread (who sent what, on which day, how large; never the
+    /// content): an audited read, for those who may see the list.
+    pub async fn intake_thread(
+        &self,
+        actor: &Principal,
+        id: &str,
+    ) -> Result<(IntakeSummary, Vec<IntakeEntrySummary>), StationError> {
+        actor.require_role(VIEW, "see intake submissions")?;
+        let thread = self.intake_thread_row(id).await?;
+        let entries = self
+            .store
+            .intake_entries(id)
+            .await?
+            .into_iter()
+            .map(|e| IntakeEntrySummary {
+                seq: e.seq,
+                kind: e.kind,
+                day: parse_day(&e.day).unwrap_or_default(),
+                size: e.size,
+                file_size: e.file_size,
+            })
+            .collect();
+        let audit = self.intake_event(actor, "intake.read", id);
+        self.store.append_audit(&audit).await?;
+        Ok((self.summarise(thread), entries))
+    }
+
+    /// How many submissions are still new past their acknowledgement day (for those who work
+    /// the intake): counted in the database, no thread read, decrypted or audited.
+    pub async fn intake_unacknowledged_overdue(
+        &self,
+        actor: &Principal,
+    ) -> Result<i64, StationError> {
+        actor.require_role(TRIAGE, "see intake deadlines")?;
+        let today = day_of(self.clock().now());
+        // Past the due day: received before today minus the period.
+        let before = today - Days::new(ACKNOWLEDGE_DAYS);
+        Ok(self
+            .store
+            .count_intake_threads(IntakeStatus::New.as_str(), &day_text(before))
+            .await?)
     }
 
     /// Replies to a volunteer: encrypted to their codename's key only, so neither the station
@@ -213,7 +293,7 @@ impl Station {
         self.store
             .append_intake_entry(id, &entry, acknowledge.as_ref(), &audit)
             .await?;
-        Ok(summary(self.intake_thread_row(id).await?))
+        Ok(self.summarise(self.intake_thread_row(id).await?))
     }
 
     /// Moves a thread on: acknowledged, feedback_given or closed (recording the day the
@@ -255,7 +335,7 @@ impl Station {
         };
         let audit = self.intake_event(actor, "intake.status", id);
         self.store.set_intake_status(id, &change, &audit).await?;
-        Ok(summary(self.intake_thread_row(id).await?))
+        Ok(self.summarise(self.intake_thread_row(id).await?))
     }
 
     /// Issues a single-use phrase valid for `hours` (default 7 days). Only its keyed hash is
@@ -336,6 +416,23 @@ mod tests {
         let s = summary(row(received, ack));
         assert_eq!(format_day(s.acknowledgement_due), ack_due);
         assert_eq!(format_day(s.feedback_due), feedback_due);
+    }
+
+    #[rstest]
+    #[case::on_the_due_day("2026-03-09", false)]
+    #[case::the_day_after("2026-03-10", true)]
+    fn acknowledgement_is_late_the_day_after_it_was_due(#[case] today: &str, #[case] late: bool) {
+        let received = parse_day("2026-03-02").expect("day");
+        let today = parse_day(today).expect("day");
+        assert_eq!(
+            acknowledgement_late(IntakeStatus::New, received, today),
+            late
+        );
+        assert!(!acknowledgement_late(
+            IntakeStatus::Acknowledged,
+            received,
+            today + Days::new(30)
+        ));
     }
 
     #[test]

@@ -98,6 +98,32 @@ pub struct GradingRow {
     pub graded_at_ms: i64,
 }
 
+/// Reports across the compartments a reader is read into, newest first (the `/reports` list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// Only reports on sources in compartments this user is read into.
+    pub reader: String,
+    pub compartment: Option<String>,
+    /// `Some(true)`: graded or disseminated; `Some(false)`: drafts only.
+    pub graded: Option<bool>,
+    /// Keyset, newest first: reports with ids before this one.
+    pub before: Option<String>,
+    pub limit: i64,
+}
+
+/// One line of [`RegisterStore::list_reports`]: the report, its source's codename and
+/// compartment, its current grading, and the username of whoever graded it last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportListRow {
+    pub report: ReportRow,
+    pub codename: String,
+    pub compartment: String,
+    /// The latest entry of the grading history (`None` for a draft, or a report graded before
+    /// the history was kept, whose columns hold its grade).
+    pub grading: Option<GradingRow>,
+    pub grader_name: Option<String>,
+}
+
 /// The reads of the records above.
 #[async_trait]
 pub trait RegisterStore: Store {
@@ -110,6 +136,8 @@ pub trait RegisterStore: Store {
     async fn report_gradings(&self, report_id: &str) -> Result<Vec<GradingRow>>;
     /// The gradings of the reports on one page of [`HandlingStore::reports`], oldest first.
     async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>>;
+    /// Reports in the reader's compartments, newest first, with their current grading.
+    async fn list_reports(&self, filter: &ReportFilter) -> Result<Vec<ReportListRow>>;
 }
 
 pub(crate) const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference, e.recorded_by, e.recorded_at";
@@ -432,5 +460,60 @@ impl RegisterStore for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(grading_from_row).collect()
+    }
+
+    async fn list_reports(&self, f: &ReportFilter) -> Result<Vec<ReportListRow>> {
+        let sql = format!(
+            "SELECT r.id, r.source_id, r.contact_id, r.requirement_id, r.status, r.source_grade, r.info_grade, \
+             r.handling_code, r.graded_by, r.graded_at, r.created_by, r.created_at, s.codename, c.name, \
+             g.id, g.report_id, g.scheme, g.source_code, g.information_code, g.handling_code, g.conditions, \
+             g.graded_by, g.graded_at, u.username \
+             FROM reports r JOIN sources s ON s.id = r.source_id JOIN compartments c ON c.id = s.compartment_id \
+             LEFT JOIN report_gradings g ON g.id = (SELECT g2.id FROM report_gradings g2 WHERE g2.report_id = r.id \
+             ORDER BY g2.graded_at DESC, g2.id DESC LIMIT 1) \
+             LEFT JOIN users u ON u.id = COALESCE(g.graded_by, r.graded_by) \
+             WHERE s.compartment_id IN ({READER_COMPARTMENTS}) AND ($2 = '' OR r.id < $2) AND ($3 = '' OR c.name = $3) \
+             AND ($4 = '' OR ($4 = 'graded' AND r.status <> 'draft') OR ($4 = 'ungraded' AND r.status = 'draft')) \
+             ORDER BY r.id DESC LIMIT $5"
+        );
+        let graded = match f.graded {
+            None => "",
+            Some(true) => "graded",
+            Some(false) => "ungraded",
+        };
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(&f.reader)
+            .bind(f.before.clone().unwrap_or_default())
+            .bind(f.compartment.clone().unwrap_or_default())
+            .bind(graded)
+            .bind(f.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let grading_id: Option<String> = r.try_get(14)?;
+                let grading = match grading_id {
+                    Some(id) => Some(GradingRow {
+                        id,
+                        report_id: r.try_get(15)?,
+                        scheme: r.try_get(16)?,
+                        source_code: r.try_get(17)?,
+                        information_code: r.try_get(18)?,
+                        handling_code: r.try_get(19)?,
+                        conditions: r.try_get(20)?,
+                        graded_by: r.try_get(21)?,
+                        graded_at_ms: r.try_get(22)?,
+                    }),
+                    None => None,
+                };
+                Ok(ReportListRow {
+                    report: super::sql::report_from_row(r)?,
+                    codename: r.try_get(12)?,
+                    compartment: r.try_get(13)?,
+                    grading,
+                    grader_name: r.try_get(23)?,
+                })
+            })
+            .collect()
     }
 }

@@ -112,7 +112,7 @@ fn payment_from_row(r: &AnyRow) -> Result<PaymentRow> {
     })
 }
 
-fn report_from_row(r: &AnyRow) -> Result<ReportRow> {
+pub(super) fn report_from_row(r: &AnyRow) -> Result<ReportRow> {
     Ok(ReportRow {
         id: r.try_get(0)?,
         source_id: r.try_get(1)?,

@@ -620,9 +620,9 @@ async fn spec(
             s.fields = vec![
                 Field::area("reasons", "Reasons for cancelling"),
                 Field::new(
-                    "datetime-local",
+                    "text",
                     "instruction_to_cease_at",
-                    "Source told to stop (UTC)",
+                    "Source told to stop (London time)",
                 )
                 .hint("When the source was instructed to cease; blank if not yet."),
                 Field::area("welfare_plan", "Welfare arrangements after cancellation"),
@@ -695,7 +695,7 @@ async fn spec(
             ];
             s.fields = vec![
                 Field::select("status", "Outcome", options(&OUTCOMES)),
-                Field::new("datetime-local", "occurred_at", "When (UTC)")
+                Field::new("text", "occurred_at", "When (London time)")
                     .hint("Leave blank for now."),
                 Field::text("officers_present", "Officers present")
                     .hint("Usernames, separated by commas.")
@@ -706,11 +706,7 @@ async fn spec(
                     "adult_employed_by_authority",
                     "The appropriate adult works for or is a member of this authority",
                 ),
-                Field::new(
-                    "datetime-local",
-                    "next_contact_due",
-                    "Next contact due (UTC)",
-                ),
+                Field::new("text", "next_contact_due", "Next contact due (London time)"),
                 Field::area("notes", "Contact note")
                     .hint("Encrypted at rest; each reading is recorded."),
             ];

@@ -39,6 +39,8 @@ struct HomePage {
     sections: Vec<Section>,
     total: i64,
     admin: bool,
+    /// New intake submissions past their acknowledgement day, for those who work the intake.
+    intake_late: Option<i64>,
 }
 
 /// The section of a kind named as the alert counts name it (`AlertKind::name`).
@@ -147,7 +149,19 @@ pub(super) async fn home(State(state): State<AppState>, officer: Officer) -> Res
             }
         }
     }
+    // A count in the database: no submission is read, decrypted or audited for it. Roles
+    // that do not work the intake are refused by the station and see no line.
+    let intake_late = match state
+        .station
+        .intake_unacknowledged_overdue(&officer.principal)
+        .await
+    {
+        Ok(n) => Some(n),
+        Err(humint_station::StationError::Forbidden { .. }) => None,
+        Err(e) => return refusal(Some(shell), e),
+    };
     let page = HomePage {
+        intake_late,
         stylesheet: shell.stylesheet.clone(),
         shell: Some(shell),
         total,

@@ -15,9 +15,13 @@ mod authorisations;
 mod chart;
 mod contacts;
 mod enrol;
+mod errors;
+mod filing;
 mod forms;
 mod home;
+mod intake;
 mod reports;
+mod requirements;
 mod session;
 mod sources;
 
@@ -91,6 +95,31 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/audit/bigot-lists", get(audit::bigot_lists))
         .route("/inspection", get(audit::inspection_form))
         .route("/inspection/pack", get(audit::inspection_pack))
+        .route("/reports", get(filing::list))
+        .route(
+            "/sources/{id}/reports/new",
+            get(filing::form).post(filing::file),
+        )
+        .route("/reports/{id}/claims", post(reports::add_claim))
+        .route("/reports/{id}/disseminations", post(reports::disseminate))
+        .route("/claims/{id}/outcomes", post(reports::add_outcome))
+        .route("/requirements", get(requirements::list))
+        .route(
+            "/requirements/new",
+            get(requirements::new_form).post(requirements::create),
+        )
+        .route("/requirements/{id}", get(requirements::detail))
+        .route("/requirements/{id}/review", post(requirements::review))
+        .route("/requirements/{id}/close", post(requirements::close))
+        .route("/errors", get(errors::list).post(errors::record))
+        .route("/errors/{id}/establish", post(errors::establish))
+        .route("/errors/{id}/report", post(errors::report))
+        .route("/intake", get(intake::list))
+        .route("/intake/phrases", post(intake::issue_phrase))
+        .route("/intake/{id}", get(intake::thread))
+        .route("/intake/{id}/reply", post(intake::reply))
+        .route("/intake/{id}/status", post(intake::set_status))
+        .route("/intake/{id}/convert", post(intake::convert))
         .route(
             "/sources/new",
             get(forms::new_source_form).post(forms::new_source),
@@ -207,6 +236,38 @@ impl Officer {
             nav.push(NavItem {
                 href: "/sources",
                 label: "Sources",
+                current: false,
+            });
+        }
+        if self.principal.role != Role::Admin {
+            nav.push(NavItem {
+                href: "/reports",
+                label: "Reports",
+                current: false,
+            });
+            nav.push(NavItem {
+                href: "/requirements",
+                label: "Requirements",
+                current: false,
+            });
+        }
+        if matches!(
+            self.principal.role,
+            Role::Handler | Role::Controller | Role::AuthorisingOfficer | Role::Auditor
+        ) {
+            nav.push(NavItem {
+                href: "/errors",
+                label: "Relevant errors",
+                current: false,
+            });
+        }
+        if matches!(
+            self.principal.role,
+            Role::Handler | Role::Controller | Role::Auditor | Role::Admin
+        ) {
+            nav.push(NavItem {
+                href: "/intake",
+                label: "Intake",
                 current: false,
             });
         }

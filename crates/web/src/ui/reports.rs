@@ -12,8 +12,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use humint_core::Role;
+use humint_core::handling::grading::{OutcomeMeans, OutcomeVerdict};
 use humint_station::StationError;
-use humint_station::handling::GradeInput;
+use humint_station::handling::{ClaimInput, DisseminationInput, GradeInput};
 use serde::Deserialize;
 
 pub(super) struct ReportLine {
@@ -32,6 +33,7 @@ struct ListPage {
     codename: String,
     reports: Vec<ReportLine>,
     next: Option<String>,
+    may_file: bool,
 }
 
 /// Reports on one page of the list.
@@ -106,6 +108,7 @@ pub(super) async fn list(
             codename: detail.row.codename.clone(),
             reports,
             next,
+            may_file: matches!(p.role, Role::Handler | Role::Controller),
         },
     )
 }
@@ -130,6 +133,7 @@ pub(super) struct GradeForm {
 }
 
 pub(super) struct ClaimLine {
+    pub id: String,
     pub subject: String,
     pub attribute: String,
     pub value: String,
@@ -137,7 +141,78 @@ pub(super) struct ClaimLine {
     /// The suggested credibility digit with the engine's probability, or why there is none.
     pub suggested: String,
     pub evidence: String,
+    /// Outcomes recorded on the claim, as words: `refuted by technical collection on …, by ann`.
+    pub outcomes: Vec<String>,
 }
+
+/// A claim added on the report page, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct ClaimForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub attribute: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub observed_at: String,
+}
+
+/// A dissemination, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct DisseminationForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub recipient: String,
+    #[serde(default)]
+    pub handling_code: String,
+    #[serde(default)]
+    pub sanitised: Option<String>,
+}
+
+/// An outcome on one claim, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct OutcomeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub verdict: String,
+    #[serde(default)]
+    pub means: String,
+    #[serde(default)]
+    pub established_at: String,
+    /// Filled by the handler from the address, so the page knows which claim's form to refill.
+    #[serde(skip)]
+    pub claim_id: String,
+}
+
+/// What the officer typed into one of the report page's forms, kept after a refusal.
+#[derive(Default)]
+pub(super) struct Typed {
+    grade: Option<GradeForm>,
+    claim: Option<ClaimForm>,
+    dissemination: Option<DisseminationForm>,
+    outcome: Option<OutcomeForm>,
+}
+
+pub(super) struct DisseminationLine {
+    pub when: String,
+    pub recipient: String,
+    pub handling_code: String,
+    pub sanitised: &'static str,
+    pub by: String,
+}
+
+const VERDICTS: [(&str, &str); 2] = [("confirmed", "Confirmed"), ("refuted", "Refuted")];
+const MEANS: [(&str, &str); 4] = [
+    ("another_source", "Another source"),
+    ("technical_collection", "Technical collection"),
+    ("events", "Events"),
+    ("open_source", "Open source"),
+];
 
 pub(super) struct GradingLine {
     pub when: String,
@@ -176,6 +251,15 @@ struct ReportPage {
     form: GradeForm,
     problem: Option<Problem>,
     schemes: [(&'static str, &'static str); 3],
+    may_claim: bool,
+    claim_form: ClaimForm,
+    may_disseminate: bool,
+    dissemination_form: DisseminationForm,
+    disseminations: Vec<DisseminationLine>,
+    may_record_outcome: bool,
+    outcome_form: OutcomeForm,
+    verdicts: [(&'static str, &'static str); 2],
+    means: [(&'static str, &'static str); 4],
 }
 
 const SCHEMES: [(&str, &str); 3] = [
@@ -188,11 +272,11 @@ async fn page(
     state: &AppState,
     officer: &Officer,
     id: &str,
-    form: Option<GradeForm>,
+    typed: Typed,
     refused: Option<(StatusCode, Problem)>,
 ) -> Response {
     let shell = officer.shell("/sources");
-    match report_page(state, officer, id, form, refused).await {
+    match report_page(state, officer, id, typed, refused).await {
         Ok((status, p)) => render(status, &p),
         Err(e) => refusal(Some(shell), e),
     }
@@ -202,7 +286,7 @@ async fn report_page(
     state: &AppState,
     officer: &Officer,
     id: &str,
-    form: Option<GradeForm>,
+    typed: Typed,
     refused: Option<(StatusCode, Problem)>,
 ) -> Result<(StatusCode, ReportPage), StationError> {
     let station = &state.station;
@@ -216,6 +300,20 @@ async fn report_page(
         .map(|c| {
             let a = assessment.claims.iter().find(|a| a.claim_id == c.id);
             ClaimLine {
+                id: c.id.clone(),
+                outcomes: c
+                    .outcomes
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} by {} on {}, recorded by {}",
+                            words(&o.verdict),
+                            words(&o.means),
+                            when_ms(o.established_at_ms),
+                            name_of(&view.names, &o.recorded_by)
+                        )
+                    })
+                    .collect(),
                 subject: c.subject.clone(),
                 attribute: c.attribute.clone(),
                 value: c.value.clone(),
@@ -245,7 +343,7 @@ async fn report_page(
         .map(String::from)
         .unwrap_or_default();
     let suggested_information = assessment.digit.map(|d| d.to_string()).unwrap_or_default();
-    let form = form.unwrap_or_else(|| GradeForm {
+    let form = typed.grade.unwrap_or_else(|| GradeForm {
         scheme: "admiralty".to_owned(),
         source: suggested_source.clone(),
         information: suggested_information.clone(),
@@ -288,7 +386,18 @@ async fn report_page(
                         &g.handling_code,
                     ),
                     conditions: g.conditions.clone().unwrap_or_default(),
-                    by: g.graded_by.clone(),
+                    by: name_of(&view.names, &g.graded_by),
+                })
+                .collect(),
+            disseminations: view
+                .disseminations
+                .iter()
+                .map(|d| DisseminationLine {
+                    when: when_ms(d.disseminated_at_ms),
+                    recipient: d.recipient.clone(),
+                    handling_code: d.handling_code.clone(),
+                    sanitised: if d.sanitised { "yes" } else { "no" },
+                    by: name_of(&view.names, &d.disseminated_by),
                 })
                 .collect(),
             decisions: decisions
@@ -311,6 +420,14 @@ async fn report_page(
             form,
             problem,
             schemes: SCHEMES,
+            may_claim: matches!(p.role, Role::Analyst | Role::Handler | Role::Controller),
+            claim_form: typed.claim.unwrap_or_default(),
+            may_disseminate: matches!(p.role, Role::Analyst | Role::Controller),
+            dissemination_form: typed.dissemination.unwrap_or_default(),
+            may_record_outcome: p.role == Role::Analyst,
+            outcome_form: typed.outcome.unwrap_or_default(),
+            verdicts: VERDICTS,
+            means: MEANS,
         },
     ))
 }
@@ -320,7 +437,7 @@ pub(super) async fn detail(
     officer: Officer,
     Path(id): Path<String>,
 ) -> Response {
-    page(&state, &officer, &id, None, None).await
+    page(&state, &officer, &id, Typed::default(), None).await
 }
 
 fn input(f: &GradeForm) -> GradeInput {
@@ -345,17 +462,21 @@ pub(super) async fn grade(
             &state,
             &officer,
             &id,
-            None,
+            Typed::default(),
             Some(Problem::unreadable_form()),
         )
         .await;
+    };
+    let typed = |form: GradeForm| Typed {
+        grade: Some(form),
+        ..Typed::default()
     };
     if !officer.form_ok(&state, &form.csrf) {
         return page(
             &state,
             &officer,
             &id,
-            Some(form),
+            typed(form),
             Some(Problem::expired_form()),
         )
         .await;
@@ -371,10 +492,165 @@ pub(super) async fn grade(
                 &state,
                 &officer,
                 &id,
-                Some(form),
+                typed(form),
                 Some(Problem::from_error(e)),
             )
             .await
         }
     }
+}
+
+/// An officer's username from the report's names, or the id when the account is gone.
+fn name_of(names: &std::collections::BTreeMap<String, String>, id: &str) -> String {
+    names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+}
+
+/// Adds a claim to a filed report (handlers, controllers, analysts; the station decides).
+pub(super) async fn add_claim(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    form: Result<Form<ClaimForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return page(
+            &state,
+            &officer,
+            &id,
+            Typed::default(),
+            Some(Problem::unreadable_form()),
+        )
+        .await;
+    };
+    let refused = if officer.form_ok(&state, &form.csrf) {
+        let result = match super::instant_field("observed", &form.observed_at) {
+            Ok(Some(observed_at)) => {
+                state
+                    .station
+                    .add_claim(
+                        &officer.principal,
+                        &id,
+                        ClaimInput {
+                            subject: form.subject.trim().to_owned(),
+                            attribute: form.attribute.trim().to_owned(),
+                            value: form.value.trim().to_owned(),
+                            observed_at,
+                        },
+                    )
+                    .await
+            }
+            Ok(None) => Err(StationError::invalid(
+                "FIELD_REQUIRED",
+                "a claim needs the time it was observed",
+            )),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(_) => return see_other(&format!("/reports/{id}#claims"), Vec::new()),
+            Err(e) => Problem::from_error(e),
+        }
+    } else {
+        Problem::expired_form()
+    };
+    let typed = Typed {
+        claim: Some(form),
+        ..Typed::default()
+    };
+    page(&state, &officer, &id, typed, Some(refused)).await
+}
+
+/// Records a dissemination of a graded report (analysts and controllers; the station decides).
+pub(super) async fn disseminate(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    form: Result<Form<DisseminationForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return page(
+            &state,
+            &officer,
+            &id,
+            Typed::default(),
+            Some(Problem::unreadable_form()),
+        )
+        .await;
+    };
+    let refused = if officer.form_ok(&state, &form.csrf) {
+        let input = DisseminationInput {
+            recipient: form.recipient.trim().to_owned(),
+            handling_code: form.handling_code.trim().to_owned(),
+            sanitised: super::ticked(&form.sanitised),
+        };
+        match state
+            .station
+            .disseminate_report(&officer.principal, &id, input)
+            .await
+        {
+            Ok(_) => return see_other(&format!("/reports/{id}#disseminations"), Vec::new()),
+            Err(e) => Problem::from_error(e),
+        }
+    } else {
+        Problem::expired_form()
+    };
+    let typed = Typed {
+        dissemination: Some(form),
+        ..Typed::default()
+    };
+    page(&state, &officer, &id, typed, Some(refused)).await
+}
+
+/// Records that a claim was confirmed or refuted, and by what means (analysts).
+pub(super) async fn add_outcome(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(claim_id): Path<String>,
+    form: Result<Form<OutcomeForm>, FormRejection>,
+) -> Response {
+    let shell = officer.shell("/sources");
+    // The claim's report, for the page to return to; the station checks who may see it.
+    let report_id = match state.station.claim(&officer.principal, &claim_id).await {
+        Ok(c) => c.report_id,
+        Err(e) => return refusal(Some(shell), e),
+    };
+    let Ok(Form(mut form)) = form else {
+        return page(
+            &state,
+            &officer,
+            &report_id,
+            Typed::default(),
+            Some(Problem::unreadable_form()),
+        )
+        .await;
+    };
+    form.claim_id = claim_id.clone();
+    let refused = if officer.form_ok(&state, &form.csrf) {
+        let parsed = (|| {
+            Ok::<_, StationError>((
+                super::choice::<OutcomeVerdict>("the verdict", &form.verdict)?,
+                super::choice::<OutcomeMeans>("the means", &form.means)?,
+                super::instant_field("established", &form.established_at)?,
+            ))
+        })();
+        let result = match parsed {
+            Ok((verdict, means, at)) => {
+                state
+                    .station
+                    .add_outcome(&officer.principal, &claim_id, verdict, means, at)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(_) => return see_other(&format!("/reports/{report_id}#claims"), Vec::new()),
+            Err(e) => Problem::from_error(e),
+        }
+    } else {
+        Problem::expired_form()
+    };
+    let typed = Typed {
+        outcome: Some(form),
+        ..Typed::default()
+    };
+    page(&state, &officer, &report_id, typed, Some(refused)).await
 }

@@ -978,7 +978,7 @@ async fn a_planned_contact_is_given_its_outcome(#[case] backend: Backend) {
     assert!(shown.body.contains(&format!("href=\"{outcome}\"")));
     let form = handler.get(&outcome).await;
     assert_accessible(&form.body);
-    assert!(form.body.contains("<dd>2026-03-05 18:00 UTC</dd>"));
+    assert!(form.body.contains("<dd>2026-03-05 18:00 GMT</dd>"));
 
     // Held with no officer present: refused, the note kept.
     let refused = handler

@@ -4,10 +4,15 @@
 
 mod audit;
 mod browser;
+mod desk;
 mod enrol;
+mod errors;
+mod filing;
 mod forms;
+mod intake;
 mod pages;
 mod reports;
+mod requirements;
 
 use crate::handling::World;
 use crate::harness::{Officer, TestStation};
