@@ -56,7 +56,7 @@ pub use relevant_error::RelevantError;
 pub use review::{
     Cancellation, CancellationRequest, CommissionerNotice, NoticeDue, NoticeEvent, Renewal,
     RenewalRequest, Review, ReviewRequest, cancel, commissioner_notice_deadline,
-    commissioner_notices, renew, review,
+    commissioner_notices, falling_with, renew, review,
 };
 pub use risk::{RiskAssessment, RiskLevel};
 pub use roles::{RoleAssignment, RoleHolders, SourceRole};

@@ -245,6 +245,31 @@ pub fn cancel(
     })
 }
 
+/// The criminal conduct authorisations still in force that rest on `base` and so fall with its
+/// cancellation. RIPA s.29B(3) permits criminal conduct only "after, or at the same time as, an
+/// authorisation under section 29": once the use-and-conduct authorisation is cancelled the source
+/// may not be used at all, so conduct authorised on top of it cannot go on (compliance.md §1.12).
+/// Each is cancelled with its own record, so its own s.32C cancellation notice falls due.
+pub fn falling_with(
+    auths: &[Authorisation],
+    base: &Authorisation,
+    now: DateTime<Utc>,
+) -> Vec<Id<Authorisation>> {
+    if !base.kind.is_use_and_conduct() {
+        return Vec::new();
+    }
+    auths
+        .iter()
+        .filter(|a| {
+            a.kind == AuthorisationKind::CriminalConduct
+                && a.parent == Some(base.id)
+                && a.cancellation.is_none()
+                && a.status(now) != super::AuthorisationStatus::Expired
+        })
+        .map(|a| a.id)
+        .collect()
+}
+
 fn cancelled() -> RuleViolation {
     RuleViolation::new(
         codes::AUTH_CANCELLED,

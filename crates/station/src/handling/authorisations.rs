@@ -416,9 +416,51 @@ impl Station {
             instruction_to_cease_at: input.instruction_to_cease_at,
             welfare_plan: input.welfare_plan,
         };
+        let reasons = req.reasons.clone();
+        let cease = req.instruction_to_cease_at;
+        let welfare = req.welfare_plan.clone();
         auth.cancellation = Some(humint_core::handling::cancel(&auth, req, now)?);
-        self.save_authorisation(p, &loaded, &auth, "authorisation.cancel")
-            .await?;
+        // Criminal conduct resting on it falls with it, each with its own cancellation (and so
+        // its own s.32C notice), in the same transaction.
+        let mut writes = vec![HandlingWrite::UpdateAuthorisation(auth_row(&auth)?)];
+        let mut audits = vec![self.handling_audit(
+            p,
+            "authorisation.cancel",
+            "authorisation",
+            &auth.id.to_string(),
+            &loaded.row.compartment,
+        )];
+        for id in humint_core::handling::falling_with(&loaded.auths, &auth, now) {
+            let Some(cca) = loaded.auths.iter().find(|a| a.id == id) else {
+                continue;
+            };
+            let mut cca = cca.clone();
+            cca.cancellation = Some(humint_core::handling::cancel(
+                &cca,
+                CancellationRequest {
+                    cancelled_by: officer_id(p)?,
+                    reasons: format!(
+                        "Cancelled with the use and conduct authorisation it rests on ({}): {reasons}",
+                        auth.id
+                    ),
+                    instruction_to_cease_at: cease,
+                    welfare_plan: welfare.clone(),
+                },
+                now,
+            )?);
+            writes.push(HandlingWrite::UpdateAuthorisation(auth_row(&cca)?));
+            audits.push(self.handling_audit(
+                p,
+                "authorisation.cancel",
+                "authorisation",
+                &cca.id.to_string(),
+                &loaded.row.compartment,
+            ));
+        }
+        self.store
+            .handling_write(Some(&loaded.guard()), &writes, &audits)
+            .await
+            .map_err(stored)?;
         Ok(auth)
     }
 

@@ -328,3 +328,59 @@ async fn roles_are_suited_distinct_and_kept_as_history(#[case] backend: Backend)
         "a record-keeper may still authorise: {auth}"
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn criminal_conduct_falls_with_the_authorisation_it_rests_on(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, parent) = w.recruited("1980-01-01").await;
+    let parent_id = parent["id"].as_str().expect("id").to_owned();
+    let mut body = World::grant_body("criminal_conduct");
+    body["parent_id"] = parent["id"].clone();
+    body["ground"] = json!("preventing_or_detecting_crime_or_disorder");
+    let (status, cca) = w.grant(&source, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{cca}");
+    let cca_id = cca["id"].as_str().expect("id").to_owned();
+
+    let ao = w.token(&w.ao).await;
+    let (status, cancelled) = w
+        .t
+        .post_json(
+            Some(&ao),
+            &format!("/api/v1/authorisations/{parent_id}/cancellation"),
+            json!({"reasons": "No longer necessary.", "welfare_plan": "Welfare calls for three months."}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {cancelled}");
+    // The criminal conduct resting on it is cancelled too, saying why, at the same instant.
+    let (status, cca) =
+        w.t.get(Some(&ao), &format!("/api/v1/authorisations/{cca_id}"))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{cca}");
+    assert_eq!(cca["status"], "cancelled", "{cca}");
+    assert_eq!(
+        cca["cancellation"]["cancelled_at"], cancelled["cancellation"]["cancelled_at"],
+        "{cca}"
+    );
+    let reasons = cca["cancellation"]["reasons"].as_str().expect("reasons");
+    assert!(
+        reasons.contains(&parent_id) && reasons.contains("No longer necessary."),
+        "{reasons}"
+    );
+    // Its cancellation owes the Judicial Commissioner a notice of its own (s.32C).
+    let owed: Vec<&str> = cca["commissioner_notices"]
+        .as_array()
+        .expect("notices")
+        .iter()
+        .filter_map(|n| n["event"].as_str())
+        .collect();
+    assert_eq!(owed, ["grant", "cancellation"], "{cca}");
+    // Tasking on the source is now refused: nothing it rests on is in force.
+    let requirement = w.requirement().await;
+    let (status, refused) = w.task(&source, &requirement).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+}
