@@ -312,6 +312,8 @@ pub struct SourceFilter {
     pub state: Option<String>,
     /// Only sources this officer currently handles.
     pub handled_by: Option<String>,
+    /// Only sources whose suggested reliability letter (A-F) is this.
+    pub letter: Option<String>,
     pub page: Page,
 }
 

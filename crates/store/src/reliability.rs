@@ -148,6 +148,8 @@ pub trait ReliabilityStore: Store {
         audit: &AuditContext,
     ) -> Result<()>;
     async fn reliability_estimate(&self, source_id: &str) -> Result<Option<EstimateRow>>;
+    /// (source id, suggested letter) of those of `source_ids` that have an estimate.
+    async fn suggested_letters(&self, source_ids: &[String]) -> Result<Vec<(String, String)>>;
     /// A source's estimate history, oldest first.
     async fn reliability_history(&self, source_id: &str) -> Result<Vec<HistoryRow>>;
     async fn claim_assessments(&self, report_id: &str) -> Result<Vec<ClaimAssessmentRow>>;
@@ -471,6 +473,26 @@ impl ReliabilityStore for SqlStore {
             )
             .await?
             .pop())
+    }
+
+    async fn suggested_letters(&self, source_ids: &[String]) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::with_capacity(source_ids.len());
+        // A page of a list at a time; chunks keep the statement small on both backends.
+        for chunk in source_ids.chunks(100) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "SELECT source_id, letter FROM reliability_estimates WHERE source_id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push((r.try_get(0)?, r.try_get(1)?));
+            }
+        }
+        Ok(out)
     }
 
     async fn reliability_history(&self, source_id: &str) -> Result<Vec<HistoryRow>> {

@@ -702,9 +702,7 @@ mod tests {
         let sources = station
             .list_sources(
                 &p,
-                None,
-                None,
-                false,
+                crate::handling::SourceListFilter::default(),
                 super::super::page(None, Some(500)).expect("page"),
             )
             .await

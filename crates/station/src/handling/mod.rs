@@ -61,7 +61,7 @@ pub(crate) use reliability_queue::ReliabilityQueue;
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use reports::{ReportListRequest, ReportSummary};
 pub use requirements::RequirementInput;
-pub use sources::{AuthorityReference, NewSource, SourceDetail, TrueIdentity};
+pub use sources::{AuthorityReference, NewSource, SourceDetail, SourceListFilter, TrueIdentity};
 
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -111,6 +111,20 @@ fn suits(role: SourceRole, officer: Role) -> bool {
     }
 }
 
+/// What a source list is filtered by (all in the database).
+#[derive(Debug, Clone, Default)]
+pub struct SourceListFilter {
+    /// A compartment the caller is read into.
+    pub compartment: Option<String>,
+    pub state: Option<SourceState>,
+    /// Only the caller's own sources (as handler).
+    pub mine: bool,
+    /// Only sources this officer (by username) handles now; takes precedence over `mine`.
+    pub handler: Option<String>,
+    /// Only sources whose suggested reliability letter is this (A-F).
+    pub grade: Option<char>,
+}
+
 impl Station {
     /// The decrypted identity, for use inside a call only. Not audited here: callers that show
     /// it to a person audit that read; rules that need the age band see only the band.
@@ -301,23 +315,69 @@ impl Station {
     pub async fn list_sources(
         &self,
         p: &Principal,
-        compartment: Option<String>,
-        state: Option<SourceState>,
-        mine: bool,
+        q: SourceListFilter,
         page: Page,
     ) -> Result<Vec<SourceRow>, StationError> {
         p.require_role(READERS, "list sources")?;
-        if let Some(c) = &compartment {
+        if let Some(c) = &q.compartment {
             p.require_compartment(c)?;
         }
+        let letter = match q.grade {
+            None => None,
+            Some(g) => Some(
+                humint_core::handling::grading::SourceReliability::from_letter(g)
+                    .ok_or_else(|| {
+                        StationError::invalid(
+                            "INVALID_GRADE",
+                            "the grade to filter by is a suggested source letter, A to F",
+                        )
+                    })?
+                    .letter()
+                    .to_string(),
+            ),
+        };
+        let handled_by = match (&q.handler, q.mine) {
+            (Some(username), _) => Some(
+                self.store
+                    .user_by_name(username)
+                    .await?
+                    .ok_or_else(|| {
+                        StationError::invalid(
+                            "UNKNOWN_OFFICER",
+                            format!("there is no officer named {username}"),
+                        )
+                    })?
+                    .id,
+            ),
+            (None, true) => Some(p.user_id.clone()),
+            (None, false) => None,
+        };
         let filter = SourceFilter {
             reader: p.user_id.clone(),
-            compartment,
-            state: state.map(|s| name(&s)),
-            handled_by: mine.then(|| p.user_id.clone()),
+            compartment: q.compartment,
+            state: q.state.map(|s| name(&s)),
+            handled_by,
+            letter,
             page,
         };
         Ok(self.store.list_sources(&filter).await?)
+    }
+
+    /// The suggested reliability letter of each listed source that has one (for a list's
+    /// column); the caller has listed them, so may read them.
+    pub async fn suggested_letters(
+        &self,
+        rows: &[SourceRow],
+    ) -> Result<std::collections::HashMap<String, char>, StationError> {
+        use humint_store::ReliabilityStore as _;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        Ok(self
+            .store
+            .suggested_letters(&ids)
+            .await?
+            .into_iter()
+            .filter_map(|(id, l)| l.chars().next().map(|c| (id, c)))
+            .collect())
     }
 
     pub async fn source_detail(

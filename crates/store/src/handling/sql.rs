@@ -267,11 +267,12 @@ impl HandlingStore for SqlStore {
         let readable = self.backend().in_reader_compartments("s.compartment_id");
         let mut sql = format!(
             "SELECT {SOURCE_COLUMNS} FROM sources s JOIN compartments c ON c.id = s.compartment_id \
-             WHERE {readable} AND s.id > $2 AND ($3 = '' OR c.name = $3) AND ($4 = '' OR s.state = $4)"
+             WHERE {readable} AND s.id > $2 AND ($3 = '' OR c.name = $3) AND ($4 = '' OR s.state = $4) \
+             AND ($6 = '' OR EXISTS (SELECT 1 FROM reliability_estimates e WHERE e.source_id = s.id AND e.letter = $6))"
         );
         if f.handled_by.is_some() {
             sql.push_str(
-                " AND EXISTS (SELECT 1 FROM source_roles r WHERE r.source_id = s.id AND r.role = 'handler' AND r.officer_id = $6 AND r.until_ms IS NULL)",
+                " AND EXISTS (SELECT 1 FROM source_roles r WHERE r.source_id = s.id AND r.role = 'handler' AND r.officer_id = $7 AND r.until_ms IS NULL)",
             );
         }
         sql.push_str(" ORDER BY s.id LIMIT $5");
@@ -280,7 +281,8 @@ impl HandlingStore for SqlStore {
             .bind(after(&f.page))
             .bind(f.compartment.clone().unwrap_or_default())
             .bind(f.state.clone().unwrap_or_default())
-            .bind(f.page.limit);
+            .bind(f.page.limit)
+            .bind(f.letter.clone().unwrap_or_default());
         if let Some(h) = &f.handled_by {
             q = q.bind(h.clone());
         }

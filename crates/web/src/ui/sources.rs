@@ -37,6 +37,8 @@ pub(super) struct SourceLine {
     pub state: String,
     pub flags: Vec<&'static str>,
     pub recruited: String,
+    /// The suggested reliability letter, blank when there is none yet.
+    pub grade: String,
 }
 
 fn flags(r: &SourceRow) -> Vec<&'static str> {
@@ -61,6 +63,7 @@ fn line(r: &SourceRow) -> SourceLine {
         state: words(&r.state),
         flags: flags(r),
         recruited: r.recruited_at_ms.map(when_ms).unwrap_or_default(),
+        grade: String::new(),
     }
 }
 
@@ -72,6 +75,12 @@ pub(super) struct ListQuery {
     state: String,
     #[serde(default)]
     mine: Option<String>,
+    /// A handler's username.
+    #[serde(default)]
+    handler: String,
+    /// A suggested reliability letter.
+    #[serde(default)]
+    grade: String,
     #[serde(default)]
     after: Option<String>,
 }
@@ -86,6 +95,9 @@ struct ListPage {
     compartment: String,
     state: String,
     mine: bool,
+    handler: String,
+    grade: String,
+    grades: [char; 6],
     sources: Vec<SourceLine>,
     next: Option<String>,
     problem: Option<Problem>,
@@ -104,6 +116,12 @@ fn next_href(q: &ListQuery, after: &str) -> String {
     }
     if q.mine.is_some() {
         parts.push("mine=1".to_owned());
+    }
+    if !q.handler.is_empty() {
+        parts.push(format!("handler={}", q.handler));
+    }
+    if !q.grade.is_empty() {
+        parts.push(format!("grade={}", q.grade));
     }
     parts.push(format!("after={after}"));
     format!("/sources?{}", parts.join("&"))
@@ -124,6 +142,9 @@ pub(super) async fn list(
         compartment: q.compartment.clone(),
         state: q.state.clone(),
         mine: q.mine.is_some(),
+        handler: q.handler.clone(),
+        grade: q.grade.clone(),
+        grades: ['A', 'B', 'C', 'D', 'E', 'F'],
         sources: Vec::new(),
         next: None,
         problem: None,
@@ -147,23 +168,49 @@ pub(super) async fn list(
         Ok(p) => p,
         Err(e) => return refusal(page.shell.take(), e),
     };
-    let compartment = (!q.compartment.is_empty()).then(|| q.compartment.clone());
-    match state
+    let grade = match crate::api::handling::sources::grade_filter(Some(&q.grade)) {
+        Ok(g) => g,
+        Err(e) => {
+            let (status, problem) = Problem::from_error(e);
+            page.problem = Some(problem);
+            return render(status, &page);
+        }
+    };
+    let filter = humint_station::handling::SourceListFilter {
+        compartment: (!q.compartment.is_empty()).then(|| q.compartment.clone()),
+        state: source_state,
+        mine: q.mine.is_some(),
+        handler: super::opt(&q.handler),
+        grade,
+    };
+    let listed = match state
         .station
-        .list_sources(
-            &officer.principal,
-            compartment,
-            source_state,
-            q.mine.is_some(),
-            pg,
-        )
+        .list_sources(&officer.principal, filter, pg)
         .await
     {
-        Ok(rows) => {
+        Ok(rows) => state
+            .station
+            .suggested_letters(&rows)
+            .await
+            .map(|letters| (rows, letters)),
+        Err(e) => Err(e),
+    };
+    match listed {
+        Ok((rows, letters)) => {
             if rows.len() as i64 == PAGE {
                 page.next = rows.last().map(|r| next_href(&q, &r.id));
             }
-            page.sources = rows.iter().map(line).collect();
+            page.sources = rows
+                .iter()
+                .map(|r| {
+                    let mut l = line(r);
+                    l.grade = letters
+                        .get(&r.id)
+                        .map(|c| c.to_string())
+                        .unwrap_or_default();
+                    l
+                })
+                .collect();
             render(StatusCode::OK, &page)
         }
         Err(e) => {

@@ -572,3 +572,89 @@ async fn an_import_is_estimated_once_and_refused_whole(#[case] backend: Backend)
     let rb = reliability(&w, &analyst, &b).await;
     assert_eq!(letter(&rb), "F", "{rb}");
 }
+
+/// The ids in a source list answer.
+fn listed(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn sources_are_listed_by_suggested_grade_and_by_handler(#[case] backend: Backend) {
+    let Some((w, _handler, analyst, sources, _)) = outcomes_world(backend).await else {
+        return;
+    };
+    let mut letters = std::collections::BTreeMap::new();
+    for s in &sources {
+        letters.insert(
+            s.clone(),
+            letter(&reliability(&w, &analyst, s).await).to_owned(),
+        );
+    }
+    let distinct: std::collections::BTreeSet<&String> = letters.values().collect();
+    assert!(
+        distinct.len() >= 2,
+        "the world should tell sources apart: {letters:?}"
+    );
+    for grade in ["A", "B", "C", "D", "E", "F"] {
+        let (status, body) =
+            w.t.get(Some(&analyst), &format!("/api/v1/sources?grade={grade}"))
+                .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut got = listed(&body);
+        got.sort();
+        let mut want: Vec<String> = letters
+            .iter()
+            .filter(|(_, l)| l.as_str() == grade)
+            .map(|(s, _)| s.clone())
+            .collect();
+        want.sort();
+        assert_eq!(got, want, "grade {grade}: {letters:?}");
+    }
+    // Lower case reads the same; anything but one letter A-F is refused.
+    let (_, lower) = w.t.get(Some(&analyst), "/api/v1/sources?grade=f").await;
+    let (_, upper) = w.t.get(Some(&analyst), "/api/v1/sources?grade=F").await;
+    assert_eq!(listed(&lower), listed(&upper));
+    for bad in ["Z", "AB", "1"] {
+        assert_refused(
+            &w.t.get(Some(&analyst), &format!("/api/v1/sources?grade={bad}"))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "INVALID_GRADE",
+        );
+    }
+
+    // By handler: the handler's username lists their sources; an officer who handles none,
+    // none; an unknown name is refused, not answered with an empty list.
+    let (_, mine) =
+        w.t.get(
+            Some(&analyst),
+            &format!("/api/v1/sources?handler={}", w.handler.username),
+        )
+        .await;
+    let mut got = listed(&mine);
+    got.sort();
+    let mut all = sources.to_vec();
+    all.sort();
+    assert_eq!(got, all, "{mine}");
+    let (_, none) =
+        w.t.get(
+            Some(&analyst),
+            &format!("/api/v1/sources?handler={}", w.controller.username),
+        )
+        .await;
+    assert!(listed(&none).is_empty(), "{none}");
+    assert_refused(
+        &w.t.get(Some(&analyst), "/api/v1/sources?handler=nobody.here")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "UNKNOWN_OFFICER",
+    );
+}

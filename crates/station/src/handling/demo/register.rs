@@ -74,6 +74,7 @@ pub(super) async fn fill(
             compartment: Some(team.compartment.name.clone()),
             state: Some("recruited".to_owned()),
             handled_by: None,
+            letter: None,
             page: humint_store::Page {
                 after: None,
                 limit: 10,

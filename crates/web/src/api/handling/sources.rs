@@ -11,8 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use humint_core::handling::{Origin, SourceRole, SourceState};
 use humint_station::handling::{
-    AuthorityReference, NewSource, RoleRow, SourceDetail, SourceRow, TransitionRow, TrueIdentity,
-    parse_date,
+    AuthorityReference, NewSource, RoleRow, SourceDetail, SourceListFilter, SourceRow,
+    TransitionRow, TrueIdentity, parse_date,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -100,6 +100,10 @@ pub struct SourceQuery {
     /// Only sources the caller handles.
     #[serde(default)]
     pub mine: bool,
+    /// Only sources this officer (username) handles now.
+    pub handler: Option<String>,
+    /// Only sources whose suggested reliability letter is this (A-F).
+    pub grade: Option<String>,
     pub after: Option<String>,
     pub limit: Option<i64>,
 }
@@ -256,7 +260,17 @@ pub async fn list(
     let limit = pg.limit;
     let rows = state
         .station
-        .list_sources(&auth.principal, q.compartment, status, q.mine, pg)
+        .list_sources(
+            &auth.principal,
+            SourceListFilter {
+                compartment: q.compartment,
+                state: status,
+                mine: q.mine,
+                handler: q.handler.filter(|h| !h.trim().is_empty()),
+                grade: grade_filter(q.grade.as_deref())?,
+            },
+            pg,
+        )
         .await?;
     Ok(Json(page_of(
         rows.iter().map(source_body).collect(),
@@ -363,4 +377,20 @@ pub async fn assign_role(
         .assign_source_role(&auth.principal, &id, req.role, &req.officer)
         .await?;
     Ok(Json(rows.iter().map(role_body).collect()))
+}
+
+/// A grade filter as typed: one letter (either case), blank for none; anything else refused.
+pub(crate) fn grade_filter(
+    text: Option<&str>,
+) -> Result<Option<char>, humint_station::StationError> {
+    let t = text.unwrap_or("").trim();
+    let mut chars = t.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Ok(None),
+        (Some(c), None) => Ok(Some(c.to_ascii_uppercase())),
+        _ => Err(humint_station::StationError::invalid(
+            "INVALID_GRADE",
+            "the grade to filter by is a suggested source letter, A to F",
+        )),
+    }
 }

@@ -203,6 +203,34 @@ async fn a_handler_records_a_contact_and_a_refusal_keeps_what_they_typed(#[case]
     assert!(none.body.contains("No source matches these filters."));
     let bad = b.get("/sources?state=asleep").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // By handler (username) and by suggested grade; a bad value is refused with its code, the
+    // filters kept as typed.
+    let by_handler = b
+        .get(&format!("/sources?handler={}", w.handler.username))
+        .await;
+    assert!(by_handler.body.contains(&format!("/sources/{source}")));
+    assert!(
+        by_handler.body.contains("<td>none yet</td>"),
+        "no claims, no grade"
+    );
+    let nobody = b.get("/sources?handler=nobody.here").await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nobody.body.contains("UNKNOWN_OFFICER"), "{}", nobody.body);
+    assert!(
+        nobody.body.contains("value=\"nobody.here\""),
+        "{}",
+        nobody.body
+    );
+    let graded = b.get("/sources?grade=B").await;
+    assert!(graded.body.contains("No source matches these filters."));
+    assert!(graded.body.contains("<option value=\"B\" selected>"));
+    let bad_grade = b.get("/sources?grade=Q").await;
+    assert_eq!(bad_grade.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad_grade.body.contains("INVALID_GRADE"),
+        "{}",
+        bad_grade.body
+    );
 
     let form = format!("/sources/{source}/contacts/new");
     // A forged form: refused, nothing saved, the note kept.
