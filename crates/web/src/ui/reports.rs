@@ -275,7 +275,7 @@ async fn page(
     typed: Typed,
     refused: Option<(StatusCode, Problem)>,
 ) -> Response {
-    let shell = officer.shell("/sources");
+    let shell = officer.shell("/reports");
     match report_page(state, officer, id, typed, refused).await {
         Ok((status, p)) => render(status, &p),
         Err(e) => refusal(Some(shell), e),
@@ -353,7 +353,7 @@ async fn report_page(
     Ok((
         status,
         ReportPage {
-            shell: Some(officer.shell("/sources")),
+            shell: Some(officer.shell("/reports")),
             stylesheet: stylesheet_href(),
             report_id: view.row.id.clone(),
             source_id: view.row.source_id.clone(),
@@ -607,7 +607,7 @@ pub(super) async fn add_outcome(
     Path(claim_id): Path<String>,
     form: Result<Form<OutcomeForm>, FormRejection>,
 ) -> Response {
-    let shell = officer.shell("/sources");
+    let shell = officer.shell("/reports");
     // The claim's report, for the page to return to; the station checks who may see it.
     let report_id = match state.station.claim(&officer.principal, &claim_id).await {
         Ok(c) => c.report_id,
