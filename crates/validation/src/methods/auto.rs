@@ -51,17 +51,24 @@ impl Auto {
     /// For label sets this runs the cross-validation described in the module docs
     /// (on a sample of objects when the data are large), so it costs a few fits.
     pub fn choose(claims: &ClaimSet) -> &'static str {
+        Self::choose_model(claims).0
+    }
+
+    /// The model's name and, for label sets, the Dawid–Skene fit that goes with it.
+    fn choose_model(claims: &ClaimSet) -> (&'static str, Option<(DawidSkene, usize)>) {
         match Domain::of(claims) {
             Domain::Labels { k } => {
-                if labels_prefer_one_coin(claims, k) {
+                let model = choose_label_model(claims, k);
+                let name = if model.symmetric {
                     "one-coin"
                 } else {
                     "dawid-skene-smoothed"
-                }
+                };
+                (name, Some((model, k)))
             }
-            Domain::Open if claims.numeric_share() >= NUMERIC_SHARE => "numeric",
-            Domain::Open if list_share(claims) >= LIST_SHARE => "list",
-            Domain::Open => "copy-aware",
+            Domain::Open if claims.numeric_share() >= NUMERIC_SHARE => ("numeric", None),
+            Domain::Open if list_share(claims) >= LIST_SHARE => ("list", None),
+            Domain::Open => ("copy-aware", None),
         }
     }
 }
@@ -70,11 +77,12 @@ impl Auto {
 /// judged item by item.
 pub const LIST_SHARE: f64 = 0.05;
 
-/// The Dawid–Skene fit the default uses on label sets: smoothed rows, and stopping once
-/// the fit has settled (posteriors move < 1e-3 or the log-likelihood < 1e-5 per claim).
-pub(crate) fn label_model(symmetric: bool) -> DawidSkene {
+/// The Dawid–Skene fit the default uses on label sets: rows smoothed with `smoothing`
+/// pseudo-counts per true class, and stopping once the fit has settled (posteriors move
+/// < 1e-3 or the log-likelihood < 1e-5 per claim).
+pub(crate) fn label_model(symmetric: bool, smoothing: f64) -> DawidSkene {
     DawidSkene {
-        smoothing: 2.0,
+        smoothing,
         tolerance: 1e-3,
         ll_tolerance: 1e-5,
         symmetric,
@@ -88,54 +96,97 @@ pub const SELECTION_CLAIMS: usize = 30_000;
 /// Folds of the cross-validation that chooses between label models.
 pub const SELECTION_FOLDS: usize = 5;
 
-/// Whether held-out claims are better predicted by the one-coin model than by the
-/// smoothed full confusion model.
-fn labels_prefer_one_coin(claims: &ClaimSet, k: usize) -> bool {
+/// Strengths of the pull of each source's confusion matrix towards the typical source's
+/// (Dirichlet pseudo-counts per true class) that the cross-validation weighs: how much a
+/// source's own record should count against the crowd's is a property of the data (how
+/// many claims a source makes, how alike sources are), so the data choose it, from a
+/// geometric grid, the way a hierarchical model's prior strength is chosen by held-out
+/// likelihood (Gelman et al., *Bayesian Data Analysis*, ch. 5 and 7).
+pub const SMOOTHING_GRID: [f64; 3] = [2.0, 8.0, 32.0];
+
+/// The label model whose fit predicts held-out claims best: the smoothed full confusion
+/// model at each strength of [`SMOOTHING_GRID`], or the one-coin model.
+///
+/// Candidates are scored fold by fold on the same held-out claims; one that the current
+/// leader beats by more than [`DECISIVE_Z`] standard errors of the paired per-claim
+/// difference is dropped, and the folds stop once only one is left. Ties go to the
+/// earlier candidate (the full model before the one-coin model).
+fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
+    let mut candidates: Vec<DawidSkene> = SMOOTHING_GRID
+        .iter()
+        .map(|&a| label_model(false, a))
+        .collect();
+    candidates.push(label_model(true, SMOOTHING_GRID[0]));
     let sample;
     let (data, k) = if claims.n_claims() > SELECTION_CLAIMS {
         sample = sample_objects(claims, SELECTION_CLAIMS);
         match Domain::of(&sample) {
             Domain::Labels { k } => (&sample, k),
-            Domain::Open => return false,
+            Domain::Open => return candidates[0],
         }
     } else {
         (claims, k)
     };
     let free = vec![crate::claims::Anchor::Free; data.n_objects()];
-    // Cross-validation fits need only be settled enough to rank the two models.
-    let model = |symmetric: bool| DawidSkene {
+    // Cross-validation fits need only be settled enough to rank the models.
+    let cv = |m: &DawidSkene| DawidSkene {
         tolerance: 1e-2,
         ll_tolerance: 1e-4,
-        ..label_model(symmetric)
+        ..*m
     };
-    let (full_model, one_model) = (model(false), model(true));
     let fold = fold_of_claims(data.n_claims(), SELECTION_FOLDS);
-    // The two candidates are independent: score them side by side when that pays.
+    // The candidates are independent: score them side by side when that pays.
     let parallel = data.n_claims() * k >= 20_000 && crate::par::threads() > 1;
-    let mut diffs: Vec<f64> = Vec::with_capacity(data.n_claims());
+    let mut alive: Vec<usize> = (0..candidates.len()).collect();
+    let mut scores: Vec<Vec<f64>> = vec![Vec::with_capacity(data.n_claims()); candidates.len()];
     for f in 0..SELECTION_FOLDS {
-        let (full, one) = if parallel {
+        let run = |i: usize| heldout_fold(data, &free, k, &cv(&candidates[i]), &fold, f);
+        let results: Vec<Vec<f64>> = if parallel {
             std::thread::scope(|scope| {
-                let one = scope.spawn(|| heldout_fold(data, &free, k, &one_model, &fold, f));
-                let full = heldout_fold(data, &free, k, &full_model, &fold, f);
-                (full, one.join().unwrap_or_default())
+                let handles: Vec<_> = alive[1..]
+                    .iter()
+                    .map(|&i| scope.spawn(move || run(i)))
+                    .collect();
+                let mut out = vec![run(alive[0])];
+                out.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
+                out
             })
         } else {
-            (
-                heldout_fold(data, &free, k, &full_model, &fold, f),
-                heldout_fold(data, &free, k, &one_model, &fold, f),
-            )
+            alive.iter().map(|&i| run(i)).collect()
         };
-        diffs.extend(one.iter().zip(&full).map(|(a, b)| a - b));
-        let (mean, se) = mean_and_error(&diffs);
-        if f + 1 < SELECTION_FOLDS && mean.abs() > DECISIVE_Z * se {
-            break;
+        for (&i, r) in alive.iter().zip(results) {
+            scores[i].extend(r);
+        }
+        let total = |i: usize| scores[i].iter().sum::<f64>();
+        let mut leader = alive[0];
+        for &i in &alive[1..] {
+            if total(i) > total(leader) {
+                leader = i;
+            }
+        }
+        if f + 1 == SELECTION_FOLDS {
+            return candidates[leader];
+        }
+        alive.retain(|&i| {
+            if i == leader {
+                return true;
+            }
+            let diffs: Vec<f64> = scores[leader]
+                .iter()
+                .zip(&scores[i])
+                .map(|(a, b)| a - b)
+                .collect();
+            let (mean, se) = mean_and_error(&diffs);
+            mean <= DECISIVE_Z * se
+        });
+        if alive.len() == 1 {
+            return candidates[leader];
         }
     }
-    diffs.iter().sum::<f64>() > 0.0
+    candidates[alive[0]]
 }
 
-/// How many standard errors apart the two models' held-out scores must be for the
+/// How many standard errors apart two models' held-out scores must be for the
 /// cross-validation to stop before its last fold: the choice is then already plain.
 pub const DECISIVE_Z: f64 = 4.0;
 
@@ -212,20 +263,18 @@ impl Method for Auto {
     fn estimate(&self, claims: &ClaimSet, outcomes: &Outcomes) -> Estimate {
         let (anchors, extra) = outcomes.resolve(claims);
         let domain = Domain::of(claims);
-        let choice = Self::choose(claims);
-        let beliefs = match domain {
-            Domain::Labels { k } => label_model(choice == "one-coin")
-                .fit_labels(claims, &anchors, k)
-                .beliefs(claims),
-            Domain::Open if choice == "list" => {
+        let (choice, label) = Self::choose_model(claims);
+        let beliefs = match label {
+            Some((model, k)) => model.fit_labels(claims, &anchors, k).beliefs(claims),
+            None if choice == "list" => {
                 let post = ListModel::default().fit(claims, &anchors);
                 Beliefs::from_slots(claims, &post)
             }
-            Domain::Open if choice == "numeric" => {
+            None if choice == "numeric" => {
                 let (post, _) = Numeric::default().fit(claims, &anchors);
                 Beliefs::from_slots(claims, &post)
             }
-            Domain::Open => {
+            None => {
                 let ca = CopyAware {
                     report_threshold: self.report_threshold,
                     ..CopyAware::default()
