@@ -63,25 +63,47 @@ impl CopyModel {
         };
         // The likelihood ratio a pair needs to be kept, less a hair for rounding.
         let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
+        // Each thread files the pair events of one contiguous share of the claims (cut at
+        // object boundaries), for every source; then each judges the sources it owns,
+        // reading a source's events share by share, which is claim order again.
+        let starts = claims.object_starts();
+        let n_claims = claims.n_claims();
+        let mut cuts = vec![0usize];
+        for t in 1..threads {
+            let target = (n_claims * t / threads) as u32;
+            let o = starts
+                .partition_point(|&x| x < target)
+                .min(claims.n_objects());
+            cuts.push(o.max(*cuts.last().unwrap_or(&0)));
+        }
+        cuts.push(claims.n_objects());
+        let layouts: Vec<PairLayout> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = cuts[t]..cuts[t + 1];
+                    scope.spawn(move || {
+                        PairLayout::new(claims, correct, n_false, uniform_n_false, range)
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let layouts = &layouts[..];
         // Interleave sources across threads: low ids touch more pairs (b > a).
-        let owner: Vec<u8> = (0..n_src).map(|a| (a % threads) as u8).collect();
-        let owner = &owner;
         let mut parts: Vec<Vec<Dependency>> = Vec::new();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     scope.spawn(move || {
-                        let layout =
-                            PairLayout::new(claims, correct, n_false, uniform_n_false, |a| {
-                                usize::from(owner[a as usize]) == t
-                            });
                         let mut out = Vec::new();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
                         let mut touched: Vec<u32> = Vec::new();
                         let mut a = t;
                         while a < n_src {
-                            layout.pairs_of(a as u32, &mut ev, &mut seen, &mut touched);
+                            for layout in layouts {
+                                layout.pairs_of(a as u32, &mut ev, &mut seen, &mut touched);
+                            }
                             for &b in &touched {
                                 let e = ev[b as usize];
                                 // Compare in log-odds; the posterior's exp only for kept pairs.
@@ -161,11 +183,12 @@ impl CopyModel {
     }
 }
 
-/// Every pair of claims on a shared object, filed under the lower source id in one pass
-/// over the claims in order, so the pair loop then reads each source's evidence as one
-/// contiguous run instead of chasing its claims across the whole claim set. Within a
-/// source, events are in claim order — the order the sums were always taken in. Each
-/// thread files only the sources it will judge, so the filing is shared out as well.
+/// Every pair of claims on a shared object within one share of the objects, filed under
+/// the lower source id in one pass over those claims in order, so the pair loop then reads
+/// each source's evidence as one contiguous run per share instead of chasing its claims
+/// across the whole claim set. Within a source, events are in claim order, and the shares
+/// are read in object order — the order the sums were always taken in. Each thread files
+/// one share for every source, so no claim is walked twice.
 ///
 /// An event is one word: the other source `b << 32`, and as an `f32` the probability
 /// that the shared value is wrong (`1 − p` of the first source's claim), or −1 when the
@@ -184,7 +207,7 @@ impl PairLayout {
         correct: &[f64],
         n_false: &(dyn Fn(u32) -> f64 + Sync),
         uniform_n_false: Option<f64>,
-        mine: impl Fn(u32) -> bool,
+        objects: std::ops::Range<usize>,
     ) -> Self {
         let src = claims.sources_flat();
         let slots = claims.slots_flat();
@@ -193,7 +216,7 @@ impl PairLayout {
         // Claims of an object are sorted by source, so the later sources of a claim are
         // exactly the claims after it (skipping its own source's other values, if any).
         let mut start = vec![0usize; n_src + 1];
-        for o in 0..claims.n_objects() {
+        for o in objects.clone() {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             // Walk the object's runs of claims by one source.
             let mut i = lo;
@@ -203,9 +226,7 @@ impl PairLayout {
                 while run_end < hi && src[run_end] == a {
                     run_end += 1;
                 }
-                if mine(a) {
-                    start[a as usize + 1] += (run_end - i) * (hi - run_end);
-                }
+                start[a as usize + 1] += (run_end - i) * (hi - run_end);
                 i = run_end;
             }
         }
@@ -218,7 +239,7 @@ impl PairLayout {
             .is_none()
             .then(|| vec![0.0f32; start[n_src]]);
         const DIFFERENT: u32 = (-1.0f32).to_bits();
-        for o in 0..claims.n_objects() {
+        for o in objects {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             if hi - lo < 2 {
                 continue;
@@ -226,9 +247,6 @@ impl PairLayout {
             let n = n_false(o as u32).max(1.0) as f32;
             for i in lo..hi {
                 let a = src[i];
-                if !mine(a) {
-                    continue;
-                }
                 let at = &mut fill[a as usize];
                 let wrong = ((1.0 - correct[i]) as f32).to_bits();
                 for j in i + 1..hi {
