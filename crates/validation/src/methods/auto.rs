@@ -109,8 +109,9 @@ pub const SMOOTHING_GRID: [f64; 3] = [2.0, 8.0, 32.0];
 ///
 /// Candidates are scored fold by fold on the same held-out claims; one that the current
 /// leader beats by more than [`DECISIVE_Z`] standard errors of the paired per-claim
-/// difference is dropped, and the folds stop once only one is left. Ties go to the
-/// earlier candidate (the full model before the one-coin model).
+/// difference is dropped, and the folds stop once only one is left or the rest are all
+/// practically equivalent to the leader ([`EQUIVALENT`]). Ties go to the earlier
+/// candidate (the full model before the one-coin model).
 fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
     let mut candidates: Vec<DawidSkene> = SMOOTHING_GRID
         .iter()
@@ -167,6 +168,7 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
         if f + 1 == SELECTION_FOLDS {
             return candidates[leader];
         }
+        let mut equivalent = true;
         alive.retain(|&i| {
             if i == leader {
                 return true;
@@ -177,9 +179,10 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
                 .map(|(a, b)| a - b)
                 .collect();
             let (mean, se) = mean_and_error(&diffs);
+            equivalent &= mean + EQUIVALENT_Z * se < EQUIVALENT;
             mean <= DECISIVE_Z * se
         });
-        if alive.len() == 1 {
+        if alive.len() == 1 || equivalent {
             return candidates[leader];
         }
     }
@@ -189,6 +192,16 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
 /// How many standard errors apart two models' held-out scores must be for the
 /// cross-validation to stop before its last fold: the choice is then already plain.
 pub const DECISIVE_Z: f64 = 4.0;
+
+/// Held-out log-likelihood per claim (nats) below which two models predict the claims
+/// equally well for any practical purpose: a likelihood ratio of 1 % per claim. Once
+/// every remaining candidate is within it of the leader with [`EQUIVALENT_Z`] standard
+/// errors to spare, more folds cannot change anything that matters and the leader is
+/// taken.
+pub const EQUIVALENT: f64 = 0.01;
+
+/// Standard errors of margin for [`EQUIVALENT`].
+pub const EQUIVALENT_Z: f64 = 2.0;
 
 /// Mean of `xs` and its standard error.
 fn mean_and_error(xs: &[f64]) -> (f64, f64) {
