@@ -135,13 +135,22 @@ impl DawidSkene {
             .collect();
         // Which labels each source used: crowd-kit normalises over those only.
         let wt = |c: usize| weight.map_or(1.0, |w| w[c]);
-        let mut used = vec![false; n_src * k];
-        for (c, &r) in ridx.iter().enumerate() {
-            if wt(c) > 0.0 {
-                used[r as usize] = true;
+        // One-coin rows are `a` on the diagonal and one `off` value elsewhere: a claim
+        // then multiplies its own label's probability by `a / off` and, since rows are
+        // normalised, nothing else; `off`'s share of the likelihood is added per source.
+        // Its M-step needs only each source's posterior weight on the labels it gave
+        // (the weight of its claims is fixed), so the counts are one number per source.
+        let one_coin = self.symmetric && k >= 2;
+        let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
+        if !self.symmetric {
+            for (c, &r) in ridx.iter().enumerate() {
+                if wt(c) > 0.0 {
+                    used[r as usize] = true;
+                }
             }
         }
         let table = n_src * k * k;
+        let count_len = if self.symmetric { n_src } else { table };
         let blocks = block_count(n * k, table);
         let bounds: Vec<usize> = (0..=blocks).map(|b| b * n_obj / blocks).collect();
         let obj_start = claims.object_starts();
@@ -160,13 +169,17 @@ impl DawidSkene {
             }
             clamp_row(row, anchor_class[o]);
         }
-        let mut counts = vec![0.0; table];
+        let mut counts = vec![0.0; count_len];
         let mut class_sum = vec![0.0; k];
         for (o, row) in post.chunks_exact(k).enumerate() {
             let range = obj_start[o] as usize..obj_start[o + 1] as usize;
             for (c, &r) in ridx[range.clone()].iter().enumerate() {
-                let at = r as usize * k;
                 let w = wt(range.start + c);
+                if self.symmetric {
+                    counts[r as usize / k] += w * row[r as usize % k];
+                    continue;
+                }
+                let at = r as usize * k;
                 for (e, p) in counts[at..at + k].iter_mut().zip(row) {
                     *e += w * p;
                 }
@@ -175,12 +188,18 @@ impl DawidSkene {
                 *a += p;
             }
         }
+        let mut source_weight = vec![0.0; if self.symmetric { n_src } else { 0 }];
+        if self.symmetric {
+            for (c, &s) in src.iter().enumerate() {
+                source_weight[s as usize] += wt(c);
+            }
+        }
         let mut errors = vec![0.0; table];
         let mut priors: Vec<f64> = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-        self.m_step(&mut counts, &used, n_src, k, &mut errors);
+        self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
         let mut partial: Vec<BlockSums> = (0..blocks)
             .map(|_| BlockSums {
-                counts: vec![0.0; table],
+                counts: vec![0.0; count_len],
                 class_sum: vec![0.0; k],
                 change: 0.0,
                 log_lik: 0.0,
@@ -193,17 +212,7 @@ impl DawidSkene {
             crate::par::threads()
         };
         let mut last_ll = f64::NEG_INFINITY;
-        // One-coin rows are `a` on the diagonal and one `off` value elsewhere: a claim
-        // then multiplies its own label's probability by `a / off` and, since rows are
-        // normalised, nothing else; `off`'s share of the likelihood is added per source.
-        let one_coin = self.symmetric && k >= 2;
-        let mut source_weight = vec![0.0; if one_coin { n_src } else { 0 }];
-        if one_coin {
-            for (c, &s) in src.iter().enumerate() {
-                source_weight[s as usize] += wt(c);
-            }
-        }
-        let mut ratio = vec![0.0; source_weight.len()];
+        let mut ratio = vec![0.0; if one_coin { n_src } else { 0 }];
         for _ in 0..self.iterations {
             let prior: Vec<f64> = priors.iter().map(|p| p.max(EPS)).collect();
             let mut ll_off = 0.0;
@@ -261,7 +270,7 @@ impl DawidSkene {
             }
             ll += ll_off;
             priors = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-            self.m_step(&mut counts, &used, n_src, k, &mut errors);
+            self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
             let ll_step = (ll - last_ll).abs() / n.max(1) as f64;
             last_ll = ll;
             if change < self.tolerance || ll_step < self.ll_tolerance {
@@ -273,9 +282,12 @@ impl DawidSkene {
 
     /// M-step: confusion rows `errors[s][obs][true]` from the posterior-weighted
     /// `counts` (same layout), normalised over `obs`. `counts` is consumed as scratch.
+    /// For the one-coin model `counts[s]` is instead the posterior weight source `s`'s
+    /// claims put on the labels it gave, out of `source_weight[s]`.
     fn m_step(
         &self,
         counts: &mut [f64],
+        source_weight: &[f64],
         used: &[bool],
         n_src: usize,
         k: usize,
@@ -284,9 +296,7 @@ impl DawidSkene {
         if self.symmetric {
             let off = 1.0 / (k as f64 - 1.0).max(1.0);
             for s in 0..n_src {
-                let c = &counts[s * k * k..(s + 1) * k * k];
-                let total: f64 = c.iter().sum();
-                let right: f64 = (0..k).map(|t| c[t * k + t]).sum();
+                let (right, total) = (counts[s], source_weight[s]);
                 let a = ((right + 2.0) / (total + 3.0)).clamp(
                     crate::methods::one_coin::ACC_MIN,
                     crate::methods::one_coin::ACC_MAX,
@@ -495,16 +505,14 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
         }
         for c in range {
             let r = p.ridx[c] as usize;
-            let at = r * k;
             let w = p.weight.map_or(1.0, |w| w[c]);
-            let acc = &mut sums.counts[at..at + k];
             if p.ratio.is_some() {
-                // The one-coin M-step reads only the diagonal and the total.
-                let obs = r % k;
-                acc[obs] += w * row[obs];
-                acc[(obs + 1) % k] += w * (1.0 - row[obs]);
+                // The one-coin M-step reads only the weight on the given label.
+                sums.counts[r / k] += w * row[r % k];
                 continue;
             }
+            let at = r * k;
+            let acc = &mut sums.counts[at..at + k];
             for t in 0..k {
                 acc[t] += w * row[t];
             }
@@ -656,7 +664,7 @@ mod tests {
             ..DawidSkene::default()
         };
         let mut errors = vec![0.0; counts.len()];
-        ds.m_step(&mut counts, &[true; 8], 4, k, &mut errors);
+        ds.m_step(&mut counts, &[], &[true; 8], 4, k, &mut errors);
         let unseen = &errors[12..16];
         for (got, want) in unseen
             .iter()
