@@ -154,44 +154,38 @@ impl DawidSkene {
         let blocks = block_count(n * k, table);
         let bounds: Vec<usize> = (0..=blocks).map(|b| b * n_obj / blocks).collect();
         let obj_start = claims.object_starts();
-        // Majority-vote start (crowd-kit: MajorityVote().fit_predict_proba).
+        // Majority-vote start (crowd-kit: MajorityVote().fit_predict_proba), and in the
+        // same pass over the objects the first M-step's counts (and, for the one-coin
+        // model, the weight of each source's claims).
         let mut post = vec![0.0; n_obj * k];
-        for o in 0..n_obj {
-            let row = &mut post[o * k..(o + 1) * k];
+        let mut counts = vec![0.0; count_len];
+        let mut class_sum = vec![0.0; k];
+        let mut source_weight = vec![0.0; if self.symmetric { n_src } else { 0 }];
+        for (o, row) in post.chunks_exact_mut(k).enumerate() {
             let range = obj_start[o] as usize..obj_start[o + 1] as usize;
             let total: f64 = range.clone().map(wt).sum();
             if total > 0.0 {
-                for c in range {
+                for c in range.clone() {
                     row[val[c] as usize] += wt(c) / total;
                 }
             } else {
                 row.iter_mut().for_each(|p| *p = 1.0 / k as f64);
             }
             clamp_row(row, anchor_class[o]);
-        }
-        let mut counts = vec![0.0; count_len];
-        let mut class_sum = vec![0.0; k];
-        for (o, row) in post.chunks_exact(k).enumerate() {
-            let range = obj_start[o] as usize..obj_start[o + 1] as usize;
-            for (c, &r) in ridx[range.clone()].iter().enumerate() {
-                let w = wt(range.start + c);
+            for c in range {
+                let (w, r) = (wt(c), ridx[c] as usize);
                 if self.symmetric {
-                    counts[r as usize / k] += w * row[r as usize % k];
+                    counts[r / k] += w * row[r % k];
+                    source_weight[r / k] += w;
                     continue;
                 }
-                let at = r as usize * k;
-                for (e, p) in counts[at..at + k].iter_mut().zip(row) {
+                let at = r * k;
+                for (e, p) in counts[at..at + k].iter_mut().zip(row.iter()) {
                     *e += w * p;
                 }
             }
-            for (a, p) in class_sum.iter_mut().zip(row) {
+            for (a, p) in class_sum.iter_mut().zip(row.iter()) {
                 *a += p;
-            }
-        }
-        let mut source_weight = vec![0.0; if self.symmetric { n_src } else { 0 }];
-        if self.symmetric {
-            for (c, &s) in src.iter().enumerate() {
-                source_weight[s as usize] += wt(c);
             }
         }
         let mut errors = vec![0.0; table];
@@ -499,10 +493,14 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
             row.iter_mut().for_each(|r| *r = 1.0 / k as f64);
         }
         clamp_row(row, p.anchor_class[o]);
+        // The object's largest move first, then one `max` into the running value: a
+        // chain of one dependent `max` per object instead of one per class.
+        let mut moved = 0.0f64;
         for t in 0..k {
-            change = change.max((old[t] - row[t]).abs());
+            moved = moved.max((old[t] - row[t]).abs());
             old[t] = row[t];
         }
+        change = change.max(moved);
         for c in range {
             let r = p.ridx[c] as usize;
             let w = p.weight.map_or(1.0, |w| w[c]);
