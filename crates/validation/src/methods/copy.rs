@@ -89,6 +89,10 @@ impl CopyModel {
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
         let layouts = &layouts[..];
+        // Reciprocals of each source's accuracy and error rate, so the pair loop only
+        // multiplies (accuracies are clamped away from 0 and 1).
+        let inv: Vec<[f64; 2]> = acc.iter().map(|&a| [1.0 / a, 1.0 / (1.0 - a)]).collect();
+        let inv = &inv[..];
         // Interleave sources across threads: low ids touch more pairs (b > a).
         let mut parts: Vec<Vec<Dependency>> = Vec::new();
         std::thread::scope(|scope| {
@@ -108,7 +112,19 @@ impl CopyModel {
                                 let e = ev[b as usize];
                                 // Compare in log-odds; the posterior's exp only for kept pairs.
                                 let odds = if e[0] + e[1] > 0.0 {
-                                    self.llr(acc[a], acc[b as usize], &e, ln_keep, need)
+                                    let n =
+                                        uniform_n_false.map_or_else(|| e[2] / e[1], |n| n.max(1.0));
+                                    let (aa, ab) = (acc[a], acc[b as usize]);
+                                    let (ia, ib) = (inv[a], inv[b as usize]);
+                                    self.llr(
+                                        aa + ab,
+                                        ia[0] * ib[0],
+                                        ia[1] * ib[1],
+                                        n,
+                                        &e,
+                                        ln_keep,
+                                        need,
+                                    )
                                 } else {
                                     // Only disagreements: no logarithm needed.
                                     e[3] * ln_keep
@@ -146,38 +162,46 @@ impl CopyModel {
         all
     }
 
-    /// Log-likelihood ratio (dependent over independent) of a pair's evidence. The
-    /// number of false values is averaged over the objects where the pair agree.
-    /// `ln_keep` is `ln(1 − c)`, what one disagreement costs the dependence hypothesis.
+    /// Log-likelihood ratio (dependent over independent) of a pair's evidence, given the
+    /// pair's accuracies as their sum `acc_sum`, `inv_true = 1/(A₁A₂)` and
+    /// `inv_false = 1/((1−A₁)(1−A₂))`, and `n` false values per object (for open
+    /// domains averaged over the objects where the pair agree). `ln_keep` is `ln(1 − c)`,
+    /// what one disagreement costs the dependence hypothesis.
+    ///
+    /// An agreement on a true value has probability `A₁A₂` if independent and
+    /// `c·Ā + (1 − c)·A₁A₂` if dependent (`Ā` the mean accuracy); on a false value
+    /// `(1−A₁)(1−A₂)/n` against `c·(1 − Ā) + (1 − c)·(1−A₁)(1−A₂)/n`. Their ratios are
+    /// `1 − c + c·Ā/(A₁A₂)` and `1 − c + c·(1 − Ā)·n/((1−A₁)(1−A₂))`.
     ///
     /// A pair whose ratio is certainly below `need` returns a bound below `need` without
     /// taking a logarithm: since `ln x ≤ x − 1`, the sum with each logarithm replaced by
     /// `x − 1` bounds the ratio from above, and most pairs, sharing an object or two, fall
     /// short of it by far.
-    fn llr(&self, aa: f64, ab: f64, e: &[f64; 4], ln_keep: f64, need: f64) -> f64 {
+    #[allow(clippy::too_many_arguments)]
+    fn llr(
+        &self,
+        acc_sum: f64,
+        inv_true: f64,
+        inv_false: f64,
+        n: f64,
+        e: &[f64; 4],
+        ln_keep: f64,
+        need: f64,
+    ) -> f64 {
         let c = self.rate;
-        let n = if e[1] > 0.0 { e[2] / e[1] } else { 1.0 };
-        let pt_ind = aa * ab;
-        let pf_ind = (1.0 - aa) * (1.0 - ab) / n;
-        let a_mean = 0.5 * (aa + ab);
-        let pt_copy = a_mean * c + pt_ind * (1.0 - c);
-        let pf_copy = (1.0 - a_mean) * c + pf_ind * (1.0 - c);
+        let a_mean = 0.5 * acc_sum;
+        let true_ratio = 1.0 - c + c * a_mean * inv_true;
+        let false_ratio = 1.0 - c + c * (1.0 - a_mean) * n * inv_false;
         let mut l = e[3] * ln_keep;
-        let mut bound = l;
-        if e[0] > 0.0 {
-            bound += e[0] * (pt_copy / pt_ind - 1.0);
-        }
-        if e[1] > 0.0 {
-            bound += e[1] * (pf_copy / pf_ind - 1.0);
-        }
+        let bound = l + e[0] * (true_ratio - 1.0) + e[1] * (false_ratio - 1.0);
         if bound < need {
             return bound;
         }
         if e[0] > 0.0 {
-            l += e[0] * fast_ln(pt_copy / pt_ind);
+            l += e[0] * fast_ln(true_ratio);
         }
         if e[1] > 0.0 {
-            l += e[1] * fast_ln(pf_copy / pf_ind);
+            l += e[1] * fast_ln(false_ratio);
         }
         l
     }
@@ -198,7 +222,6 @@ struct PairLayout {
     start: Vec<usize>,
     events: Vec<u64>,
     n_false: Option<Vec<f32>>,
-    uniform_n_false: f64,
 }
 
 impl PairLayout {
@@ -271,7 +294,6 @@ impl PairLayout {
             start,
             events,
             n_false: per_event,
-            uniform_n_false: uniform_n_false.unwrap_or(1.0).max(1.0),
         }
     }
 
@@ -289,13 +311,11 @@ impl PairLayout {
             }
             let q = f64::from(f32::from_bits(x as u32));
             if q >= 0.0 {
-                let n = self
-                    .n_false
-                    .as_ref()
-                    .map_or(self.uniform_n_false, |v| f64::from(v[run.start + i]));
                 e[0] += 1.0 - q;
                 e[1] += q;
-                e[2] += q * n;
+                if let Some(v) = &self.n_false {
+                    e[2] += q * f64::from(v[run.start + i]);
+                }
             } else {
                 e[3] += 1.0;
             }
