@@ -52,8 +52,31 @@ impl CopyModel {
         uniform_n_false: Option<f64>,
         min_probability: f64,
     ) -> Vec<Dependency> {
+        self.detect_on(
+            crate::par::threads(),
+            claims,
+            correct,
+            acc,
+            n_false,
+            uniform_n_false,
+            min_probability,
+        )
+    }
+
+    /// [`Self::detect`] on `threads` threads; the answer is the same for any number.
+    #[allow(clippy::too_many_arguments)]
+    fn detect_on(
+        &self,
+        threads: usize,
+        claims: &ClaimSet,
+        correct: &[f64],
+        acc: &[f64],
+        n_false: &(dyn Fn(u32) -> f64 + Sync),
+        uniform_n_false: Option<f64>,
+        min_probability: f64,
+    ) -> Vec<Dependency> {
         let n_src = claims.n_sources();
-        let threads = crate::par::threads().min(n_src.max(1));
+        let threads = threads.clamp(1, n_src.max(1));
         let log_prior_odds = (self.prior / (1.0 - self.prior)).ln();
         let ln_keep = (1.0 - self.rate).ln();
         let min_odds = if min_probability <= 0.0 {
@@ -563,6 +586,53 @@ mod tests {
             assert_eq!(kept, filtered, "at {threshold}");
         }
         assert!(all.len() > detect(0.5).len());
+    }
+
+    /// However many threads share the filing and the judging, every pair gets the same
+    /// evidence summed in the same order, so the answer is the same to the last bit, on
+    /// a label set and on open-domain values (whose number of false values differs by
+    /// object).
+    #[test]
+    fn dependencies_do_not_depend_on_the_number_of_threads() {
+        let data = generate(&SyntheticParams {
+            sources: 60,
+            objects: 1500,
+            claims_per_object: 5,
+            copiers: 0.2,
+            seed: 8,
+            ..SyntheticParams::default()
+        });
+        let mut labels = ClaimSetBuilder::new();
+        let mut open = ClaimSetBuilder::new();
+        for &(s, o, v) in &data.claims {
+            labels.push(&format!("s{s:02}"), &format!("o{o}"), &v.to_string());
+            open.push(&format!("s{s:02}"), &format!("o{o}"), &format!("{o}-{v}"));
+        }
+        for c in [labels.build(), open.build()] {
+            let domain = Domain::of(&c);
+            let shares = crate::methods::majority::vote_shares(&c);
+            let correct: Vec<f64> = c.slots_flat().iter().map(|&s| shares[s as usize]).collect();
+            let acc = accuracies(&c, &correct, (2.0, 1.0));
+            let n_false = n_false_of(&c, domain);
+            let model = CopyModel::default();
+            let on = |threads| {
+                model.detect_on(
+                    threads,
+                    &c,
+                    &correct,
+                    &acc,
+                    &n_false,
+                    uniform_n_false(domain),
+                    0.0,
+                )
+            };
+            let one = on(1);
+            assert!(one.len() > 100, "{domain:?}: {} pairs", one.len());
+            assert!(one.iter().any(|d| d.probability > 0.9), "{domain:?}");
+            for threads in [2, 3, 8] {
+                assert_eq!(on(threads), one, "{domain:?} on {threads} threads");
+            }
+        }
     }
 
     #[test]
