@@ -24,7 +24,7 @@ use crate::methods::copy::{CopyAware, CopyModel, n_false_of, uniform_n_false};
 use crate::methods::dawid_skene::DawidSkene;
 use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
-use crate::methods::one_coin::accuracies;
+use crate::methods::one_coin::accuracies_from;
 use crate::methods::{Domain, Method};
 
 /// Share of numeric claims from which open-domain data is treated as figures.
@@ -323,7 +323,7 @@ pub(crate) fn dependencies(
     beliefs: &Beliefs,
     min_probability: f64,
 ) -> Vec<Dependency> {
-    let acc = accuracies(claims, &beliefs.correct, (2.0, 1.0));
+    let acc = accuracies_from(claims, beliefs.source_right(claims), (2.0, 1.0));
     let n_false = n_false_of(claims, domain);
     CopyModel::default().detect(
         claims,

@@ -290,7 +290,12 @@ impl PairLayout {
             if hi - lo < 2 {
                 continue;
             }
-            let n = n_false(o as u32).max(1.0) as f32;
+            // Only open domains file the number of false values per event.
+            let n = if per_event.is_some() {
+                n_false(o as u32).max(1.0) as f32
+            } else {
+                1.0
+            };
             for i in lo..hi {
                 let a = src[i];
                 let at = &mut fill[a as usize];

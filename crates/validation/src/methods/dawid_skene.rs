@@ -90,7 +90,7 @@ impl DsFit {
                 self.post[claims.claim_object(c) as usize * k + claims.claim_value(c) as usize]
             })
             .collect();
-        Beliefs { best, correct }
+        Beliefs::new(best, correct)
     }
 }
 
