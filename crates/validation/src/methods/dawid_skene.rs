@@ -69,27 +69,47 @@ pub(crate) struct DsFit {
 }
 
 impl DsFit {
-    /// Beliefs from class posteriors.
+    /// Beliefs from class posteriors (each object's and each claim's independently, so
+    /// large data are shared between threads).
     pub fn beliefs(&self, claims: &ClaimSet) -> Beliefs {
         let k = self.k;
-        let best = self
-            .post
-            .chunks_exact(k)
-            .map(|row| {
-                let mut top = (u32::MAX, f64::NEG_INFINITY);
-                for (c, &p) in row.iter().enumerate() {
-                    if p > top.1 {
-                        top = (c as u32, p);
-                    }
+        let top = |row: &[f64]| {
+            let mut top = (u32::MAX, f64::NEG_INFINITY);
+            for (c, &p) in row.iter().enumerate() {
+                if p > top.1 {
+                    top = (c as u32, p);
                 }
-                top
-            })
-            .collect();
-        let correct = (0..claims.n_claims())
-            .map(|c| {
-                self.post[claims.claim_object(c) as usize * k + claims.claim_value(c) as usize]
-            })
-            .collect();
+            }
+            top
+        };
+        let n = claims.n_claims();
+        let right = |c: usize| {
+            self.post[claims.claim_object(c) as usize * k + claims.claim_value(c) as usize]
+        };
+        let threads = if n < 1 << 19 {
+            1
+        } else {
+            crate::par::threads()
+        };
+        if threads <= 1 {
+            let best = self.post.chunks_exact(k).map(top).collect();
+            let correct = (0..n).map(right).collect();
+            return Beliefs::new(best, correct);
+        }
+        // The claims in shares, one per thread; the objects' choices alongside.
+        let mut correct = vec![0.0; n];
+        let share = n.div_ceil(threads);
+        let best = std::thread::scope(|scope| {
+            for (t, part) in correct.chunks_mut(share).enumerate() {
+                let right = &right;
+                scope.spawn(move || {
+                    for (i, x) in part.iter_mut().enumerate() {
+                        *x = right(t * share + i);
+                    }
+                });
+            }
+            self.post.chunks_exact(k).map(top).collect()
+        });
         Beliefs::new(best, correct)
     }
 }
@@ -154,38 +174,67 @@ impl DawidSkene {
         let blocks = block_count(n * k, table);
         let bounds: Vec<usize> = (0..=blocks).map(|b| b * n_obj / blocks).collect();
         let obj_start = claims.object_starts();
+        // Threads only pay when a pass is long: spawning costs more than a short pass.
+        let threads = if n * k < 1 << 21 {
+            1
+        } else {
+            crate::par::threads()
+        };
         // Majority-vote start (crowd-kit: MajorityVote().fit_predict_proba), and in the
         // same pass over the objects the first M-step's counts (and, for the one-coin
-        // model, the weight of each source's claims).
+        // model, the weight of each source's claims), block by block like the E-step.
         let mut post = vec![0.0; n_obj * k];
+        let start = Start {
+            k,
+            symmetric: self.symmetric,
+            obj_start,
+            ridx: &ridx,
+            val,
+            anchor_class: &anchor_class,
+            weight,
+            count_len,
+            n_src,
+        };
+        let mut pieces: Vec<&mut [f64]> = Vec::with_capacity(blocks);
+        let mut rest: &mut [f64] = &mut post;
+        for b in 0..blocks {
+            let (head, tail) = rest.split_at_mut((bounds[b + 1] - bounds[b]) * k);
+            pieces.push(head);
+            rest = tail;
+        }
+        let starts: Vec<StartSums> = if threads <= 1 || blocks == 1 {
+            pieces
+                .into_iter()
+                .enumerate()
+                .map(|(b, rows)| start.run(bounds[b], rows))
+                .collect()
+        } else {
+            std::thread::scope(|scope| {
+                let start = &start;
+                let handles: Vec<_> = pieces
+                    .into_iter()
+                    .enumerate()
+                    .map(|(b, rows)| {
+                        let first = bounds[b];
+                        scope.spawn(move || start.run(first, rows))
+                    })
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            })
+        };
+        // Summed in block order, so the same whatever the number of threads.
         let mut counts = vec![0.0; count_len];
         let mut class_sum = vec![0.0; k];
         let mut source_weight = vec![0.0; if self.symmetric { n_src } else { 0 }];
-        for (o, row) in post.chunks_exact_mut(k).enumerate() {
-            let range = obj_start[o] as usize..obj_start[o + 1] as usize;
-            let total: f64 = range.clone().map(wt).sum();
-            if total > 0.0 {
-                for c in range.clone() {
-                    row[val[c] as usize] += wt(c) / total;
-                }
-            } else {
-                row.iter_mut().for_each(|p| *p = 1.0 / k as f64);
+        for part in &starts {
+            for (e, p) in counts.iter_mut().zip(&part.counts) {
+                *e += p;
             }
-            clamp_row(row, anchor_class[o]);
-            for c in range {
-                let (w, r) = (wt(c), ridx[c] as usize);
-                if self.symmetric {
-                    counts[r / k] += w * row[r % k];
-                    source_weight[r / k] += w;
-                    continue;
-                }
-                let at = r * k;
-                for (e, p) in counts[at..at + k].iter_mut().zip(row.iter()) {
-                    *e += w * p;
-                }
-            }
-            for (a, p) in class_sum.iter_mut().zip(row.iter()) {
+            for (a, p) in class_sum.iter_mut().zip(&part.class_sum) {
                 *a += p;
+            }
+            for (w, p) in source_weight.iter_mut().zip(&part.source_weight) {
+                *w += p;
             }
         }
         let mut errors = vec![0.0; table];
@@ -199,12 +248,6 @@ impl DawidSkene {
                 log_lik: 0.0,
             })
             .collect();
-        // Threads only pay when a pass is long: spawning costs more than a short pass.
-        let threads = if n * k < 1 << 21 {
-            1
-        } else {
-            crate::par::threads()
-        };
         let mut last_ll = f64::NEG_INFINITY;
         let mut ratio = vec![0.0; if one_coin { n_src } else { 0 }];
         for _ in 0..self.iterations {
@@ -354,6 +397,68 @@ impl DawidSkene {
                 normalise_columns(m, k, Some(u));
             }
         }
+    }
+}
+
+/// What the majority-vote start of every block reads.
+struct Start<'a> {
+    k: usize,
+    symmetric: bool,
+    obj_start: &'a [u32],
+    ridx: &'a [u32],
+    val: &'a [u32],
+    anchor_class: &'a [u32],
+    weight: Option<&'a [f64]>,
+    count_len: usize,
+    n_src: usize,
+}
+
+/// What one block's start contributes to the first M-step.
+struct StartSums {
+    counts: Vec<f64>,
+    class_sum: Vec<f64>,
+    source_weight: Vec<f64>,
+}
+
+impl Start<'_> {
+    /// Majority-vote rows for objects `first..` (rows in `post`), with their counts.
+    fn run(&self, first: usize, post: &mut [f64]) -> StartSums {
+        let k = self.k;
+        let wt = |c: usize| self.weight.map_or(1.0, |w| w[c]);
+        let mut sums = StartSums {
+            counts: vec![0.0; self.count_len],
+            class_sum: vec![0.0; k],
+            source_weight: vec![0.0; if self.symmetric { self.n_src } else { 0 }],
+        };
+        for (i, row) in post.chunks_exact_mut(k).enumerate() {
+            let o = first + i;
+            let range = self.obj_start[o] as usize..self.obj_start[o + 1] as usize;
+            let total: f64 = range.clone().map(wt).sum();
+            if total > 0.0 {
+                for c in range.clone() {
+                    row[self.val[c] as usize] += wt(c) / total;
+                }
+            } else {
+                row.iter_mut().for_each(|p| *p = 1.0 / k as f64);
+            }
+            clamp_row(row, self.anchor_class[o]);
+            for c in range {
+                let (w, r) = (wt(c), self.ridx[c] as usize);
+                if self.symmetric {
+                    sums.counts[r / k] += w * row[r % k];
+                    sums.source_weight[r / k] += w;
+                    continue;
+                }
+                let at = r * k;
+                for (e, p) in sums.counts[at..at + k].iter_mut().zip(row.iter()) {
+                    *e += w * p;
+                }
+            }
+            for (a, p) in sums.class_sum.iter_mut().zip(row.iter()) {
+                *a += p;
+            }
+        }
+        sums
     }
 }
 
