@@ -3,11 +3,13 @@
 //!
 //! * A shared label set (crowd labelling) → a Dawid–Skene-family model chosen by 5-fold
 //!   cross-validation on the claims themselves: the full confusion model with rows shrunk
-//!   towards the pooled matrix, or the one-coin model (one accuracy per source), whichever
-//!   predicts held-out claims better (mean log-probability of a claim given the model
-//!   fitted without it). Full confusion matrices win when sources have many claims and
-//!   class-specific errors; one accuracy wins when the data are too thin for `k²`
-//!   parameters per source. Above [`SELECTION_CLAIMS`] claims the choice is made on a
+//!   towards the typical source's matrix at one of the strengths of [`SMOOTHING_GRID`],
+//!   or the one-coin model (one accuracy per source), whichever predicts held-out claims
+//!   best (mean log-probability of a claim given the model fitted without it). Full
+//!   confusion matrices win when sources have many claims and class-specific errors; one
+//!   accuracy wins when the data are too thin for `k²` parameters per source; a stronger
+//!   pull to the typical source wins when sources are many, sparse and alike in their
+//!   errors. Above [`SELECTION_CLAIMS`] claims the choice is made on a
 //!   fixed pseudo-random sample of objects, so it costs the same on any size.
 //! * Object-specific values that are mostly numbers → the closeness-aware numeric model.
 //! * Object-specific values that are often lists (`a|b|c`) → the item-wise latent truth
