@@ -157,9 +157,17 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
         } else {
             alive.iter().map(|&i| run(i)).collect()
         };
+        // A fit that failed to come back (its thread stopped) leaves the race rather
+        // than scoring as if it had predicted every held-out claim perfectly.
+        let held_out = results.first().map_or(0, Vec::len);
+        let mut kept = Vec::with_capacity(alive.len());
         for (&i, r) in alive.iter().zip(results) {
-            scores[i].extend(r);
+            if r.len() == held_out {
+                scores[i].extend(r);
+                kept.push(i);
+            }
         }
+        alive = kept;
         let total = |i: usize| scores[i].iter().sum::<f64>();
         let mut leader = alive[0];
         for &i in &alive[1..] {
