@@ -137,6 +137,9 @@ pub(crate) struct Beliefs {
     pub best: Vec<(u32, f64)>,
     /// Per claim: probability that the claim is right.
     pub correct: Vec<f64>,
+    /// Per source: the sum of `correct` over its claims, taken once when first asked
+    /// for (by the copy model's accuracies and by [`finish`]).
+    right: std::sync::OnceLock<Vec<f64>>,
 }
 
 impl Beliefs {
@@ -159,7 +162,22 @@ impl Beliefs {
             .iter()
             .map(|&s| post[s as usize])
             .collect();
-        Beliefs { best, correct }
+        Beliefs::new(best, correct)
+    }
+
+    /// Beliefs from per-object choices and per-claim probabilities.
+    pub fn new(best: Vec<(u32, f64)>, correct: Vec<f64>) -> Beliefs {
+        Beliefs {
+            best,
+            correct,
+            right: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Per source, the expected number of its claims that are right.
+    pub fn source_right(&self, claims: &ClaimSet) -> &[f64] {
+        self.right
+            .get_or_init(|| crate::methods::one_coin::source_sums(claims, &self.correct))
     }
 }
 
@@ -228,7 +246,7 @@ pub(crate) fn finish(
             },
         })
         .collect();
-    let right = crate::methods::one_coin::source_sums(claims, &beliefs.correct);
+    let right = beliefs.source_right(claims);
     let sources = (0..claims.n_sources() as u32)
         .map(|s| {
             let cs = claims.source_claims(s);

@@ -3,11 +3,13 @@
 //!
 //! * A shared label set (crowd labelling) → a Dawid–Skene-family model chosen by 5-fold
 //!   cross-validation on the claims themselves: the full confusion model with rows shrunk
-//!   towards the pooled matrix, or the one-coin model (one accuracy per source), whichever
-//!   predicts held-out claims better (mean log-probability of a claim given the model
-//!   fitted without it). Full confusion matrices win when sources have many claims and
-//!   class-specific errors; one accuracy wins when the data are too thin for `k²`
-//!   parameters per source. Above [`SELECTION_CLAIMS`] claims the choice is made on a
+//!   towards the typical source's matrix at one of the strengths of [`SMOOTHING_GRID`],
+//!   or the one-coin model (one accuracy per source), whichever predicts held-out claims
+//!   best (mean log-probability of a claim given the model fitted without it). Full
+//!   confusion matrices win when sources have many claims and class-specific errors; one
+//!   accuracy wins when the data are too thin for `k²` parameters per source; a stronger
+//!   pull to the typical source wins when sources are many, sparse and alike in their
+//!   errors. Above [`SELECTION_CLAIMS`] claims the choice is made on a
 //!   fixed pseudo-random sample of objects, so it costs the same on any size.
 //! * Object-specific values that are mostly numbers → the closeness-aware numeric model.
 //! * Object-specific values that are often lists (`a|b|c`) → the item-wise latent truth
@@ -24,7 +26,7 @@ use crate::methods::copy::{CopyAware, CopyModel, n_false_of, uniform_n_false};
 use crate::methods::dawid_skene::DawidSkene;
 use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
-use crate::methods::one_coin::accuracies;
+use crate::methods::one_coin::accuracies_from;
 use crate::methods::{Domain, Method};
 
 /// Share of numeric claims from which open-domain data is treated as figures.
@@ -51,17 +53,24 @@ impl Auto {
     /// For label sets this runs the cross-validation described in the module docs
     /// (on a sample of objects when the data are large), so it costs a few fits.
     pub fn choose(claims: &ClaimSet) -> &'static str {
+        Self::choose_model(claims).0
+    }
+
+    /// The model's name and, for label sets, the Dawid–Skene fit that goes with it.
+    fn choose_model(claims: &ClaimSet) -> (&'static str, Option<(DawidSkene, usize)>) {
         match Domain::of(claims) {
             Domain::Labels { k } => {
-                if labels_prefer_one_coin(claims, k) {
+                let model = choose_label_model(claims, k);
+                let name = if model.symmetric {
                     "one-coin"
                 } else {
                     "dawid-skene-smoothed"
-                }
+                };
+                (name, Some((model, k)))
             }
-            Domain::Open if claims.numeric_share() >= NUMERIC_SHARE => "numeric",
-            Domain::Open if list_share(claims) >= LIST_SHARE => "list",
-            Domain::Open => "copy-aware",
+            Domain::Open if claims.numeric_share() >= NUMERIC_SHARE => ("numeric", None),
+            Domain::Open if list_share(claims) >= LIST_SHARE => ("list", None),
+            Domain::Open => ("copy-aware", None),
         }
     }
 }
@@ -70,11 +79,12 @@ impl Auto {
 /// judged item by item.
 pub const LIST_SHARE: f64 = 0.05;
 
-/// The Dawid–Skene fit the default uses on label sets: smoothed rows, and stopping once
-/// the fit has settled (posteriors move < 1e-3 or the log-likelihood < 1e-5 per claim).
-pub(crate) fn label_model(symmetric: bool) -> DawidSkene {
+/// The Dawid–Skene fit the default uses on label sets: rows smoothed with `smoothing`
+/// pseudo-counts per true class, and stopping once the fit has settled (posteriors move
+/// < 1e-3 or the log-likelihood < 1e-5 per claim).
+pub(crate) fn label_model(symmetric: bool, smoothing: f64) -> DawidSkene {
     DawidSkene {
-        smoothing: 2.0,
+        smoothing,
         tolerance: 1e-3,
         ll_tolerance: 1e-5,
         symmetric,
@@ -88,56 +98,120 @@ pub const SELECTION_CLAIMS: usize = 30_000;
 /// Folds of the cross-validation that chooses between label models.
 pub const SELECTION_FOLDS: usize = 5;
 
-/// Whether held-out claims are better predicted by the one-coin model than by the
-/// smoothed full confusion model.
-fn labels_prefer_one_coin(claims: &ClaimSet, k: usize) -> bool {
+/// Strengths of the pull of each source's confusion matrix towards the typical source's
+/// (Dirichlet pseudo-counts per true class) that the cross-validation weighs: how much a
+/// source's own record should count against the crowd's is a property of the data (how
+/// many claims a source makes, how alike sources are), so the data choose it, from a
+/// geometric grid, the way a hierarchical model's prior strength is chosen by held-out
+/// likelihood (Gelman et al., *Bayesian Data Analysis*, ch. 5 and 7).
+pub const SMOOTHING_GRID: [f64; 3] = [2.0, 8.0, 32.0];
+
+/// The label model whose fit predicts held-out claims best: the smoothed full confusion
+/// model at each strength of [`SMOOTHING_GRID`], or the one-coin model.
+///
+/// Candidates are scored fold by fold on the same held-out claims; one that the current
+/// leader beats by more than [`DECISIVE_Z`] standard errors of the paired per-claim
+/// difference is dropped, and the folds stop once only one is left or the rest are all
+/// practically equivalent to the leader ([`EQUIVALENT`]). Ties go to the earlier
+/// candidate (the full model before the one-coin model).
+fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
+    let mut candidates: Vec<DawidSkene> = SMOOTHING_GRID
+        .iter()
+        .map(|&a| label_model(false, a))
+        .collect();
+    candidates.push(label_model(true, SMOOTHING_GRID[0]));
     let sample;
     let (data, k) = if claims.n_claims() > SELECTION_CLAIMS {
         sample = sample_objects(claims, SELECTION_CLAIMS);
         match Domain::of(&sample) {
             Domain::Labels { k } => (&sample, k),
-            Domain::Open => return false,
+            Domain::Open => return candidates[0],
         }
     } else {
         (claims, k)
     };
     let free = vec![crate::claims::Anchor::Free; data.n_objects()];
-    // Cross-validation fits need only be settled enough to rank the two models.
-    let model = |symmetric: bool| DawidSkene {
+    // Cross-validation fits need only be settled enough to rank the models.
+    let cv = |m: &DawidSkene| DawidSkene {
         tolerance: 1e-2,
         ll_tolerance: 1e-4,
-        ..label_model(symmetric)
+        ..*m
     };
-    let (full_model, one_model) = (model(false), model(true));
     let fold = fold_of_claims(data.n_claims(), SELECTION_FOLDS);
-    // The two candidates are independent: score them side by side when that pays.
+    // The candidates are independent: score them side by side when that pays.
     let parallel = data.n_claims() * k >= 20_000 && crate::par::threads() > 1;
-    let mut diffs: Vec<f64> = Vec::with_capacity(data.n_claims());
+    let mut alive: Vec<usize> = (0..candidates.len()).collect();
+    let mut scores: Vec<Vec<f64>> = vec![Vec::with_capacity(data.n_claims()); candidates.len()];
     for f in 0..SELECTION_FOLDS {
-        let (full, one) = if parallel {
+        let run = |i: usize| heldout_fold(data, &free, k, &cv(&candidates[i]), &fold, f);
+        let results: Vec<Vec<f64>> = if parallel {
             std::thread::scope(|scope| {
-                let one = scope.spawn(|| heldout_fold(data, &free, k, &one_model, &fold, f));
-                let full = heldout_fold(data, &free, k, &full_model, &fold, f);
-                (full, one.join().unwrap_or_default())
+                let handles: Vec<_> = alive[1..]
+                    .iter()
+                    .map(|&i| scope.spawn(move || run(i)))
+                    .collect();
+                let mut out = vec![run(alive[0])];
+                out.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
+                out
             })
         } else {
-            (
-                heldout_fold(data, &free, k, &full_model, &fold, f),
-                heldout_fold(data, &free, k, &one_model, &fold, f),
-            )
+            alive.iter().map(|&i| run(i)).collect()
         };
-        diffs.extend(one.iter().zip(&full).map(|(a, b)| a - b));
-        let (mean, se) = mean_and_error(&diffs);
-        if f + 1 < SELECTION_FOLDS && mean.abs() > DECISIVE_Z * se {
-            break;
+        // A fit that failed to come back (its thread stopped) leaves the race rather
+        // than scoring as if it had predicted every held-out claim perfectly.
+        let held_out = results.first().map_or(0, Vec::len);
+        let mut kept = Vec::with_capacity(alive.len());
+        for (&i, r) in alive.iter().zip(results) {
+            if r.len() == held_out {
+                scores[i].extend(r);
+                kept.push(i);
+            }
+        }
+        alive = kept;
+        let total = |i: usize| scores[i].iter().sum::<f64>();
+        let mut leader = alive[0];
+        for &i in &alive[1..] {
+            if total(i) > total(leader) {
+                leader = i;
+            }
+        }
+        if f + 1 == SELECTION_FOLDS {
+            return candidates[leader];
+        }
+        let mut equivalent = true;
+        alive.retain(|&i| {
+            if i == leader {
+                return true;
+            }
+            let diffs: Vec<f64> = scores[leader]
+                .iter()
+                .zip(&scores[i])
+                .map(|(a, b)| a - b)
+                .collect();
+            let (mean, se) = mean_and_error(&diffs);
+            equivalent &= mean + EQUIVALENT_Z * se < EQUIVALENT;
+            mean <= DECISIVE_Z * se
+        });
+        if alive.len() == 1 || equivalent {
+            return candidates[leader];
         }
     }
-    diffs.iter().sum::<f64>() > 0.0
+    candidates[alive[0]]
 }
 
-/// How many standard errors apart the two models' held-out scores must be for the
+/// How many standard errors apart two models' held-out scores must be for the
 /// cross-validation to stop before its last fold: the choice is then already plain.
 pub const DECISIVE_Z: f64 = 4.0;
+
+/// Held-out log-likelihood per claim (nats) below which two models predict the claims
+/// equally well for any practical purpose: a likelihood ratio of 1 % per claim. Once
+/// every remaining candidate is within it of the leader with [`EQUIVALENT_Z`] standard
+/// errors to spare, more folds cannot change anything that matters and the leader is
+/// taken.
+pub const EQUIVALENT: f64 = 0.01;
+
+/// Standard errors of margin for [`EQUIVALENT`].
+pub const EQUIVALENT_Z: f64 = 2.0;
 
 /// Mean of `xs` and its standard error.
 fn mean_and_error(xs: &[f64]) -> (f64, f64) {
@@ -212,20 +286,18 @@ impl Method for Auto {
     fn estimate(&self, claims: &ClaimSet, outcomes: &Outcomes) -> Estimate {
         let (anchors, extra) = outcomes.resolve(claims);
         let domain = Domain::of(claims);
-        let choice = Self::choose(claims);
-        let beliefs = match domain {
-            Domain::Labels { k } => label_model(choice == "one-coin")
-                .fit_labels(claims, &anchors, k)
-                .beliefs(claims),
-            Domain::Open if choice == "list" => {
+        let (choice, label) = Self::choose_model(claims);
+        let beliefs = match label {
+            Some((model, k)) => model.fit_labels(claims, &anchors, k).beliefs(claims),
+            None if choice == "list" => {
                 let post = ListModel::default().fit(claims, &anchors);
                 Beliefs::from_slots(claims, &post)
             }
-            Domain::Open if choice == "numeric" => {
+            None if choice == "numeric" => {
                 let (post, _) = Numeric::default().fit(claims, &anchors);
                 Beliefs::from_slots(claims, &post)
             }
-            Domain::Open => {
+            None => {
                 let ca = CopyAware {
                     report_threshold: self.report_threshold,
                     ..CopyAware::default()
@@ -261,7 +333,7 @@ pub(crate) fn dependencies(
     beliefs: &Beliefs,
     min_probability: f64,
 ) -> Vec<Dependency> {
-    let acc = accuracies(claims, &beliefs.correct, (2.0, 1.0));
+    let acc = accuracies_from(claims, beliefs.source_right(claims), (2.0, 1.0));
     let n_false = n_false_of(claims, domain);
     CopyModel::default().detect(
         claims,
@@ -271,4 +343,68 @@ pub(crate) fn dependencies(
         uniform_n_false(domain),
         min_probability,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::ClaimSetBuilder;
+    use crate::synthetic::SplitMix64;
+
+    /// Graded labels (0–4) where every source errs the same way, to a neighbouring grade,
+    /// and most sources give only a handful of labels: each sparse source's own matrix is
+    /// noise, the crowd's pattern is signal. The cross-validation then pulls sources
+    /// harder towards the typical source than the weakest smoothing, and finds more
+    /// right answers than that smoothing does.
+    #[test]
+    fn sparse_sources_alike_in_their_errors_are_pulled_harder_to_the_crowd() {
+        let mut rng = SplitMix64::new(21);
+        let (mut b, mut truth) = (ClaimSetBuilder::new(), Vec::new());
+        for item in 0..1500u64 {
+            let t = rng.below(5) as i64;
+            truth.push(t);
+            for j in 0..6 {
+                // Two in three labels come from 1,000 occasional sources, the rest from 4
+                // regulars.
+                let s = if j < 4 {
+                    4 + rng.below(1000)
+                } else {
+                    rng.below(4)
+                };
+                let right = if s < 4 { 0.7 } else { 0.45 };
+                let u = rng.unit();
+                let said = if u < right {
+                    t
+                } else if u < right + (1.0 - right) * 0.8 {
+                    // Upwards when it can, as graders who overrate do.
+                    if t < 4 { t + 1 } else { t - 1 }
+                } else {
+                    rng.below(5) as i64
+                };
+                b.push(&format!("s{s}"), &format!("i{item}"), &said.to_string());
+            }
+        }
+        let c = b.build();
+        let Domain::Labels { k } = Domain::of(&c) else {
+            panic!("a label set")
+        };
+        let chosen = choose_label_model(&c, k);
+        assert!(!chosen.symmetric);
+        assert!(chosen.smoothing > SMOOTHING_GRID[0], "{chosen:?}");
+        let free = vec![crate::claims::Anchor::Free; c.n_objects()];
+        let right = |m: DawidSkene| {
+            let beliefs = m.fit_labels(&c, &free, k).beliefs(&c);
+            (0..c.n_objects())
+                .filter(|&o| {
+                    let name = c.object_name(o as u32);
+                    let item: usize = name[1..].parse().unwrap_or(usize::MAX);
+                    let v = beliefs.best[o].0;
+                    c.value_name(v).parse::<i64>().ok() == truth.get(item).copied()
+                })
+                .count()
+        };
+        let weakest = right(label_model(false, SMOOTHING_GRID[0]));
+        let got = right(chosen);
+        assert!(got > weakest, "{got} right against {weakest}");
+    }
 }

@@ -52,8 +52,31 @@ impl CopyModel {
         uniform_n_false: Option<f64>,
         min_probability: f64,
     ) -> Vec<Dependency> {
+        self.detect_on(
+            crate::par::threads(),
+            claims,
+            correct,
+            acc,
+            n_false,
+            uniform_n_false,
+            min_probability,
+        )
+    }
+
+    /// [`Self::detect`] on `threads` threads; the answer is the same for any number.
+    #[allow(clippy::too_many_arguments)]
+    fn detect_on(
+        &self,
+        threads: usize,
+        claims: &ClaimSet,
+        correct: &[f64],
+        acc: &[f64],
+        n_false: &(dyn Fn(u32) -> f64 + Sync),
+        uniform_n_false: Option<f64>,
+        min_probability: f64,
+    ) -> Vec<Dependency> {
         let n_src = claims.n_sources();
-        let threads = crate::par::threads().min(n_src.max(1));
+        let threads = threads.clamp(1, n_src.max(1));
         let log_prior_odds = (self.prior / (1.0 - self.prior)).ln();
         let ln_keep = (1.0 - self.rate).ln();
         let min_odds = if min_probability <= 0.0 {
@@ -63,30 +86,68 @@ impl CopyModel {
         };
         // The likelihood ratio a pair needs to be kept, less a hair for rounding.
         let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
+        // Each thread files the pair events of one contiguous share of the claims (cut at
+        // object boundaries), for every source; then each judges the sources it owns,
+        // reading a source's events share by share, which is claim order again.
+        let starts = claims.object_starts();
+        let n_claims = claims.n_claims();
+        let mut cuts = vec![0usize];
+        for t in 1..threads {
+            let target = (n_claims * t / threads) as u32;
+            let o = starts
+                .partition_point(|&x| x < target)
+                .min(claims.n_objects());
+            cuts.push(o.max(*cuts.last().unwrap_or(&0)));
+        }
+        cuts.push(claims.n_objects());
+        let layouts: Vec<PairLayout> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = cuts[t]..cuts[t + 1];
+                    scope.spawn(move || {
+                        PairLayout::new(claims, correct, n_false, uniform_n_false, range)
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let layouts = &layouts[..];
+        // Reciprocals of each source's accuracy and error rate, so the pair loop only
+        // multiplies (accuracies are clamped away from 0 and 1).
+        let inv: Vec<[f64; 2]> = acc.iter().map(|&a| [1.0 / a, 1.0 / (1.0 - a)]).collect();
+        let inv = &inv[..];
         // Interleave sources across threads: low ids touch more pairs (b > a).
-        let owner: Vec<u8> = (0..n_src).map(|a| (a % threads) as u8).collect();
-        let owner = &owner;
         let mut parts: Vec<Vec<Dependency>> = Vec::new();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     scope.spawn(move || {
-                        let layout =
-                            PairLayout::new(claims, correct, n_false, uniform_n_false, |a| {
-                                usize::from(owner[a as usize]) == t
-                            });
                         let mut out = Vec::new();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
                         let mut touched: Vec<u32> = Vec::new();
                         let mut a = t;
                         while a < n_src {
-                            layout.pairs_of(a as u32, &mut ev, &mut seen, &mut touched);
+                            for layout in layouts {
+                                layout.pairs_of(a as u32, &mut ev, &mut seen, &mut touched);
+                            }
                             for &b in &touched {
                                 let e = ev[b as usize];
                                 // Compare in log-odds; the posterior's exp only for kept pairs.
                                 let odds = if e[0] + e[1] > 0.0 {
-                                    self.llr(acc[a], acc[b as usize], &e, ln_keep, need)
+                                    let n =
+                                        uniform_n_false.map_or_else(|| e[2] / e[1], |n| n.max(1.0));
+                                    let (aa, ab) = (acc[a], acc[b as usize]);
+                                    let (ia, ib) = (inv[a], inv[b as usize]);
+                                    self.llr(
+                                        aa + ab,
+                                        ia[0] * ib[0],
+                                        ia[1] * ib[1],
+                                        n,
+                                        &e,
+                                        ln_keep,
+                                        need,
+                                    )
                                 } else {
                                     // Only disagreements: no logarithm needed.
                                     e[3] * ln_keep
@@ -124,48 +185,57 @@ impl CopyModel {
         all
     }
 
-    /// Log-likelihood ratio (dependent over independent) of a pair's evidence. The
-    /// number of false values is averaged over the objects where the pair agree.
-    /// `ln_keep` is `ln(1 − c)`, what one disagreement costs the dependence hypothesis.
+    /// Log-likelihood ratio (dependent over independent) of a pair's evidence, given the
+    /// pair's accuracies as their sum `acc_sum`, `inv_true = 1/(A₁A₂)` and
+    /// `inv_false = 1/((1−A₁)(1−A₂))`, and `n` false values per object (for open
+    /// domains averaged over the objects where the pair agree). `ln_keep` is `ln(1 − c)`,
+    /// what one disagreement costs the dependence hypothesis.
+    ///
+    /// An agreement on a true value has probability `A₁A₂` if independent and
+    /// `c·Ā + (1 − c)·A₁A₂` if dependent (`Ā` the mean accuracy); on a false value
+    /// `(1−A₁)(1−A₂)/n` against `c·(1 − Ā) + (1 − c)·(1−A₁)(1−A₂)/n`. Their ratios are
+    /// `1 − c + c·Ā/(A₁A₂)` and `1 − c + c·(1 − Ā)·n/((1−A₁)(1−A₂))`.
     ///
     /// A pair whose ratio is certainly below `need` returns a bound below `need` without
     /// taking a logarithm: since `ln x ≤ x − 1`, the sum with each logarithm replaced by
     /// `x − 1` bounds the ratio from above, and most pairs, sharing an object or two, fall
     /// short of it by far.
-    fn llr(&self, aa: f64, ab: f64, e: &[f64; 4], ln_keep: f64, need: f64) -> f64 {
+    #[allow(clippy::too_many_arguments)]
+    fn llr(
+        &self,
+        acc_sum: f64,
+        inv_true: f64,
+        inv_false: f64,
+        n: f64,
+        e: &[f64; 4],
+        ln_keep: f64,
+        need: f64,
+    ) -> f64 {
         let c = self.rate;
-        let n = if e[1] > 0.0 { e[2] / e[1] } else { 1.0 };
-        let pt_ind = aa * ab;
-        let pf_ind = (1.0 - aa) * (1.0 - ab) / n;
-        let a_mean = 0.5 * (aa + ab);
-        let pt_copy = a_mean * c + pt_ind * (1.0 - c);
-        let pf_copy = (1.0 - a_mean) * c + pf_ind * (1.0 - c);
+        let a_mean = 0.5 * acc_sum;
+        let true_ratio = 1.0 - c + c * a_mean * inv_true;
+        let false_ratio = 1.0 - c + c * (1.0 - a_mean) * n * inv_false;
         let mut l = e[3] * ln_keep;
-        let mut bound = l;
-        if e[0] > 0.0 {
-            bound += e[0] * (pt_copy / pt_ind - 1.0);
-        }
-        if e[1] > 0.0 {
-            bound += e[1] * (pf_copy / pf_ind - 1.0);
-        }
+        let bound = l + e[0] * (true_ratio - 1.0) + e[1] * (false_ratio - 1.0);
         if bound < need {
             return bound;
         }
         if e[0] > 0.0 {
-            l += e[0] * fast_ln(pt_copy / pt_ind);
+            l += e[0] * fast_ln(true_ratio);
         }
         if e[1] > 0.0 {
-            l += e[1] * fast_ln(pf_copy / pf_ind);
+            l += e[1] * fast_ln(false_ratio);
         }
         l
     }
 }
 
-/// Every pair of claims on a shared object, filed under the lower source id in one pass
-/// over the claims in order, so the pair loop then reads each source's evidence as one
-/// contiguous run instead of chasing its claims across the whole claim set. Within a
-/// source, events are in claim order — the order the sums were always taken in. Each
-/// thread files only the sources it will judge, so the filing is shared out as well.
+/// Every pair of claims on a shared object within one share of the objects, filed under
+/// the lower source id in one pass over those claims in order, so the pair loop then reads
+/// each source's evidence as one contiguous run per share instead of chasing its claims
+/// across the whole claim set. Within a source, events are in claim order, and the shares
+/// are read in object order — the order the sums were always taken in. Each thread files
+/// one share for every source, so no claim is walked twice.
 ///
 /// An event is one word: the other source `b << 32`, and as an `f32` the probability
 /// that the shared value is wrong (`1 − p` of the first source's claim), or −1 when the
@@ -175,7 +245,6 @@ struct PairLayout {
     start: Vec<usize>,
     events: Vec<u64>,
     n_false: Option<Vec<f32>>,
-    uniform_n_false: f64,
 }
 
 impl PairLayout {
@@ -184,7 +253,7 @@ impl PairLayout {
         correct: &[f64],
         n_false: &(dyn Fn(u32) -> f64 + Sync),
         uniform_n_false: Option<f64>,
-        mine: impl Fn(u32) -> bool,
+        objects: std::ops::Range<usize>,
     ) -> Self {
         let src = claims.sources_flat();
         let slots = claims.slots_flat();
@@ -193,7 +262,7 @@ impl PairLayout {
         // Claims of an object are sorted by source, so the later sources of a claim are
         // exactly the claims after it (skipping its own source's other values, if any).
         let mut start = vec![0usize; n_src + 1];
-        for o in 0..claims.n_objects() {
+        for o in objects.clone() {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             // Walk the object's runs of claims by one source.
             let mut i = lo;
@@ -203,9 +272,7 @@ impl PairLayout {
                 while run_end < hi && src[run_end] == a {
                     run_end += 1;
                 }
-                if mine(a) {
-                    start[a as usize + 1] += (run_end - i) * (hi - run_end);
-                }
+                start[a as usize + 1] += (run_end - i) * (hi - run_end);
                 i = run_end;
             }
         }
@@ -218,17 +285,19 @@ impl PairLayout {
             .is_none()
             .then(|| vec![0.0f32; start[n_src]]);
         const DIFFERENT: u32 = (-1.0f32).to_bits();
-        for o in 0..claims.n_objects() {
+        for o in objects {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             if hi - lo < 2 {
                 continue;
             }
-            let n = n_false(o as u32).max(1.0) as f32;
+            // Only open domains file the number of false values per event.
+            let n = if per_event.is_some() {
+                n_false(o as u32).max(1.0) as f32
+            } else {
+                1.0
+            };
             for i in lo..hi {
                 let a = src[i];
-                if !mine(a) {
-                    continue;
-                }
                 let at = &mut fill[a as usize];
                 let wrong = ((1.0 - correct[i]) as f32).to_bits();
                 for j in i + 1..hi {
@@ -253,7 +322,6 @@ impl PairLayout {
             start,
             events,
             n_false: per_event,
-            uniform_n_false: uniform_n_false.unwrap_or(1.0).max(1.0),
         }
     }
 
@@ -271,13 +339,11 @@ impl PairLayout {
             }
             let q = f64::from(f32::from_bits(x as u32));
             if q >= 0.0 {
-                let n = self
-                    .n_false
-                    .as_ref()
-                    .map_or(self.uniform_n_false, |v| f64::from(v[run.start + i]));
                 e[0] += 1.0 - q;
                 e[1] += q;
-                e[2] += q * n;
+                if let Some(v) = &self.n_false {
+                    e[2] += q * f64::from(v[run.start + i]);
+                }
             } else {
                 e[3] += 1.0;
             }
@@ -525,6 +591,53 @@ mod tests {
             assert_eq!(kept, filtered, "at {threshold}");
         }
         assert!(all.len() > detect(0.5).len());
+    }
+
+    /// However many threads share the filing and the judging, every pair gets the same
+    /// evidence summed in the same order, so the answer is the same to the last bit, on
+    /// a label set and on open-domain values (whose number of false values differs by
+    /// object).
+    #[test]
+    fn dependencies_do_not_depend_on_the_number_of_threads() {
+        let data = generate(&SyntheticParams {
+            sources: 60,
+            objects: 1500,
+            claims_per_object: 5,
+            copiers: 0.2,
+            seed: 8,
+            ..SyntheticParams::default()
+        });
+        let mut labels = ClaimSetBuilder::new();
+        let mut open = ClaimSetBuilder::new();
+        for &(s, o, v) in &data.claims {
+            labels.push(&format!("s{s:02}"), &format!("o{o}"), &v.to_string());
+            open.push(&format!("s{s:02}"), &format!("o{o}"), &format!("{o}-{v}"));
+        }
+        for c in [labels.build(), open.build()] {
+            let domain = Domain::of(&c);
+            let shares = crate::methods::majority::vote_shares(&c);
+            let correct: Vec<f64> = c.slots_flat().iter().map(|&s| shares[s as usize]).collect();
+            let acc = accuracies(&c, &correct, (2.0, 1.0));
+            let n_false = n_false_of(&c, domain);
+            let model = CopyModel::default();
+            let on = |threads| {
+                model.detect_on(
+                    threads,
+                    &c,
+                    &correct,
+                    &acc,
+                    &n_false,
+                    uniform_n_false(domain),
+                    0.0,
+                )
+            };
+            let one = on(1);
+            assert!(one.len() > 100, "{domain:?}: {} pairs", one.len());
+            assert!(one.iter().any(|d| d.probability > 0.9), "{domain:?}");
+            for threads in [2, 3, 8] {
+                assert_eq!(on(threads), one, "{domain:?} on {threads} threads");
+            }
+        }
     }
 
     #[test]

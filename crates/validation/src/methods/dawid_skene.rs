@@ -69,28 +69,48 @@ pub(crate) struct DsFit {
 }
 
 impl DsFit {
-    /// Beliefs from class posteriors.
+    /// Beliefs from class posteriors (each object's and each claim's independently, so
+    /// large data are shared between threads).
     pub fn beliefs(&self, claims: &ClaimSet) -> Beliefs {
         let k = self.k;
-        let best = self
-            .post
-            .chunks_exact(k)
-            .map(|row| {
-                let mut top = (u32::MAX, f64::NEG_INFINITY);
-                for (c, &p) in row.iter().enumerate() {
-                    if p > top.1 {
-                        top = (c as u32, p);
-                    }
+        let top = |row: &[f64]| {
+            let mut top = (u32::MAX, f64::NEG_INFINITY);
+            for (c, &p) in row.iter().enumerate() {
+                if p > top.1 {
+                    top = (c as u32, p);
                 }
-                top
-            })
-            .collect();
-        let correct = (0..claims.n_claims())
-            .map(|c| {
-                self.post[claims.claim_object(c) as usize * k + claims.claim_value(c) as usize]
-            })
-            .collect();
-        Beliefs { best, correct }
+            }
+            top
+        };
+        let n = claims.n_claims();
+        let right = |c: usize| {
+            self.post[claims.claim_object(c) as usize * k + claims.claim_value(c) as usize]
+        };
+        let threads = if n < 1 << 19 {
+            1
+        } else {
+            crate::par::threads()
+        };
+        if threads <= 1 {
+            let best = self.post.chunks_exact(k).map(top).collect();
+            let correct = (0..n).map(right).collect();
+            return Beliefs::new(best, correct);
+        }
+        // The claims in shares, one per thread; the objects' choices alongside.
+        let mut correct = vec![0.0; n];
+        let share = n.div_ceil(threads);
+        let best = std::thread::scope(|scope| {
+            for (t, part) in correct.chunks_mut(share).enumerate() {
+                let right = &right;
+                scope.spawn(move || {
+                    for (i, x) in part.iter_mut().enumerate() {
+                        *x = right(t * share + i);
+                    }
+                });
+            }
+            self.post.chunks_exact(k).map(top).collect()
+        });
+        Beliefs::new(best, correct)
     }
 }
 
@@ -135,75 +155,101 @@ impl DawidSkene {
             .collect();
         // Which labels each source used: crowd-kit normalises over those only.
         let wt = |c: usize| weight.map_or(1.0, |w| w[c]);
-        let mut used = vec![false; n_src * k];
-        for (c, &r) in ridx.iter().enumerate() {
-            if wt(c) > 0.0 {
-                used[r as usize] = true;
+        // One-coin rows are `a` on the diagonal and one `off` value elsewhere: a claim
+        // then multiplies its own label's probability by `a / off` and, since rows are
+        // normalised, nothing else; `off`'s share of the likelihood is added per source.
+        // Its M-step needs only each source's posterior weight on the labels it gave
+        // (the weight of its claims is fixed), so the counts are one number per source.
+        let one_coin = self.symmetric && k >= 2;
+        let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
+        if !self.symmetric {
+            for (c, &r) in ridx.iter().enumerate() {
+                if wt(c) > 0.0 {
+                    used[r as usize] = true;
+                }
             }
         }
         let table = n_src * k * k;
+        let count_len = if self.symmetric { n_src } else { table };
         let blocks = block_count(n * k, table);
         let bounds: Vec<usize> = (0..=blocks).map(|b| b * n_obj / blocks).collect();
         let obj_start = claims.object_starts();
-        // Majority-vote start (crowd-kit: MajorityVote().fit_predict_proba).
-        let mut post = vec![0.0; n_obj * k];
-        for o in 0..n_obj {
-            let row = &mut post[o * k..(o + 1) * k];
-            let range = obj_start[o] as usize..obj_start[o + 1] as usize;
-            let total: f64 = range.clone().map(wt).sum();
-            if total > 0.0 {
-                for c in range {
-                    row[val[c] as usize] += wt(c) / total;
-                }
-            } else {
-                row.iter_mut().for_each(|p| *p = 1.0 / k as f64);
-            }
-            clamp_row(row, anchor_class[o]);
-        }
-        let mut counts = vec![0.0; table];
-        let mut class_sum = vec![0.0; k];
-        for (o, row) in post.chunks_exact(k).enumerate() {
-            let range = obj_start[o] as usize..obj_start[o + 1] as usize;
-            for (c, &r) in ridx[range.clone()].iter().enumerate() {
-                let at = r as usize * k;
-                let w = wt(range.start + c);
-                for (e, p) in counts[at..at + k].iter_mut().zip(row) {
-                    *e += w * p;
-                }
-            }
-            for (a, p) in class_sum.iter_mut().zip(row) {
-                *a += p;
-            }
-        }
-        let mut errors = vec![0.0; table];
-        let mut priors: Vec<f64> = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-        self.m_step(&mut counts, &used, n_src, k, &mut errors);
-        let mut partial: Vec<BlockSums> = (0..blocks)
-            .map(|_| BlockSums {
-                counts: vec![0.0; table],
-                class_sum: vec![0.0; k],
-                change: 0.0,
-                log_lik: 0.0,
-            })
-            .collect();
         // Threads only pay when a pass is long: spawning costs more than a short pass.
         let threads = if n * k < 1 << 21 {
             1
         } else {
             crate::par::threads()
         };
-        let mut last_ll = f64::NEG_INFINITY;
-        // One-coin rows are `a` on the diagonal and one `off` value elsewhere: a claim
-        // then multiplies its own label's probability by `a / off` and, since rows are
-        // normalised, nothing else; `off`'s share of the likelihood is added per source.
-        let one_coin = self.symmetric && k >= 2;
-        let mut source_weight = vec![0.0; if one_coin { n_src } else { 0 }];
-        if one_coin {
-            for (c, &s) in src.iter().enumerate() {
-                source_weight[s as usize] += wt(c);
+        // Majority-vote start (crowd-kit: MajorityVote().fit_predict_proba), and in the
+        // same pass over the objects the first M-step's counts (and, for the one-coin
+        // model, the weight of each source's claims), block by block like the E-step.
+        let mut post = vec![0.0; n_obj * k];
+        let start = Start {
+            k,
+            symmetric: self.symmetric,
+            obj_start,
+            ridx: &ridx,
+            val,
+            anchor_class: &anchor_class,
+            weight,
+            count_len,
+            n_src,
+        };
+        let mut pieces: Vec<&mut [f64]> = Vec::with_capacity(blocks);
+        let mut rest: &mut [f64] = &mut post;
+        for b in 0..blocks {
+            let (head, tail) = rest.split_at_mut((bounds[b + 1] - bounds[b]) * k);
+            pieces.push(head);
+            rest = tail;
+        }
+        let starts: Vec<StartSums> = if threads <= 1 || blocks == 1 {
+            pieces
+                .into_iter()
+                .enumerate()
+                .map(|(b, rows)| start.run(bounds[b], rows))
+                .collect()
+        } else {
+            std::thread::scope(|scope| {
+                let start = &start;
+                let handles: Vec<_> = pieces
+                    .into_iter()
+                    .enumerate()
+                    .map(|(b, rows)| {
+                        let first = bounds[b];
+                        scope.spawn(move || start.run(first, rows))
+                    })
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            })
+        };
+        // Summed in block order, so the same whatever the number of threads.
+        let mut counts = vec![0.0; count_len];
+        let mut class_sum = vec![0.0; k];
+        let mut source_weight = vec![0.0; if self.symmetric { n_src } else { 0 }];
+        for part in &starts {
+            for (e, p) in counts.iter_mut().zip(&part.counts) {
+                *e += p;
+            }
+            for (a, p) in class_sum.iter_mut().zip(&part.class_sum) {
+                *a += p;
+            }
+            for (w, p) in source_weight.iter_mut().zip(&part.source_weight) {
+                *w += p;
             }
         }
-        let mut ratio = vec![0.0; source_weight.len()];
+        let mut errors = vec![0.0; table];
+        let mut priors: Vec<f64> = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
+        self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
+        let mut partial: Vec<BlockSums> = (0..blocks)
+            .map(|_| BlockSums {
+                counts: vec![0.0; count_len],
+                class_sum: vec![0.0; k],
+                change: 0.0,
+                log_lik: 0.0,
+            })
+            .collect();
+        let mut last_ll = f64::NEG_INFINITY;
+        let mut ratio = vec![0.0; if one_coin { n_src } else { 0 }];
         for _ in 0..self.iterations {
             let prior: Vec<f64> = priors.iter().map(|p| p.max(EPS)).collect();
             let mut ll_off = 0.0;
@@ -261,7 +307,7 @@ impl DawidSkene {
             }
             ll += ll_off;
             priors = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-            self.m_step(&mut counts, &used, n_src, k, &mut errors);
+            self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
             let ll_step = (ll - last_ll).abs() / n.max(1) as f64;
             last_ll = ll;
             if change < self.tolerance || ll_step < self.ll_tolerance {
@@ -273,9 +319,12 @@ impl DawidSkene {
 
     /// M-step: confusion rows `errors[s][obs][true]` from the posterior-weighted
     /// `counts` (same layout), normalised over `obs`. `counts` is consumed as scratch.
+    /// For the one-coin model `counts[s]` is instead the posterior weight source `s`'s
+    /// claims put on the labels it gave, out of `source_weight[s]`.
     fn m_step(
         &self,
         counts: &mut [f64],
+        source_weight: &[f64],
         used: &[bool],
         n_src: usize,
         k: usize,
@@ -284,9 +333,7 @@ impl DawidSkene {
         if self.symmetric {
             let off = 1.0 / (k as f64 - 1.0).max(1.0);
             for s in 0..n_src {
-                let c = &counts[s * k * k..(s + 1) * k * k];
-                let total: f64 = c.iter().sum();
-                let right: f64 = (0..k).map(|t| c[t * k + t]).sum();
+                let (right, total) = (counts[s], source_weight[s]);
                 let a = ((right + 2.0) / (total + 3.0)).clamp(
                     crate::methods::one_coin::ACC_MIN,
                     crate::methods::one_coin::ACC_MAX,
@@ -350,6 +397,68 @@ impl DawidSkene {
                 normalise_columns(m, k, Some(u));
             }
         }
+    }
+}
+
+/// What the majority-vote start of every block reads.
+struct Start<'a> {
+    k: usize,
+    symmetric: bool,
+    obj_start: &'a [u32],
+    ridx: &'a [u32],
+    val: &'a [u32],
+    anchor_class: &'a [u32],
+    weight: Option<&'a [f64]>,
+    count_len: usize,
+    n_src: usize,
+}
+
+/// What one block's start contributes to the first M-step.
+struct StartSums {
+    counts: Vec<f64>,
+    class_sum: Vec<f64>,
+    source_weight: Vec<f64>,
+}
+
+impl Start<'_> {
+    /// Majority-vote rows for objects `first..` (rows in `post`), with their counts.
+    fn run(&self, first: usize, post: &mut [f64]) -> StartSums {
+        let k = self.k;
+        let wt = |c: usize| self.weight.map_or(1.0, |w| w[c]);
+        let mut sums = StartSums {
+            counts: vec![0.0; self.count_len],
+            class_sum: vec![0.0; k],
+            source_weight: vec![0.0; if self.symmetric { self.n_src } else { 0 }],
+        };
+        for (i, row) in post.chunks_exact_mut(k).enumerate() {
+            let o = first + i;
+            let range = self.obj_start[o] as usize..self.obj_start[o + 1] as usize;
+            let total: f64 = range.clone().map(wt).sum();
+            if total > 0.0 {
+                for c in range.clone() {
+                    row[self.val[c] as usize] += wt(c) / total;
+                }
+            } else {
+                row.iter_mut().for_each(|p| *p = 1.0 / k as f64);
+            }
+            clamp_row(row, self.anchor_class[o]);
+            for c in range {
+                let (w, r) = (wt(c), self.ridx[c] as usize);
+                if self.symmetric {
+                    sums.counts[r / k] += w * row[r % k];
+                    sums.source_weight[r / k] += w;
+                    continue;
+                }
+                let at = r * k;
+                for (e, p) in sums.counts[at..at + k].iter_mut().zip(row.iter()) {
+                    *e += w * p;
+                }
+            }
+            for (a, p) in sums.class_sum.iter_mut().zip(row.iter()) {
+                *a += p;
+            }
+        }
+        sums
     }
 }
 
@@ -489,22 +598,24 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
             row.iter_mut().for_each(|r| *r = 1.0 / k as f64);
         }
         clamp_row(row, p.anchor_class[o]);
+        // The object's largest move first, then one `max` into the running value: a
+        // chain of one dependent `max` per object instead of one per class.
+        let mut moved = 0.0f64;
         for t in 0..k {
-            change = change.max((old[t] - row[t]).abs());
+            moved = moved.max((old[t] - row[t]).abs());
             old[t] = row[t];
         }
+        change = change.max(moved);
         for c in range {
             let r = p.ridx[c] as usize;
-            let at = r * k;
             let w = p.weight.map_or(1.0, |w| w[c]);
-            let acc = &mut sums.counts[at..at + k];
             if p.ratio.is_some() {
-                // The one-coin M-step reads only the diagonal and the total.
-                let obs = r % k;
-                acc[obs] += w * row[obs];
-                acc[(obs + 1) % k] += w * (1.0 - row[obs]);
+                // The one-coin M-step reads only the weight on the given label.
+                sums.counts[r / k] += w * row[r % k];
                 continue;
             }
+            let at = r * k;
+            let acc = &mut sums.counts[at..at + k];
             for t in 0..k {
                 acc[t] += w * row[t];
             }
@@ -656,7 +767,7 @@ mod tests {
             ..DawidSkene::default()
         };
         let mut errors = vec![0.0; counts.len()];
-        ds.m_step(&mut counts, &[true; 8], 4, k, &mut errors);
+        ds.m_step(&mut counts, &[], &[true; 8], 4, k, &mut errors);
         let unseen = &errors[12..16];
         for (got, want) in unseen
             .iter()

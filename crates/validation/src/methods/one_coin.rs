@@ -46,8 +46,14 @@ pub(crate) fn vote_weight(acc: f64, n_false: f64) -> f64 {
 
 /// Smoothed accuracy per source from per-claim correctness.
 pub(crate) fn accuracies(claims: &ClaimSet, correct: &[f64], prior: (f64, f64)) -> Vec<f64> {
-    source_sums(claims, correct)
-        .into_iter()
+    accuracies_from(claims, &source_sums(claims, correct), prior)
+}
+
+/// [`accuracies`] from each source's sum of right-probabilities, `right[s]`.
+pub(crate) fn accuracies_from(claims: &ClaimSet, right: &[f64], prior: (f64, f64)) -> Vec<f64> {
+    right
+        .iter()
+        .copied()
         .enumerate()
         .map(|(s, k)| {
             let n = claims.source_claims(s as u32).len() as f64;
