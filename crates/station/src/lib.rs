@@ -87,6 +87,8 @@ pub struct Station {
     reliability_lock: tokio::sync::Mutex<()>,
     /// Compartments whose estimate is waiting (handling/reliability_queue.rs).
     reliability_queue: Arc<handling::ReliabilityQueue>,
+    /// Recent alerts answers, reused until a write or their next change (handling/alerts.rs).
+    alerts_cache: handling::AlertsCache,
 }
 
 impl Drop for Station {
@@ -120,6 +122,7 @@ impl Station {
             audit_keys,
             reliability_lock: tokio::sync::Mutex::new(()),
             reliability_queue: Arc::default(),
+            alerts_cache: handling::AlertsCache::default(),
         };
         station.reload_keyring().await?;
         station.prepare_alert_schedule().await?;
@@ -156,6 +159,10 @@ impl Station {
 
     pub(crate) fn reliability_queue(&self) -> &handling::ReliabilityQueue {
         &self.reliability_queue
+    }
+
+    pub(crate) fn alerts_cache(&self) -> &handling::AlertsCache {
+        &self.alerts_cache
     }
 
     pub(crate) fn reliability_queue_arc(&self) -> Arc<handling::ReliabilityQueue> {

@@ -417,6 +417,10 @@ pub struct AlertPage {
     pub rows: Vec<AlertScheduleRow>,
     /// (kind, how many in force for this reader), whatever the page and kind filter.
     pub counts: Vec<(String, i64)>,
+    /// The first instant after `now_ms` at which this answer could change with no write: an
+    /// alert in force ends or one in the reader's compartments starts. `None`: nothing is due
+    /// to change.
+    pub next_change_ms: Option<i64>,
 }
 
 #[async_trait]

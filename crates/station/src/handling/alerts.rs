@@ -192,6 +192,60 @@ pub struct AlertsPage {
     pub next: Option<String>,
 }
 
+/// What one alerts answer depends on besides the records: who asks and which page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AlertsKey {
+    user: String,
+    role: Role,
+    kind: Option<String>,
+    after: Option<String>,
+    limit: i64,
+}
+
+#[derive(Debug, Clone)]
+struct CachedAlerts {
+    /// The audit ledger's head when it was read: every write (a record, a role, a compartment
+    /// granted) appends to the ledger in its own transaction, from any process sharing the
+    /// database, so a different head means the answer may have changed.
+    generation: i64,
+    /// The clock when it was read, and the first instant after it at which the answer changes
+    /// with time alone (`None`: never, until a write).
+    from_ms: i64,
+    until_ms: Option<i64>,
+    page: AlertsPage,
+}
+
+/// Recent alerts answers. Officers reload their alerts far more often than the records
+/// change: an answer is reused while no write has happened anywhere and the clock is still
+/// before its next change; either one, and it is read afresh. Checking costs one read of the
+/// ledger's head instead of gathering every alert in force.
+#[derive(Debug, Default)]
+pub(crate) struct AlertsCache {
+    entries: std::sync::Mutex<std::collections::HashMap<AlertsKey, CachedAlerts>>,
+}
+
+/// Past this many answers the cache starts again (a few hundred officers, a few pages each).
+const ALERTS_CACHE_ENTRIES: usize = 1024;
+
+impl AlertsCache {
+    fn get(&self, key: &AlertsKey, generation: i64, now_ms: i64) -> Option<AlertsPage> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let hit = entries.get(key)?;
+        (hit.generation == generation
+            && now_ms >= hit.from_ms
+            && hit.until_ms.is_none_or(|until| now_ms < until))
+        .then(|| hit.page.clone())
+    }
+
+    fn put(&self, key: AlertsKey, value: CachedAlerts) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= ALERTS_CACHE_ENTRIES && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, value);
+    }
+}
+
 fn bad_cursor() -> StationError {
     StationError::invalid(
         "INVALID_PAGE",
@@ -270,6 +324,20 @@ impl Station {
             .as_deref()
             .map(parse_cursor)
             .transpose()?;
+        // The ledger's head first: a write that commits after this read makes the next
+        // request miss, whatever this one reads.
+        let generation = humint_store::Store::audit_last_seq(self.store.as_ref()).await?;
+        let now_ms = self.clock().now().timestamp_millis();
+        let key = AlertsKey {
+            user: p.user_id.clone(),
+            role: p.role,
+            kind: request.kind.clone(),
+            after: request.page.after.clone(),
+            limit: request.page.limit,
+        };
+        if let Some(hit) = self.alerts_cache().get(&key, generation, now_ms) {
+            return Ok(hit);
+        }
         let page = self
             .store
             .alert_page(&AlertQuery {
@@ -280,7 +348,7 @@ impl Station {
                     p.role,
                     Role::Controller | Role::AuthorisingOfficer | Role::Auditor
                 ),
-                now_ms: self.clock().now().timestamp_millis(),
+                now_ms,
                 kind: request.kind.clone(),
                 after,
                 limit: request.page.limit,
@@ -298,10 +366,20 @@ impl Station {
             .iter()
             .map(|r| from_doc::<Alert>(&r.doc))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(AlertsPage {
+        let answer = AlertsPage {
             alerts,
             counts: page.counts.into_iter().collect(),
             next,
-        })
+        };
+        self.alerts_cache().put(
+            key,
+            CachedAlerts {
+                generation,
+                from_ms: now_ms,
+                until_ms: page.next_change_ms,
+                page: answer.clone(),
+            },
+        );
+        Ok(answer)
     }
 }

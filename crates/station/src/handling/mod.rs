@@ -34,6 +34,7 @@ mod sources;
 
 pub use access::{IDENTITY_READERS, READERS, RECORD_READERS, RUNNERS};
 pub use activity::{ContactInput, ContactOutcomeInput, PaymentInput, PaymentView, TaskingInput};
+pub(crate) use alerts::AlertsCache;
 pub use alerts::{AlertsPage, AlertsRequest};
 pub use audit_log::{AuditEntry, AuditPage, AuditQuery};
 pub use authorisations::{

@@ -492,9 +492,11 @@ impl HandlingStore for SqlStore {
         };
         // One statement, so one snapshot and one round trip: the visible alerts' sorting keys
         // are gathered once; the page's documents (part 1) and the counts per kind (part 0,
-        // the count in the last column) are both read from them.
+        // the count in the last column) are both read from them, and so is the next instant
+        // the answer changes by time alone: the first end among them (part 2) or the first
+        // start in the reader's compartments (part 3, found by one index probe each).
         let result = sqlx::query(AssertSqlSafe(format!(
-            "WITH live AS MATERIALIZED (SELECT a.id, a.kind, a.severity, a.due_at {visible}) \
+            "WITH live AS MATERIALIZED (SELECT a.id, a.kind, a.severity, a.due_at, a.ends_at {visible}) \
              SELECT {SCHEDULE_COLUMNS}, CAST(1 AS BIGINT) AS part, CAST(0 AS BIGINT) AS n FROM alert_schedule a \
              WHERE a.id IN (SELECT l.id FROM live l WHERE ($6 = '' OR l.kind = $6) \
              AND (l.severity < $7 OR (l.severity = $7 AND (l.due_at > $8 OR (l.due_at = $8 AND l.id > $9)))) \
@@ -502,6 +504,13 @@ impl HandlingStore for SqlStore {
              UNION ALL \
              SELECT '', '', NULL, '', l.kind, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), NULL, '', NULL, CAST(0 AS BIGINT), \
              CAST(0 AS BIGINT), COUNT(*) FROM live l GROUP BY l.kind \
+             UNION ALL \
+             SELECT '', '', NULL, '', '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), NULL, '', NULL, CAST(0 AS BIGINT), \
+             CAST(2 AS BIGINT), MIN(l.ends_at) FROM live l \
+             UNION ALL \
+             SELECT '', '', NULL, '', '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), NULL, '', NULL, CAST(0 AS BIGINT), \
+             CAST(3 AS BIGINT), MIN((SELECT MIN(s.starts_at) FROM alert_schedule s WHERE s.compartment_id = uc.compartment_id AND s.starts_at > $3)) \
+             FROM user_compartments uc WHERE uc.user_id = $1 \
              ORDER BY part, severity DESC, due_at, id, kind"
         )))
         .bind(q.reader.clone())
@@ -518,14 +527,23 @@ impl HandlingStore for SqlStore {
         .await?;
         let mut rows = Vec::new();
         let mut counts = Vec::new();
+        let mut next_change_ms: Option<i64> = None;
         for r in &result {
-            if r.try_get::<i64, _>(12)? == 0 {
-                counts.push((r.try_get::<String, _>(4)?, r.try_get::<i64, _>(13)?));
-            } else {
-                rows.push(schedule_from_row(r)?);
+            match r.try_get::<i64, _>(12)? {
+                0 => counts.push((r.try_get::<String, _>(4)?, r.try_get::<i64, _>(13)?)),
+                1 => rows.push(schedule_from_row(r)?),
+                _ => {
+                    if let Some(at) = r.try_get::<Option<i64>, _>(13)? {
+                        next_change_ms = Some(next_change_ms.map_or(at, |n| n.min(at)));
+                    }
+                }
             }
         }
-        Ok(AlertPage { rows, counts })
+        Ok(AlertPage {
+            rows,
+            counts,
+            next_change_ms,
+        })
     }
 
     async fn alert_schedule_built(&self) -> Result<bool> {

@@ -794,3 +794,50 @@ async fn alerts_with_fresh_session(w: &World, at: DateTime<Utc>) -> Vec<(String,
     let token = w.token_at(&w.controller, at + Duration::minutes(1)).await;
     alerts_with(w, &token, at + Duration::minutes(1)).await
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_write_from_another_server_on_the_same_database_shows_at_once(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (_source, auth) = w.recruited("1980-01-01").await;
+    let auth_id = auth["id"].as_str().expect("id").to_owned();
+    let late = instant(&auth["next_review_due"]) + Duration::hours(10);
+    let ao = w.token_at(&w.ao, late).await;
+    // Asked twice with nothing changed: the same answer (the second may be reused).
+    let first = alerts_with(&w, &ao, late).await;
+    assert!(has(&first, "review_overdue", &auth_id), "{first:?}");
+    assert_eq!(alerts_with(&w, &ao, late).await, first);
+
+    // A second server process on the same database records the review.
+    let other = Station::open(
+        w.t.station.config().clone(),
+        Arc::new(w.t.clock.clone()),
+        Arc::new(humint_core::SeededEntropy::new(11)),
+    )
+    .await
+    .expect("a second server on the same database");
+    let principal = other.authenticate(&ao).await.expect("the same session");
+    other
+        .review_authorisation(
+            &principal,
+            &auth_id,
+            humint_station::handling::ReviewInput {
+                use_made: "Weekly meetings".into(),
+                tasks_given: "Supply route".into(),
+                information_obtained: "Van".into(),
+                necessity_still_met: true,
+                proportionality_still_met: true,
+                arrangements_still_met: true,
+            },
+        )
+        .await
+        .expect("review");
+    // The first server answers with the review at once, at the same instant.
+    let after = alerts_with(&w, &ao, late).await;
+    assert!(!has(&after, "review_overdue", &auth_id), "{after:?}");
+    other.store().close().await;
+}
