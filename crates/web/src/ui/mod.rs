@@ -76,6 +76,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/sources", get(sources::list))
         .route("/sources/{id}", get(sources::detail))
         .route("/sources/{id}/identity", post(sources::reveal))
+        .route("/sources/{id}/break-glass", post(sources::break_glass))
         .route(
             "/sources/{id}/contacts/new",
             get(contacts::form).post(contacts::create),

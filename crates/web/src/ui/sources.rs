@@ -350,6 +350,11 @@ struct SourcePage {
     controller: bool,
     /// The suggested reliability and its history: `None` where the role may not see it.
     reliability: Option<ReliabilityBlock>,
+    /// Auditors get the break-glass form instead of the reveal button.
+    may_break_glass: bool,
+    /// The reason as typed, kept on a refusal.
+    break_glass_reason: String,
+    problem: Option<Problem>,
 }
 
 /// The source's suggested reliability: the current letter, the chart and the same points as a
@@ -658,6 +663,9 @@ async fn source_page(
         runs: matches!(role, Role::Handler | Role::Controller),
         controller: role == Role::Controller,
         reliability,
+        may_break_glass: role == Role::Auditor,
+        break_glass_reason: String::new(),
+        problem: None,
     })
 }
 
@@ -697,6 +705,51 @@ pub(super) async fn reveal(
     };
     match source_page(&state, &officer, &id, Some(identity)).await {
         Ok(page) => render(StatusCode::OK, &page),
+        Err(e) => refusal(Some(officer.shell("/sources")), e),
+    }
+}
+
+/// The break-glass form as typed.
+#[derive(Deserialize, Default)]
+pub(super) struct BreakGlassForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An auditor's break-glass read of the true identity: the reason is recorded with the read
+/// and listed to the compartment's controllers. A refusal shows its code and keeps the reason.
+pub(super) async fn break_glass(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    form: Result<Form<BreakGlassForm>, FormRejection>,
+) -> Response {
+    let f = form.map(|Form(f)| f).unwrap_or_default();
+    if !officer.form_ok(&state, &f.csrf) {
+        let (status, problem) = Problem::expired_form();
+        return super::problem_page(Some(officer.shell("/sources")), status, problem);
+    }
+    let (status, identity, problem) = match state
+        .station
+        .break_glass_identity(&officer.principal, &id, &f.reason)
+        .await
+    {
+        Ok((_, identity)) => (StatusCode::OK, Some(IdentityView::from(&identity)), None),
+        Err(e) => {
+            let (status, problem) = Problem::from_error(e);
+            (status, None, Some(problem))
+        }
+    };
+    match source_page(&state, &officer, &id, identity).await {
+        Ok(mut page) => {
+            page.problem = problem;
+            if page.problem.is_some() {
+                page.break_glass_reason = f.reason;
+            }
+            render(status, &page)
+        }
         Err(e) => refusal(Some(officer.shell("/sources")), e),
     }
 }

@@ -656,3 +656,57 @@ async fn times_are_typed_and_read_on_the_london_clock(#[case] backend: Backend) 
         );
     }
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_auditor_breaks_glass_with_a_reason_the_controllers_can_read(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = recruited(&w).await;
+    let page = format!("/sources/{source}");
+    let action = format!("/sources/{source}/break-glass");
+
+    // Only the auditor gets the form; others have the ordinary reveal or nothing.
+    let handler = Browser::sign_in(&w.t, &w.handler).await;
+    assert!(!handler.get(&page).await.body.contains("id=\"break-glass\""));
+    let auditor = Browser::sign_in(&w.t, &w.auditor).await;
+    let seen = auditor.get(&page).await;
+    assert!(seen.body.contains("id=\"break-glass\""), "{}", seen.body);
+    assert!(!seen.body.contains("id=\"reveal\""));
+
+    // Too short a reason: refused with its code, the reason kept, no identity.
+    let refused = auditor
+        .submit(&page, &action, &[("reason", "just checking")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("BREAK_GLASS_REASON_REQUIRED"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(">just checking</textarea>"));
+    assert!(!refused.body.contains("Jane Example"));
+
+    // With a reason: the identity, and the controllers can read who, when and why.
+    let reason = "Inspection sample 14 needs the identity checked against the consent form";
+    let shown = auditor.submit(&page, &action, &[("reason", reason)]).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(
+        shown
+            .body
+            .contains("<dd id=\"identity-name\">Jane Example</dd>")
+    );
+    assert_eq!(shown.headers["cache-control"], "no-store");
+    let token = w.token(&w.controller).await;
+    let (status, events) = w.t.get(Some(&token), "/api/v1/break-glass").await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    assert!(events.to_string().contains(reason), "{events}");
+    // An analyst posting the form anyway is refused, and the refusal is in the ledger too.
+    let analyst = Browser::sign_in(&w.t, &w.analyst).await;
+    let no = analyst.submit(&page, &action, &[("reason", reason)]).await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN, "{}", no.body);
+    assert!(!no.body.contains("Jane Example"));
+}
