@@ -279,17 +279,15 @@ pub(super) async fn record(
         )
         .await;
     };
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let result = match record_input(&form) {
-            Ok(input) => state.station.record_error(&officer.principal, input).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(_) => return see_other("/errors", Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let input = record_input(&form)?;
+            state.station.record_error(&officer.principal, input).await
+        })
+        .await
+    {
+        Ok(_) => return see_other("/errors", Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         record: Some(form),
@@ -315,22 +313,18 @@ pub(super) async fn establish(
         .await;
     };
     form.error_id = id.clone();
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let result = match instant_field("established", &form.at) {
-            Ok(at) => {
-                state
-                    .station
-                    .establish_error(&officer.principal, &id, at)
-                    .await
-            }
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(_) => return see_other("/errors", Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let at = instant_field("established", &form.at)?;
+            state
+                .station
+                .establish_error(&officer.principal, &id, at)
+                .await
+        })
+        .await
+    {
+        Ok(_) => return see_other("/errors", Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         establish: Some(form),
@@ -356,26 +350,23 @@ pub(super) async fn report(
         .await;
     };
     form.error_id = id.clone();
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let result = match instant_field("reported", &form.at) {
-            Ok(Some(at)) => {
-                state
-                    .station
-                    .report_error(&officer.principal, &id, at, &form.reference)
-                    .await
-            }
-            Ok(None) => Err(StationError::invalid(
-                "FIELD_REQUIRED",
-                "say when the error was reported to the Commissioner",
-            )),
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(_) => return see_other("/errors?show=all", Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let at = instant_field("reported", &form.at)?.ok_or_else(|| {
+                StationError::invalid(
+                    "FIELD_REQUIRED",
+                    "say when the error was reported to the Commissioner",
+                )
+            })?;
+            state
+                .station
+                .report_error(&officer.principal, &id, at, &form.reference)
+                .await
+        })
+        .await
+    {
+        Ok(_) => return see_other("/errors?show=all", Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         report: Some(form),

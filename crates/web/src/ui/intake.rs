@@ -355,18 +355,18 @@ pub(super) async fn reply(
         )
         .await;
     };
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let text = zeroize::Zeroizing::new(form.text.clone());
-        match state
-            .station
-            .intake_reply(&officer.principal, &id, &text)
-            .await
-        {
-            Ok(_) => return see_other(&format!("/intake/{id}"), Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let text = zeroize::Zeroizing::new(form.text.clone());
+            state
+                .station
+                .intake_reply(&officer.principal, &id, &text)
+                .await
+        })
+        .await
+    {
+        Ok(_) => return see_other(&format!("/intake/{id}"), Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         reply: Some(form),
@@ -391,17 +391,17 @@ pub(super) async fn set_status(
         )
         .await;
     };
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        match state
-            .station
-            .intake_set_status(&officer.principal, &id, form.status.trim())
-            .await
-        {
-            Ok(_) => return see_other(&format!("/intake/{id}"), Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            state
+                .station
+                .intake_set_status(&officer.principal, &id, form.status.trim())
+                .await
+        })
+        .await
+    {
+        Ok(_) => return see_other(&format!("/intake/{id}"), Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         status: Some(form),
@@ -451,24 +451,20 @@ pub(super) async fn convert(
         )
         .await;
     };
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let result = match new_source(&form) {
-            Ok(new) => {
-                state
-                    .station
-                    .intake_convert(&officer.principal, &id, new)
-                    .await
-            }
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok((_, detail)) => {
-                return see_other(&format!("/sources/{}", detail.row.id), Vec::new());
-            }
-            Err(e) => Problem::from_error(e),
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let new = new_source(&form)?;
+            state
+                .station
+                .intake_convert(&officer.principal, &id, new)
+                .await
+        })
+        .await
+    {
+        Ok((_, detail)) => {
+            return see_other(&format!("/sources/{}", detail.row.id), Vec::new());
         }
-    } else {
-        Problem::expired_form()
+        Err(refused) => refused,
     };
     let typed = Typed {
         convert: Some(form),

@@ -308,6 +308,21 @@ impl Officer {
         state.station.check_form_token(Some(&self.session), token)
     }
 
+    /// A form's station call, run only when the form carries this session's token (otherwise
+    /// `call` never runs and the form is refused as expired); a refusal comes back as the
+    /// status and problem the page shows.
+    pub async fn submit<T>(
+        &self,
+        state: &AppState,
+        token: &str,
+        call: impl std::future::Future<Output = Result<T, StationError>>,
+    ) -> Result<T, (StatusCode, Problem)> {
+        if !self.form_ok(state, token) {
+            return Err(Problem::expired_form());
+        }
+        call.await.map_err(Problem::from_error)
+    }
+
     pub fn session(&self) -> &str {
         &self.session
     }

@@ -522,35 +522,33 @@ pub(super) async fn add_claim(
         )
         .await;
     };
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let result = match super::instant_field("observed", &form.observed_at) {
-            Ok(Some(observed_at)) => {
-                state
-                    .station
-                    .add_claim(
-                        &officer.principal,
-                        &id,
-                        ClaimInput {
-                            subject: form.subject.trim().to_owned(),
-                            attribute: form.attribute.trim().to_owned(),
-                            value: form.value.trim().to_owned(),
-                            observed_at,
-                        },
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let observed_at =
+                super::instant_field("observed", &form.observed_at)?.ok_or_else(|| {
+                    StationError::invalid(
+                        "FIELD_REQUIRED",
+                        "a claim needs the time it was observed",
                     )
-                    .await
-            }
-            Ok(None) => Err(StationError::invalid(
-                "FIELD_REQUIRED",
-                "a claim needs the time it was observed",
-            )),
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(_) => return see_other(&format!("/reports/{id}#claims"), Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+                })?;
+            state
+                .station
+                .add_claim(
+                    &officer.principal,
+                    &id,
+                    ClaimInput {
+                        subject: form.subject.trim().to_owned(),
+                        attribute: form.attribute.trim().to_owned(),
+                        value: form.value.trim().to_owned(),
+                        observed_at,
+                    },
+                )
+                .await
+        })
+        .await
+    {
+        Ok(_) => return see_other(&format!("/reports/{id}#claims"), Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         claim: Some(form),
@@ -576,22 +574,22 @@ pub(super) async fn disseminate(
         )
         .await;
     };
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let input = DisseminationInput {
-            recipient: form.recipient.trim().to_owned(),
-            handling_code: form.handling_code.trim().to_owned(),
-            sanitised: super::ticked(&form.sanitised),
-        };
-        match state
-            .station
-            .disseminate_report(&officer.principal, &id, input)
-            .await
-        {
-            Ok(_) => return see_other(&format!("/reports/{id}#disseminations"), Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let input = DisseminationInput {
+                recipient: form.recipient.trim().to_owned(),
+                handling_code: form.handling_code.trim().to_owned(),
+                sanitised: super::ticked(&form.sanitised),
+            };
+            state
+                .station
+                .disseminate_report(&officer.principal, &id, input)
+                .await
+        })
+        .await
+    {
+        Ok(_) => return see_other(&format!("/reports/{id}#disseminations"), Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         dissemination: Some(form),
@@ -624,29 +622,20 @@ pub(super) async fn add_outcome(
         .await;
     };
     form.claim_id = claim_id.clone();
-    let refused = if officer.form_ok(&state, &form.csrf) {
-        let parsed = (|| {
-            Ok::<_, StationError>((
-                super::choice::<OutcomeVerdict>("the verdict", &form.verdict)?,
-                super::choice::<OutcomeMeans>("the means", &form.means)?,
-                super::instant_field("established", &form.established_at)?,
-            ))
-        })();
-        let result = match parsed {
-            Ok((verdict, means, at)) => {
-                state
-                    .station
-                    .add_outcome(&officer.principal, &claim_id, verdict, means, at)
-                    .await
-            }
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(_) => return see_other(&format!("/reports/{report_id}#claims"), Vec::new()),
-            Err(e) => Problem::from_error(e),
-        }
-    } else {
-        Problem::expired_form()
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let verdict = super::choice::<OutcomeVerdict>("the verdict", &form.verdict)?;
+            let means = super::choice::<OutcomeMeans>("the means", &form.means)?;
+            let at = super::instant_field("established", &form.established_at)?;
+            state
+                .station
+                .add_outcome(&officer.principal, &claim_id, verdict, means, at)
+                .await
+        })
+        .await
+    {
+        Ok(_) => return see_other(&format!("/reports/{report_id}#claims"), Vec::new()),
+        Err(refused) => refused,
     };
     let typed = Typed {
         outcome: Some(form),
