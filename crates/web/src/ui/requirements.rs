@@ -246,22 +246,20 @@ pub(super) async fn create(
             Some(Problem::unreadable_form()),
         );
     };
-    if !officer.form_ok(&state, &form.csrf) {
-        return new_page(&officer, form, Some(Problem::expired_form()));
-    }
-    let result = match new_input(&form) {
-        Ok(input) => {
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let input = new_input(&form)?;
             state
                 .station
                 .create_requirement(&officer.principal, input)
                 .await
-        }
-        Err(e) => Err(e),
+        })
+        .await
+    {
+        Ok(row) => return see_other(&format!("/requirements/{}", row.id), Vec::new()),
+        Err(refused) => refused,
     };
-    match result {
-        Ok(row) => see_other(&format!("/requirements/{}", row.id), Vec::new()),
-        Err(e) => new_page(&officer, form, Some(Problem::from_error(e))),
-    }
+    new_page(&officer, form, Some(refused))
 }
 
 pub(super) struct EventLine {
@@ -401,38 +399,20 @@ pub(super) async fn review(
         )
         .await;
     };
-    if !officer.form_ok(&state, &form.csrf) {
-        return detail_page(
-            &state,
-            &officer,
-            &id,
-            Typed::Review(form),
-            Some(Problem::expired_form()),
-        )
-        .await;
-    }
-    let result = match parse_date("review by", &form.review_by) {
-        Ok(by) => {
+    let refused = match officer
+        .submit(&state, &form.csrf, async {
+            let by = parse_date("review by", &form.review_by)?;
             state
                 .station
                 .review_requirement(&officer.principal, &id, by, &form.note)
                 .await
-        }
-        Err(e) => Err(e),
+        })
+        .await
+    {
+        Ok(_) => return see_other(&format!("/requirements/{id}"), Vec::new()),
+        Err(refused) => refused,
     };
-    match result {
-        Ok(_) => see_other(&format!("/requirements/{id}"), Vec::new()),
-        Err(e) => {
-            detail_page(
-                &state,
-                &officer,
-                &id,
-                Typed::Review(form),
-                Some(Problem::from_error(e)),
-            )
-            .await
-        }
-    }
+    detail_page(&state, &officer, &id, Typed::Review(form), Some(refused)).await
 }
 
 pub(super) async fn close(
@@ -451,31 +431,18 @@ pub(super) async fn close(
         )
         .await;
     };
-    if !officer.form_ok(&state, &form.csrf) {
-        return detail_page(
+    let refused = match officer
+        .submit(
             &state,
-            &officer,
-            &id,
-            Typed::Close(form),
-            Some(Problem::expired_form()),
+            &form.csrf,
+            state
+                .station
+                .close_requirement(&officer.principal, &id, &form.note),
         )
-        .await;
-    }
-    match state
-        .station
-        .close_requirement(&officer.principal, &id, &form.note)
         .await
     {
-        Ok(_) => see_other(&format!("/requirements/{id}"), Vec::new()),
-        Err(e) => {
-            detail_page(
-                &state,
-                &officer,
-                &id,
-                Typed::Close(form),
-                Some(Problem::from_error(e)),
-            )
-            .await
-        }
-    }
+        Ok(_) => return see_other(&format!("/requirements/{id}"), Vec::new()),
+        Err(refused) => refused,
+    };
+    detail_page(&state, &officer, &id, Typed::Close(form), Some(refused)).await
 }
