@@ -9,7 +9,7 @@ use crate::handling::World;
 use crate::harness::{Officer, TestStation};
 use humint_store::Backend;
 
-async fn sign_in(d: &Driver, t: &TestStation, officer: &Officer) {
+pub(super) async fn sign_in(d: &Driver, t: &TestStation, officer: &Officer) {
     t.clock.advance(chrono::Duration::seconds(30));
     d.go(&t.url("/signin")).await;
     d.type_into("#username", &officer.username).await;
@@ -19,9 +19,24 @@ async fn sign_in(d: &Driver, t: &TestStation, officer: &Officer) {
     d.wait_for("What needs me today").await;
 }
 
-async fn sign_out(d: &Driver) {
+pub(super) async fn sign_out(d: &Driver) {
     d.click("#sign-out").await;
     d.wait_for("You have signed out.").await;
+}
+
+/// A Chromium 1280 pixels wide and `height` high, with JavaScript checked to be off.
+pub(super) async fn start(chromium: &str, chromedriver: &str, height: u32) -> Driver {
+    let d = Driver::start(chromium, chromedriver).await;
+    d.call(
+        "POST",
+        "/window/rect",
+        Some(serde_json::json!({"width": 1280, "height": height})),
+    )
+    .await;
+    d.go("data:text/html,<title>off</title><script>document.title='on'</script>")
+        .await;
+    assert_eq!(d.title().await, "off", "JavaScript must be disabled");
+    d
 }
 
 #[tokio::test]
@@ -36,16 +51,7 @@ async fn chromium_without_javascript_walks_the_officers_main_stories() {
     let recruited = w.source("1980-01-01").await;
     w.risk(&recruited).await;
     w.walk(&recruited, &["assessed", "in_development"]).await;
-    let mut d = Driver::start(&chromium, &chromedriver).await;
-    d.call(
-        "POST",
-        "/window/rect",
-        Some(serde_json::json!({"width": 1280, "height": 1100})),
-    )
-    .await;
-    d.go("data:text/html,<title>off</title><script>document.title='on'</script>")
-        .await;
-    assert_eq!(d.title().await, "off", "JavaScript must be disabled");
+    let mut d = start(&chromium, &chromedriver, 1100).await;
 
     // An authorising officer grants, then reviews.
     d.go(&t.url("/")).await;
@@ -133,16 +139,7 @@ async fn chromium_without_javascript_walks_the_analysts_and_auditors_stories() {
     let t = &w.t;
     let (source, _) = super::recruited(&w).await;
     let report = super::reports::filed_report(&w, &source).await;
-    let mut d = Driver::start(&chromium, &chromedriver).await;
-    d.call(
-        "POST",
-        "/window/rect",
-        Some(serde_json::json!({"width": 1280, "height": 1400})),
-    )
-    .await;
-    d.go("data:text/html,<title>off</title><script>document.title='on'</script>")
-        .await;
-    assert_eq!(d.title().await, "off", "JavaScript must be disabled");
+    let mut d = start(&chromium, &chromedriver, 1400).await;
 
     // An analyst grades a report with the suggestion: the form starts at it.
     sign_in(&d, t, &w.analyst).await;
@@ -206,16 +203,7 @@ async fn chromium_without_javascript_walks_a_source_from_creation_to_an_approved
     };
     let t = &w.t;
     w.requirement().await;
-    let mut d = Driver::start(&chromium, &chromedriver).await;
-    d.call(
-        "POST",
-        "/window/rect",
-        Some(serde_json::json!({"width": 1280, "height": 1400})),
-    )
-    .await;
-    d.go("data:text/html,<title>off</title><script>document.title='on'</script>")
-        .await;
-    assert_eq!(d.title().await, "off", "JavaScript must be disabled");
+    let mut d = start(&chromium, &chromedriver, 1400).await;
 
     // A handler records a new source, assesses its risks and develops it.
     sign_in(&d, t, &w.handler).await;

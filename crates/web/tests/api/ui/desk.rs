@@ -4,10 +4,10 @@
 //! officer replies to a submission and converts it to a source. Screenshots of each page go
 //! under `target/screenshots/`.
 
+use super::browser::{sign_in, sign_out, start};
 use super::{Browser, recruited, redact};
 use crate::browser::{Driver, browser_binaries};
 use crate::handling::{COMPARTMENT, World};
-use crate::harness::{Officer, TestStation};
 use crate::intake::{only_thread, open_door};
 use humint_store::Backend;
 use reqwest::StatusCode;
@@ -92,21 +92,6 @@ async fn snapshots_of_the_desk_pages() {
     }
 }
 
-async fn sign_in(d: &Driver, t: &TestStation, officer: &Officer) {
-    t.clock.advance(chrono::Duration::seconds(30));
-    d.go(&t.url("/signin")).await;
-    d.type_into("#username", &officer.username).await;
-    d.type_into("#password", &officer.password).await;
-    d.type_into("#totp", &t.code(officer)).await;
-    d.click("#sign-in").await;
-    d.wait_for("What needs me today").await;
-}
-
-async fn sign_out(d: &Driver) {
-    d.click("#sign-out").await;
-    d.wait_for("You have signed out.").await;
-}
-
 /// Types a London time into a time field, as a person would.
 async fn type_when(d: &Driver, css: &str, london: &str) {
     d.type_into(css, london).await;
@@ -116,20 +101,6 @@ async fn type_when(d: &Driver, css: &str, london: &str) {
 async fn clear(d: &Driver, css: &str) {
     let id = d.find(css).await;
     d.call("POST", &format!("/element/{id}/clear"), None).await;
-}
-
-async fn start(chromium: &str, chromedriver: &str) -> Driver {
-    let d = Driver::start(chromium, chromedriver).await;
-    d.call(
-        "POST",
-        "/window/rect",
-        Some(serde_json::json!({"width": 1280, "height": 1400})),
-    )
-    .await;
-    d.go("data:text/html,<title>off</title><script>document.title='on'</script>")
-        .await;
-    assert_eq!(d.title().await, "off", "JavaScript must be disabled");
-    d
 }
 
 #[tokio::test]
@@ -142,7 +113,7 @@ async fn chromium_without_javascript_a_handler_files_and_an_analyst_grades_from_
     };
     let t = &w.t;
     let (source, _) = recruited(&w).await;
-    let mut d = start(&chromium, &chromedriver).await;
+    let mut d = start(&chromium, &chromedriver, 1400).await;
 
     // The handler files a report with two claims, from the source's reports.
     sign_in(&d, t, &w.handler).await;
@@ -247,7 +218,7 @@ async fn chromium_without_javascript_an_intake_officer_replies_and_converts() {
     let thread = only_thread(t).await;
     // Eight days on, it is past its acknowledgement day.
     t.clock.advance(chrono::Duration::days(8));
-    let mut d = start(&chromium, &chromedriver).await;
+    let mut d = start(&chromium, &chromedriver, 1400).await;
 
     sign_in(&d, t, &w.handler).await;
     assert_eq!(
