@@ -366,7 +366,12 @@ pub fn grant(
         urgency_reason: req.urgency_reason.filter(|r| !codes::is_blank(r)),
         self_authorised,
         risk_assessment: assessment.id,
-        expires_at: period_end(req.kind, req.source_age, now),
+        expires_at: within_base(
+            req.kind,
+            req.parent,
+            ctx.authorisations,
+            period_end(req.kind, req.source_age, now),
+        ),
         review_interval_days: req.review_interval_days,
         written_record_at: None,
         juvenile_cca_safeguards: req.juvenile_cca_safeguards,
@@ -402,6 +407,23 @@ fn check_kind_fits(
         }
         _ => Ok(()),
     }
+}
+
+/// Criminal conduct cannot outlast the use-and-conduct authorisation it rests on: s.29B(3)
+/// permits it only with "an authorisation under section 29" in place, so its period (at grant or
+/// renewal) ends at the base's current expiry if that comes first. Other kinds: `end` as given.
+pub(crate) fn within_base(
+    kind: AuthorisationKind,
+    parent: Option<Id<Authorisation>>,
+    auths: &[Authorisation],
+    end: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if kind != AuthorisationKind::CriminalConduct {
+        return end;
+    }
+    parent
+        .and_then(|p| auths.iter().find(|a| a.id == p))
+        .map_or(end, |base| end.min(base.current_expiry()))
 }
 
 /// RIPA s.29B(3): "after, or at the same time as, an authorisation under section 29"; s.29B(5):

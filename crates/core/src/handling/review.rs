@@ -193,6 +193,18 @@ pub fn renew(
         .is_some_and(|r| !codes::is_blank(r));
     let self_authorised = check_not_self(ctx.roles, auth.source, req.renewed_by, urgent, now)?;
     let takes_effect_at = auth.current_expiry();
+    let expires_at = super::authorisation::within_base(
+        auth.kind,
+        auth.parent,
+        ctx.authorisations,
+        period_end(auth.kind, req.source_age, takes_effect_at),
+    );
+    if expires_at <= takes_effect_at {
+        return Err(RuleViolation::new(
+            codes::CCA_REQUIRES_LIVE_AUTHORISATION,
+            "Renew the use-and-conduct authorisation first: criminal conduct cannot outlast it, and this one already ends with it.",
+        ));
+    }
     Ok(Renewal {
         renewed_by: req.renewed_by,
         renewed_at: now,
@@ -200,7 +212,7 @@ pub fn renew(
         risk_assessment: assessment.id,
         source_age: req.source_age,
         takes_effect_at,
-        expires_at: period_end(auth.kind, req.source_age, takes_effect_at),
+        expires_at,
         urgency_reason: req.urgency_reason.filter(|r| !codes::is_blank(r)),
         self_authorised,
     })

@@ -366,6 +366,15 @@ fn criminal_conduct_sits_on_a_live_use_and_conduct_authorisation() {
 
     let granted = grant(cca.clone(), &world.ctx(), t("2026-03-09T23:59:59Z")).expect("parent live");
     assert_eq!(granted.parent, Some(base.id));
+    // It cannot outlast its base: twelve months asked, it ends when the base does.
+    assert_eq!(granted.expires_at, base.current_expiry());
+    assert_eq!(granted.expires_at, t("2026-03-10T00:00:00Z"));
+    let early = grant(cca.clone(), &world.ctx(), t("2025-03-11T09:00:00Z")).expect("parent live");
+    assert_eq!(
+        early.expires_at,
+        base.current_expiry(),
+        "capped a day in, too"
+    );
     // The parent lapses at midnight: criminal conduct can no longer be granted on it.
     assert_refused(
         grant(cca, &world.ctx(), t("2026-03-10T00:00:00Z")),

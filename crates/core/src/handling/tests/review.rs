@@ -342,6 +342,28 @@ fn criminal_conduct_owes_a_notice_for_grant_renewal_and_cancellation() {
         .expect("review"),
     );
     world.risks.push(risk_at(0x202, t("2026-02-03T09:00:00Z")));
+    // Criminal conduct cannot outlast its base: renewing it needs the base renewed first.
+    assert_eq!(cca.current_expiry(), base.current_expiry());
+    assert_refused(
+        renew(
+            &cca,
+            renewal_request(AO, AgeBand::Adult),
+            &world.ctx(),
+            t("2026-02-04T10:00:00Z"),
+        ),
+        codes::CCA_REQUIRES_LIVE_AUTHORISATION,
+    );
+    let mut renewed_base = base.clone();
+    renewed_base.renewals.push(
+        renew(
+            &base,
+            renewal_request(AO, AgeBand::Adult),
+            &world.ctx(),
+            t("2026-02-04T09:00:00Z"),
+        )
+        .expect("renew the base"),
+    );
+    world.auths = vec![renewed_base.clone()];
     cca.renewals.push(
         renew(
             &cca,
@@ -350,6 +372,11 @@ fn criminal_conduct_owes_a_notice_for_grant_renewal_and_cancellation() {
             t("2026-02-04T10:00:00Z"),
         )
         .expect("renew"),
+    );
+    assert_eq!(
+        cca.current_expiry(),
+        renewed_base.current_expiry(),
+        "the renewed criminal conduct ends with the renewed base"
     );
     cca.cancellation =
         Some(cancel(&cca, cancellation_request(), t("2026-02-05T10:00:00Z")).expect("cancel"));

@@ -342,8 +342,11 @@ async fn criminal_conduct_falls_with_the_authorisation_it_rests_on(#[case] backe
     let mut body = World::grant_body("criminal_conduct");
     body["parent_id"] = parent["id"].clone();
     body["ground"] = json!("preventing_or_detecting_crime_or_disorder");
+    w.t.clock.advance(chrono::Duration::days(30));
     let (status, cca) = w.grant(&source, body).await;
     assert_eq!(status, StatusCode::CREATED, "{cca}");
+    // Granted later for the same twelve months, it still ends when its base does.
+    assert_eq!(cca["expires_at"], parent["expires_at"], "{cca}");
     let cca_id = cca["id"].as_str().expect("id").to_owned();
 
     let ao = w.token(&w.ao).await;
