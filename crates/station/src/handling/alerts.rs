@@ -224,8 +224,10 @@ pub(crate) struct AlertsCache {
     entries: std::sync::Mutex<std::collections::HashMap<AlertsKey, CachedAlerts>>,
 }
 
-/// Past this many answers the cache starts again (a few hundred officers, a few pages each).
-const ALERTS_CACHE_ENTRIES: usize = 1024;
+/// Past this many answers the cache starts again: a few hundred officers with a home page and
+/// an alerts page each. An answer is at most a home page's 200 alerts (about 100 kB), so the
+/// cache stays under about 50 MB.
+const ALERTS_CACHE_ENTRIES: usize = 512;
 
 impl AlertsCache {
     fn get(&self, key: &AlertsKey, generation: i64, now_ms: i64) -> Option<AlertsPage> {
