@@ -104,6 +104,9 @@ pub const GRADING_CONDITIONS_REQUIRED: &str = "GRADING_CONDITIONS_REQUIRED";
 pub const REPORT_NOT_GRADED: &str = "REPORT_NOT_GRADED";
 /// Grading a report that has already left the service: the grade it went out with stands.
 pub const REPORT_ALREADY_DISSEMINATED: &str = "REPORT_ALREADY_DISSEMINATED";
+/// A dissemination recorded as happening in the future or before its report was filed (reg
+/// 3(m): the record says when each dissemination happened).
+pub const DISSEMINATION_TIME_INVALID: &str = "DISSEMINATION_TIME_INVALID";
 /// A grade that departs from the validation engine's suggestion without a rationale
 /// (product.md, "Grading scales": the program suggests, a person decides and says why).
 pub const GRADE_RATIONALE_REQUIRED: &str = "GRADE_RATIONALE_REQUIRED";
@@ -184,6 +187,7 @@ pub const ALL: &[&str] = &[
     GRADING_CONDITIONS_REQUIRED,
     REPORT_NOT_GRADED,
     REPORT_ALREADY_DISSEMINATED,
+    DISSEMINATION_TIME_INVALID,
     ERROR_DESCRIPTION_REQUIRED,
     ERROR_TIME_IN_FUTURE,
     ERROR_TIMES_OUT_OF_ORDER,

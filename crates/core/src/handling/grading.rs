@@ -509,6 +509,29 @@ pub fn check_regrade(
 
 /// Decides a dissemination: only a graded report leaves the service (GRD-01), so the recipient
 /// knows how far to trust it. Returns the status after dissemination.
+/// When a dissemination happened, for its record (SI 2000/2725 reg 3(m)): now, or an earlier
+/// time when it is recorded after the fact, never in the future nor before the report was filed.
+pub fn dissemination_time(
+    filed_at: DateTime<Utc>,
+    given: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, RuleViolation> {
+    let at = given.unwrap_or(now);
+    if at > now {
+        return Err(RuleViolation::new(
+            codes::DISSEMINATION_TIME_INVALID,
+            "A dissemination cannot be recorded as happening in the future.",
+        ));
+    }
+    if at < filed_at {
+        return Err(RuleViolation::new(
+            codes::DISSEMINATION_TIME_INVALID,
+            "A report cannot have been disseminated before it was filed.",
+        ));
+    }
+    Ok(at)
+}
+
 pub fn check_dissemination(status: ReportStatus) -> Result<ReportStatus, RuleViolation> {
     if status == ReportStatus::Draft {
         return Err(RuleViolation::new(

@@ -62,6 +62,8 @@ pub struct DisseminationInput {
     pub recipient: String,
     pub handling_code: String,
     pub sanitised: bool,
+    /// When it happened, if recorded after the fact; `None`: now.
+    pub disseminated_at: Option<super::Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -557,6 +559,9 @@ impl Station {
             ));
         }
         let now = self.clock().now();
+        let filed_at = super::Instant::from_timestamp_millis(report.created_at_ms)
+            .ok_or_else(|| StationError::Io("a stored report time is damaged".to_owned()))?;
+        let at = grading::dissemination_time(filed_at, input.disseminated_at, now)?;
         let row = DisseminationRow {
             id: new_id::<DisseminationRow>(now, self.entropy()).to_string(),
             report_id: id.to_owned(),
@@ -564,7 +569,7 @@ impl Station {
             handling_code: text("handling_code", &input.handling_code, SHORT)?,
             sanitised: input.sanitised,
             disseminated_by: p.user_id.clone(),
-            disseminated_at_ms: now.timestamp_millis(),
+            disseminated_at_ms: at.timestamp_millis(),
         };
         let audit = self.handling_audit(p, "report.disseminate", "report", id, &source.compartment);
         self.store

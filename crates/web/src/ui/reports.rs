@@ -171,6 +171,8 @@ pub(super) struct DisseminationForm {
     pub handling_code: String,
     #[serde(default)]
     pub sanitised: Option<String>,
+    #[serde(default)]
+    pub disseminated_at: String,
 }
 
 /// An outcome on one claim, as typed.
@@ -580,6 +582,7 @@ pub(super) async fn disseminate(
                 recipient: form.recipient.trim().to_owned(),
                 handling_code: form.handling_code.trim().to_owned(),
                 sanitised: super::ticked(&form.sanitised),
+                disseminated_at: super::instant_field("disseminated", &form.disseminated_at)?,
             };
             state
                 .station

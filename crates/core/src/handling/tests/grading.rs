@@ -123,3 +123,21 @@ fn a_disseminated_report_keeps_its_grade() {
         Err(codes::REPORT_ALREADY_DISSEMINATED)
     );
 }
+
+#[test]
+fn a_dissemination_happens_between_the_filing_and_now() {
+    use crate::handling::grading::dissemination_time;
+    let filed = t("2026-03-02T09:00:00Z");
+    let now = t("2026-03-05T12:00:00Z");
+    assert_eq!(dissemination_time(filed, None, now), Ok(now));
+    assert_eq!(dissemination_time(filed, Some(filed), now), Ok(filed));
+    assert_eq!(dissemination_time(filed, Some(now), now), Ok(now));
+    let second = chrono::Duration::seconds(1);
+    for bad in [filed - second, now + second] {
+        assert_eq!(
+            dissemination_time(filed, Some(bad), now).map_err(|v| v.code),
+            Err(codes::DISSEMINATION_TIME_INVALID),
+            "{bad}"
+        );
+    }
+}

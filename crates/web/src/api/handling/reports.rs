@@ -81,6 +81,9 @@ pub struct DisseminationRequest {
     pub handling_code: String,
     #[serde(default)]
     pub sanitised: bool,
+    /// When it happened (RFC 3339), if recorded after the fact; absent: now. Never in the
+    /// future nor before the report was filed.
+    pub disseminated_at: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -403,6 +406,11 @@ pub async fn disseminate(
         recipient: req.recipient,
         handling_code: req.handling_code,
         sanitised: req.sanitised,
+        disseminated_at: req
+            .disseminated_at
+            .as_deref()
+            .map(|t| humint_station::handling::parse_instant("disseminated_at", t))
+            .transpose()?,
     };
     let v = state
         .station

@@ -264,6 +264,19 @@ async fn the_full_handling_cycle(#[case] backend: Backend) {
         (StatusCode::OK, &json!("B2")),
         "{graded}"
     );
+    // When it went: never in the future, never before the report was filed.
+    for when in ["2999-01-01T00:00:00Z", "2000-01-01T00:00:00Z"] {
+        assert_refused(
+            &t.post_json(
+                Some(&analyst),
+                &format!("/api/v1/reports/{report_id}/disseminations"),
+                json!({"recipient": "Border Force", "handling_code": "P", "disseminated_at": when}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "DISSEMINATION_TIME_INVALID",
+        );
+    }
     let (status, sent) = t
         .post_json(
             Some(&analyst),

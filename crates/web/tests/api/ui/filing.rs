@@ -477,6 +477,38 @@ async fn claims_outcomes_and_dissemination_on_the_report_page(#[case] backend: B
         )
         .await;
     assert_eq!(graded.status, StatusCode::SEE_OTHER, "{}", graded.body);
+    // A dissemination recorded as happening in the future: refused, what was typed kept.
+    let future = analyst
+        .submit(
+            &page_path,
+            &disseminate,
+            &[
+                ("recipient", "Regional Organised Crime Unit"),
+                ("handling_code", "P: no onward release"),
+                ("disseminated_at", "2999-01-01 10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        future.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        future.body
+    );
+    assert!(
+        future.body.contains("DISSEMINATION_TIME_INVALID"),
+        "{}",
+        future.body
+    );
+    assert!(
+        future.body.contains("value=\"2999-01-01 10:00\""),
+        "{}",
+        future.body
+    );
+    assert!(
+        future.body.contains("id=\"no-disseminations\""),
+        "nothing was saved"
+    );
     let sent = analyst
         .submit(
             &page_path,
