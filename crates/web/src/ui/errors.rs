@@ -95,6 +95,11 @@ pub(super) struct ListQuery {
     show: String,
     #[serde(default)]
     after: Option<String>,
+    /// A source the new-error form starts with (from its page), and its compartment.
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    source_compartment: String,
 }
 
 /// A new error as typed.
@@ -179,13 +184,18 @@ async fn list_page(
         next: None,
         may_record: ERROR_RECORDERS.contains(&officer.principal.role),
         record: typed.record.unwrap_or_else(|| RecordForm {
-            compartment: officer
-                .principal
-                .compartments
-                .iter()
-                .next()
-                .cloned()
-                .unwrap_or_default(),
+            compartment: if q.source_compartment.is_empty() {
+                officer
+                    .principal
+                    .compartments
+                    .iter()
+                    .next()
+                    .cloned()
+                    .unwrap_or_default()
+            } else {
+                q.source_compartment.clone()
+            },
+            source_id: q.source.clone(),
             ..RecordForm::default()
         }),
         establish: typed.establish.unwrap_or_default(),

@@ -352,6 +352,8 @@ struct SourcePage {
     reliability: Option<ReliabilityBlock>,
     /// Auditors get the break-glass form instead of the reveal button.
     may_break_glass: bool,
+    /// Those who keep the error register get a link to record one about this source.
+    may_record_error: bool,
     /// The reason as typed, kept on a refusal.
     break_glass_reason: String,
     problem: Option<Problem>,
@@ -664,6 +666,7 @@ async fn source_page(
         controller: role == Role::Controller,
         reliability,
         may_break_glass: role == Role::Auditor,
+        may_record_error: humint_station::handling::ERROR_RECORDERS.contains(&role),
         break_glass_reason: String::new(),
         problem: None,
     })

@@ -250,3 +250,63 @@ async fn who_may_see_and_keep_the_register(#[case] backend: Backend) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_error_about_a_source_is_recorded_from_its_page(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let source = w.source("1980-01-01").await;
+    // The handler keeps no register: no link on the source page.
+    let handler = Browser::sign_in(&w.t, &w.handler).await;
+    assert!(
+        !handler
+            .get(&format!("/sources/{source}"))
+            .await
+            .body
+            .contains("id=\"record-error-about\"")
+    );
+    // The controller follows the link: the form starts with the source and its compartment.
+    let controller = Browser::sign_in(&w.t, &w.controller).await;
+    let page = controller.get(&format!("/sources/{source}")).await;
+    let link = format!("/errors?source={source}&amp;source_compartment={COMPARTMENT}#h-record");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let form = controller
+        .get(&format!(
+            "/errors?source={source}&source_compartment={COMPARTMENT}"
+        ))
+        .await;
+    assert!(
+        form.body.contains(&format!(
+            "name=\"source_id\" type=\"text\" maxlength=\"64\" value=\"{source}\""
+        )),
+        "{}",
+        form.body
+    );
+    let saved = controller
+        .submit(
+            "/errors",
+            "/errors",
+            &[
+                ("compartment", COMPARTMENT),
+                ("source_id", source.as_str()),
+                (
+                    "description",
+                    "A meeting was held without its authorisation in force.",
+                ),
+                ("identified_at", "2026-03-02 08:00"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let list = controller.get("/errors").await;
+    assert!(
+        list.body
+            .contains(&format!("<a href=\"/sources/{source}\">The source</a>")),
+        "{}",
+        list.body
+    );
+}
