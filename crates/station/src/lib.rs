@@ -157,16 +157,12 @@ impl Station {
         &self.reliability_lock
     }
 
-    pub(crate) fn reliability_queue(&self) -> &handling::ReliabilityQueue {
+    pub(crate) fn reliability_queue(&self) -> &Arc<handling::ReliabilityQueue> {
         &self.reliability_queue
     }
 
     pub(crate) fn alerts_cache(&self) -> &handling::AlertsCache {
         &self.alerts_cache
-    }
-
-    pub(crate) fn reliability_queue_arc(&self) -> Arc<handling::ReliabilityQueue> {
-        self.reliability_queue.clone()
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

@@ -149,7 +149,7 @@ impl Station {
     /// Starts the background estimate worker (once; later calls do nothing). Must be called
     /// inside a Tokio runtime. From then on writes return without waiting for the estimate.
     pub fn start_reliability_worker(self: &Arc<Self>) {
-        let queue = self.reliability_queue_arc();
+        let queue = self.reliability_queue().clone();
         {
             let mut s = queue.lock();
             if s.worker {
