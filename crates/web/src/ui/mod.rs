@@ -520,8 +520,9 @@ pub(crate) fn instant_field(
     if v.is_empty() {
         return Ok(None);
     }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
-        return Ok(Some(t.with_timezone(&chrono::Utc)));
+    // A full time with its offset: the station's own reading of an API time.
+    if let Ok(t) = humint_station::handling::parse_instant(field, v) {
+        return Ok(Some(t));
     }
     let (clock, zone) = match v.rsplit_once(' ') {
         Some((rest, z)) if z.eq_ignore_ascii_case("GMT") || z.eq_ignore_ascii_case("BST") => {
