@@ -53,7 +53,7 @@ impl CopyModel {
         min_probability: f64,
     ) -> Vec<Dependency> {
         self.detect_on(
-            crate::par::threads(),
+            (crate::par::threads(), GROUP_EVENTS),
             claims,
             correct,
             acc,
@@ -63,11 +63,12 @@ impl CopyModel {
         )
     }
 
-    /// [`Self::detect`] on `threads` threads; the answer is the same for any number.
+    /// [`Self::detect`] on `threads` threads, filing about `group_events` pair events at
+    /// a time (see [`source_groups`]); the answer is the same for any of either.
     #[allow(clippy::too_many_arguments)]
     fn detect_on(
         &self,
-        threads: usize,
+        (threads, group_events): (usize, usize),
         claims: &ClaimSet,
         correct: &[f64],
         acc: &[f64],
@@ -86,84 +87,69 @@ impl CopyModel {
         };
         // The likelihood ratio a pair needs to be kept, less a hair for rounding.
         let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
-        // Each thread files the pair events of one contiguous share of the claims (cut at
-        // object boundaries), for every source; then each judges the sources it owns,
-        // reading a source's events share by share, which is claim order again.
-        let starts = claims.object_starts();
-        let n_claims = claims.n_claims();
-        let mut cuts = vec![0usize];
-        for t in 1..threads {
-            let target = (n_claims * t / threads) as u32;
-            let o = starts
-                .partition_point(|&x| x < target)
-                .min(claims.n_objects());
-            cuts.push(o.max(*cuts.last().unwrap_or(&0)));
-        }
-        cuts.push(claims.n_objects());
-        let layouts: Vec<PairLayout> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let range = cuts[t]..cuts[t + 1];
-                    scope.spawn(move || {
-                        PairLayout::new(claims, correct, n_false, uniform_n_false, range)
-                    })
-                })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        });
-        let layouts = &layouts[..];
+        // Pair events are filed by group of sources (contiguous ids, about
+        // `group_events` events each); each thread takes every `threads`-th group and
+        // files it into one buffer it reuses, then judges the group's sources. The buffer
+        // stays small and its memory is touched once, where one buffer for every event
+        // of the data would be fresh memory the size of all pairs (360 MB at 10 million
+        // claims, ten a object).
+        let counts = events_per_source(claims, threads);
+        let groups = source_groups(&counts, threads, group_events);
+        let (counts, groups) = (&counts[..], &groups[..]);
         // Reciprocals of each source's accuracy and error rate, so the pair loop only
         // multiplies (accuracies are clamped away from 0 and 1).
         let inv: Vec<[f64; 2]> = acc.iter().map(|&a| [1.0 / a, 1.0 / (1.0 - a)]).collect();
         let inv = &inv[..];
-        // Interleave sources across threads: low ids touch more pairs (b > a).
         let mut parts: Vec<Vec<Dependency>> = Vec::new();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     scope.spawn(move || {
                         let mut out = Vec::new();
+                        let mut layout = PairLayout::default();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
-                        let mut touched: Vec<u32> = Vec::new();
-                        let mut a = t;
-                        while a < n_src {
-                            for layout in layouts {
-                                layout.pairs_of(a as u32, &mut ev, &mut seen, &mut touched);
-                            }
-                            for &b in &touched {
-                                let e = ev[b as usize];
-                                // Compare in log-odds; the posterior's exp only for kept pairs.
-                                let odds = if e[0] + e[1] > 0.0 {
-                                    let n =
-                                        uniform_n_false.map_or_else(|| e[2] / e[1], |n| n.max(1.0));
-                                    let (aa, ab) = (acc[a], acc[b as usize]);
-                                    let (ia, ib) = (inv[a], inv[b as usize]);
-                                    self.llr(
-                                        aa + ab,
-                                        ia[0] * ib[0],
-                                        ia[1] * ib[1],
-                                        n,
-                                        &e,
-                                        ln_keep,
-                                        need,
-                                    )
-                                } else {
-                                    // Only disagreements: no logarithm needed.
-                                    e[3] * ln_keep
-                                } + log_prior_odds;
-                                if odds >= min_odds {
-                                    out.push(Dependency {
-                                        source_a: a as u32,
-                                        source_b: b,
-                                        probability: 1.0 / (1.0 + (-odds).exp()),
-                                    });
+                        let mut touched = vec![0u32; n_src];
+                        let mut len = 0usize;
+                        for group in groups.iter().skip(t).step_by(threads) {
+                            layout.fill(claims, correct, n_false, uniform_n_false, group, counts);
+                            for a in group.clone() {
+                                layout.pairs_of(a, &mut ev, &mut seen, &mut touched, &mut len);
+                                let a = a as usize;
+                                for &b in &touched[..len] {
+                                    let e = ev[b as usize];
+                                    // Compare in log-odds; the posterior's exp only for kept
+                                    // pairs.
+                                    let odds = if e[0] + e[1] > 0.0 {
+                                        let n = uniform_n_false
+                                            .map_or_else(|| e[2] / e[1], |n| n.max(1.0));
+                                        let (aa, ab) = (acc[a], acc[b as usize]);
+                                        let (ia, ib) = (inv[a], inv[b as usize]);
+                                        self.llr(
+                                            aa + ab,
+                                            ia[0] * ib[0],
+                                            ia[1] * ib[1],
+                                            n,
+                                            &e,
+                                            ln_keep,
+                                            need,
+                                        )
+                                    } else {
+                                        // Only disagreements: no logarithm needed.
+                                        e[3] * ln_keep
+                                    } + log_prior_odds;
+                                    if odds >= min_odds {
+                                        out.push(Dependency {
+                                            source_a: a as u32,
+                                            source_b: b,
+                                            probability: 1.0 / (1.0 + (-odds).exp()),
+                                        });
+                                    }
+                                    ev[b as usize] = [0.0; 4];
+                                    seen[b as usize] = false;
                                 }
-                                ev[b as usize] = [0.0; 4];
-                                seen[b as usize] = false;
+                                len = 0;
                             }
-                            touched.clear();
-                            a += threads;
                         }
                         out
                     })
@@ -230,39 +216,24 @@ impl CopyModel {
     }
 }
 
-/// Every pair of claims on a shared object within one share of the objects, filed under
-/// the lower source id in one pass over those claims in order, so the pair loop then reads
-/// each source's evidence as one contiguous run per share instead of chasing its claims
-/// across the whole claim set. Within a source, events are in claim order, and the shares
-/// are read in object order — the order the sums were always taken in. Each thread files
-/// one share for every source, so no claim is walked twice.
-///
-/// An event is one word: the other source `b << 32`, and as an `f32` the probability
-/// that the shared value is wrong (`1 − p` of the first source's claim), or −1 when the
-/// two values differ. The object's number of false values rides alongside only when it
-/// differs between objects (open domains); for a label set it is one number.
-struct PairLayout {
-    start: Vec<usize>,
-    events: Vec<u64>,
-    n_false: Option<Vec<f32>>,
-}
+/// Pair events filed per group of sources (see [`source_groups`]): 16 MiB of events.
+const GROUP_EVENTS: usize = 1 << 21;
 
-impl PairLayout {
-    fn new(
-        claims: &ClaimSet,
-        correct: &[f64],
-        n_false: &(dyn Fn(u32) -> f64 + Sync),
-        uniform_n_false: Option<f64>,
-        objects: std::ops::Range<usize>,
-    ) -> Self {
-        let src = claims.sources_flat();
-        let slots = claims.slots_flat();
-        let starts = claims.object_starts();
-        let n_src = claims.n_sources();
-        // Claims of an object are sorted by source, so the later sources of a claim are
-        // exactly the claims after it (skipping its own source's other values, if any).
-        let mut start = vec![0usize; n_src + 1];
-        for o in objects.clone() {
+/// Groups per thread at most (see [`source_groups`]).
+const GROUPS_PER_THREAD: usize = 4;
+
+/// For each source `a`, the number of pairs it makes with a later source on a shared
+/// object: claims of an object are sorted by source, so the later sources of a claim are
+/// exactly the claims after it, less its own source's other values, if any. Counted on
+/// `threads` shares of the objects and summed.
+fn events_per_source(claims: &ClaimSet, threads: usize) -> Vec<usize> {
+    let src = claims.sources_flat();
+    let starts = claims.object_starts();
+    let n_src = claims.n_sources();
+    let n_obj = claims.n_objects();
+    let count = |objects: std::ops::Range<usize>| {
+        let mut counts = vec![0usize; n_src];
+        for o in objects {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             // Walk the object's runs of claims by one source.
             let mut i = lo;
@@ -272,22 +243,128 @@ impl PairLayout {
                 while run_end < hi && src[run_end] == a {
                     run_end += 1;
                 }
-                start[a as usize + 1] += (run_end - i) * (hi - run_end);
+                counts[a as usize] += (run_end - i) * (hi - run_end);
                 i = run_end;
             }
         }
-        for s in 0..n_src {
-            start[s + 1] += start[s];
+        counts
+    };
+    if threads <= 1 || claims.n_claims() < 1 << 16 {
+        return count(0..n_obj);
+    }
+    let parts: Vec<Vec<usize>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let range = t * n_obj / threads..(t + 1) * n_obj / threads;
+                scope.spawn(move || count(range))
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut total = vec![0usize; n_src];
+    for part in &parts {
+        for (t, p) in total.iter_mut().zip(part) {
+            *t += p;
         }
-        let mut fill = start.clone();
-        let mut events = vec![0u64; start[n_src]];
-        let mut per_event = uniform_n_false
-            .is_none()
-            .then(|| vec![0.0f32; start[n_src]]);
+    }
+    total
+}
+
+/// Sources cut into contiguous groups of about equal numbers of pair events: about
+/// `group_events` ([`GROUP_EVENTS`]) each, but one to [`GROUPS_PER_THREAD`] per thread, in
+/// a multiple of the threads so they share the work (fewer when a few sources hold most
+/// of the events: a group is cut after a source, never inside one). Each group costs a
+/// walk over the objects, so very large data take larger groups rather than more walks.
+fn source_groups(
+    counts: &[usize],
+    threads: usize,
+    group_events: usize,
+) -> Vec<std::ops::Range<u32>> {
+    let total: usize = counts.iter().sum();
+    let n_src = counts.len();
+    let threads = threads.max(1);
+    let wanted = total
+        .div_ceil(group_events.max(1))
+        .clamp(threads, GROUPS_PER_THREAD * threads)
+        .div_ceil(threads)
+        * threads;
+    let wanted = wanted.clamp(1, n_src.max(1));
+    let mut groups = Vec::with_capacity(wanted);
+    let (mut first, mut so_far) = (0usize, 0usize);
+    for (s, &c) in counts.iter().enumerate() {
+        so_far += c;
+        // Close the group once it reaches its share of the running total.
+        if so_far * wanted >= (groups.len() + 1) * total.max(1) && groups.len() + 1 < wanted {
+            groups.push(first as u32..s as u32 + 1);
+            first = s + 1;
+        }
+    }
+    if first < n_src {
+        groups.push(first as u32..n_src as u32);
+    }
+    groups
+}
+
+/// The pair events of one group of sources: every pair of claims on a shared object whose
+/// first claim is by a source of the group, filed under that source in one pass over the
+/// objects in order, so the pair loop then reads each source's evidence as one contiguous
+/// run instead of chasing its claims across the whole claim set. Within a source, events
+/// are in claim order — the order the sums were always taken in. A thread fills one
+/// layout group after group, reusing its buffers.
+///
+/// An event is one word: the other source `b << 32`, and as an `f32` the probability
+/// that the shared value is wrong (`1 − p` of the first source's claim), or −1 when the
+/// two values differ. The object's number of false values rides alongside only when it
+/// differs between objects (open domains); for a label set it is one number.
+#[derive(Default)]
+struct PairLayout {
+    /// First source of the group.
+    first: u32,
+    start: Vec<usize>,
+    fill: Vec<usize>,
+    events: Vec<u64>,
+    n_false: Option<Vec<f32>>,
+}
+
+impl PairLayout {
+    /// Files the events of the sources in `group`, whose counts are `counts[s]`.
+    fn fill(
+        &mut self,
+        claims: &ClaimSet,
+        correct: &[f64],
+        n_false: &(dyn Fn(u32) -> f64 + Sync),
+        uniform_n_false: Option<f64>,
+        group: &std::ops::Range<u32>,
+        counts: &[usize],
+    ) {
+        let src = claims.sources_flat();
+        let slots = claims.slots_flat();
+        let starts = claims.object_starts();
+        let (g0, g1) = (group.start, group.end);
+        self.first = g0;
+        self.start.clear();
+        self.start.push(0);
+        for s in g0..g1 {
+            let next = self.start.last().copied().unwrap_or(0) + counts[s as usize];
+            self.start.push(next);
+        }
+        let total = self.start.last().copied().unwrap_or(0);
+        self.fill.clear();
+        self.fill.extend_from_slice(&self.start);
+        self.events.clear();
+        self.events.resize(total, 0);
+        let mut per_event = uniform_n_false.is_none().then(|| {
+            let mut v = self.n_false.take().unwrap_or_default();
+            v.clear();
+            v.resize(total, 0.0);
+            v
+        });
         const DIFFERENT: u32 = (-1.0f32).to_bits();
-        for o in objects {
+        let (events, fill) = (&mut self.events[..], &mut self.fill[..]);
+        for o in 0..claims.n_objects() {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
-            if hi - lo < 2 {
+            // Objects with no pair, or none whose first claim is the group's.
+            if hi - lo < 2 || src[hi - 1] < g0 || src[lo] >= g1 {
                 continue;
             }
             // Only open domains file the number of false values per event.
@@ -298,55 +375,65 @@ impl PairLayout {
             };
             for i in lo..hi {
                 let a = src[i];
-                let at = &mut fill[a as usize];
+                if a < g0 {
+                    continue;
+                }
+                if a >= g1 {
+                    break;
+                }
+                let mut at = fill[(a - g0) as usize];
                 let wrong = ((1.0 - correct[i]) as f32).to_bits();
-                for j in i + 1..hi {
-                    let b = src[j];
+                let own = slots[i];
+                for (&b, &slot) in src[i + 1..hi].iter().zip(&slots[i + 1..hi]) {
                     if b == a {
                         continue;
                     }
-                    let q = if slots[j] == slots[i] {
-                        wrong
-                    } else {
-                        DIFFERENT
-                    };
-                    events[*at] = u64::from(b) << 32 | u64::from(q);
-                    if let Some(v) = &mut per_event {
-                        v[*at] = n;
+                    let q = if slot == own { wrong } else { DIFFERENT };
+                    events[at] = u64::from(b) << 32 | u64::from(q);
+                    if let Some(v) = per_event.as_deref_mut() {
+                        v[at] = n;
                     }
-                    *at += 1;
+                    at += 1;
                 }
+                fill[(a - g0) as usize] = at;
             }
         }
-        PairLayout {
-            start,
-            events,
-            n_false: per_event,
-        }
+        self.n_false = per_event;
     }
 
     /// Accumulates, for source `a` against every later source sharing objects, the
     /// evidence `[Σ p(same value true), Σ p(same value false), Σ that times n, #different]`
     /// — plain sums, so the logarithms are taken once per pair, not once per object.
-    fn pairs_of(&self, a: u32, ev: &mut [[f64; 4]], seen: &mut [bool], touched: &mut Vec<u32>) {
-        let run = self.start[a as usize]..self.start[a as usize + 1];
+    ///
+    /// Branch-free: whether `b` is new to `a` and whether the values agree are data the
+    /// processor cannot predict (a pair shares an object or two), so both are arithmetic.
+    /// `touched` has room for every source; `len` counts the distinct ones listed.
+    fn pairs_of(
+        &self,
+        a: u32,
+        ev: &mut [[f64; 4]],
+        seen: &mut [bool],
+        touched: &mut [u32],
+        len: &mut usize,
+    ) {
+        let at = (a - self.first) as usize;
+        let run = self.start[at]..self.start[at + 1];
         for (i, &x) in self.events[run.clone()].iter().enumerate() {
             let b = (x >> 32) as usize;
+            touched[*len] = b as u32;
+            *len += usize::from(!seen[b]);
+            seen[b] = true;
             let e = &mut ev[b];
-            if !seen[b] {
-                seen[b] = true;
-                touched.push(b as u32);
-            }
             let q = f64::from(f32::from_bits(x as u32));
-            if q >= 0.0 {
-                e[0] += 1.0 - q;
-                e[1] += q;
-                if let Some(v) = &self.n_false {
-                    e[2] += q * f64::from(v[run.start + i]);
-                }
-            } else {
-                e[3] += 1.0;
+            // 1 when the two values agree (q is then the chance that they are wrong),
+            // 0 when they differ (q is −1); adding 0 leaves a sum as it was.
+            let same = if q >= 0.0 { 1.0 } else { 0.0 };
+            e[0] += same * (1.0 - q);
+            e[1] += same * q;
+            if let Some(v) = &self.n_false {
+                e[2] += same * q * f64::from(v[run.start + i]);
             }
+            e[3] += 1.0 - same;
         }
     }
 }
@@ -620,9 +707,9 @@ mod tests {
             let acc = accuracies(&c, &correct, (2.0, 1.0));
             let n_false = n_false_of(&c, domain);
             let model = CopyModel::default();
-            let on = |threads| {
+            let on = |threads, group_events| {
                 model.detect_on(
-                    threads,
+                    (threads, group_events),
                     &c,
                     &correct,
                     &acc,
@@ -631,13 +718,51 @@ mod tests {
                     0.0,
                 )
             };
-            let one = on(1);
+            let one = on(1, GROUP_EVENTS);
             assert!(one.len() > 100, "{domain:?}: {} pairs", one.len());
             assert!(one.iter().any(|d| d.probability > 0.9), "{domain:?}");
-            for threads in [2, 3, 8] {
-                assert_eq!(on(threads), one, "{domain:?} on {threads} threads");
+            // Small groups make several walks per thread, a single source per group at
+            // the smallest.
+            for threads in [1, 2, 3, 8] {
+                for group_events in [GROUP_EVENTS, 2000, 1] {
+                    assert_eq!(
+                        on(threads, group_events),
+                        one,
+                        "{domain:?} on {threads} threads, {group_events} events a group"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn source_groups_cover_every_source_once_in_a_multiple_of_the_threads() {
+        let counts: Vec<usize> = (0..50).map(|s| (s * 7919) % 13).collect();
+        let total: usize = counts.iter().sum();
+        for threads in [1, 2, 3] {
+            for group_events in [1, 10, 40, total, usize::MAX] {
+                let groups = source_groups(&counts, threads, group_events);
+                let want = total.div_ceil(group_events);
+                let want = want.clamp(threads, GROUPS_PER_THREAD * threads);
+                assert_eq!(groups.len(), want.div_ceil(threads) * threads, "{groups:?}");
+                assert!(groups.len() <= GROUPS_PER_THREAD * threads, "{groups:?}");
+                let mut next = 0;
+                for g in &groups {
+                    assert_eq!(g.start, next, "{groups:?}");
+                    assert!(g.end > g.start, "{groups:?}");
+                    next = g.end;
+                }
+                assert_eq!(next, 50);
+                if group_events >= total {
+                    assert_eq!(groups.len(), threads);
+                }
+            }
+        }
+        // Fewer sources than threads: one group each. Events all in the last source: one
+        // group, since a group is never cut inside a source.
+        assert_eq!(source_groups(&[3], 2, 1), vec![0..1]);
+        assert_eq!(source_groups(&[0, 0, 0, 9], 2, 1), vec![0..4]);
+        assert!(source_groups(&[], 2, 1).is_empty());
     }
 
     #[test]
