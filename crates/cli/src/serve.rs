@@ -75,7 +75,12 @@ pub async fn run(args: StationArgs, serve: ServeArgs) -> anyhow::Result<ExitCode
     tracing::info!(backend = station.backend().name(), "station serving");
 
     // Reports and outcomes answer at once; their compartment is re-estimated in the background.
+    // Every compartment is re-estimated once at the start, also in the background, so that
+    // this version's engine, not the one that last wrote, makes the suggestions shown.
     station.start_reliability_worker();
+    if let Err(e) = station.refresh_reliability().await {
+        tracing::warn!(error = %e, "could not queue the compartments' estimates");
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let officer_server = axum::serve(officer, humint_web::officer_router(station.clone()))
         .with_graceful_shutdown(wait_for(stop_rx.clone()));

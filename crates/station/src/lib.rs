@@ -83,8 +83,9 @@ pub struct Station {
     entropy: Arc<dyn Entropy>,
     config: StationConfig,
     audit_keys: AuditKeys,
-    /// Serialises reliability estimates (handling/reliability.rs).
-    reliability_lock: tokio::sync::Mutex<()>,
+    /// Serialises reliability estimates (handling/reliability.rs), and holds what they keep
+    /// in memory between runs (handling/reliability_memo.rs).
+    reliability_lock: tokio::sync::Mutex<handling::ReliabilityMemo>,
     /// Compartments whose estimate is waiting (handling/reliability_queue.rs).
     reliability_queue: Arc<handling::ReliabilityQueue>,
     /// Recent alerts answers, reused until a write or their next change (handling/alerts.rs).
@@ -120,7 +121,7 @@ impl Station {
             entropy,
             config,
             audit_keys,
-            reliability_lock: tokio::sync::Mutex::new(()),
+            reliability_lock: tokio::sync::Mutex::default(),
             reliability_queue: Arc::default(),
             alerts_cache: handling::AlertsCache::default(),
         };
@@ -153,7 +154,7 @@ impl Station {
         self.store.backend()
     }
 
-    pub(crate) fn reliability_lock(&self) -> &tokio::sync::Mutex<()> {
+    pub(crate) fn reliability_lock(&self) -> &tokio::sync::Mutex<handling::ReliabilityMemo> {
         &self.reliability_lock
     }
 

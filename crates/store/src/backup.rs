@@ -451,6 +451,11 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "report_id",
     },
     TableSpec {
+        name: "reliability_generations",
+        columns: &[("compartment_id", Text), ("generation", Int)],
+        order_by: "compartment_id",
+    },
+    TableSpec {
         name: "grade_decisions",
         columns: &[
             ("id", Text),

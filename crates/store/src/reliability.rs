@@ -132,6 +132,18 @@ pub struct StoredAssessments {
 pub trait ReliabilityStore: Store {
     /// Every claim on a report of a source of the compartment, in claim-id order.
     async fn compartment_claims(&self, compartment_id: &str) -> Result<Vec<CompartmentClaimRow>>;
+    /// Those claims recorded at `recorded_from_ms` or later, in claim-id order.
+    async fn compartment_claims_since(
+        &self,
+        compartment_id: &str,
+        recorded_from_ms: i64,
+    ) -> Result<Vec<CompartmentClaimRow>>;
+    /// How many claims the compartment has (claims are never deleted, and a source never
+    /// leaves its compartment, so the number only grows).
+    async fn compartment_claim_count(&self, compartment_id: &str) -> Result<i64>;
+    /// The compartment's reliability generation: how many times its estimates were saved
+    /// (0 before the first).
+    async fn reliability_generation(&self, compartment_id: &str) -> Result<i64>;
     /// Every outcome on those claims, oldest established first (the latest one stands).
     async fn compartment_outcomes(
         &self,
@@ -141,12 +153,14 @@ pub trait ReliabilityStore: Store {
     async fn compartment_sources(&self, compartment_id: &str) -> Result<Vec<CompartmentSourceRow>>;
     /// What the last estimate of the compartment stored.
     async fn stored_assessments(&self, compartment_id: &str) -> Result<StoredAssessments>;
-    /// Writes an estimate's changes and its audit event in one transaction.
+    /// Writes an estimate's changes of the compartment and its audit event in one transaction,
+    /// raising the compartment's reliability generation by one; returns the new generation.
     async fn save_reliability(
         &self,
+        compartment_id: &str,
         update: &ReliabilityUpdate,
         audit: &AuditContext,
-    ) -> Result<()>;
+    ) -> Result<i64>;
     async fn reliability_estimate(&self, source_id: &str) -> Result<Option<EstimateRow>>;
     /// (source id, suggested letter) of those of `source_ids` that have an estimate.
     async fn suggested_letters(&self, source_ids: &[String]) -> Result<Vec<(String, String)>>;
@@ -161,6 +175,15 @@ pub trait ReliabilityStore: Store {
 const ESTIMATE_COLUMNS: &str = "source_id, compartment_id, computed_at, letter, doc";
 const CLAIM_COLUMNS: &str = "claim_id, report_id, compartment_id, computed_at, digit, doc";
 const REPORT_COLUMNS: &str = "report_id, compartment_id, computed_at, digit, circular, doc";
+
+fn claim_row(r: &AnyRow) -> Result<CompartmentClaimRow> {
+    Ok(CompartmentClaimRow {
+        claim_id: r.try_get(0)?,
+        report_id: r.try_get(1)?,
+        source_id: r.try_get(2)?,
+        content: r.try_get(3)?,
+    })
+}
 
 fn estimate_from_row(r: &AnyRow) -> Result<EstimateRow> {
     Ok(EstimateRow {
@@ -281,16 +304,46 @@ impl ReliabilityStore for SqlStore {
              JOIN reports r ON r.id = c.report_id JOIN sources s ON s.id = r.source_id \
              WHERE s.compartment_id = $1 ORDER BY c.id",
             compartment_id,
-            |r| {
-                Ok(CompartmentClaimRow {
-                    claim_id: r.try_get(0)?,
-                    report_id: r.try_get(1)?,
-                    source_id: r.try_get(2)?,
-                    content: r.try_get(3)?,
-                })
-            },
+            claim_row,
         )
         .await
+    }
+
+    async fn compartment_claims_since(
+        &self,
+        compartment_id: &str,
+        recorded_from_ms: i64,
+    ) -> Result<Vec<CompartmentClaimRow>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.report_id, r.source_id, c.content FROM claims c \
+             JOIN reports r ON r.id = c.report_id JOIN sources s ON s.id = r.source_id \
+             WHERE s.compartment_id = $1 AND c.recorded_at >= $2 ORDER BY c.id",
+        )
+        .bind(compartment_id)
+        .bind(recorded_from_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(claim_row).collect()
+    }
+
+    async fn compartment_claim_count(&self, compartment_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM claims c JOIN reports r ON r.id = c.report_id \
+             JOIN sources s ON s.id = r.source_id WHERE s.compartment_id = $1",
+        )
+        .bind(compartment_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn reliability_generation(&self, compartment_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT generation FROM reliability_generations WHERE compartment_id = $1",
+        )
+        .bind(compartment_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .unwrap_or(0))
     }
 
     async fn compartment_outcomes(
@@ -354,9 +407,10 @@ impl ReliabilityStore for SqlStore {
 
     async fn save_reliability(
         &self,
+        compartment_id: &str,
         update: &ReliabilityUpdate,
         audit: &AuditContext,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let estimates: Vec<Vec<Val<'_>>> = update
             .estimates
@@ -457,9 +511,17 @@ impl ReliabilityStore for SqlStore {
             &reports,
         )
         .await?;
+        let generation: i64 = sqlx::query_scalar(
+            "INSERT INTO reliability_generations (compartment_id, generation) VALUES ($1, 1) \
+             ON CONFLICT (compartment_id) DO UPDATE SET generation = reliability_generations.generation + 1 \
+             RETURNING generation",
+        )
+        .bind(compartment_id)
+        .fetch_one(&mut *tx)
+        .await?;
         self.append_in(&mut tx, audit).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(generation)
     }
 
     async fn reliability_estimate(&self, source_id: &str) -> Result<Option<EstimateRow>> {

@@ -27,6 +27,7 @@ mod inspection;
 mod progress;
 mod record;
 mod reliability;
+mod reliability_memo;
 mod reliability_queue;
 mod reports;
 mod requirements;
@@ -58,6 +59,7 @@ pub use reliability::{
     ClaimAssessment, DependentSource, GradeDecisionView, HistoryPoint, ReliabilityEvidence,
     ReliabilityView, ReportAssessment, SourceEstimateView,
 };
+pub(crate) use reliability_memo::ReliabilityMemo;
 pub(crate) use reliability_queue::ReliabilityQueue;
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use reports::{ReportListRequest, ReportSummary};

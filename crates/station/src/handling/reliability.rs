@@ -12,8 +12,10 @@
 //! history point is appended only when a source's estimate moved. Estimates of one station are
 //! serialised, so a slower estimate can never overwrite a newer one.
 //!
-//! Claims are encrypted at rest: their plaintext exists only inside [`Station::estimate_compartment`]
-//! and never leaves it; what is stored is numbers, digits and source ids.
+//! Claims are encrypted at rest: their plaintext is read only by [`Station::estimate_compartment`]
+//! and kept, between estimates, only in this process's memory (reliability_memo.rs, which also
+//! spares an update reading back what the last estimate stored); what is stored is numbers,
+//! digits and source ids.
 
 use super::access::{self, READERS};
 use crate::{Principal, Station, StationError};
@@ -183,7 +185,8 @@ fn damaged(what: &str) -> StationError {
 /// Everything one estimate produces, before it is compared with what is stored.
 struct Computed {
     estimates: BTreeMap<String, (char, SourceEstimateView)>,
-    claims: BTreeMap<String, (String, ClaimAssessment)>,
+    /// Per claim (in no particular order): its report and assessment.
+    claims: Vec<(String, (String, ClaimAssessment))>,
     reports: BTreeMap<String, ReportAssessment>,
 }
 
@@ -197,42 +200,40 @@ struct ClaimSummary {
 }
 
 /// One decrypted claim as the engine sees it, with the rows it came from.
-struct ClaimInfo {
-    claim_id: String,
-    report_id: String,
-    source_id: String,
-    object: String,
-    value: String,
+#[derive(Debug)]
+pub(super) struct ClaimInfo {
+    pub claim_id: String,
+    pub report_id: String,
+    pub source_id: String,
+    pub object: String,
+    pub value: String,
 }
 
 impl Station {
     /// Runs the engine over one compartment and stores what changed (one transaction, one
     /// audit event), stamped `as_of`: the time of the latest write it answers. Returns without
-    /// writing when nothing changed.
+    /// writing when nothing changed; says whether it wrote.
     pub(crate) async fn estimate_compartment(
         &self,
         p: &Principal,
         compartment_id: &str,
         compartment: &str,
         as_of: super::Instant,
-    ) -> Result<(), StationError> {
-        let _serial = self.reliability_lock().lock().await;
+    ) -> Result<bool, StationError> {
+        let mut memo = self.reliability_lock().lock().await;
         let started = std::time::Instant::now();
-        let computed = self.compute(compartment_id).await?;
+        let prior = memo.take(compartment_id);
+        let known = self.known_claims(compartment_id, prior.claims).await?;
+        let computed = self.compute(compartment_id, &known.infos).await?;
         let computed_in = started.elapsed();
-        let stored = self.store.stored_assessments(compartment_id).await?;
+        let stored = self.stored_memo(compartment_id, prior.stored).await?;
         let now = as_of;
         let now_ms = now.timestamp_millis();
         let mut update = ReliabilityUpdate::default();
 
-        let old: HashMap<&str, &EstimateRow> = stored
-            .estimates
-            .iter()
-            .map(|e| (e.source_id.as_str(), e))
-            .collect();
         for (source_id, (letter, view)) in &computed.estimates {
             let doc = serde_json::to_string(view).map_err(|_| damaged("estimate"))?;
-            let before = old.get(source_id.as_str());
+            let before = stored.estimates.get(source_id);
             if before.is_some_and(|b| b.doc == doc) {
                 continue;
             }
@@ -269,16 +270,12 @@ impl Station {
             });
         }
 
-        let old: HashMap<&str, &ClaimAssessmentRow> = stored
-            .claims
-            .iter()
-            .map(|c| (c.claim_id.as_str(), c))
-            .collect();
         for (claim_id, (report_id, a)) in &computed.claims {
             let doc = serde_json::to_string(a).map_err(|_| damaged("assessment"))?;
             let digit = i64::from(a.digit);
-            if old
-                .get(claim_id.as_str())
+            if stored
+                .claims
+                .get(claim_id)
                 .is_some_and(|b| b.doc == doc && b.digit == digit)
             {
                 continue;
@@ -292,17 +289,15 @@ impl Station {
                 doc,
             });
         }
+        // Written in claim order, whatever order the claims were read in.
+        update.claims.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
 
-        let old: HashMap<&str, &ReportAssessmentRow> = stored
-            .reports
-            .iter()
-            .map(|r| (r.report_id.as_str(), r))
-            .collect();
         for (report_id, a) in &computed.reports {
             let doc = serde_json::to_string(a).map_err(|_| damaged("assessment"))?;
             let digit = a.digit.map(i64::from);
-            if old
-                .get(report_id.as_str())
+            if stored
+                .reports
+                .get(report_id)
                 .is_some_and(|b| b.doc == doc && b.digit == digit && b.circular == a.circular)
             {
                 continue;
@@ -318,7 +313,14 @@ impl Station {
         }
 
         if update == ReliabilityUpdate::default() {
-            return Ok(());
+            memo.put(
+                compartment_id,
+                super::reliability_memo::CompartmentMemo {
+                    claims: Some(known),
+                    stored: Some(stored),
+                },
+            );
+            return Ok(false);
         }
         let audit = self.handling_audit(
             p,
@@ -327,7 +329,10 @@ impl Station {
             compartment_id,
             compartment,
         );
-        self.store.save_reliability(&update, &audit).await?;
+        let generation = self
+            .store
+            .save_reliability(compartment_id, &update, &audit)
+            .await?;
         tracing::debug!(
             compartment,
             claims = computed.claims.len(),
@@ -338,12 +343,38 @@ impl Station {
             total_ms = started.elapsed().as_millis() as u64,
             "reliability estimate stored"
         );
-        Ok(())
+        memo.put(
+            compartment_id,
+            super::reliability_memo::CompartmentMemo {
+                claims: Some(known),
+                stored: stored.saved(&update, generation),
+            },
+        );
+        Ok(true)
     }
 
-    /// Loads and decrypts the compartment's claims, runs the engine, applies the core's rules.
-    async fn compute(&self, compartment_id: &str) -> Result<Computed, StationError> {
-        let rows = self.store.compartment_claims(compartment_id).await?;
+    /// A claim row decrypted into what the engine reads.
+    pub(super) fn claim_info(
+        &self,
+        r: humint_store::CompartmentClaimRow,
+    ) -> Result<ClaimInfo, StationError> {
+        let plain = self.decrypt_field("claims", "content", &r.claim_id, &r.content)?;
+        let doc: StoredClaim = serde_json::from_slice(&plain).map_err(|_| damaged("claim"))?;
+        Ok(ClaimInfo {
+            object: rules::claim_object(&doc.subject, &doc.attribute),
+            value: rules::fold_text(&doc.value),
+            claim_id: r.claim_id,
+            report_id: r.report_id,
+            source_id: r.source_id,
+        })
+    }
+
+    /// Runs the engine over the compartment's claims and outcomes, applies the core's rules.
+    async fn compute(
+        &self,
+        compartment_id: &str,
+        infos: &[ClaimInfo],
+    ) -> Result<Computed, StationError> {
         let codenames: HashMap<String, String> = self
             .store
             .compartment_sources(compartment_id)
@@ -361,21 +392,9 @@ impl Station {
             verdicts.insert(o.claim_id, v);
         }
 
-        let mut infos = Vec::with_capacity(rows.len());
-        let mut builder = ClaimSetBuilder::with_capacity(rows.len());
-        for r in rows {
-            let plain = self.decrypt_field("claims", "content", &r.claim_id, &r.content)?;
-            let doc: StoredClaim = serde_json::from_slice(&plain).map_err(|_| damaged("claim"))?;
-            let object = rules::claim_object(&doc.subject, &doc.attribute);
-            let value = rules::fold_text(&doc.value);
-            builder.push(&r.source_id, &object, &value);
-            infos.push(ClaimInfo {
-                claim_id: r.claim_id,
-                report_id: r.report_id,
-                source_id: r.source_id,
-                object,
-                value,
-            });
+        let mut builder = ClaimSetBuilder::with_capacity(infos.len());
+        for c in infos {
+            builder.push(&c.source_id, &c.object, &c.value);
         }
 
         // Outcomes as the engine's anchors: a confirmed claim fixes its object's value (the
@@ -385,7 +404,7 @@ impl Station {
         let mut confirmed: BTreeMap<&str, &str> = BTreeMap::new();
         let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         let mut refuted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for c in &infos {
+        for c in infos {
             values.entry(&c.object).or_default().insert(&c.value);
             match verdicts.get(&c.claim_id) {
                 Some(OutcomeVerdict::Confirmed) => {
@@ -438,11 +457,16 @@ impl Station {
         };
 
         // Per claim: probability, corroboration and contradiction.
-        let mut claim_out: BTreeMap<String, (String, ClaimAssessment)> = BTreeMap::new();
-        let mut per_report: BTreeMap<String, Vec<ClaimSummary>> = BTreeMap::new();
-        let mut report_source: HashMap<String, String> = HashMap::new();
+        let mut claim_out: Vec<(String, (String, ClaimAssessment))> =
+            Vec::with_capacity(infos.len());
+        let mut per_report: HashMap<&str, Vec<ClaimSummary>> = HashMap::new();
+        let mut report_source: HashMap<&str, &str> = HashMap::new();
         let mut evidence: HashMap<u32, ReliabilityEvidence> = HashMap::new();
-        for c in &infos {
+        // The other sources on an object that claim the same value and another one, each
+        // counted once (an object has a handful of claims: small sorted lists, not sets).
+        let mut same: Vec<u32> = Vec::new();
+        let mut other: Vec<u32> = Vec::new();
+        for c in infos {
             let (Some(s), Some(o), Some(v)) = (
                 claims.source_id(&c.source_id),
                 claims.object_id(&c.object),
@@ -467,18 +491,22 @@ impl Station {
             } else {
                 (1.0 - obj.confidence).max(0.0)
             };
-            let mut same: BTreeSet<u32> = BTreeSet::new();
-            let mut other: BTreeSet<u32> = BTreeSet::new();
+            same.clear();
+            other.clear();
             for k in claims.object_claims(o) {
                 let s2 = claims.claim_source(k);
                 if s2 == s {
                     continue;
                 }
                 if claims.claim_value(k) == v {
-                    same.insert(s2);
+                    same.push(s2);
                 } else {
-                    other.insert(s2);
+                    other.push(s2);
                 }
+            }
+            for list in [&mut same, &mut other] {
+                list.sort_unstable();
+                list.dedup();
             }
             let dependent_on: Vec<(u32, f64)> = same
                 .iter()
@@ -517,7 +545,7 @@ impl Station {
                 ev.claims_contradicted += 1;
             }
             per_report
-                .entry(c.report_id.clone())
+                .entry(&c.report_id)
                 .or_default()
                 .push(ClaimSummary {
                     digit,
@@ -525,8 +553,8 @@ impl Station {
                     dependent: dep_n,
                     dependent_on,
                 });
-            report_source.insert(c.report_id.clone(), c.source_id.clone());
-            claim_out.insert(
+            report_source.insert(&c.report_id, &c.source_id);
+            claim_out.push((
                 c.claim_id.clone(),
                 (
                     c.report_id.clone(),
@@ -542,7 +570,7 @@ impl Station {
                         outcome: outcome.map(|v| super::convert::name(&v)),
                     },
                 ),
-            );
+            ));
         }
 
         // Per source: the engine's estimate with the evidence.
@@ -614,12 +642,12 @@ impl Station {
             }
             let source_letter = report_source
                 .get(&report_id)
-                .and_then(|s| estimates.get(s))
+                .and_then(|s| estimates.get(*s))
                 .map(|e| e.0);
             reports.insert(
-                report_id.clone(),
+                report_id.to_owned(),
                 ReportAssessment {
-                    report_id,
+                    report_id: report_id.to_owned(),
                     source_letter,
                     digit,
                     circular,

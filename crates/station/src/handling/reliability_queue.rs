@@ -14,7 +14,8 @@
 //! suggestion waits for it).
 
 use super::{Instant, SourceRow};
-use crate::{Principal, Station};
+use crate::{Principal, Station, StationError};
+use humint_store::Store as _;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -146,6 +147,26 @@ impl Station {
         }
     }
 
+    /// Estimates every compartment afresh, as the system: what this version of the engine
+    /// suggests replaces what an older version, or a restored backup, stored, without waiting
+    /// for the compartment's next write. With the worker running the compartments are only
+    /// queued (and nothing is returned); otherwise each is estimated in this call, and the
+    /// names of those whose stored suggestions changed are returned.
+    pub async fn refresh_reliability(&self) -> Result<Vec<String>, StationError> {
+        let p = Principal::system();
+        let now = self.clock().now();
+        let mut changed = Vec::new();
+        for c in self.store.list_compartments().await? {
+            if self.reliability_queue().mark(&p, &c.id, &c.name, now) {
+                continue;
+            }
+            if self.estimate_compartment(&p, &c.id, &c.name, now).await? {
+                changed.push(c.name);
+            }
+        }
+        Ok(changed)
+    }
+
     /// Starts the background estimate worker (once; later calls do nothing). Must be called
     /// inside a Tokio runtime. From then on writes return without waiting for the estimate.
     pub fn start_reliability_worker(self: &Arc<Self>) {
@@ -185,7 +206,7 @@ impl Station {
                         .await
                 });
                 match job.await {
-                    Ok(Ok(())) => {}
+                    Ok(Ok(_)) => {}
                     // The compartment stays as it was stored; the next write that touches it
                     // marks it again.
                     Ok(Err(e)) => {

@@ -658,3 +658,180 @@ async fn sources_are_listed_by_suggested_grade_and_by_handler(#[case] backend: B
         "UNKNOWN_OFFICER",
     );
 }
+
+/// Two servers share the database, and the first keeps what it read and stored in memory
+/// between estimates. The second, its clock an hour behind, files a report and stores its
+/// estimate, then (as a server of another version would) stores a different suggestion for a
+/// claim that nothing since has touched. The first server's next estimate must count the
+/// second's claims (recorded "before" its last read) and must not trust its remembered copy of
+/// what is stored; a third server, estimating every compartment from scratch, then finds
+/// nothing to change.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn what_one_server_keeps_in_memory_misses_nothing_another_wrote(#[case] backend: Backend) {
+    use humint_core::{Clock as _, FixedClock, SeededEntropy};
+    use humint_station::Station;
+    use humint_station::handling::{ClaimInput, ReportInput};
+    use humint_store::{AuditContext, ReliabilityStore as _, ReliabilityUpdate, Store as _};
+    use std::sync::Arc;
+
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let first = w.source("1980-01-01").await;
+    let rival = w.source("1981-01-01").await;
+    let late = w.source("1982-01-01").await;
+    let quiet = w.source("1983-01-01").await;
+    let handler = w.token(&w.handler).await;
+    let analyst = w.token(&w.analyst).await;
+    let (first_report, _) = file(&w, &handler, &first, &contested("truth")).await;
+    file(&w, &handler, &rival, &contested("false")).await;
+    let (quiet_report, quiet_claims) = file(&w, &handler, &quiet, &own_claims("quiet", 2)).await;
+    let before = assessment(&w, &analyst, &first_report).await;
+    assert!(
+        before["claims"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().all(|c| {
+                c["independent_corroborators"] == 0
+                    && c["dependent_corroborators"] == 0
+                    && c["contradictors"] == 1
+            })),
+        "{before}"
+    );
+    let compartment_id =
+        w.t.station
+            .store()
+            .list_compartments()
+            .await
+            .expect("compartments")
+            .into_iter()
+            .find(|c| c.name == crate::handling::COMPARTMENT)
+            .expect("the compartment")
+            .id;
+
+    // The second server: its clock an hour behind, no background worker (it estimates in the
+    // filing's own call).
+    let behind = FixedClock::new(w.t.clock.now());
+    let other = Station::open(
+        w.t.station.config().clone(),
+        Arc::new(behind.clone()),
+        Arc::new(SeededEntropy::new(12)),
+    )
+    .await
+    .expect("a second server on the same database");
+    let principal = other
+        .authenticate(&handler)
+        .await
+        .expect("the same session");
+    behind.advance(chrono::Duration::hours(-1));
+    let observed_at = chrono::DateTime::parse_from_rfc3339(OBSERVED)
+        .expect("time")
+        .to_utc();
+    other
+        .add_report(
+            &principal,
+            &late,
+            ReportInput {
+                contact_id: None,
+                requirement_id: None,
+                text: "Debrief.".into(),
+                claims: contested("truth")
+                    .into_iter()
+                    .map(|(subject, attribute, value)| ClaimInput {
+                        subject,
+                        attribute: attribute.into(),
+                        value,
+                        observed_at,
+                    })
+                    .collect(),
+            },
+        )
+        .await
+        .expect("filed on the second server");
+    // A suggestion of its own for one of the quiet source's claims.
+    let stored = other
+        .store()
+        .claim_assessments(&quiet_report)
+        .await
+        .expect("stored");
+    let mut row = stored
+        .into_iter()
+        .find(|r| r.claim_id == quiet_claims[0])
+        .expect("the quiet claim's row");
+    let mut doc: Value = serde_json::from_str(&row.doc).expect("doc");
+    doc["contradictors"] = json!(99);
+    row.doc = doc.to_string();
+    other
+        .store()
+        .save_reliability(
+            &compartment_id,
+            &ReliabilityUpdate {
+                claims: vec![row],
+                ..ReliabilityUpdate::default()
+            },
+            &AuditContext::new(
+                behind.now().timestamp_millis(),
+                "system",
+                "system",
+                "reliability.estimate",
+                "compartment",
+                &compartment_id,
+            )
+            .in_compartment(crate::handling::COMPARTMENT),
+        )
+        .await
+        .expect("saved on the second server");
+
+    // The first server files again and estimates from what it keeps.
+    w.t.clock.advance(chrono::Duration::minutes(1));
+    file(&w, &handler, &rival, &own_claims("rival", 2)).await;
+    let after = assessment(&w, &analyst, &first_report).await;
+    assert!(
+        after["claims"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().all(|c| {
+                c["independent_corroborators"].as_u64().unwrap_or(0)
+                    + c["dependent_corroborators"].as_u64().unwrap_or(0)
+                    == 1
+                    && c["contradictors"] == 1
+            })),
+        "the second server's claims corroborate: {after}"
+    );
+    let quiet_now = assessment(&w, &analyst, &quiet_report).await;
+    assert!(
+        quiet_now["claims"]
+            .as_array()
+            .is_some_and(|cs| cs.len() == 2 && cs.iter().all(|c| c["contradictors"] == 0)),
+        "the second server's suggestion is replaced: {quiet_now}"
+    );
+
+    // From scratch, a third server stores nothing new.
+    let third = Station::open(
+        w.t.station.config().clone(),
+        Arc::new(w.t.clock.clone()),
+        Arc::new(SeededEntropy::new(13)),
+    )
+    .await
+    .expect("a third server");
+    let generation = third
+        .store()
+        .reliability_generation(&compartment_id)
+        .await
+        .expect("generation");
+    assert_eq!(
+        third.refresh_reliability().await.expect("refresh"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        third
+            .store()
+            .reliability_generation(&compartment_id)
+            .await
+            .expect("generation"),
+        generation
+    );
+    other.store().close().await;
+    third.store().close().await;
+}
