@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""Accuracy probes for the default label model (issue #4): the figures behind the
+"tried and rejected" paragraphs of bench/validate-notes.md, so they can be re-checked.
+
+A numpy mirror of humint's Dawid–Skene family (crates/validation/src/methods/
+dawid_skene.rs): majority-vote start; full confusion rows shrunk towards the typical
+source's matrix with `alpha` pseudo-counts per true class, or one accuracy per source
+(Beta(2, 1)); EM stopped once posteriors move < 1e-3 or the log-likelihood < 1e-5 per
+claim. It reproduces the engine's accuracies on the label sets (web 0.865 at strength 8,
+zencrowd-all 0.789 / one-coin 0.852, bluebird 0.898 ...). It is a research tool, not a
+peer and not part of the bench table.
+
+Usage (numpy and pandas: the virtual environment bench/validate makes):
+    bench/.venv/bin/python bench/accuracy_probes.py [PROBE ...]
+PROBE: baseline, starts, oc_start, communities, mace, split, drift, latent, class_prior
+(all when none given). Each takes seconds; nothing reads the truth except to score.
+"""
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+
+DATA = os.environ.get("HUMINT_VALIDATION_DATA", "/work/shared/data/validation")
+LABEL_SETS = ["zencrowd-all", "bluebird", "web", "cf", "dog", "face", "ms", "product",
+              "rte", "sp"]
+
+
+def load(name):
+    c = pd.read_csv(f"{DATA}/{name}/claims.csv", dtype=str)
+    t = pd.read_csv(f"{DATA}/{name}/truth.csv", dtype=str)
+    vi = {v: i for i, v in enumerate(sorted(set(c.value)))}
+    oi = {o: i for i, o in enumerate(sorted(set(c.object)))}
+    si = {s: i for i, s in enumerate(sorted(set(c.source)))}
+    S = np.array([si[x] for x in c.source])
+    O = np.array([oi[x] for x in c.object])
+    V = np.array([vi[x] for x in c.value])
+    truth = np.full(len(oi), -1)
+    for o, v in zip(t.object, t.value):
+        if o in oi:
+            truth[oi[o]] = vi.get(v, -2)
+    return S, O, V, len(si), len(oi), len(vi), truth
+
+
+def accuracy(post, truth):
+    m = truth != -1
+    return (post.argmax(1)[m] == truth[m]).mean()
+
+
+def majority(S, O, V, no, k, w):
+    p = np.zeros((no, k))
+    np.add.at(p, (O, V), w)
+    s = p.sum(1, keepdims=True)
+    return np.where(s > 0, p / np.maximum(s, 1e-300), 1.0 / k)
+
+
+def counts_of(S, O, V, ns, k, post, w):
+    cnt = np.zeros((ns, k, post.shape[1]))  # source, observed, latent
+    np.add.at(cnt, (S, V), w[:, None] * post[O])
+    return cnt
+
+
+def typical(cnt):
+    tot = cnt.sum((1, 2))
+    t = (cnt[tot > 0] / tot[tot > 0][:, None, None]).sum(0)
+    return np.maximum(t / t.sum(0, keepdims=True), 1e-10)
+
+
+def m_step(cnt, alpha, symmetric):
+    ns, k, _ = cnt.shape
+    if symmetric:
+        right = cnt[:, np.arange(k), np.arange(k)].sum(1)
+        a = np.clip((right + 2) / (cnt.sum((1, 2)) + 3), 1e-4, 1 - 1e-4)
+        E = np.ones((ns, k, k)) * ((1 - a) / (k - 1))[:, None, None]
+        E[:, np.arange(k), np.arange(k)] = a[:, None]
+        return E
+    E = cnt + alpha * typical(cnt)[None]
+    return E / E.sum(1, keepdims=True)
+
+
+def e_step(S, O, V, no, E, prior, w):
+    lp = np.tile(np.log(np.maximum(prior, 1e-10)), (no, 1))
+    np.add.at(lp, O, w[:, None] * np.log(E[S, V]))
+    m = lp.max(1, keepdims=True)
+    p = np.exp(lp - m)
+    z = p.sum(1, keepdims=True)
+    return p / z, float((np.log(z) + m).sum())
+
+
+def fit(S, O, V, ns, no, k, alpha=2.0, symmetric=False, w=None, post=None,
+        iters=100, tol=1e-3, lltol=1e-5, m_step_fn=None, class_prior_beta=0.0):
+    """EM as the engine runs it; returns (posteriors, confusion, class prior, log-lik)."""
+    w = np.ones(len(S)) if w is None else w
+    post = majority(S, O, V, no, k, w) if post is None else post
+    mfn = m_step_fn or (lambda cnt: m_step(cnt, alpha, symmetric))
+    prior_of = lambda p: (p.sum(0) + class_prior_beta) / (no + k * class_prior_beta)  # noqa: E731
+    prior, E = prior_of(post), mfn(counts_of(S, O, V, ns, k, post, w))
+    last, ll = -np.inf, -np.inf
+    for _ in range(iters):
+        new, ll = e_step(S, O, V, no, E, prior, w)
+        moved = np.abs(new - post).max()
+        post = new
+        prior, E = prior_of(post), mfn(counts_of(S, O, V, ns, k, post, w))
+        if moved < tol or abs(ll - last) / len(S) < lltol:
+            break
+        last = ll
+    return post, E, prior, ll
+
+
+CANDIDATES = [("full-2", 2.0, False), ("full-8", 8.0, False), ("full-32", 32.0, False),
+              ("one-coin", 2.0, True)]
+
+
+def heldout(S, O, V, ns, no, k, folds=5, **kw):
+    """Held-out log-probability of each claim, as auto.rs's cross-validation scores it."""
+    fold = np.random.default_rng(3).integers(0, folds, len(S))
+    out = np.zeros(len(S))
+    for f in range(folds):
+        post, E, _, _ = fit(S, O, V, ns, no, k, w=(fold != f).astype(float), tol=1e-2,
+                            lltol=1e-4, **kw)
+        h = fold == f
+        out[h] = np.log(np.maximum((post[O[h]] * E[S[h], V[h]]).sum(1), 1e-300))
+    return out
+
+
+def probe_baseline():
+    print("# the mirror: accuracy (log-likelihood per claim) of each candidate")
+    for name in LABEL_SETS:
+        S, O, V, ns, no, k, tr = load(name)
+        cells = []
+        for label, a, sym in CANDIDATES:
+            p, _, _, ll = fit(S, O, V, ns, no, k, alpha=a, symmetric=sym)
+            cells.append(f"{label} {accuracy(p, tr):.3f} ({ll / len(S):.4f})")
+        print(f"{name:13s} " + "  ".join(cells))
+
+
+def probe_starts():
+    print("# EM to full convergence from majority vote, the one-coin posterior and 10 random "
+          "starts (label swaps show as 1 - accuracy)")
+    for name, a in [("zencrowd-all", 2.0), ("zencrowd-all", 8.0), ("web", 8.0),
+                    ("bluebird", 2.0)]:
+        S, O, V, ns, no, k, tr = load(name)
+        oc = fit(S, O, V, ns, no, k, symmetric=True, tol=1e-7, lltol=0)[0]
+        rng = np.random.default_rng(0)
+        starts = [("mv", None), ("one-coin", oc)] + [
+            (f"r{i}", rng.dirichlet(np.ones(k), no)) for i in range(10)]
+        cells = []
+        for label, st in starts:
+            p, _, _, ll = fit(S, O, V, ns, no, k, alpha=a, post=st, tol=1e-8, lltol=0,
+                              iters=500)
+            cells.append(f"{label} {accuracy(p, tr):.3f}/{ll / len(S):.5f}")
+        print(f"{name} strength {a:g}: " + "  ".join(cells))
+
+
+def probe_oc_start():
+    print("# the engine's stopping rule, started from majority vote against from the "
+          "one-coin posterior")
+    for name in LABEL_SETS:
+        S, O, V, ns, no, k, tr = load(name)
+        oc = fit(S, O, V, ns, no, k, symmetric=True)[0]
+        cells = []
+        for a in (2.0, 8.0, 32.0):
+            p = fit(S, O, V, ns, no, k, alpha=a)[0]
+            q = fit(S, O, V, ns, no, k, alpha=a, post=oc)[0]
+            cells.append(f"{a:g}: {accuracy(p, tr):.3f} -> {accuracy(q, tr):.3f}")
+        print(f"{name:13s} " + "  ".join(cells))
+
+
+def community_m_step(alpha):
+    """Rows shrunk towards a mixture of two community matrices (Venanzi et al. 2014)."""
+    state = {}
+
+    def step(cnt):
+        tot = cnt.sum((1, 2))
+        norm = np.zeros_like(cnt)
+        norm[tot > 0] = cnt[tot > 0] / tot[tot > 0][:, None, None]
+        if "r" not in state:
+            pool = cnt.sum(0)
+            C = np.stack([typical(cnt), pool / pool.sum(0, keepdims=True)])
+        else:
+            C = np.einsum("sm,sij->mij", state["r"], norm)
+            C = C / np.maximum(C.sum(1, keepdims=True), 1e-300)
+        C = np.maximum(C, 1e-10)
+        pi = state.get("pi", np.ones(C.shape[0]) / C.shape[0])
+        lr = np.log(pi)[None] + np.einsum("sij,mij->sm", cnt, np.log(C))
+        r = np.exp(lr - lr.max(1, keepdims=True))
+        r /= r.sum(1, keepdims=True)
+        state["r"], state["pi"] = r, np.maximum(r.mean(0), 1e-6)
+        E = cnt + alpha * np.einsum("sm,mij->sij", r, C)
+        return E / E.sum(1, keepdims=True)
+
+    return step
+
+
+def probe_communities():
+    print("# shrinkage towards one typical source against two communities")
+    for name in LABEL_SETS:
+        S, O, V, ns, no, k, tr = load(name)
+        cells = []
+        for a in (2.0, 8.0, 32.0):
+            p = fit(S, O, V, ns, no, k, alpha=a)[0]
+            q = fit(S, O, V, ns, no, k, m_step_fn=community_m_step(a))[0]
+            cells.append(f"{a:g}: {accuracy(p, tr):.3f} -> {accuracy(q, tr):.3f}")
+        print(f"{name:13s} " + "  ".join(cells))
+
+
+def mace(S, O, V, ns, no, k, uniform_prior, iters=200):
+    """MACE (Hovy et al. 2013) by maximum likelihood: truthful with probability theta,
+    else a draw from the source's own spam distribution."""
+    post, prior = majority(S, O, V, no, k, np.ones(len(S))), np.ones(k) / k
+    th, xi = np.full(ns, 0.8), np.ones((ns, k)) / k
+    ll = -np.inf
+    for _ in range(iters):
+        said = V[:, None] == np.arange(k)
+        pv = th[S, None] * said + (1 - th[S, None]) * xi[S, V][:, None]
+        truthful = (post[O] * th[S, None] * said / np.maximum(pv, 1e-300)).sum(1)
+        th = np.clip((np.bincount(S, truthful, ns) + 1) / (np.bincount(S, minlength=ns) + 2),
+                     1e-4, 1 - 1e-4)
+        xc = np.zeros((ns, k))
+        np.add.at(xc, (S, V), 1 - truthful)
+        xi = (xc + 0.5) / (xc + 0.5).sum(1, keepdims=True)
+        E = th[:, None, None] * np.eye(k)[None] + (1 - th)[:, None, None] * xi[:, :, None]
+        if not uniform_prior:
+            prior = post.mean(0)
+        new, ll = e_step(S, O, V, no, E, prior, np.ones(len(S)))
+        done = np.abs(new - post).max() < 1e-6
+        post = new
+        if done:
+            break
+    return post, ll
+
+
+def probe_mace():
+    print("# MACE by EM: fitted class prior / uniform class prior (accuracy, log-lik per "
+          "claim)")
+    for name in ["zencrowd-all", "bluebird", "web"]:
+        S, O, V, ns, no, k, tr = load(name)
+        cells = []
+        for uniform in (False, True):
+            p, ll = mace(S, O, V, ns, no, k, uniform)
+            cells.append(f"{accuracy(p, tr):.3f} ({ll / len(S):.4f})")
+        print(f"{name:13s} " + "  ".join(cells))
+
+
+def probe_split():
+    print("# reproducibility across disjoint halves of the sources: each candidate fitted "
+          "on each half, share of objects (labelled by both) on which the halves agree, "
+          "mean of 4 random splits")
+    for name in LABEL_SETS:
+        S, O, V, ns, no, k, tr = load(name)
+        rng = np.random.default_rng(1)
+        agree = {c[0]: [] for c in CANDIDATES}
+        for _ in range(4):
+            half = rng.integers(0, 2, ns)
+            both = np.zeros((no, 2))
+            np.add.at(both, (O, half[S]), 1)
+            both = (both > 0).all(1)
+            fits = [[fit(S, O, V, ns, no, k, alpha=a, symmetric=sym,
+                         w=(half[S] == h).astype(float))[0] for (_, a, sym) in CANDIDATES]
+                    for h in (0, 1)]
+            for i, (label, _, _) in enumerate(CANDIDATES):
+                agree[label].append((fits[0][i][both].argmax(1)
+                                     == fits[1][i][both].argmax(1)).mean())
+        cells = []
+        for label, a, sym in CANDIDATES:
+            p = fit(S, O, V, ns, no, k, alpha=a, symmetric=sym)[0]
+            cells.append(f"{label} acc {accuracy(p, tr):.3f} agree {np.mean(agree[label]):.3f}")
+        print(f"{name:13s} " + "  ".join(cells))
+
+
+def probe_drift():
+    print("# accuracy [total-variation distance of the fitted class prior from the labels' "
+          "shares, from the majority vote's shares]")
+    for name in LABEL_SETS:
+        S, O, V, ns, no, k, tr = load(name)
+        labels = np.bincount(V, minlength=k) / len(V)
+        mv = np.bincount(majority(S, O, V, no, k, np.ones(len(S))).argmax(1), minlength=k) / no
+        cells = []
+        for label, a, sym in CANDIDATES:
+            p, _, prior, _ = fit(S, O, V, ns, no, k, alpha=a, symmetric=sym)
+            cells.append(f"{label} {accuracy(p, tr):.3f}"
+                         f"[{0.5 * np.abs(prior - labels).sum():.3f},"
+                         f"{0.5 * np.abs(prior - mv).sum():.3f}]")
+        print(f"{name:13s} " + " ".join(cells))
+
+
+def probe_latent():
+    print("# binary sets with 3 latent classes (best of 5 random starts): what each latent "
+          "class holds")
+    for name in ["zencrowd-all", "bluebird"]:
+        S, O, V, ns, no, k, tr = load(name)
+        best = None
+        for seed in range(5):
+            post = np.random.default_rng(seed).dirichlet(np.ones(k + 1), no)
+            for _ in range(300):
+                cnt = counts_of(S, O, V, ns, k, post, np.ones(len(S)))
+                E = cnt + 2.0 * typical(cnt)[None]
+                E /= E.sum(1, keepdims=True)
+                new, ll = e_step(S, O, V, no, E, post.mean(0), np.ones(len(S)))
+                done = np.abs(new - post).max() < 1e-6
+                post = new
+                if done:
+                    break
+            if best is None or ll > best[1]:
+                best = (post, ll)
+        z = best[0].argmax(1)
+        share = np.zeros(no)
+        np.add.at(share, O, V == 1)
+        share /= np.bincount(O)
+        for c in range(k + 1):
+            m = (z == c) & (tr >= 0)
+            print(f"{name} latent {c}: {m.sum()} objects, gold {np.bincount(tr[m], minlength=k)}"
+                  f", mean share of '1' labels {share[z == c].mean():.2f}")
+
+
+def probe_class_prior():
+    print("# class prior under a symmetric Dirichlet of beta pseudo-objects per class: "
+          "accuracy, and held-out log-lik per claim against beta = 0 (mean ± s.e.)")
+    for name in LABEL_SETS:
+        S, O, V, ns, no, k, tr = load(name)
+        cells = []
+        for a in (2.0, 8.0):
+            base = heldout(S, O, V, ns, no, k, alpha=a)
+            for beta in (0.0, no / k / 10, no / k):
+                p = fit(S, O, V, ns, no, k, alpha=a, class_prior_beta=beta)[0]
+                d = heldout(S, O, V, ns, no, k, alpha=a, class_prior_beta=beta) - base
+                cells.append(f"a{a:g} b{beta:.0f} {accuracy(p, tr):.3f} "
+                             f"{d.mean():+.4f}±{d.std() / np.sqrt(len(d)):.4f}")
+        print(f"{name:13s} " + "  ".join(cells))
+
+
+PROBES = {n[len("probe_"):]: f for n, f in globals().items() if n.startswith("probe_")}
+
+if __name__ == "__main__":
+    for probe in sys.argv[1:] or list(PROBES):
+        PROBES[probe]()
+        print()
