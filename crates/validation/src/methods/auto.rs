@@ -18,7 +18,11 @@
 //!   is typically gathered from sources that copy from one another.
 //!
 //! Whatever the model, dependence between sources is then assessed with the copy model
-//! of Dong et al. 2009 on the fitted beliefs.
+//! of Dong et al. 2009 on the fitted beliefs, with the prior share of dependent pairs
+//! estimated from the pairs themselves ([`crate::methods::copy::dependent_share`]) rather
+//! than fixed at Dong et al.'s 0.2, so that chance agreement among thousands of sources is
+//! not reported as copying. (The copy-aware model keeps Dong et al.'s fixed prior inside
+//! its own fit.)
 
 use crate::claims::{ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Dependency, Estimate, finish};
@@ -242,7 +246,7 @@ fn sample_objects(claims: &ClaimSet, target: usize) -> ClaimSet {
 }
 
 /// SplitMix64's finaliser: a fixed hash for deterministic sampling and folds.
-fn mix(x: u64) -> u64 {
+pub(crate) fn mix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -335,7 +339,11 @@ pub(crate) fn dependencies(
 ) -> Vec<Dependency> {
     let acc = accuracies_from(claims, beliefs.source_right(claims), (2.0, 1.0));
     let n_false = n_false_of(claims, domain);
-    CopyModel::default().detect(
+    let model = CopyModel {
+        estimate_prior: true,
+        ..CopyModel::default()
+    };
+    model.detect(
         claims,
         &beliefs.correct,
         &acc,

@@ -7,7 +7,9 @@
 //! sharing true values weak evidence, and disagreeing evidence against. Per pair the
 //! log-likelihood ratio of "dependent" over "independent" is summed over the shared
 //! objects (with the truth weighted by its current probability) and turned into a
-//! posterior with prior `α`.
+//! posterior with prior `α`: Dong et al.'s 0.2, or (`estimate_prior`, what the default
+//! method's report uses) the share of dependent pairs the pairs themselves suggest
+//! ([`dependent_share`]).
 //!
 //! The copy-aware model (Dong et al.'s ACCU-COPY) then counts a value's supporters in
 //! decreasing order of accuracy and discounts each by `Π (1 − c·P(dependent))` over the
@@ -22,10 +24,14 @@ use crate::methods::{Domain, Method};
 /// Parameters of the dependence model.
 #[derive(Debug, Clone, Copy)]
 pub struct CopyModel {
-    /// Prior probability that two sources sharing objects are dependent (Dong et al.: 0.2).
+    /// Prior probability that two sources sharing objects are dependent (Dong et al.: 0.2);
+    /// with `estimate_prior`, the most it can be.
     pub prior: f64,
     /// Share of a copier's claims that are copied (Dong et al.: 0.8).
     pub rate: f64,
+    /// Estimate the share of dependent pairs from the data (see [`dependent_share`]) instead
+    /// of taking `prior` for every data set.
+    pub estimate_prior: bool,
 }
 
 impl Default for CopyModel {
@@ -33,6 +39,7 @@ impl Default for CopyModel {
         CopyModel {
             prior: 0.2,
             rate: 0.8,
+            estimate_prior: false,
         }
     }
 }
@@ -100,12 +107,24 @@ impl CopyModel {
         // multiplies (accuracies are clamped away from 0 and 1).
         let inv: Vec<[f64; 2]> = acc.iter().map(|&a| [1.0 / a, 1.0 / (1.0 - a)]).collect();
         let inv = &inv[..];
-        let mut parts: Vec<Vec<Dependency>> = Vec::new();
+        // With an estimated prior, a deterministic sample of the pairs (by a hash of the
+        // pair, so the same whatever the threads) has its ratio taken exactly, for the
+        // estimate; every pair is first judged against the largest prior allowed.
+        let every = if self.estimate_prior {
+            (counts.iter().sum::<usize>() / SAMPLE_PAIRS).max(1) as u64
+        } else {
+            0
+        };
+        // Per thread: the pairs that may be kept, with their log-likelihood ratio, and the
+        // histogram of the sampled ratios.
+        type Part = (Vec<(u32, u32, f64)>, Vec<f64>);
+        let mut parts: Vec<Part> = Vec::new();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     scope.spawn(move || {
                         let mut out = Vec::new();
+                        let mut hist = vec![0.0; if every > 0 { RATIO_BINS + 2 } else { 0 }];
                         let mut layout = PairLayout::default();
                         let mut ev = vec![[0.0f64; 4]; n_src];
                         let mut seen = vec![false; n_src];
@@ -118,9 +137,14 @@ impl CopyModel {
                                 let a = a as usize;
                                 for &b in &touched[..len] {
                                     let e = ev[b as usize];
+                                    let sampled = every > 0
+                                        && crate::methods::auto::mix(
+                                            (a as u64) << 32 | u64::from(b),
+                                        )
+                                        .is_multiple_of(every);
                                     // Compare in log-odds; the posterior's exp only for kept
                                     // pairs.
-                                    let odds = if e[0] + e[1] > 0.0 {
+                                    let l = if e[0] + e[1] > 0.0 {
                                         let n = uniform_n_false
                                             .map_or_else(|| e[2] / e[1], |n| n.max(1.0));
                                         let (aa, ab) = (acc[a], acc[b as usize]);
@@ -132,18 +156,17 @@ impl CopyModel {
                                             n,
                                             &e,
                                             ln_keep,
-                                            need,
+                                            if sampled { f64::NEG_INFINITY } else { need },
                                         )
                                     } else {
                                         // Only disagreements: no logarithm needed.
                                         e[3] * ln_keep
-                                    } + log_prior_odds;
-                                    if odds >= min_odds {
-                                        out.push(Dependency {
-                                            source_a: a as u32,
-                                            source_b: b,
-                                            probability: 1.0 / (1.0 + (-odds).exp()),
-                                        });
+                                    };
+                                    if sampled {
+                                        hist[ratio_bin(l)] += 1.0;
+                                    }
+                                    if l + log_prior_odds >= min_odds {
+                                        out.push((a as u32, b, l));
                                     }
                                     ev[b as usize] = [0.0; 4];
                                     seen[b as usize] = false;
@@ -151,7 +174,7 @@ impl CopyModel {
                                 len = 0;
                             }
                         }
-                        out
+                        (out, hist)
                     })
                 })
                 .collect();
@@ -161,7 +184,31 @@ impl CopyModel {
                 }
             }
         });
-        let mut all: Vec<Dependency> = parts.into_iter().flatten().collect();
+        // The prior: fixed, or the share of dependent pairs that best explains the sample.
+        let log_prior_odds = if every > 0 {
+            let mut hist = vec![0.0; RATIO_BINS + 2];
+            for (_, h) in &parts {
+                for (x, y) in hist.iter_mut().zip(h) {
+                    *x += y;
+                }
+            }
+            let share = dependent_share(&hist, self.prior);
+            (share / (1.0 - share)).ln()
+        } else {
+            log_prior_odds
+        };
+        let mut all: Vec<Dependency> = parts
+            .into_iter()
+            .flat_map(|(out, _)| out)
+            .filter_map(|(a, b, l)| {
+                let odds = l + log_prior_odds;
+                (odds >= min_odds).then(|| Dependency {
+                    source_a: a,
+                    source_b: b,
+                    probability: 1.0 / (1.0 + (-odds).exp()),
+                })
+            })
+            .collect();
         all.sort_unstable_by(|x, y| {
             y.probability
                 .total_cmp(&x.probability)
@@ -214,6 +261,85 @@ impl CopyModel {
         }
         l
     }
+}
+
+/// What Dong et al.'s prior on the share of dependent pairs weighs in its estimate, in pairs
+/// (see [`dependent_share`]).
+pub(crate) const PRIOR_PAIRS: f64 = 20.0;
+
+/// Pairs whose ratio is taken exactly for the estimate of the dependent share, about (a pair
+/// in every `events / SAMPLE_PAIRS` is sampled).
+const SAMPLE_PAIRS: usize = 200_000;
+
+/// Bins of the log-likelihood ratios sampled for the estimate of the dependent share: from
+/// −[`RATIO_SPAN`] to +[`RATIO_SPAN`] nats, a tenth of a nat each, plus one bin below and one
+/// above.
+const RATIO_BINS: usize = 800;
+const RATIO_SPAN: f64 = 40.0;
+
+fn ratio_bin(l: f64) -> usize {
+    if l.is_nan() || l < -RATIO_SPAN {
+        0
+    } else if l >= RATIO_SPAN {
+        RATIO_BINS + 1
+    } else {
+        1 + (((l + RATIO_SPAN) / (2.0 * RATIO_SPAN) * RATIO_BINS as f64) as usize)
+            .min(RATIO_BINS - 1)
+    }
+}
+
+/// The share of pairs that are dependent, estimated from a histogram of pairs'
+/// log-likelihood ratios (dependent over independent; [`ratio_bin`]): the mixture weight `α`
+/// maximising `Σ ln(1 + α (LRᵢ − 1))` plus a Beta prior whose mode is `max` (Dong et al.'s
+/// 0.2) and which weighs as much as [`PRIOR_PAIRS`] pairs, between one in a million and
+/// `max`. With a few sources the estimate stays near Dong et al.'s prior (ten pairs cannot
+/// say much about the share); with thousands, the pairs decide.
+///
+/// Dong et al. fix the prior at 0.2, which suits a few dozen sources that all share most
+/// objects; with thousands of sources, each sharing an object or two with most others, it
+/// says that a fifth of millions of pairs copy, and a single shared wrong value then makes a
+/// pair look dependent. Estimated, the prior is what the data say the share is (close to
+/// nothing when no source copies), as in empirical-Bayes estimates of the share of true
+/// effects among many tests (Efron, *Large-Scale Inference*, 2010, ch. 5).
+pub(crate) fn dependent_share(hist: &[f64], max: f64) -> f64 {
+    const MIN: f64 = 1e-6;
+    let max = max.clamp(MIN, 0.5);
+    let width = 2.0 * RATIO_SPAN / RATIO_BINS as f64;
+    // The score (the prior's part first): decreasing in α.
+    let score = |alpha: f64| -> f64 {
+        let mut g = PRIOR_PAIRS * (max / alpha - (1.0 - max) / (1.0 - alpha));
+        for (i, &n) in hist.iter().enumerate() {
+            if n == 0.0 {
+                continue;
+            }
+            g += n * if i == 0 {
+                -1.0 / (1.0 - alpha)
+            } else if i == RATIO_BINS + 1 {
+                1.0 / alpha
+            } else {
+                let l = -RATIO_SPAN + (i as f64 - 0.5) * width;
+                let d = l.exp() - 1.0;
+                d / (1.0 + alpha * d)
+            };
+        }
+        g
+    };
+    if score(max) >= 0.0 {
+        return max;
+    }
+    if score(MIN) <= 0.0 {
+        return MIN;
+    }
+    let (mut lo, mut hi) = (MIN.ln(), max.ln());
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if score(mid.exp()) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (0.5 * (lo + hi)).exp()
 }
 
 /// Pair events filed per group of sources (see [`source_groups`]): 16 MiB of events.
@@ -763,6 +889,85 @@ mod tests {
         assert_eq!(source_groups(&[3], 2, 1), vec![0..1]);
         assert_eq!(source_groups(&[0, 0, 0, 9], 2, 1), vec![0..4]);
         assert!(source_groups(&[], 2, 1).is_empty());
+    }
+
+    /// The share of dependent pairs from a histogram of log-likelihood ratios: pairs with
+    /// no evidence of dependence drive it to the floor; clearly dependent pairs raise it,
+    /// more of them more; ten pairs say little, so it stays near Dong et al.'s 0.2; and it
+    /// never goes above that.
+    #[test]
+    fn the_dependent_share_is_what_the_pairs_say_when_there_are_enough_of_them() {
+        let mut hist = vec![0.0; RATIO_BINS + 2];
+        hist[ratio_bin(-3.0)] += 60_000.0;
+        hist[ratio_bin(-0.5)] += 40_000.0;
+        let floor = dependent_share(&hist, 0.2);
+        assert!(floor < 1e-4, "{floor}");
+        hist[ratio_bin(20.0)] += 100.0;
+        let some = dependent_share(&hist, 0.2);
+        hist[ratio_bin(20.0)] += 900.0;
+        let more = dependent_share(&hist, 0.2);
+        assert!(
+            floor < some && some < more && more < 0.2,
+            "{floor} {some} {more}"
+        );
+        let mut few = vec![0.0; RATIO_BINS + 2];
+        few[ratio_bin(-5.0)] += 9.0;
+        few[ratio_bin(20.0)] += 1.0;
+        let near = dependent_share(&few, 0.2);
+        assert!(near > 0.1 && near <= 0.2, "{near}");
+        let mut all = vec![0.0; RATIO_BINS + 2];
+        all[ratio_bin(30.0)] += 50.0;
+        assert_eq!(dependent_share(&all, 0.2), 0.2);
+    }
+
+    /// Through the default method: many sources that share an object or two with most
+    /// others and copy from nobody (with Dong et al.'s fixed prior of 0.2 a single shared
+    /// wrong value made such a pair look dependent, and thousands were reported) get no
+    /// dependence reported; where sources copy and share enough objects to show it, the
+    /// copiers are found, and nothing else.
+    #[test]
+    fn the_default_reports_copiers_and_not_chance_agreement() {
+        let detect = |params: SyntheticParams| {
+            let data = generate(&params);
+            let mut b = ClaimSetBuilder::new();
+            for &(s, o, v) in &data.claims {
+                b.push(&format!("s{s:04}"), &format!("o{o}"), &v.to_string());
+            }
+            let c = b.build();
+            let est = crate::default_method().estimate(&c, &crate::claims::Outcomes::new());
+            let index = |name: &str| name[1..].parse::<u32>().unwrap_or(u32::MAX);
+            let right = est
+                .dependencies
+                .iter()
+                .filter(|d| {
+                    data.dependent(
+                        index(c.source_name(d.source_a)),
+                        index(c.source_name(d.source_b)),
+                    )
+                })
+                .count();
+            (est.dependencies.len(), right)
+        };
+        let sparse = SyntheticParams {
+            sources: 600,
+            objects: 12_000,
+            claims_per_object: 5,
+            copiers: 0.0,
+            seed: 17,
+            ..SyntheticParams::default()
+        };
+        assert_eq!(detect(sparse), (0, 0));
+        let dense = SyntheticParams {
+            sources: 100,
+            objects: 2000,
+            claims_per_object: 10,
+            copiers: 0.2,
+            seed: 5,
+            ..SyntheticParams::default()
+        };
+        let (reported, right) = detect(dense);
+        assert!(right >= 10, "{right} of 21 dependent pairs found");
+        assert_eq!(reported, right, "{reported} reported, {right} right");
     }
 
     #[test]
