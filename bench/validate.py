@@ -223,7 +223,7 @@ def main():
         n, right, true = reported(assess, *args)
         lines.append(f"| {label} | {n} | {right} | {true} |")
     lines += ["",
-              f"Commands: `bench/validate` (synthetic sets from `assess generate`, seeds 7, 9 and 5; "
+              f"Commands: `bench/validate` (synthetic sets from `assess generate`, seeds 7, 9, 5 and 17; "
               f"machine: {os.cpu_count()} cores).", ""]
     notes = os.path.join(ROOT, "bench", "validate-notes.md")
     if os.path.exists(notes):
