@@ -30,12 +30,45 @@ pub fn backends() -> Vec<Backend> {
     out
 }
 
-/// A database that exists for one test and the files or database behind it.
+/// A database that exists for one test and the files or database behind it: the SQLite
+/// file's directory is removed, and the PostgreSQL database dropped, when it goes.
 #[derive(Debug)]
 pub struct TestDatabase {
     pub url: String,
     pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the server's administration URL and the database's name.
+    created: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    /// Drops the PostgreSQL database (closing any connection a test left open), on a thread
+    /// of its own with its own runtime, since a test's runtime may be the one dropping it,
+    /// and waits for it: each test runs in a process of its own, which may exit next.
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.created.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url).await {
+                    let _ = conn
+                        .execute(AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .await;
+                    let _ = conn.close().await;
+                }
+            });
+        });
+        let _ = dropped.join();
+    }
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -54,6 +87,7 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
                 url,
                 backend,
                 _dir: Some(dir),
+                created: None,
             }
         }
         Backend::Postgres => {
@@ -94,6 +128,7 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
                 url: format!("{server}/{name}{query}"),
                 backend,
                 _dir: None,
+                created: Some((admin_url.clone(), name)),
             }
         }
     }
