@@ -147,9 +147,19 @@ struct ListPage {
     next: Option<String>,
     may_record: bool,
     record: RecordForm,
+    /// The source's authorisations to choose from, when the form names a source the officer
+    /// may see the case of; otherwise the reference is typed.
+    auth_choices: Option<Vec<AuthChoice>>,
     establish: StepForm,
     report: StepForm,
     problem: Option<Problem>,
+}
+
+/// One of the source's authorisations, as the error form offers it.
+pub(super) struct AuthChoice {
+    pub id: String,
+    /// Kind, state and period in words.
+    pub label: String,
 }
 
 /// What a refused submission brings back to the page.
@@ -198,10 +208,12 @@ async fn list_page(
             source_id: q.source.clone(),
             ..RecordForm::default()
         }),
+        auth_choices: None,
         establish: typed.establish.unwrap_or_default(),
         report: typed.report.unwrap_or_default(),
         problem,
     };
+    page.auth_choices = auth_choices(state, officer, &page.record.source_id).await;
     let (open_only, overdue_only) = match show.as_str() {
         "open" => (true, false),
         "overdue" => (true, true),
@@ -267,6 +279,49 @@ fn record_input(f: &RecordForm) -> Result<ErrorInput, StationError> {
         })?,
         established_at: instant_field("established", &f.established_at)?,
     })
+}
+
+/// The authorisations of the source the form names, newest first, if the officer may see
+/// them; `None` (the reference is then typed) for no source, one the officer may not see the
+/// case of, or one that does not exist (the station refuses the record with its own words).
+async fn auth_choices(
+    state: &AppState,
+    officer: &Officer,
+    source_id: &str,
+) -> Option<Vec<AuthChoice>> {
+    let source_id = source_id.trim();
+    if source_id.is_empty() {
+        return None;
+    }
+    let auths = state
+        .station
+        .authorisations(&officer.principal, source_id)
+        .await
+        .ok()?;
+    let now = state.station.clock().now();
+    Some(
+        auths
+            .iter()
+            .rev()
+            .map(|a| {
+                let kind = super::sources::name(&a.kind);
+                let mut chars = kind.chars();
+                let kind: String = chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default();
+                AuthChoice {
+                    id: a.id.to_string(),
+                    label: format!(
+                        "{kind} authorisation, {}: granted {}, until {}",
+                        super::sources::name(&a.status(now)),
+                        when(a.granted_at),
+                        when(a.current_expiry()),
+                    ),
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The list as the officer left it, to show a refusal on.

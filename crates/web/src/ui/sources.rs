@@ -418,7 +418,7 @@ fn visible<T>(r: Result<T, StationError>) -> Result<Option<T>, StationError> {
     }
 }
 
-fn name<T: serde::Serialize>(value: &T) -> String {
+pub(super) fn name<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => words(&s),
         _ => String::new(),

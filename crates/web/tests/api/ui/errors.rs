@@ -259,7 +259,8 @@ async fn an_error_about_a_source_is_recorded_from_its_page(#[case] backend: Back
     let Some(w) = World::new(backend).await else {
         return;
     };
-    let source = w.source("1980-01-01").await;
+    let (source, auth) = w.recruited("1980-01-01").await;
+    let auth_id = auth["id"].as_str().expect("authorisation id").to_owned();
     // The handler keeps no register: no link on the source page.
     let handler = Browser::sign_in(&w.t, &w.handler).await;
     assert!(
@@ -286,6 +287,28 @@ async fn an_error_about_a_source_is_recorded_from_its_page(#[case] backend: Back
         "{}",
         form.body
     );
+    // The source's authorisation is offered by name, not typed as a reference.
+    assert!(
+        form.body
+            .contains("<select id=\"authorisation_id\" name=\"authorisation_id\">"),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains(&format!(
+            "<option value=\"{auth_id}\">Standard authorisation, live: granted"
+        )),
+        "{}",
+        form.body
+    );
+    // Without a source, the reference is typed.
+    assert!(
+        controller
+            .get("/errors")
+            .await
+            .body
+            .contains("<input id=\"authorisation_id\" name=\"authorisation_id\" type=\"text\"")
+    );
     let saved = controller
         .submit(
             "/errors",
@@ -293,6 +316,7 @@ async fn an_error_about_a_source_is_recorded_from_its_page(#[case] backend: Back
             &[
                 ("compartment", COMPARTMENT),
                 ("source_id", source.as_str()),
+                ("authorisation_id", auth_id.as_str()),
                 (
                     "description",
                     "A meeting was held without its authorisation in force.",
@@ -308,5 +332,13 @@ async fn an_error_about_a_source_is_recorded_from_its_page(#[case] backend: Back
             .contains(&format!("<a href=\"/sources/{source}\">The source</a>")),
         "{}",
         list.body
+    );
+    let token = w.token(&w.controller).await;
+    let (_, errors) = w.t.get(Some(&token), "/api/v1/errors?show=all").await;
+    assert!(
+        errors
+            .to_string()
+            .contains(&format!("\"authorisation_id\":\"{auth_id}\"")),
+        "{errors}"
     );
 }
