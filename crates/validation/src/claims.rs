@@ -76,6 +76,9 @@ pub struct ClaimSetBuilder {
     objects: Interner,
     values: Interner,
     triples: Vec<[u32; 3]>,
+    /// Value domains named with [`Self::set_domain`], and each object's (by builder id).
+    domains: Interner,
+    object_domain: Vec<u32>,
 }
 
 impl ClaimSetBuilder {
@@ -101,6 +104,22 @@ impl ClaimSetBuilder {
         self.triples.push([o, s, v]);
     }
 
+    /// Says that `object`'s values are drawn from the same space as those of every other
+    /// object of `domain` (a station's claims: the objects of one attribute, such as every
+    /// vehicle's colour). Copy detection then counts the wrong values an object could take
+    /// over the whole domain, not just over the values claimed for it: two sources that
+    /// repeat the same invented value, where the domain holds many, are far more likely to
+    /// share a source than its claims alone suggest. Objects never given a domain are each
+    /// their own.
+    pub fn set_domain(&mut self, object: &str, domain: &str) {
+        let o = self.objects.intern(object) as usize;
+        let d = self.domains.intern(domain);
+        if self.object_domain.len() <= o {
+            self.object_domain.resize(o + 1, u32::MAX);
+        }
+        self.object_domain[o] = d;
+    }
+
     /// Claims pushed so far (duplicates included).
     pub fn len(&self) -> usize {
         self.triples.len()
@@ -116,6 +135,20 @@ impl ClaimSetBuilder {
         let (source_names, s_map) = self.sources.into_sorted();
         let (object_names, o_map) = self.objects.into_sorted();
         let (value_names, v_map) = self.values.into_sorted();
+        // Each object's domain in canonical object order (u32::MAX: its own).
+        let mut domain_of = vec![
+            u32::MAX;
+            if self.object_domain.is_empty() {
+                0
+            } else {
+                object_names.len()
+            }
+        ];
+        for (old, &d) in self.object_domain.iter().enumerate() {
+            if let Some(&new) = o_map.get(old) {
+                domain_of[new as usize] = d;
+            }
+        }
         let mut triples = self.triples;
         for t in &mut triples {
             *t = [
@@ -191,8 +224,32 @@ impl ClaimSetBuilder {
             .map(|v| parse_number(v).unwrap_or(f64::NAN))
             .collect();
         let claim_value = claim_slot.iter().map(|&s| cand_value[s as usize]).collect();
+        // Distinct values over each domain, and so each object's number of possible wrong
+        // values (0 for an object without a domain).
+        let domain_false = if domain_of.is_empty() {
+            Vec::new()
+        } else {
+            let mut pairs: Vec<(u32, u32)> = Vec::new();
+            for (o, &d) in domain_of.iter().enumerate() {
+                if d != u32::MAX {
+                    let slots = cand_start[o] as usize..cand_start[o + 1] as usize;
+                    pairs.extend(cand_value[slots].iter().map(|&v| (d, v)));
+                }
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            let mut per_domain: std::collections::HashMap<u32, u32> = Default::default();
+            for (d, _) in pairs {
+                *per_domain.entry(d).or_insert(0) += 1;
+            }
+            domain_of
+                .iter()
+                .map(|d| per_domain.get(d).map_or(0, |n| n.saturating_sub(1)))
+                .collect()
+        };
         ClaimSet {
             claim_value,
+            domain_false,
             source_names,
             object_names,
             value_names,
@@ -243,9 +300,18 @@ pub struct ClaimSet {
     cand_count: Vec<u32>,
     src_start: Vec<u32>,
     src_claims: Vec<u32>,
+    /// Per object, the wrong values its domain allows (see
+    /// [`ClaimSetBuilder::set_domain`]); empty when no domain was given.
+    domain_false: Vec<u32>,
 }
 
 impl ClaimSet {
+    /// The number of wrong values object `o`'s domain allows: its domain's distinct values
+    /// less one, or 0 when it has no domain.
+    pub(crate) fn domain_false_values(&self, o: u32) -> u32 {
+        self.domain_false.get(o as usize).copied().unwrap_or(0)
+    }
+
     /// Number of distinct claims.
     pub fn n_claims(&self) -> usize {
         self.claim_source.len()
@@ -392,7 +458,17 @@ impl ClaimSet {
             src_claims[fill[s as usize] as usize] = c as u32;
             fill[s as usize] += 1;
         }
+        let domain_false = if self.domain_false.is_empty() {
+            Vec::new()
+        } else {
+            keep.iter()
+                .enumerate()
+                .filter(|(_, k)| **k)
+                .map(|(o, _)| self.domain_false[o])
+                .collect()
+        };
         ClaimSet {
+            domain_false,
             source_names: self.source_names.clone(),
             object_names,
             value_names: self.value_names.clone(),
@@ -509,6 +585,37 @@ impl Outcomes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_domain_counts_the_values_of_all_its_objects() {
+        let mut b = ClaimSetBuilder::new();
+        b.push("s1", "car 1 colour", "red");
+        b.push("s2", "car 1 colour", "blue");
+        b.push("s1", "car 2 colour", "green");
+        b.push("s1", "car 3 colour", "red");
+        b.push("s1", "car 1 owner", "ann");
+        for car in ["car 1 colour", "car 2 colour", "car 3 colour"] {
+            b.set_domain(car, "colour");
+        }
+        let c = b.build();
+        let id = |name: &str| c.object_id(name).unwrap_or(u32::MAX);
+        // red, blue and green: two wrong values for any car's colour.
+        assert_eq!(c.domain_false_values(id("car 2 colour")), 2);
+        assert_eq!(c.domain_false_values(id("car 1 colour")), 2);
+        assert_eq!(c.domain_false_values(id("car 1 owner")), 0);
+        let keep: Vec<bool> = (0..c.n_objects() as u32)
+            .map(|o| c.object_name(o) != "car 1 colour")
+            .collect();
+        let sub = c.object_subset(&keep);
+        assert_eq!(
+            sub.domain_false_values(sub.object_id("car 3 colour").unwrap_or(u32::MAX)),
+            2
+        );
+        assert_eq!(
+            sub.domain_false_values(sub.object_id("car 1 owner").unwrap_or(u32::MAX)),
+            0
+        );
+    }
 
     /// A subset by object is the claim set those objects' rows would build, with the
     /// source and value ids of the whole.

@@ -207,6 +207,8 @@ pub(super) struct ClaimInfo {
     pub source_id: String,
     pub object: String,
     pub value: String,
+    /// The value's domain: the attribute, folded (every vehicle's colour is one domain).
+    pub attribute: String,
 }
 
 impl Station {
@@ -363,6 +365,7 @@ impl Station {
         Ok(ClaimInfo {
             object: rules::claim_object(&doc.subject, &doc.attribute),
             value: rules::fold_text(&doc.value),
+            attribute: rules::fold_text(&doc.attribute),
             claim_id: r.claim_id,
             report_id: r.report_id,
             source_id: r.source_id,
@@ -395,6 +398,7 @@ impl Station {
         let mut builder = ClaimSetBuilder::with_capacity(infos.len());
         for c in infos {
             builder.push(&c.source_id, &c.object, &c.value);
+            builder.set_domain(&c.object, &c.attribute);
         }
 
         // Outcomes as the engine's anchors: a confirmed claim fixes its object's value (the

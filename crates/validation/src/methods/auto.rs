@@ -21,12 +21,13 @@
 //! of Dong et al. 2009 on the fitted beliefs, with the prior share of dependent pairs
 //! estimated from the pairs themselves ([`crate::methods::copy::dependent_share`]) rather
 //! than fixed at Dong et al.'s 0.2, so that chance agreement among thousands of sources is
-//! not reported as copying. (The copy-aware model keeps Dong et al.'s fixed prior inside
-//! its own fit.)
+//! not reported as copying. The copy-aware model does the same inside its own fit. Where
+//! the claims say which objects share a value domain (`ClaimSetBuilder::set_domain`), copy
+//! detection counts the wrong values of the whole domain.
 
 use crate::claims::{ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Dependency, Estimate, finish};
-use crate::methods::copy::{CopyAware, CopyModel, n_false_of, uniform_n_false};
+use crate::methods::copy::{CopyAware, CopyModel, copy_n_false_of, uniform_n_false};
 use crate::methods::dawid_skene::DawidSkene;
 use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
@@ -338,7 +339,7 @@ pub(crate) fn dependencies(
     min_probability: f64,
 ) -> Vec<Dependency> {
     let acc = accuracies_from(claims, beliefs.source_right(claims), (2.0, 1.0));
-    let n_false = n_false_of(claims, domain);
+    let n_false = copy_n_false_of(claims, domain);
     let model = CopyModel {
         estimate_prior: true,
         ..CopyModel::default()
