@@ -110,9 +110,13 @@ impl ClaimSetBuilder {
     /// over the whole domain, not just over the values claimed for it: two sources that
     /// repeat the same invented value, where the domain holds many, are far more likely to
     /// share a source than its claims alone suggest. Objects never given a domain are each
-    /// their own.
+    /// their own, and so is an object no claim has been pushed for yet (call this after the
+    /// object's first claim).
     pub fn set_domain(&mut self, object: &str, domain: &str) {
-        let o = self.objects.intern(object) as usize;
+        let Some(&o) = self.objects.ids.get(object) else {
+            return;
+        };
+        let o = o as usize;
         let d = self.domains.intern(domain);
         if self.object_domain.len() <= o {
             self.object_domain.resize(o + 1, u32::MAX);
@@ -594,10 +598,17 @@ mod tests {
         b.push("s1", "car 2 colour", "green");
         b.push("s1", "car 3 colour", "red");
         b.push("s1", "car 1 owner", "ann");
-        for car in ["car 1 colour", "car 2 colour", "car 3 colour"] {
+        for car in [
+            "car 1 colour",
+            "car 2 colour",
+            "car 3 colour",
+            "car 4 colour",
+        ] {
             b.set_domain(car, "colour");
         }
         let c = b.build();
+        // A domain for an object nobody claimed makes no object.
+        assert_eq!(c.n_objects(), 4);
         let id = |name: &str| c.object_id(name).unwrap_or(u32::MAX);
         // red, blue and green: two wrong values for any car's colour.
         assert_eq!(c.domain_false_values(id("car 2 colour")), 2);
