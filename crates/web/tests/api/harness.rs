@@ -113,6 +113,18 @@ impl TestStation {
         })
     }
 
+    /// Another server process on this station's database and keys (no background worker),
+    /// with its own clock and entropy.
+    pub async fn another_server(&self, clock: FixedClock, seed: u64) -> Station {
+        Station::open(
+            self.station.config().clone(),
+            Arc::new(clock),
+            Arc::new(SeededEntropy::new(seed)),
+        )
+        .await
+        .expect("another server on the same database")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -671,11 +671,9 @@ async fn sources_are_listed_by_suggested_grade_and_by_handler(#[case] backend: B
 #[case::postgres(Backend::Postgres)]
 #[tokio::test]
 async fn what_one_server_keeps_in_memory_misses_nothing_another_wrote(#[case] backend: Backend) {
-    use humint_core::{Clock as _, FixedClock, SeededEntropy};
-    use humint_station::Station;
+    use humint_core::{Clock as _, FixedClock};
     use humint_station::handling::{ClaimInput, ReportInput};
     use humint_store::{AuditContext, ReliabilityStore as _, ReliabilityUpdate, Store as _};
-    use std::sync::Arc;
 
     let Some(w) = World::new(backend).await else {
         return;
@@ -714,13 +712,7 @@ async fn what_one_server_keeps_in_memory_misses_nothing_another_wrote(#[case] ba
     // The second server: its clock an hour behind, no background worker (it estimates in the
     // filing's own call).
     let behind = FixedClock::new(w.t.clock.now());
-    let other = Station::open(
-        w.t.station.config().clone(),
-        Arc::new(behind.clone()),
-        Arc::new(SeededEntropy::new(12)),
-    )
-    .await
-    .expect("a second server on the same database");
+    let other = w.t.another_server(behind.clone(), 12).await;
     let principal = other
         .authenticate(&handler)
         .await
@@ -808,13 +800,7 @@ async fn what_one_server_keeps_in_memory_misses_nothing_another_wrote(#[case] ba
     );
 
     // From scratch, a third server stores nothing new.
-    let third = Station::open(
-        w.t.station.config().clone(),
-        Arc::new(w.t.clock.clone()),
-        Arc::new(SeededEntropy::new(13)),
-    )
-    .await
-    .expect("a third server");
+    let third = w.t.another_server(w.t.clock.clone(), 13).await;
     let generation = third
         .store()
         .reliability_generation(&compartment_id)

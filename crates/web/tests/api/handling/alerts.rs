@@ -566,13 +566,7 @@ async fn a_station_without_the_schedule_gets_it_filled(#[case] backend: Backend)
         .backup_to(&Principal::system(), &file)
         .await
         .expect("backup");
-    let reopened = Station::open(
-        w.t.station.config().clone(),
-        Arc::new(w.t.clock.clone()),
-        Arc::new(humint_core::SeededEntropy::new(7)),
-    )
-    .await
-    .expect("reopen");
+    let reopened = w.t.another_server(w.t.clock.clone(), 7).await;
     assert!(reopened.store().alert_schedule_built().await.expect("read"));
     assert_eq!(alerts_with(&w, &token, at).await, before);
     reopened.store().close().await;
@@ -813,13 +807,7 @@ async fn a_write_from_another_server_on_the_same_database_shows_at_once(#[case] 
     assert_eq!(alerts_with(&w, &ao, late).await, first);
 
     // A second server process on the same database records the review.
-    let other = Station::open(
-        w.t.station.config().clone(),
-        Arc::new(w.t.clock.clone()),
-        Arc::new(humint_core::SeededEntropy::new(11)),
-    )
-    .await
-    .expect("a second server on the same database");
+    let other = w.t.another_server(w.t.clock.clone(), 11).await;
     let principal = other.authenticate(&ao).await.expect("the same session");
     other
         .review_authorisation(
