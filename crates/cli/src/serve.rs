@@ -96,7 +96,9 @@ pub async fn run(args: StationArgs, serve: ServeArgs) -> anyhow::Result<ExitCode
     let _ = checkpoints.await;
     a.context("the officer listener failed")?;
     b.context("the intake listener failed")?;
-    // Estimates asked for before the stop are stored before the database closes.
+    // Estimates writes asked for before the stop are stored before the database closes; the
+    // start's refreshes still waiting are not (the next start makes them).
+    station.forget_reliability_refreshes();
     station.reliability_settled().await;
     station
         .checkpoint_audit()

@@ -28,6 +28,8 @@ struct Pending {
     /// When the latest write asked: the estimate is stamped with it, so its history point has
     /// the time of the evidence it reflects, not of whenever the worker got to it.
     asked_at: Instant,
+    /// Asked for only by a refresh (no write is waiting on it): dropped at shutdown.
+    refresh: bool,
 }
 
 #[derive(Debug, Default)]
@@ -74,14 +76,41 @@ impl ReliabilityQueue {
 
     /// Marks a compartment; false when no worker runs (the caller estimates itself).
     fn mark(&self, p: &Principal, compartment_id: &str, compartment: &str, at: Instant) -> bool {
+        self.mark_as(p, compartment_id, compartment, at, false)
+    }
+
+    /// Marks a compartment for a refresh, unless a write has marked it already (a write's
+    /// mark is kept: it is not dropped at shutdown).
+    fn mark_refresh(
+        &self,
+        p: &Principal,
+        compartment_id: &str,
+        compartment: &str,
+        at: Instant,
+    ) -> bool {
+        self.mark_as(p, compartment_id, compartment, at, true)
+    }
+
+    fn mark_as(
+        &self,
+        p: &Principal,
+        compartment_id: &str,
+        compartment: &str,
+        at: Instant,
+        refresh: bool,
+    ) -> bool {
         let mut s = self.lock();
         if !s.worker {
             return false;
+        }
+        if refresh && s.marked.contains_key(compartment_id) {
+            return true;
         }
         let pending = Pending {
             principal: p.clone(),
             compartment: compartment.to_owned(),
             asked_at: at,
+            refresh,
         };
         if s.marked
             .insert(compartment_id.to_owned(), pending)
@@ -92,6 +121,16 @@ impl ReliabilityQueue {
         drop(s);
         self.work.notify_one();
         true
+    }
+
+    /// Drops the compartments marked only by a refresh and not yet started.
+    fn drop_refreshes(&self) {
+        let mut s = self.lock();
+        s.marked.retain(|_, p| !p.refresh);
+        let State { marked, order, .. } = &mut *s;
+        order.retain(|id| marked.contains_key(id));
+        drop(s);
+        self.progress.send_modify(|n| *n += 1);
     }
 
     /// The next compartment to estimate, now marked as running.
@@ -157,7 +196,10 @@ impl Station {
         let now = self.clock().now();
         let mut changed = Vec::new();
         for c in self.store.list_compartments().await? {
-            if self.reliability_queue().mark(&p, &c.id, &c.name, now) {
+            if self
+                .reliability_queue()
+                .mark_refresh(&p, &c.id, &c.name, now)
+            {
                 continue;
             }
             if self.estimate_compartment(&p, &c.id, &c.name, now).await? {
@@ -219,6 +261,13 @@ impl Station {
                 queue.finish();
             }
         });
+    }
+
+    /// Forgets the refreshes still waiting (`refresh_reliability`'s), keeping every estimate a
+    /// write asked for: a server stopping soon after it started need not estimate every
+    /// compartment first (the next start refreshes them again).
+    pub fn forget_reliability_refreshes(&self) {
+        self.reliability_queue().drop_refreshes();
     }
 
     /// Whether the compartment's estimate is waiting or running: what is stored may not yet
@@ -293,5 +342,28 @@ mod tests {
         q.finish();
         assert!(q.take().is_none());
         assert!(q.settled() && !q.updating("c1") && !q.updating("c2"));
+    }
+
+    #[test]
+    fn at_shutdown_refreshes_are_dropped_and_writes_kept() {
+        let q = ReliabilityQueue::default();
+        q.lock().worker = true;
+        let system = Principal::system();
+        for (id, name) in [("c1", "North"), ("c2", "South"), ("c3", "East")] {
+            assert!(q.mark_refresh(&system, id, name, at(0)));
+        }
+        // A write to c2 after the refresh was queued, and one to c4 before a refresh of it.
+        q.mark(&officer("a"), "c2", "South", at(1));
+        q.mark(&officer("b"), "c4", "West", at(2));
+        assert!(q.mark_refresh(&system, "c4", "West", at(3)));
+        q.drop_refreshes();
+        assert!(!q.updating("c1") && !q.updating("c3"));
+        let (id, first) = q.take().expect("c2's write");
+        assert_eq!((id.as_str(), first.principal.user_id.as_str()), ("c2", "a"));
+        q.finish();
+        let (id, second) = q.take().expect("c4's write");
+        assert_eq!((id.as_str(), second.asked_at), ("c4", at(2)));
+        q.finish();
+        assert!(q.take().is_none() && q.settled());
     }
 }
