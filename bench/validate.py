@@ -61,18 +61,26 @@ def generate(assess, out, **kw):
     subprocess.run(args, check=True, capture_output=True)
 
 
-def auc(assess):
-    d = os.path.join(SYNTH, "copy")
-    generate(assess, d, sources=100, objects=2000, claims_per_object=10, copiers=0.2, seed=5)
+def dependencies(assess, name, min_dependency, **params):
+    """Generates a synthetic set, runs the default on it and returns the dependencies it
+    reports and each source's origin (the source it copies, or itself)."""
+    d = os.path.join(SYNTH, name)
+    generate(assess, d, **params)
     rep = json.loads(subprocess.run(
-        [*assess, "--claims", f"{d}/claims.csv", "--format", "json", "--min-dependency", "0"],
+        [*assess, "--claims", f"{d}/claims.csv", "--format", "json", "--min-dependency", str(min_dependency)],
         check=True, capture_output=True, text=True).stdout)
     orig = {}
     for line in open(f"{d}/sources.csv").read().splitlines()[1:]:
         s, _, c = line.split(",")
         orig[s] = c or s
+    return rep["dependencies"], orig
+
+
+def auc(assess):
+    deps, orig = dependencies(assess, "copy", 0, sources=100, objects=2000, claims_per_object=10,
+                              copiers=0.2, seed=5)
     pos, neg = [], []
-    for dep in rep["dependencies"]:
+    for dep in deps:
         (pos if orig[dep["source_a"]] == orig[dep["source_b"]] else neg).append(dep["probability"])
     neg.sort()
     import bisect
@@ -83,21 +91,14 @@ def auc(assess):
 def reported(assess, name, sources, objects, per_object, copiers, seed):
     """Pairs the default reports as dependent (probability ≥ 0.5) on a synthetic set, and how
     many of them are truly dependent (a copier and its original, or two copiers of one)."""
-    d = os.path.join(SYNTH, name)
-    generate(assess, d, sources=sources, objects=objects, claims_per_object=per_object, copiers=copiers, seed=seed)
-    rep = json.loads(subprocess.run(
-        [*assess, "--claims", f"{d}/claims.csv", "--format", "json"],
-        check=True, capture_output=True, text=True).stdout)
-    orig = {}
-    for line in open(f"{d}/sources.csv").read().splitlines()[1:]:
-        s, _, c = line.split(",")
-        orig[s] = c or s
+    deps, orig = dependencies(assess, name, 0.5, sources=sources, objects=objects,
+                              claims_per_object=per_object, copiers=copiers, seed=seed)
     members = {}
     for s, o in orig.items():
         members.setdefault(o, []).append(s)
     true = sum(len(m) * (len(m) - 1) // 2 for m in members.values())
-    right = sum(1 for dep in rep["dependencies"] if orig[dep["source_a"]] == orig[dep["source_b"]])
-    return len(rep["dependencies"]), right, true
+    right = sum(1 for dep in deps if orig[dep["source_a"]] == orig[dep["source_b"]])
+    return len(deps), right, true
 
 
 def main():

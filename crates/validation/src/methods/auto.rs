@@ -246,12 +246,10 @@ fn sample_objects(claims: &ClaimSet, target: usize) -> ClaimSet {
     claims.object_subset(&keep)
 }
 
-/// SplitMix64's finaliser: a fixed hash for deterministic sampling and folds.
+/// A fixed hash for deterministic sampling and folds: the first output of SplitMix64 seeded
+/// with `x`.
 pub(crate) fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    crate::synthetic::SplitMix64::new(x).next_u64()
 }
 
 /// Log-probability of each held-out claim of fold `f` (in claim order) under a
