@@ -126,17 +126,15 @@ impl CopyModel {
                         let mut out = Vec::new();
                         let mut hist = vec![0.0; if every > 0 { RATIO_BINS + 2 } else { 0 }];
                         let mut layout = PairLayout::default();
-                        let mut ev = vec![[0.0f64; 4]; n_src];
-                        let mut seen = vec![false; n_src];
-                        let mut touched = vec![0u32; n_src];
-                        let mut len = 0usize;
+                        let mut sums = PairSums::new(n_src, uniform_n_false.is_none());
                         for group in groups.iter().skip(t).step_by(threads) {
                             layout.fill(claims, correct, n_false, uniform_n_false, group, counts);
                             for a in group.clone() {
-                                layout.pairs_of(a, &mut ev, &mut seen, &mut touched, &mut len);
+                                layout.pairs_of(a, &mut sums);
                                 let a = a as usize;
-                                for &b in &touched[..len] {
-                                    let e = ev[b as usize];
+                                for i in 0..sums.len {
+                                    let b = sums.touched[i];
+                                    let e = sums.take(b as usize);
                                     let sampled = every > 0
                                         && crate::methods::auto::mix(
                                             (a as u64) << 32 | u64::from(b),
@@ -154,7 +152,7 @@ impl CopyModel {
                                             ia[0] * ib[0],
                                             ia[1] * ib[1],
                                             n,
-                                            &e,
+                                            e,
                                             ln_keep,
                                             if sampled { f64::NEG_INFINITY } else { need },
                                         )
@@ -168,10 +166,8 @@ impl CopyModel {
                                     if l + log_prior_odds >= min_odds {
                                         out.push((a as u32, b, l));
                                     }
-                                    ev[b as usize] = [0.0; 4];
-                                    seen[b as usize] = false;
                                 }
-                                len = 0;
+                                sums.len = 0;
                             }
                         }
                         (out, hist)
@@ -234,13 +230,14 @@ impl CopyModel {
     /// `x − 1` bounds the ratio from above, and most pairs, sharing an object or two, fall
     /// short of it by far.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     fn llr(
         &self,
         acc_sum: f64,
         inv_true: f64,
         inv_false: f64,
         n: f64,
-        e: &[f64; 4],
+        e: [f64; 4],
         ln_keep: f64,
         need: f64,
     ) -> f64 {
@@ -463,9 +460,6 @@ impl PairLayout {
         group: &std::ops::Range<u32>,
         counts: &[usize],
     ) {
-        let src = claims.sources_flat();
-        let slots = claims.slots_flat();
-        let starts = claims.object_starts();
         let (g0, g1) = (group.start, group.end);
         self.first = g0;
         self.start.clear();
@@ -477,89 +471,156 @@ impl PairLayout {
         let total = self.start.last().copied().unwrap_or(0);
         self.fill.clear();
         self.fill.extend_from_slice(&self.start);
-        self.events.clear();
-        self.events.resize(total, 0);
-        let mut per_event = uniform_n_false.is_none().then(|| {
-            let mut v = self.n_false.take().unwrap_or_default();
-            v.clear();
-            v.resize(total, 0.0);
-            v
-        });
-        const DIFFERENT: u32 = (-1.0f32).to_bits();
-        let (events, fill) = (&mut self.events[..], &mut self.fill[..]);
-        for o in 0..claims.n_objects() {
-            let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
-            // Objects with no pair, or none whose first claim is the group's.
-            if hi - lo < 2 || src[hi - 1] < g0 || src[lo] >= g1 {
-                continue;
-            }
-            // Only open domains file the number of false values per event.
-            let n = if per_event.is_some() {
-                n_false(o as u32).max(1.0) as f32
-            } else {
-                1.0
-            };
-            for i in lo..hi {
-                let a = src[i];
-                if a < g0 {
-                    continue;
-                }
-                if a >= g1 {
-                    break;
-                }
-                let mut at = fill[(a - g0) as usize];
-                let wrong = ((1.0 - correct[i]) as f32).to_bits();
-                let own = slots[i];
-                for (&b, &slot) in src[i + 1..hi].iter().zip(&slots[i + 1..hi]) {
-                    if b == a {
-                        continue;
-                    }
-                    let q = if slot == own { wrong } else { DIFFERENT };
-                    events[at] = u64::from(b) << 32 | u64::from(q);
-                    if let Some(v) = per_event.as_deref_mut() {
-                        v[at] = n;
-                    }
-                    at += 1;
-                }
-                fill[(a - g0) as usize] = at;
-            }
+        // Every event slot below `total` is written by the filing (the counts are exact:
+        // checked below in debug builds), so a buffer already large enough is reused
+        // without clearing, and a new one comes zeroed from the allocator, whose fresh pages
+        // need no clearing pass.
+        if self.events.len() < total {
+            self.events = vec![0; total];
         }
+        let mut per_event = uniform_n_false.is_none().then(|| {
+            let v = self.n_false.take().unwrap_or_default();
+            if v.len() < total { vec![0.0; total] } else { v }
+        });
+        let (events, fill) = (&mut self.events[..total], &mut self.fill[..]);
+        match per_event.as_deref_mut() {
+            None => file_events::<false>(claims, correct, n_false, (g0, g1), events, fill, &mut []),
+            Some(v) => file_events::<true>(claims, correct, n_false, (g0, g1), events, fill, v),
+        }
+        debug_assert_eq!(
+            self.fill[..self.fill.len() - 1],
+            self.start[1..],
+            "every event slot filed once"
+        );
         self.n_false = per_event;
     }
 
     /// Accumulates, for source `a` against every later source sharing objects, the
-    /// evidence `[Σ p(same value true), Σ p(same value false), Σ that times n, #different]`
-    /// — plain sums, so the logarithms are taken once per pair, not once per object.
+    /// evidence of the pair in `sums` (see [`PairSums`]) and lists the sources it met.
     ///
     /// Branch-free: whether `b` is new to `a` and whether the values agree are data the
     /// processor cannot predict (a pair shares an object or two), so both are arithmetic.
-    /// `touched` has room for every source; `len` counts the distinct ones listed.
-    fn pairs_of(
-        &self,
-        a: u32,
-        ev: &mut [[f64; 4]],
-        seen: &mut [bool],
-        touched: &mut [u32],
-        len: &mut usize,
-    ) {
+    fn pairs_of(&self, a: u32, sums: &mut PairSums) {
         let at = (a - self.first) as usize;
         let run = self.start[at]..self.start[at + 1];
-        for (i, &x) in self.events[run.clone()].iter().enumerate() {
+        let events = &self.events[run.clone()];
+        let PairSums {
+            counts,
+            wrong,
+            weighted,
+            touched,
+            len,
+        } = sums;
+        let mut n = *len;
+        for (i, &x) in events.iter().enumerate() {
             let b = (x >> 32) as usize;
-            touched[*len] = b as u32;
-            *len += usize::from(!seen[b]);
-            seen[b] = true;
-            let e = &mut ev[b];
-            let q = f64::from(f32::from_bits(x as u32));
-            // 1 when the two values agree (q is then the chance that they are wrong),
-            // 0 when they differ (q is −1); adding 0 leaves a sum as it was.
-            let same = if q >= 0.0 { 1.0 } else { 0.0 };
-            e[0] += same * (1.0 - q);
-            e[1] += same * q;
-            if let Some(v) = &self.n_false {
-                e[2] += same * q * f64::from(v[run.start + i]);
+            let q = f32::from_bits(x as u32);
+            touched[n] = b as u32;
+            let c = counts[b];
+            n += usize::from(c == 0);
+            // One in the low half when the values agree (q is then the chance that they
+            // are wrong), one in the high half when they differ (q is −1).
+            let differ = u64::from(q < 0.0);
+            counts[b] = c + (1 << (32 * differ));
+            let q = f64::from(q.max(0.0));
+            wrong[b] += q;
+            if let Some(v) = weighted.as_deref_mut() {
+                v[b] += q * f64::from(self.n_false.as_deref().map_or(1.0, |n| n[run.start + i]));
             }
-            e[3] += 1.0 - same;
+        }
+        *len = n;
+    }
+}
+
+/// One source's running evidence against every other source, while its pair events are
+/// read (dense, indexed by the other source; 16 bytes a source, so a few thousand sources
+/// stay in the processor's first-level cache): the numbers of shared objects where the two
+/// agree and where they differ, packed in one word, and the summed chance that an agreed
+/// value is wrong (times the object's number of false values, for open domains).
+struct PairSums {
+    counts: Vec<u64>,
+    wrong: Vec<f64>,
+    weighted: Option<Vec<f64>>,
+    /// The sources met, in the order first met; `len` of them.
+    touched: Vec<u32>,
+    len: usize,
+}
+
+impl PairSums {
+    fn new(n_src: usize, open: bool) -> Self {
+        PairSums {
+            counts: vec![0; n_src],
+            wrong: vec![0.0; n_src],
+            weighted: open.then(|| vec![0.0; n_src]),
+            touched: vec![0; n_src],
+            len: 0,
+        }
+    }
+
+    /// The evidence against source `b` as `[Σ p(same value true), Σ p(same value false),
+    /// Σ that times n, #different]`, leaving `b`'s sums at zero for the next source.
+    fn take(&mut self, b: usize) -> [f64; 4] {
+        let c = std::mem::take(&mut self.counts[b]);
+        let wrong = std::mem::take(&mut self.wrong[b]);
+        let weighted = self
+            .weighted
+            .as_deref_mut()
+            .map_or(0.0, |v| std::mem::take(&mut v[b]));
+        let (same, differ) = ((c & 0xffff_ffff) as f64, (c >> 32) as f64);
+        [same - wrong, wrong, weighted, differ]
+    }
+}
+
+/// The filing loop of [`PairLayout::fill`], once for label sets and once for open domains
+/// (`OPEN`: the object's number of false values is filed beside each event, in
+/// `per_event`), so the label sets' loop carries nothing it does not use.
+fn file_events<const OPEN: bool>(
+    claims: &ClaimSet,
+    correct: &[f64],
+    n_false: &(dyn Fn(u32) -> f64 + Sync),
+    (g0, g1): (u32, u32),
+    events: &mut [u64],
+    fill: &mut [usize],
+    per_event: &mut [f32],
+) {
+    const DIFFERENT: u32 = (-1.0f32).to_bits();
+    let src = claims.sources_flat();
+    let slots = claims.slots_flat();
+    let starts = claims.object_starts();
+    for o in 0..claims.n_objects() {
+        let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
+        // Objects with no pair, or none whose first claim is the group's.
+        if hi - lo < 2 || src[hi - 1] < g0 || src[lo] >= g1 {
+            continue;
+        }
+        let n = if OPEN {
+            n_false(o as u32).max(1.0) as f32
+        } else {
+            1.0
+        };
+        for i in lo..hi {
+            let a = src[i];
+            if a < g0 {
+                continue;
+            }
+            if a >= g1 {
+                break;
+            }
+            let mut at = fill[(a - g0) as usize];
+            let wrong = ((1.0 - correct[i]) as f32).to_bits();
+            let own = slots[i];
+            for (&b, &slot) in src[i + 1..hi].iter().zip(&slots[i + 1..hi]) {
+                if b == a {
+                    continue;
+                }
+                let q = if slot == own { wrong } else { DIFFERENT };
+                events[at] = u64::from(b) << 32 | u64::from(q);
+                if OPEN {
+                    per_event[at] = n;
+                }
+                at += 1;
+            }
+            fill[(a - g0) as usize] = at;
         }
     }
 }
