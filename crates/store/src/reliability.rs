@@ -19,6 +19,7 @@ pub struct CompartmentClaimRow {
     pub claim_id: String,
     pub report_id: String,
     pub source_id: String,
+    pub recorded_at_ms: i64,
     pub content: Vec<u8>,
 }
 
@@ -162,6 +163,9 @@ pub trait ReliabilityStore: Store {
         audit: &AuditContext,
     ) -> Result<i64>;
     async fn reliability_estimate(&self, source_id: &str) -> Result<Option<EstimateRow>>;
+    /// When each of the source's reports was recorded, oldest first (the volume of its
+    /// reporting, for the warning signs).
+    async fn source_report_times(&self, source_id: &str) -> Result<Vec<i64>>;
     /// (source id, suggested letter) of those of `source_ids` that have an estimate.
     async fn suggested_letters(&self, source_ids: &[String]) -> Result<Vec<(String, String)>>;
     /// A source's estimate history, oldest first.
@@ -182,6 +186,7 @@ fn claim_row(r: &AnyRow) -> Result<CompartmentClaimRow> {
         report_id: r.try_get(1)?,
         source_id: r.try_get(2)?,
         content: r.try_get(3)?,
+        recorded_at_ms: r.try_get(4)?,
     })
 }
 
@@ -300,7 +305,7 @@ impl SqlStore {
 impl ReliabilityStore for SqlStore {
     async fn compartment_claims(&self, compartment_id: &str) -> Result<Vec<CompartmentClaimRow>> {
         self.rows(
-            "SELECT c.id, c.report_id, r.source_id, c.content FROM claims c \
+            "SELECT c.id, c.report_id, r.source_id, c.content, c.recorded_at FROM claims c \
              JOIN reports r ON r.id = c.report_id JOIN sources s ON s.id = r.source_id \
              WHERE s.compartment_id = $1 ORDER BY c.id",
             compartment_id,
@@ -315,7 +320,7 @@ impl ReliabilityStore for SqlStore {
         recorded_from_ms: i64,
     ) -> Result<Vec<CompartmentClaimRow>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.report_id, r.source_id, c.content FROM claims c \
+            "SELECT c.id, c.report_id, r.source_id, c.content, c.recorded_at FROM claims c \
              JOIN reports r ON r.id = c.report_id JOIN sources s ON s.id = r.source_id \
              WHERE s.compartment_id = $1 AND c.recorded_at >= $2 ORDER BY c.id",
         )
@@ -535,6 +540,16 @@ impl ReliabilityStore for SqlStore {
             )
             .await?
             .pop())
+    }
+
+    async fn source_report_times(&self, source_id: &str) -> Result<Vec<i64>> {
+        // Read from the index on (source_id, created_at) alone.
+        self.rows(
+            "SELECT created_at FROM reports WHERE source_id = $1 ORDER BY created_at",
+            source_id,
+            |r| Ok(r.try_get(0)?),
+        )
+        .await
     }
 
     async fn suggested_letters(&self, source_ids: &[String]) -> Result<Vec<(String, String)>> {

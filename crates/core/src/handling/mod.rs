@@ -31,6 +31,7 @@ pub mod review;
 pub mod risk;
 pub mod roles;
 pub mod tasking;
+pub mod warning_signs;
 
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,7 @@ use humint_core::handling::grading::{InformationCredibility, OutcomeVerdict, Sou
 use humint_core::handling::reliability::{
     self as rules, ClaimEvidence, DEPENDENCE_THRESHOLD, Suggestion,
 };
+use humint_core::handling::warning_signs::{self as signs, EchoFigures, WarningSign, echo_figures};
 use humint_core::new_id;
 use humint_store::{
     ClaimAssessmentRow, EstimateRow, GradeDecisionRow, HistoryRow, ReliabilityStore as _,
@@ -53,7 +54,7 @@ pub struct DependentSource {
 }
 
 /// The evidence behind a source's suggestion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ReliabilityEvidence {
     /// Claims that other sources corroborate and the estimate agrees with.
     pub claims_agreeing: u32,
@@ -67,6 +68,10 @@ pub struct ReliabilityEvidence {
     pub claims_judged: u32,
     /// Sources whose agreement with this one looks copied or shared, most probable first.
     pub dependent_sources: Vec<DependentSource>,
+    /// How often the source was first to report what others also reported (the warning sign
+    /// of borrowed corroboration).
+    #[serde(default)]
+    pub echo: EchoFigures,
 }
 
 /// A source's current suggestion.
@@ -108,6 +113,8 @@ pub struct ReliabilityView {
     /// The compartment's estimate is being updated after recent claims or outcomes: what is
     /// shown is the previous estimate's.
     pub updating: bool,
+    /// Warning signs about the source (core's `warning_signs`), as of now.
+    pub warnings: Vec<WarningSign>,
 }
 
 /// The evidence behind one claim's suggested digit.
@@ -209,6 +216,49 @@ pub(super) struct ClaimInfo {
     pub value: String,
     /// The value's domain: the attribute, folded (every vehicle's colour is one domain).
     pub attribute: String,
+    /// When the claim was recorded (who reported a value first).
+    pub recorded_at_ms: i64,
+}
+
+/// Per engine source, how often it was first to report the values it shares with other
+/// sources (core's `echo_figures`): each source's earliest claim of each (object, value),
+/// compared with the other sources' earliest claims of it.
+fn echo_figures_by_source(
+    claims: &humint_validation::ClaimSet,
+    infos: &[ClaimInfo],
+) -> Result<HashMap<u32, EchoFigures>, StationError> {
+    let mut first_claims: Vec<(u32, u32, u32, i64)> = Vec::with_capacity(infos.len());
+    for c in infos {
+        let (Some(s), Some(o), Some(v)) = (
+            claims.source_id(&c.source_id),
+            claims.object_id(&c.object),
+            claims.value_id(&c.value),
+        ) else {
+            return Err(StationError::Io(
+                "a claim went missing from the estimate".to_owned(),
+            ));
+        };
+        first_claims.push((o, v, s, c.recorded_at_ms));
+    }
+    // Sorted by (object, value, source, time): each source's earliest claim of a value first.
+    first_claims.sort_unstable();
+    first_claims.dedup_by(|b, a| (a.0, a.1, a.2) == (b.0, b.1, b.2));
+    let mut per_source: HashMap<u32, Vec<(u32, bool)>> = HashMap::new();
+    for group in first_claims.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if group.len() < 2 {
+            continue;
+        }
+        let others = group.len() as u32 - 1;
+        for &(_, _, s, t) in group {
+            // First unless another source recorded the value strictly earlier.
+            let first = group.iter().all(|&(_, _, s2, t2)| s2 == s || t2 >= t);
+            per_source.entry(s).or_default().push((others, first));
+        }
+    }
+    Ok(per_source
+        .into_iter()
+        .map(|(s, values)| (s, echo_figures(values)))
+        .collect())
 }
 
 impl Station {
@@ -369,6 +419,7 @@ impl Station {
             claim_id: r.claim_id,
             report_id: r.report_id,
             source_id: r.source_id,
+            recorded_at_ms: r.recorded_at_ms,
         })
     }
 
@@ -527,14 +578,7 @@ impl Station {
                 contradictors: other.len() as u32,
             })
             .digit();
-            let ev = evidence.entry(s).or_insert_with(|| ReliabilityEvidence {
-                claims_agreeing: 0,
-                claims_contradicted: 0,
-                outcomes_confirmed: 0,
-                outcomes_refuted: 0,
-                claims_judged: 0,
-                dependent_sources: Vec::new(),
-            });
+            let ev = evidence.entry(s).or_default();
             match outcome {
                 Some(OutcomeVerdict::Confirmed) => ev.outcomes_confirmed += 1,
                 Some(OutcomeVerdict::Refuted) => ev.outcomes_refuted += 1,
@@ -577,18 +621,14 @@ impl Station {
             ));
         }
 
+        let mut echo = echo_figures_by_source(&claims, infos)?;
+
         // Per source: the engine's estimate with the evidence.
         let mut estimates = BTreeMap::new();
         for (s, e) in estimate.sources.iter().enumerate() {
             let s = s as u32;
-            let mut ev = evidence.remove(&s).unwrap_or(ReliabilityEvidence {
-                claims_agreeing: 0,
-                claims_contradicted: 0,
-                outcomes_confirmed: 0,
-                outcomes_refuted: 0,
-                claims_judged: 0,
-                dependent_sources: Vec::new(),
-            });
+            let mut ev = evidence.remove(&s).unwrap_or_default();
+            ev.echo = echo.remove(&s).unwrap_or_default();
             let mut ds: Vec<DependentSource> = estimate
                 .dependencies
                 .iter()
@@ -706,12 +746,29 @@ impl Station {
                 })
             })
             .collect::<Result<_, StationError>>()?;
+        // Outcomes and echoes are as of the last estimate; the volume of reporting is as of
+        // now, since it changes with time alone.
+        let mut warnings = Vec::new();
+        if let Some(ev) = current.as_ref().map(|c| &c.evidence) {
+            warnings.extend(signs::contradicted_by_outcomes(
+                ev.outcomes_confirmed,
+                ev.outcomes_refuted,
+            ));
+            warnings.extend(signs::echoes_earlier_reporting(&ev.echo));
+        }
+        let times = self.store.source_report_times(source_id).await?;
+        warnings.extend(signs::volume_jump(
+            &times,
+            source.created_at_ms,
+            self.clock().now().timestamp_millis(),
+        ));
         Ok(ReliabilityView {
             source_id: source.id.clone(),
             codename: source.codename.clone(),
             current,
             history,
             updating: self.reliability_updating(&source.compartment_id),
+            warnings,
         })
     }
 

@@ -83,6 +83,16 @@ pub struct ReliabilityBody {
     /// True while the estimate is being updated after recent claims or outcomes (within
     /// seconds): the figures are the previous estimate's.
     pub updating: bool,
+    /// Warning signs about the source: reasons to look again, never findings.
+    pub warnings: Vec<WarningBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WarningBody {
+    /// CONTRADICTED_BY_OUTCOMES, VOLUME_JUMP or ECHOES_EARLIER_REPORTING.
+    pub code: String,
+    /// A sentence for the officer, with the figures behind the sign.
+    pub message: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -195,6 +205,14 @@ pub async fn source_reliability(
             })
             .collect(),
         updating: v.updating,
+        warnings: v
+            .warnings
+            .iter()
+            .map(|w| WarningBody {
+                code: w.code().to_owned(),
+                message: w.message(),
+            })
+            .collect(),
     }))
 }
 

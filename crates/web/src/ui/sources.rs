@@ -368,6 +368,8 @@ pub(super) struct ReliabilityBlock {
     pub points: Vec<PointLine>,
     /// The estimate is being updated after recent claims or outcomes.
     pub updating: bool,
+    /// Warning signs about the source, as sentences.
+    pub warnings: Vec<String>,
 }
 
 pub(super) struct PointLine {
@@ -406,6 +408,7 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
             })
             .collect(),
         updating: v.updating,
+        warnings: v.warnings.iter().map(|w| w.message()).collect(),
     }
 }
 

@@ -75,6 +75,14 @@ fn letter(r: &Value) -> &str {
     r["suggestion"]["letter"].as_str().unwrap_or("none")
 }
 
+/// The codes of a reliability answer's warning signs.
+fn codes(r: &Value) -> Vec<&str> {
+    r["warnings"]
+        .as_array()
+        .map(|w| w.iter().filter_map(|x| x["code"].as_str()).collect())
+        .unwrap_or_default()
+}
+
 /// Ten claims on subjects only this source speaks to.
 fn own_claims(tag: &str, n: usize) -> Vec<(String, &'static str, String)> {
     (0..n)
@@ -202,6 +210,18 @@ async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend:
         bad["suggestion"]["reliability"].as_f64() < good["suggestion"]["reliability"].as_f64(),
         "{bad} vs {good}"
     );
+
+    // Refuted ten times and never confirmed: the warning sign, with its figures; the source
+    // outcomes confirm, and the one the estimate merely disbelieves, have none.
+    assert_eq!(codes(&bad), ["CONTRADICTED_BY_OUTCOMES"], "{bad}");
+    assert!(
+        bad["warnings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("refuted 10") && m.contains("confirmed 0")),
+        "{bad}"
+    );
+    assert!(codes(&good).is_empty(), "{good}");
+    assert!(codes(&rival).is_empty(), "{rival}");
 
     let thin = reliability(&w, &analyst, &thin).await;
     assert_eq!(letter(&thin), "F", "{thin}");
@@ -820,4 +840,100 @@ async fn what_one_server_keeps_in_memory_misses_nothing_another_wrote(#[case] ba
     );
     other.store().close().await;
     third.store().close().await;
+}
+
+/// The warning signs that read the record's timing: a source that only ever repeats what
+/// another had reported first, and a quiet source whose reporting suddenly jumps (a sign that
+/// fades once the burst is over four weeks old, with no write in between).
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn echoes_and_bursts_are_warning_signs(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let first = w.source("1980-02-01").await;
+    let echo = w.source("1980-03-01").await;
+    // Ten sightings reported first by one source, each repeated an hour later by the other
+    // (sessions lapse over hours of clock time: each step signs in anew).
+    for i in 0..10 {
+        let handler = w.token(&w.handler).await;
+        let claim = vec![(format!("vehicle {i}"), "location", format!("depot {i}"))];
+        file(&w, &handler, &first, &claim).await;
+        w.t.clock.advance(chrono::Duration::hours(1));
+        file(&w, &handler, &echo, &claim).await;
+        w.t.clock.advance(chrono::Duration::hours(1));
+    }
+    let handler = w.token(&w.handler).await;
+    let analyst = w.token(&w.analyst).await;
+    let echoed = reliability(&w, &analyst, &echo).await;
+    assert_eq!(codes(&echoed), ["ECHOES_EARLIER_REPORTING"], "{echoed}");
+    assert!(
+        echoed["warnings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Of 10 things") && m.contains("first with 0")),
+        "{echoed}"
+    );
+    // The one it repeats was first every time: nothing to warn of.
+    assert!(codes(&reliability(&w, &analyst, &first).await).is_empty());
+    // Nine repeats would be 1/512 by chance: not enough (the tenth made it 1/1024).
+    let nine = w.source("1980-04-01").await;
+    for i in 0..9 {
+        let claim = vec![(format!("vehicle {i}"), "location", format!("depot {i}"))];
+        file(&w, &handler, &nine, &claim).await;
+    }
+    assert!(codes(&reliability(&w, &analyst, &nine).await).is_empty());
+
+    // A source registered now, with two reports over its first four months and then ten in a
+    // week.
+    let burst = w.source("1980-05-01").await;
+    let mut n = 0;
+    let mut report = |tag: &str| {
+        n += 1;
+        own_claims(&format!("{tag} {n}"), 1)
+    };
+    // Sessions lapse over days of clock time: each step signs in anew.
+    for days in [20, 100] {
+        w.t.clock.advance(chrono::Duration::days(days));
+        let handler = w.token(&w.handler).await;
+        file(&w, &handler, &burst, &report("early")).await;
+    }
+    w.t.clock.advance(chrono::Duration::days(30));
+    let analyst = w.token(&w.analyst).await;
+    assert!(codes(&reliability(&w, &analyst, &burst).await).is_empty());
+    for _ in 0..10 {
+        w.t.clock.advance(chrono::Duration::hours(12));
+        let handler = w.token(&w.handler).await;
+        file(&w, &handler, &burst, &report("burst")).await;
+    }
+    let analyst = w.token(&w.analyst).await;
+    let jumped = reliability(&w, &analyst, &burst).await;
+    assert_eq!(codes(&jumped), ["VOLUME_JUMP"], "{jumped}");
+    assert!(
+        jumped["warnings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("10 reports in the last 28 days, against 2")),
+        "{jumped}"
+    );
+    // The officer's page says so too.
+    let page = crate::ui::Browser::sign_in(&w.t, &w.analyst)
+        .await
+        .get(&format!("/sources/{burst}"))
+        .await;
+    assert!(page.body.contains("id=\"warning-signs\""), "{}", page.body);
+    assert!(
+        page.body.contains("10 reports in the last 28 days"),
+        "{}",
+        page.body
+    );
+    // The burst's reports are 12 hours apart, 4.5 days from first to last. 23 days after the
+    // last, all ten are still within the last 28 days; 29 days after, none is, and the sign
+    // has gone with time alone.
+    w.t.clock.advance(chrono::Duration::days(23));
+    let later = reliability(&w, &w.token(&w.analyst).await, &burst).await;
+    assert_eq!(codes(&later), ["VOLUME_JUMP"], "{later}");
+    w.t.clock.advance(chrono::Duration::days(6));
+    let later = reliability(&w, &w.token(&w.analyst).await, &burst).await;
+    assert!(codes(&later).is_empty(), "{later}");
 }

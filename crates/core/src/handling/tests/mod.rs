@@ -14,6 +14,7 @@ mod reliability;
 mod review;
 mod roles;
 mod rule_codes;
+mod warning_signs;
 
 use super::*;
 use crate::{Id, RuleViolation};

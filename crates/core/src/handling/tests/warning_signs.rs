@@ -1,0 +1,191 @@
+//! Warning signs at their boundaries: the tests' thresholds, the windows' edges to the
+//! millisecond, and the tails against sums worked out by hand or by enumeration.
+
+use crate::handling::warning_signs::*;
+
+const DAY: i64 = 86_400_000;
+
+#[test]
+fn the_binomial_tail_matches_sums_by_hand() {
+    // P(X ≥ 5) for Binomial(5, ½) is 1/32; P(X ≥ 7) for Binomial(8, ½) is 9/256.
+    assert!((binomial_upper_tail(5, 0.5, 5) - 1.0 / 32.0).abs() < 1e-12);
+    assert!((binomial_upper_tail(8, 0.5, 7) - 9.0 / 256.0).abs() < 1e-12);
+    // P(X ≥ 2) for Binomial(3, 0.2) = 3·0.04·0.8 + 0.008.
+    assert!((binomial_upper_tail(3, 0.2, 2) - 0.104).abs() < 1e-12);
+    assert_eq!(binomial_upper_tail(4, 0.3, 0), 1.0);
+    assert_eq!(binomial_upper_tail(4, 0.3, 5), 0.0);
+    // Thousands of trials neither underflow nor exceed one.
+    let t = binomial_upper_tail(5000, 1.0 / 7.0, 700);
+    assert!(t > 0.5 && t < 1.0, "{t}");
+    assert!(binomial_upper_tail(5000, 1.0 / 7.0, 1500) < 1e-30);
+}
+
+#[test]
+fn outcomes_contradict_a_source_when_refuted_beats_confirmed_at_five_percent() {
+    // Four of four refuted is 1/16 by chance: not yet; five of five is 1/32.
+    assert_eq!(contradicted_by_outcomes(0, 4), None);
+    assert_eq!(
+        contradicted_by_outcomes(0, 5),
+        Some(WarningSign::ContradictedByOutcomes {
+            refuted: 5,
+            confirmed: 0
+        })
+    );
+    // Six of seven is 8/128; seven of eight is 9/256.
+    assert_eq!(contradicted_by_outcomes(1, 6), None);
+    assert!(contradicted_by_outcomes(1, 7).is_some());
+    // Half and half, or nothing decided, is no sign.
+    assert_eq!(contradicted_by_outcomes(10, 10), None);
+    assert_eq!(contradicted_by_outcomes(0, 0), None);
+}
+
+/// A source registered 200 days before `now`, with `before` reports spread over days 30 to
+/// 190 before now and `recent` in the last 28 days.
+fn record(before: usize, recent: usize, now: i64) -> Vec<i64> {
+    let mut times: Vec<i64> = (0..before)
+        .map(|i| now - 190 * DAY + (i as i64 * 160 * DAY) / before.max(1) as i64)
+        .collect();
+    times.extend((0..recent).map(|i| now - i as i64 * DAY));
+    times
+}
+
+#[test]
+fn a_jump_in_volume_is_a_rate_far_above_the_earlier_one() {
+    let now = 1_000 * DAY;
+    let since = now - 200 * DAY;
+    // Twelve reports in 168 days (one a fortnight), then twelve in 28 days: six times the
+    // rate, P ≈ 1e-6.
+    let jump = volume_jump(&record(12, 12, now), since, now);
+    assert_eq!(
+        jump,
+        Some(WarningSign::VolumeJump {
+            recent: 12,
+            before: 12,
+            before_days: 168
+        })
+    );
+    assert!(jump.is_some_and(|s| s.message().contains("12 reports in the last 28 days")));
+    // The same rate throughout is no jump.
+    assert_eq!(volume_jump(&record(24, 4, now), since, now), None);
+    assert_eq!(volume_jump(&record(60, 10, now), since, now), None);
+    // Four recent reports are never a jump, even after silence; five are.
+    assert_eq!(volume_jump(&record(0, 4, now), since, now), None);
+    assert!(volume_jump(&record(0, 5, now), since, now).is_some());
+}
+
+#[test]
+fn the_window_and_the_baseline_end_to_the_millisecond() {
+    let now = 1_000 * DAY;
+    let since = now - 200 * DAY;
+    let edge = now - VOLUME_WINDOW_MS;
+    // Five reports exactly at the window's first millisecond are recent: a jump.
+    assert!(volume_jump(&[edge; 5], since, now).is_some());
+    // One millisecond earlier they are the earlier record, and nothing is recent.
+    assert_eq!(volume_jump(&[edge - 1; 5], since, now), None);
+    // Reports stamped after now are not counted.
+    assert_eq!(volume_jump(&[now + 1; 5], since, now), None);
+    assert!(volume_jump(&[now; 5], since, now).is_some());
+    // A record that began exactly 28 days before the window has a baseline (as long as the
+    // window: ten reports in it and none before is 1/1024 by chance); a millisecond later it
+    // has none.
+    let min_since = edge - VOLUME_MIN_BASELINE_MS;
+    assert!(volume_jump(&[now; 10], min_since, now).is_some());
+    assert_eq!(volume_jump(&[now; 9], min_since, now), None);
+    assert_eq!(volume_jump(&[now; 10], min_since + 1, now), None);
+    // The baseline reaches back 168 days at most: reports before that do not count.
+    let old = edge - VOLUME_BASELINE_MS - 1;
+    let mut times = vec![old; 50];
+    times.extend([now; 5]);
+    assert_eq!(
+        volume_jump(&times, 0, now),
+        Some(WarningSign::VolumeJump {
+            recent: 5,
+            before: 0,
+            before_days: 168
+        })
+    );
+}
+
+/// `P(X ≤ first)` for a sum of Bernoulli(1/(k+1)), by enumerating every outcome.
+fn brute_lower_tail(others: &[u32], first: usize) -> f64 {
+    let n = others.len();
+    let mut total = 0.0;
+    for mask in 0u32..(1 << n) {
+        if (mask.count_ones() as usize) > first {
+            continue;
+        }
+        let mut p = 1.0;
+        for (i, &k) in others.iter().enumerate() {
+            let q = 1.0 / f64::from(k + 1);
+            p *= if mask & (1 << i) != 0 { q } else { 1.0 - q };
+        }
+        total += p;
+    }
+    total
+}
+
+#[test]
+fn the_chance_of_being_first_so_rarely_is_the_poisson_binomial_tail() {
+    let others = [1u32, 1, 2, 3, 1, 4, 2, 1, 1, 5];
+    for first in 0..4 {
+        let values = others.iter().enumerate().map(|(i, &k)| (k, i < first));
+        let f = echo_figures(values);
+        assert_eq!(f.corroborated, 10);
+        assert_eq!(f.first as usize, first);
+        let want = brute_lower_tail(&others, first);
+        let got = f.p_value.expect("first less often than expected");
+        assert!((got - want).abs() < 1e-12, "{first}: {got} against {want}");
+    }
+    // Values nobody else reported are not corroborated and do not count.
+    let f = echo_figures([(0, false), (0, true), (1, true)]);
+    assert_eq!((f.corroborated, f.first), (1, 1));
+    // First at least as often as expected: no tail, no sign.
+    assert_eq!(f.p_value, None);
+    assert_eq!(echoes_earlier_reporting(&f), None);
+}
+
+#[test]
+fn a_source_always_second_is_flagged_once_chance_is_below_one_in_a_thousand() {
+    // Each value reported by one other source: always second nine times is 1/512, ten times
+    // 1/1024.
+    let nine = echo_figures((0..9).map(|_| (1, false)));
+    assert_eq!(echoes_earlier_reporting(&nine), None);
+    let ten = echo_figures((0..10).map(|_| (1, false)));
+    let sign = echoes_earlier_reporting(&ten).expect("ten times second");
+    assert_eq!(sign.code(), "ECHOES_EARLIER_REPORTING");
+    assert_eq!(
+        sign,
+        WarningSign::EchoesEarlierReporting {
+            corroborated: 10,
+            first: 0,
+            expected_first: 5.0
+        }
+    );
+    // A source first about half the time is ordinary.
+    let honest = echo_figures((0..40).map(|i| (1, i % 2 == 0)));
+    assert_eq!(echoes_earlier_reporting(&honest), None);
+}
+
+#[test]
+fn signs_have_stable_codes_and_travel_as_tagged_json() {
+    let s = WarningSign::VolumeJump {
+        recent: 9,
+        before: 1,
+        before_days: 168,
+    };
+    let json = serde_json::to_value(&s).expect("serialises");
+    assert_eq!(json["code"], "VOLUME_JUMP");
+    assert_eq!(json["recent"], 9);
+    assert_eq!(
+        serde_json::from_value::<WarningSign>(json).expect("reads back"),
+        s
+    );
+    assert_eq!(
+        WarningSign::ContradictedByOutcomes {
+            refuted: 1,
+            confirmed: 0
+        }
+        .code(),
+        "CONTRADICTED_BY_OUTCOMES"
+    );
+}
