@@ -370,6 +370,10 @@ pub(super) struct ReliabilityBlock {
     pub updating: bool,
     /// Warning signs about the source, as sentences.
     pub warnings: Vec<String>,
+    /// The evidence behind the suggestion, as sentences; empty before the first estimate.
+    pub evidence: Vec<String>,
+    /// Sources judged dependent on this one: (id, codename, probability as text).
+    pub dependent: Vec<(String, String, String)>,
 }
 
 pub(super) struct PointLine {
@@ -409,6 +413,44 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
             .collect(),
         updating: v.updating,
         warnings: v.warnings.iter().map(|w| w.message()).collect(),
+        evidence: v
+            .current
+            .as_ref()
+            .map(|c| {
+                let e = &c.evidence;
+                vec![
+                    format!(
+                        "{} of its claims could be checked against another source or an outcome",
+                        e.claims_judged
+                    ),
+                    format!(
+                        "{} agree with other sources and are believed; {} are not believed",
+                        e.claims_agreeing, e.claims_contradicted
+                    ),
+                    format!(
+                        "outcomes: {} confirmed, {} refuted",
+                        e.outcomes_confirmed, e.outcomes_refuted
+                    ),
+                ]
+            })
+            .unwrap_or_default(),
+        dependent: v
+            .current
+            .as_ref()
+            .map(|c| {
+                c.evidence
+                    .dependent_sources
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.source_id.clone(),
+                            d.codename.clone(),
+                            format!("{:.2}", d.probability),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

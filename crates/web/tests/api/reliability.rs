@@ -320,6 +320,27 @@ async fn a_copier_corroborating_its_original_is_circular_reporting(#[case] backe
             .is_some_and(|d| d.iter().any(|d| d["source_id"] == original.as_str())),
         "{r}"
     );
+    // The copier's page names the source it depends on, with a link, beside its evidence.
+    let page = crate::ui::Browser::sign_in(&w.t, &w.analyst)
+        .await
+        .get(&format!("/sources/{copier}"))
+        .await;
+    let dependent = page
+        .body
+        .split_once("<p id=\"dependent-sources\">")
+        .and_then(|(_, p)| p.split_once("</p>"))
+        .map(|(p, _)| p)
+        .unwrap_or_else(|| panic!("no dependent sources on the page: {}", page.body));
+    assert!(
+        dependent.contains(&format!("<a href=\"/sources/{original}\">")),
+        "{dependent}"
+    );
+    assert!(
+        page.body
+            .contains("20 of its claims could be checked against another source or an outcome"),
+        "{}",
+        page.body
+    );
 
     // Independent corroboration is not circular, and the truth is believed.
     let (_, first) = &honest[0];
