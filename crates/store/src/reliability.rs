@@ -166,8 +166,14 @@ pub trait ReliabilityStore: Store {
     /// When each of the source's reports was recorded, oldest first (the volume of its
     /// reporting, for the warning signs).
     async fn source_report_times(&self, source_id: &str) -> Result<Vec<i64>>;
-    /// (source id, suggested letter) of those of `source_ids` that have an estimate.
-    async fn suggested_letters(&self, source_ids: &[String]) -> Result<Vec<(String, String)>>;
+    /// (source id, suggested letter, estimate document) of those of `source_ids` that have an
+    /// estimate.
+    async fn suggested_letters(
+        &self,
+        source_ids: &[String],
+    ) -> Result<Vec<(String, String, String)>>;
+    /// (source id, time recorded) of every report of those of `source_ids` that have any.
+    async fn report_times_of(&self, source_ids: &[String]) -> Result<Vec<(String, i64)>>;
     /// A source's estimate history, oldest first.
     async fn reliability_history(&self, source_id: &str) -> Result<Vec<HistoryRow>>;
     async fn claim_assessments(&self, report_id: &str) -> Result<Vec<ClaimAssessmentRow>>;
@@ -287,6 +293,22 @@ async fn upsert(
 }
 
 impl SqlStore {
+    /// The rows of `select` followed by `(…)` of `ids`' binds, a hundred ids a statement so
+    /// it stays small on both backends.
+    async fn rows_in(&self, select: &str, ids: &[String]) -> Result<Vec<AnyRow>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(100) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let sql = format!("{select} ({})", marks.join(", "));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            out.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(out)
+    }
+
     async fn rows<T>(
         &self,
         sql: &str,
@@ -552,22 +574,34 @@ impl ReliabilityStore for SqlStore {
         .await
     }
 
-    async fn suggested_letters(&self, source_ids: &[String]) -> Result<Vec<(String, String)>> {
+    async fn suggested_letters(
+        &self,
+        source_ids: &[String],
+    ) -> Result<Vec<(String, String, String)>> {
         let mut out = Vec::with_capacity(source_ids.len());
-        // A page of a list at a time; chunks keep the statement small on both backends.
-        for chunk in source_ids.chunks(100) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-            let sql = format!(
-                "SELECT source_id, letter FROM reliability_estimates WHERE source_id IN ({})",
-                marks.join(", ")
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                out.push((r.try_get(0)?, r.try_get(1)?));
-            }
+        for r in self
+            .rows_in(
+                "SELECT source_id, letter, doc FROM reliability_estimates WHERE source_id IN",
+                source_ids,
+            )
+            .await?
+        {
+            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        }
+        Ok(out)
+    }
+
+    async fn report_times_of(&self, source_ids: &[String]) -> Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        // From the index on (source_id, created_at) alone.
+        for r in self
+            .rows_in(
+                "SELECT source_id, created_at FROM reports WHERE source_id IN",
+                source_ids,
+            )
+            .await?
+        {
+            out.push((r.try_get(0)?, r.try_get(1)?));
         }
         Ok(out)
     }

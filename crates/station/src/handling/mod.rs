@@ -64,7 +64,9 @@ pub(crate) use reliability_queue::ReliabilityQueue;
 pub use reports::{ClaimInput, ClaimView, DisseminationInput, GradeInput, ReportInput, ReportView};
 pub use reports::{ReportListRequest, ReportSummary};
 pub use requirements::RequirementInput;
-pub use sources::{AuthorityReference, NewSource, SourceDetail, SourceListFilter, TrueIdentity};
+pub use sources::{
+    AuthorityReference, ListedReliability, NewSource, SourceDetail, SourceListFilter, TrueIdentity,
+};
 
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, NaiveDate, Utc};

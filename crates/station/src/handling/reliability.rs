@@ -220,6 +220,27 @@ pub(super) struct ClaimInfo {
     pub recorded_at_ms: i64,
 }
 
+/// A source's warning signs (core's `warning_signs`): outcomes and echoes as of its last
+/// estimate (`evidence`), the volume of its reporting (`report_times`, since `since_ms`, its
+/// registration) as of `now_ms`, since that changes with time alone.
+pub(super) fn warning_signs(
+    evidence: Option<&ReliabilityEvidence>,
+    report_times: &[i64],
+    since_ms: i64,
+    now_ms: i64,
+) -> Vec<WarningSign> {
+    let mut out = Vec::new();
+    if let Some(ev) = evidence {
+        out.extend(signs::contradicted_by_outcomes(
+            ev.outcomes_confirmed,
+            ev.outcomes_refuted,
+        ));
+        out.extend(signs::echoes_earlier_reporting(&ev.echo));
+    }
+    out.extend(signs::volume_jump(report_times, since_ms, now_ms));
+    out
+}
+
 /// Per engine source, how often it was first to report the values it shares with other
 /// sources (core's `echo_figures`): each source's earliest claim of each (object, value),
 /// compared with the other sources' earliest claims of it.
@@ -746,22 +767,13 @@ impl Station {
                 })
             })
             .collect::<Result<_, StationError>>()?;
-        // Outcomes and echoes are as of the last estimate; the volume of reporting is as of
-        // now, since it changes with time alone.
-        let mut warnings = Vec::new();
-        if let Some(ev) = current.as_ref().map(|c| &c.evidence) {
-            warnings.extend(signs::contradicted_by_outcomes(
-                ev.outcomes_confirmed,
-                ev.outcomes_refuted,
-            ));
-            warnings.extend(signs::echoes_earlier_reporting(&ev.echo));
-        }
         let times = self.store.source_report_times(source_id).await?;
-        warnings.extend(signs::volume_jump(
+        let warnings = warning_signs(
+            current.as_ref().map(|c| &c.evidence),
             &times,
             source.created_at_ms,
             self.clock().now().timestamp_millis(),
-        ));
+        );
         Ok(ReliabilityView {
             source_id: source.id.clone(),
             codename: source.codename.clone(),

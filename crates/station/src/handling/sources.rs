@@ -363,20 +363,41 @@ impl Station {
         Ok(self.store.list_sources(&filter).await?)
     }
 
-    /// The suggested reliability letter of each listed source that has one (for a list's
-    /// column); the caller has listed them, so may read them.
-    pub async fn suggested_letters(
+    /// For a list's column: each listed source's suggested reliability letter, if it has one,
+    /// and its warning signs as of now; the caller has listed them, so may read them.
+    pub async fn listed_reliability(
         &self,
         rows: &[SourceRow],
-    ) -> Result<std::collections::HashMap<String, char>, StationError> {
+    ) -> Result<std::collections::HashMap<String, ListedReliability>, StationError> {
         use humint_store::ReliabilityStore as _;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        Ok(self
-            .store
-            .suggested_letters(&ids)
-            .await?
-            .into_iter()
-            .filter_map(|(id, l)| l.chars().next().map(|c| (id, c)))
+        let mut estimates = std::collections::HashMap::new();
+        for (id, letter, doc) in self.store.suggested_letters(&ids).await? {
+            let view: super::reliability::SourceEstimateView = serde_json::from_str(&doc)
+                .map_err(|_| StationError::Io("a stored estimate is damaged".to_owned()))?;
+            estimates.insert(id, (letter.chars().next(), view.evidence));
+        }
+        let mut times: std::collections::HashMap<String, Vec<i64>> =
+            std::collections::HashMap::new();
+        for (id, t) in self.store.report_times_of(&ids).await? {
+            times.entry(id).or_default().push(t);
+        }
+        let now_ms = self.clock().now().timestamp_millis();
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let (letter, evidence) = match estimates.remove(&r.id) {
+                    Some((l, e)) => (l, Some(e)),
+                    None => (None, None),
+                };
+                let warnings = super::reliability::warning_signs(
+                    evidence.as_ref(),
+                    times.get(&r.id).map_or(&[][..], |t| &t[..]),
+                    r.created_at_ms,
+                    now_ms,
+                );
+                (r.id.clone(), ListedReliability { letter, warnings })
+            })
             .collect())
     }
 
@@ -625,4 +646,12 @@ pub(crate) fn auth_row(
         next_review_due_ms: a.next_review_due().timestamp_millis(),
         doc: to_doc(a)?,
     })
+}
+
+/// A listed source's suggested letter and warning signs (see
+/// [`Station::listed_reliability`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedReliability {
+    pub letter: Option<char>,
+    pub warnings: Vec<humint_core::handling::warning_signs::WarningSign>,
 }

@@ -39,6 +39,8 @@ pub(super) struct SourceLine {
     pub recruited: String,
     /// The suggested reliability letter, blank when there is none yet.
     pub grade: String,
+    /// How many warning signs the source shows now.
+    pub signs: usize,
 }
 
 fn flags(r: &SourceRow) -> Vec<&'static str> {
@@ -64,6 +66,7 @@ fn line(r: &SourceRow) -> SourceLine {
         flags: flags(r),
         recruited: r.recruited_at_ms.map(when_ms).unwrap_or_default(),
         grade: String::new(),
+        signs: 0,
     }
 }
 
@@ -190,7 +193,7 @@ pub(super) async fn list(
     {
         Ok(rows) => state
             .station
-            .suggested_letters(&rows)
+            .listed_reliability(&rows)
             .await
             .map(|letters| (rows, letters)),
         Err(e) => Err(e),
@@ -204,10 +207,10 @@ pub(super) async fn list(
                 .iter()
                 .map(|r| {
                     let mut l = line(r);
-                    l.grade = letters
-                        .get(&r.id)
-                        .map(|c| c.to_string())
-                        .unwrap_or_default();
+                    if let Some(listed) = letters.get(&r.id) {
+                        l.grade = listed.letter.map(String::from).unwrap_or_default();
+                        l.signs = listed.warnings.len();
+                    }
                     l
                 })
                 .collect();

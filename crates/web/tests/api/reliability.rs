@@ -937,16 +937,30 @@ async fn echoes_and_bursts_are_warning_signs(#[case] backend: Backend) {
             .is_some_and(|m| m.starts_with("10 reports in the last 28 days, against 2")),
         "{jumped}"
     );
-    // The officer's page says so too.
-    let page = crate::ui::Browser::sign_in(&w.t, &w.analyst)
-        .await
-        .get(&format!("/sources/{burst}"))
-        .await;
+    // The officer's page says so too, and the list of sources marks it and no other: the
+    // echo's sign went when the third source repeated nine of its values after it (second of
+    // three every time is 1 in 77 by chance, not 1 in 1,024).
+    let browser = crate::ui::Browser::sign_in(&w.t, &w.analyst).await;
+    let page = browser.get(&format!("/sources/{burst}")).await;
     assert!(page.body.contains("id=\"warning-signs\""), "{}", page.body);
     assert!(
         page.body.contains("10 reports in the last 28 days"),
         "{}",
         page.body
+    );
+    let list = browser.get("/sources").await;
+    let mut marked: Vec<&str> = list
+        .body
+        .split("<a class=\"tag warning-signs\" href=\"/sources/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("#warning-signs\">1 warning sign</a>"))
+        .map(|(id, _)| id)
+        .collect();
+    marked.sort_unstable();
+    assert_eq!(marked, [burst.as_str()], "{}", list.body);
+    assert!(
+        codes(&reliability(&w, &w.token(&w.analyst).await, &echo).await).is_empty(),
+        "the echo's sign is gone"
     );
     // The burst's reports are 12 hours apart, 4.5 days from first to last. 23 days after the
     // last, all ten are still within the last 28 days; 29 days after, none is, and the sign
