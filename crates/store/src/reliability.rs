@@ -163,17 +163,22 @@ pub trait ReliabilityStore: Store {
         audit: &AuditContext,
     ) -> Result<i64>;
     async fn reliability_estimate(&self, source_id: &str) -> Result<Option<EstimateRow>>;
-    /// When each of the source's reports was recorded, oldest first (the volume of its
-    /// reporting, for the warning signs).
-    async fn source_report_times(&self, source_id: &str) -> Result<Vec<i64>>;
+    /// When each of the source's reports recorded at `from_ms` or later was recorded, oldest
+    /// first (the volume of its reporting, for the warning signs).
+    async fn source_report_times(&self, source_id: &str, from_ms: i64) -> Result<Vec<i64>>;
     /// (source id, suggested letter, estimate document) of those of `source_ids` that have an
     /// estimate.
     async fn suggested_letters(
         &self,
         source_ids: &[String],
     ) -> Result<Vec<(String, String, String)>>;
-    /// (source id, time recorded) of every report of those of `source_ids` that have any.
-    async fn report_times_of(&self, source_ids: &[String]) -> Result<Vec<(String, i64)>>;
+    /// (source id, time recorded) of the reports of those of `source_ids` recorded at
+    /// `from_ms` or later.
+    async fn report_times_of(
+        &self,
+        source_ids: &[String],
+        from_ms: i64,
+    ) -> Result<Vec<(String, i64)>>;
     /// A source's estimate history, oldest first.
     async fn reliability_history(&self, source_id: &str) -> Result<Vec<HistoryRow>>;
     async fn claim_assessments(&self, report_id: &str) -> Result<Vec<ClaimAssessmentRow>>;
@@ -294,13 +299,24 @@ async fn upsert(
 
 impl SqlStore {
     /// The rows of `select` followed by `(…)` of `ids`' binds, a hundred ids a statement so
-    /// it stays small on both backends.
-    async fn rows_in(&self, select: &str, ids: &[String]) -> Result<Vec<AnyRow>> {
+    /// it stays small on both backends; `first`, if any, is bound as `$1` before them.
+    async fn rows_in(
+        &self,
+        select: &str,
+        first: Option<i64>,
+        ids: &[String],
+    ) -> Result<Vec<AnyRow>> {
         let mut out = Vec::new();
+        let skip = usize::from(first.is_some());
         for chunk in ids.chunks(100) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let marks: Vec<String> = (1..=chunk.len())
+                .map(|n| format!("${}", n + skip))
+                .collect();
             let sql = format!("{select} ({})", marks.join(", "));
             let mut q = sqlx::query(AssertSqlSafe(sql));
+            if let Some(v) = first {
+                q = q.bind(v);
+            }
             for id in chunk {
                 q = q.bind(id.clone());
             }
@@ -564,14 +580,17 @@ impl ReliabilityStore for SqlStore {
             .pop())
     }
 
-    async fn source_report_times(&self, source_id: &str) -> Result<Vec<i64>> {
+    async fn source_report_times(&self, source_id: &str, from_ms: i64) -> Result<Vec<i64>> {
         // Read from the index on (source_id, created_at) alone.
-        self.rows(
-            "SELECT created_at FROM reports WHERE source_id = $1 ORDER BY created_at",
-            source_id,
-            |r| Ok(r.try_get(0)?),
+        let rows = sqlx::query(
+            "SELECT created_at FROM reports WHERE source_id = $1 AND created_at >= $2 \
+             ORDER BY created_at",
         )
-        .await
+        .bind(source_id)
+        .bind(from_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     async fn suggested_letters(
@@ -582,6 +601,7 @@ impl ReliabilityStore for SqlStore {
         for r in self
             .rows_in(
                 "SELECT source_id, letter, doc FROM reliability_estimates WHERE source_id IN",
+                None,
                 source_ids,
             )
             .await?
@@ -591,12 +611,17 @@ impl ReliabilityStore for SqlStore {
         Ok(out)
     }
 
-    async fn report_times_of(&self, source_ids: &[String]) -> Result<Vec<(String, i64)>> {
+    async fn report_times_of(
+        &self,
+        source_ids: &[String],
+        from_ms: i64,
+    ) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
         // From the index on (source_id, created_at) alone.
         for r in self
             .rows_in(
-                "SELECT source_id, created_at FROM reports WHERE source_id IN",
+                "SELECT source_id, created_at FROM reports WHERE created_at >= $1 AND source_id IN",
+                Some(from_ms),
                 source_ids,
             )
             .await?

@@ -107,6 +107,11 @@ pub fn contradicted_by_outcomes(confirmed: u32, refuted: u32) -> Option<WarningS
         .then_some(WarningSign::ContradictedByOutcomes { refuted, confirmed })
 }
 
+/// The earliest report [`volume_jump`] looks at as of `now_ms`: older ones need not be read.
+pub fn volume_record_start(now_ms: i64) -> i64 {
+    now_ms - VOLUME_WINDOW_MS - VOLUME_BASELINE_MS
+}
+
 /// Whether the source's reporting jumped: `times_ms` are its reports' times (any order),
 /// `since_ms` when its record began (its registration), `now_ms` the present.
 ///

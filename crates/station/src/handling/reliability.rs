@@ -767,12 +767,16 @@ impl Station {
                 })
             })
             .collect::<Result<_, StationError>>()?;
-        let times = self.store.source_report_times(source_id).await?;
+        let now_ms = self.clock().now().timestamp_millis();
+        let times = self
+            .store
+            .source_report_times(source_id, signs::volume_record_start(now_ms))
+            .await?;
         let warnings = warning_signs(
             current.as_ref().map(|c| &c.evidence),
             &times,
             source.created_at_ms,
-            self.clock().now().timestamp_millis(),
+            now_ms,
         );
         Ok(ReliabilityView {
             source_id: source.id.clone(),

@@ -377,12 +377,13 @@ impl Station {
                 .map_err(|_| StationError::Io("a stored estimate is damaged".to_owned()))?;
             estimates.insert(id, (letter.chars().next(), view.evidence));
         }
+        let now_ms = self.clock().now().timestamp_millis();
+        let from_ms = humint_core::handling::warning_signs::volume_record_start(now_ms);
         let mut times: std::collections::HashMap<String, Vec<i64>> =
             std::collections::HashMap::new();
-        for (id, t) in self.store.report_times_of(&ids).await? {
+        for (id, t) in self.store.report_times_of(&ids, from_ms).await? {
             times.entry(id).or_default().push(t);
         }
-        let now_ms = self.clock().now().timestamp_millis();
         Ok(rows
             .iter()
             .map(|r| {

@@ -92,8 +92,10 @@ fn the_window_and_the_baseline_end_to_the_millisecond() {
     assert!(volume_jump(&[now; 10], min_since, now).is_some());
     assert_eq!(volume_jump(&[now; 9], min_since, now), None);
     assert_eq!(volume_jump(&[now; 10], min_since + 1, now), None);
-    // The baseline reaches back 168 days at most: reports before that do not count.
+    // The baseline reaches back 168 days at most: reports before that do not count, so a
+    // reader may leave out every report before `volume_record_start`.
     let old = edge - VOLUME_BASELINE_MS - 1;
+    assert_eq!(old, volume_record_start(now) - 1);
     let mut times = vec![old; 50];
     times.extend([now; 5]);
     assert_eq!(
