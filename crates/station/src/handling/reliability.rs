@@ -241,6 +241,23 @@ pub(super) fn warning_signs(
     out
 }
 
+/// A claim's (source, object, value) as the engine numbers them.
+fn engine_ids(
+    claims: &humint_validation::ClaimSet,
+    c: &ClaimInfo,
+) -> Result<(u32, u32, u32), StationError> {
+    match (
+        claims.source_id(&c.source_id),
+        claims.object_id(&c.object),
+        claims.value_id(&c.value),
+    ) {
+        (Some(s), Some(o), Some(v)) => Ok((s, o, v)),
+        _ => Err(StationError::Io(
+            "a claim went missing from the estimate".to_owned(),
+        )),
+    }
+}
+
 /// Per engine source, how often it was first to report the values it shares with other
 /// sources (core's `echo_figures`): each source's earliest claim of each (object, value),
 /// compared with the other sources' earliest claims of it.
@@ -250,15 +267,7 @@ fn echo_figures_by_source(
 ) -> Result<HashMap<u32, EchoFigures>, StationError> {
     let mut first_claims: Vec<(u32, u32, u32, i64)> = Vec::with_capacity(infos.len());
     for c in infos {
-        let (Some(s), Some(o), Some(v)) = (
-            claims.source_id(&c.source_id),
-            claims.object_id(&c.object),
-            claims.value_id(&c.value),
-        ) else {
-            return Err(StationError::Io(
-                "a claim went missing from the estimate".to_owned(),
-            ));
-        };
+        let (s, o, v) = engine_ids(claims, c)?;
         first_claims.push((o, v, s, c.recorded_at_ms));
     }
     // Sorted by (object, value, source, time): each source's earliest claim of a value first.
@@ -543,15 +552,7 @@ impl Station {
         let mut same: Vec<u32> = Vec::new();
         let mut other: Vec<u32> = Vec::new();
         for c in infos {
-            let (Some(s), Some(o), Some(v)) = (
-                claims.source_id(&c.source_id),
-                claims.object_id(&c.object),
-                claims.value_id(&c.value),
-            ) else {
-                return Err(StationError::Io(
-                    "a claim went missing from the estimate".to_owned(),
-                ));
-            };
+            let (s, o, v) = engine_ids(&claims, c)?;
             let obj = estimate
                 .objects
                 .get(o as usize)
