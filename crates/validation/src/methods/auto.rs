@@ -68,6 +68,8 @@ impl Auto {
                 let model = choose_label_model(claims, k);
                 let name = if model.symmetric {
                     "one-coin"
+                } else if model.ordinal {
+                    "dawid-skene-ordinal"
                 } else {
                     "dawid-skene-smoothed"
                 };
@@ -125,6 +127,15 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
         .map(|&a| label_model(false, a))
         .collect();
     candidates.push(label_model(true, SMOOTHING_GRID[0]));
+    // Labels that could be grades on a scale: the same strengths, each source pulled
+    // towards its own ordinal fit. Whether they are grades is for the held-out claims
+    // to say (integer labels are as often categories: breeds, genres, codes).
+    if crate::methods::ordinal::positions(claims).is_some() {
+        candidates.extend(SMOOTHING_GRID.iter().map(|&a| DawidSkene {
+            ordinal: true,
+            ..label_model(false, a)
+        }));
+    }
     let sample;
     let (data, k) = if claims.n_claims() > SELECTION_CLAIMS {
         sample = sample_objects(claims, SELECTION_CLAIMS);

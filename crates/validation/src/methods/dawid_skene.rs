@@ -41,6 +41,13 @@ pub struct DawidSkene {
     /// One-coin constraint: one accuracy per source (Beta(2, 1) prior), its errors
     /// spread evenly over the other labels, instead of a full confusion matrix.
     pub symmetric: bool,
+    /// Graded labels: with `smoothing > 0`, pull each source's rows towards the source's
+    /// own ordinal fit ([`crate::methods::ordinal`]: a preference per grade and a chance
+    /// that falls with the distance from the truth, fitted to the source's counts plus
+    /// the typical source's matrix) instead of the typical source's matrix alone. Applies
+    /// only when every label is an integer ([`crate::methods::ordinal::positions`]);
+    /// otherwise the fit is the plain smoothed one.
+    pub ordinal: bool,
 }
 
 impl Default for DawidSkene {
@@ -51,6 +58,7 @@ impl Default for DawidSkene {
             smoothing: 0.0,
             ll_tolerance: 0.0,
             symmetric: false,
+            ordinal: false,
         }
     }
 }
@@ -161,6 +169,15 @@ impl DawidSkene {
         // Its M-step needs only each source's posterior weight on the labels it gave
         // (the weight of its claims is fixed), so the counts are one number per source.
         let one_coin = self.symmetric && k >= 2;
+        // Each label's place on the scale, for the ordinal pull.
+        let scale = if self.ordinal && !self.symmetric && self.smoothing > 0.0 {
+            crate::methods::ordinal::positions(claims).filter(|p| p.len() == k)
+        } else {
+            None
+        };
+        let scale = scale.as_deref();
+        // Each source's ordinal parameters, carried from one M-step to the next.
+        let mut shape_params = vec![0.0; if scale.is_some() { n_src * k } else { 0 }];
         let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
         if !self.symmetric {
             for (c, &r) in ridx.iter().enumerate() {
@@ -239,7 +256,15 @@ impl DawidSkene {
         }
         let mut errors = vec![0.0; table];
         let mut priors: Vec<f64> = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-        self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
+        self.m_step(
+            &mut counts,
+            &source_weight,
+            &used,
+            scale.map(|p| (p, &mut shape_params[..])),
+            n_src,
+            k,
+            &mut errors,
+        );
         let mut partial: Vec<BlockSums> = (0..blocks)
             .map(|_| BlockSums {
                 counts: vec![0.0; count_len],
@@ -307,7 +332,15 @@ impl DawidSkene {
             }
             ll += ll_off;
             priors = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-            self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
+            self.m_step(
+                &mut counts,
+                &source_weight,
+                &used,
+                scale.map(|p| (p, &mut shape_params[..])),
+                n_src,
+                k,
+                &mut errors,
+            );
             let ll_step = (ll - last_ll).abs() / n.max(1) as f64;
             last_ll = ll;
             if change < self.tolerance || ll_step < self.ll_tolerance {
@@ -320,12 +353,17 @@ impl DawidSkene {
     /// M-step: confusion rows `errors[s][obs][true]` from the posterior-weighted
     /// `counts` (same layout), normalised over `obs`. `counts` is consumed as scratch.
     /// For the one-coin model `counts[s]` is instead the posterior weight source `s`'s
-    /// claims put on the labels it gave, out of `source_weight[s]`.
+    /// claims put on the labels it gave, out of `source_weight[s]`. With `ordinal` (each
+    /// label's place on a graded scale, and each source's ordinal parameters from the last
+    /// M-step, `k` a source) the smoothed rows are pulled towards each source's own
+    /// ordinal fit (see [`Self::ordinal`]).
+    #[allow(clippy::too_many_arguments)]
     fn m_step(
         &self,
         counts: &mut [f64],
         source_weight: &[f64],
         used: &[bool],
+        ordinal: Option<(&[f64], &mut [f64])>,
         n_src: usize,
         k: usize,
         errors: &mut [f64],
@@ -371,14 +409,27 @@ impl DawidSkene {
                     };
                 }
             }
+            let mut ordinal = ordinal;
+            let mut target = vec![0.0; if ordinal.is_some() { k * k } else { 0 }];
+            let mut shape = target.clone();
             for s in 0..n_src {
                 let m = &mut errors[s * k * k..(s + 1) * k * k];
-                for ((e, c), p) in m
-                    .iter_mut()
-                    .zip(&counts[s * k * k..(s + 1) * k * k])
-                    .zip(&pooled)
-                {
-                    *e = c + self.smoothing * p;
+                let c = &counts[s * k * k..(s + 1) * k * k];
+                if let Some((pos, params)) = ordinal.as_mut() {
+                    // The source's own ordinal fit to its counts plus the typical
+                    // source's matrix, and the source's rows shrunk towards that.
+                    for ((t, c), p) in target.iter_mut().zip(c).zip(&pooled) {
+                        *t = c + self.smoothing * p;
+                    }
+                    let theta = &mut params[s * k..(s + 1) * k];
+                    crate::methods::ordinal::fit_matrix(&target, pos, theta, &mut shape);
+                    for ((e, c), p) in m.iter_mut().zip(c).zip(&shape) {
+                        *e = c + self.smoothing * p.max(EPS);
+                    }
+                } else {
+                    for ((e, c), p) in m.iter_mut().zip(c).zip(&pooled) {
+                        *e = c + self.smoothing * p;
+                    }
                 }
                 normalise_columns(m, k, None);
             }
@@ -649,7 +700,11 @@ fn normalise_columns(m: &mut [f64], k: usize, used: Option<&[bool]>) {
 
 impl Method for DawidSkene {
     fn name(&self) -> &'static str {
-        "dawid-skene"
+        if self.ordinal {
+            "dawid-skene-ordinal"
+        } else {
+            "dawid-skene"
+        }
     }
 
     fn estimate(&self, claims: &ClaimSet, outcomes: &Outcomes) -> Estimate {
@@ -767,7 +822,7 @@ mod tests {
             ..DawidSkene::default()
         };
         let mut errors = vec![0.0; counts.len()];
-        ds.m_step(&mut counts, &[], &[true; 8], 4, k, &mut errors);
+        ds.m_step(&mut counts, &[], &[true; 8], None, 4, k, &mut errors);
         let unseen = &errors[12..16];
         for (got, want) in unseen
             .iter()
