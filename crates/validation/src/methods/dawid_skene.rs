@@ -63,6 +63,11 @@ impl Default for DawidSkene {
     }
 }
 
+/// Newton steps of each source's ordinal fit per M-step, from its last fit (or, at the
+/// first M-step, from the typical source's, fitted in full); see
+/// [`crate::methods::ordinal::Shape::fit`].
+const WARM_STEPS: usize = 1;
+
 /// Counts below this are clipped, as crowd-kit does, so no log is of zero.
 const EPS: f64 = 1e-10;
 
@@ -176,8 +181,9 @@ impl DawidSkene {
             None
         };
         let scale = scale.as_deref();
-        // Each source's ordinal parameters, carried from one M-step to the next.
-        let mut shape_params = vec![0.0; if scale.is_some() { n_src * k } else { 0 }];
+        // Each source's ordinal parameters, and the typical source's after them, carried
+        // from one M-step to the next.
+        let mut shape_params = vec![0.0; if scale.is_some() { (n_src + 1) * k } else { 0 }];
         let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
         if !self.symmetric {
             for (c, &r) in ridx.iter().enumerate() {
@@ -260,7 +266,7 @@ impl DawidSkene {
             &mut counts,
             &source_weight,
             &used,
-            scale.map(|p| (p, &mut shape_params[..])),
+            scale.map(|p| (p, &mut shape_params[..], true)),
             n_src,
             k,
             &mut errors,
@@ -336,7 +342,7 @@ impl DawidSkene {
                 &mut counts,
                 &source_weight,
                 &used,
-                scale.map(|p| (p, &mut shape_params[..])),
+                scale.map(|p| (p, &mut shape_params[..], false)),
                 n_src,
                 k,
                 &mut errors,
@@ -354,8 +360,9 @@ impl DawidSkene {
     /// `counts` (same layout), normalised over `obs`. `counts` is consumed as scratch.
     /// For the one-coin model `counts[s]` is instead the posterior weight source `s`'s
     /// claims put on the labels it gave, out of `source_weight[s]`. With `ordinal` (each
-    /// label's place on a graded scale, and each source's ordinal parameters from the last
-    /// M-step, `k` a source) the smoothed rows are pulled towards each source's own
+    /// label's place on a graded scale, each source's ordinal parameters from the last
+    /// M-step, `k` a source, then the typical source's, and whether this is the first
+    /// M-step) the smoothed rows are pulled towards each source's own
     /// ordinal fit (see [`Self::ordinal`]).
     #[allow(clippy::too_many_arguments)]
     fn m_step(
@@ -363,7 +370,7 @@ impl DawidSkene {
         counts: &mut [f64],
         source_weight: &[f64],
         used: &[bool],
-        ordinal: Option<(&[f64], &mut [f64])>,
+        ordinal: Option<(&[f64], &mut [f64], bool)>,
         n_src: usize,
         k: usize,
         errors: &mut [f64],
@@ -412,17 +419,44 @@ impl DawidSkene {
             let mut ordinal = ordinal;
             let mut target = vec![0.0; if ordinal.is_some() { k * k } else { 0 }];
             let mut shape = target.clone();
+            let mut typical_shape = target.clone();
+            let mut fitter = ordinal
+                .as_ref()
+                .map(|(pos, _, _)| crate::methods::ordinal::Shape::new(pos));
+            if let (Some((_, params, _)), Some(fitter)) = (ordinal.as_mut(), fitter.as_mut()) {
+                // The typical source's own ordinal fit (its parameters after the
+                // sources'), in full: every source starts from it, and a source without
+                // claims is it.
+                let typical = &mut params[n_src * k..(n_src + 1) * k];
+                fitter.fit(
+                    &pooled,
+                    typical,
+                    &mut typical_shape,
+                    crate::methods::ordinal::MAX_STEPS,
+                );
+            }
             for s in 0..n_src {
                 let m = &mut errors[s * k * k..(s + 1) * k * k];
                 let c = &counts[s * k * k..(s + 1) * k * k];
-                if let Some((pos, params)) = ordinal.as_mut() {
+                if let (Some((_, params, first)), Some(fitter)) =
+                    (ordinal.as_mut(), fitter.as_mut())
+                {
                     // The source's own ordinal fit to its counts plus the typical
                     // source's matrix, and the source's rows shrunk towards that.
-                    for ((t, c), p) in target.iter_mut().zip(c).zip(&pooled) {
-                        *t = c + self.smoothing * p;
+                    let (own, typical) = params.split_at_mut(n_src * k);
+                    let theta = &mut own[s * k..(s + 1) * k];
+                    if c.iter().all(|&x| x == 0.0) {
+                        theta.copy_from_slice(typical);
+                        shape.copy_from_slice(&typical_shape);
+                    } else {
+                        if *first {
+                            theta.copy_from_slice(typical);
+                        }
+                        for ((t, c), p) in target.iter_mut().zip(c).zip(&pooled) {
+                            *t = c + self.smoothing * p;
+                        }
+                        fitter.fit(&target, theta, &mut shape, WARM_STEPS);
                     }
-                    let theta = &mut params[s * k..(s + 1) * k];
-                    crate::methods::ordinal::fit_matrix(&target, pos, theta, &mut shape);
                     for ((e, c), p) in m.iter_mut().zip(c).zip(&shape) {
                         *e = c + self.smoothing * p.max(EPS);
                     }
@@ -858,5 +892,82 @@ mod tests {
         for (got, want) in m.iter().zip([a, 1.0 - a, 1.0 - a, a]) {
             assert!((got - want).abs() < 1e-12, "{m:?}");
         }
+    }
+
+    /// With the ordinal pull, a source whose counts follow the ordinal shape keeps that
+    /// shape, and a source with no claims gets the typical source's ordinal fit: here the
+    /// same matrix (see `ordinal::tests::counts_of_the_shape_give_back_its_matrix` for
+    /// its entries), which is not symmetric, so a transposed layout would show.
+    #[test]
+    fn the_ordinal_pull_keeps_a_matrix_of_the_shape() {
+        let k = 3;
+        let want = [
+            [4.0 / 9.0, 1.0 / 6.0, 1.0 / 9.0],
+            [4.0 / 9.0, 2.0 / 3.0, 4.0 / 9.0],
+            [1.0 / 9.0, 1.0 / 6.0, 4.0 / 9.0],
+        ];
+        let n = [90.0, 60.0, 180.0];
+        // Source 0 has the counts, source 1 none.
+        let mut counts = vec![0.0; 2 * k * k];
+        for j in 0..k {
+            for i in 0..k {
+                counts[j * k + i] = n[i] * want[j][i];
+            }
+        }
+        let ds = DawidSkene {
+            smoothing: 8.0,
+            ordinal: true,
+            ..DawidSkene::default()
+        };
+        let mut errors = vec![0.0; counts.len()];
+        let mut params = vec![0.0; 3 * k];
+        ds.m_step(
+            &mut counts,
+            &[],
+            &[true; 6],
+            Some((&[0.0, 1.0, 2.0], &mut params, true)),
+            2,
+            k,
+            &mut errors,
+        );
+        for s in 0..2 {
+            for j in 0..k {
+                for i in 0..k {
+                    let got = errors[(s * k + j) * k + i];
+                    assert!((got - want[j][i]).abs() < 1e-5, "source {s}: {errors:?}");
+                }
+            }
+        }
+    }
+
+    /// Labels that are not integers have no scale: the ordinal setting changes nothing.
+    #[test]
+    fn the_ordinal_pull_needs_integer_labels() {
+        let rows: Vec<(String, String, String)> = (0..60)
+            .flat_map(|o| {
+                (0..5).map(move |s| {
+                    let v = ["low", "mid", "high"][(o * 7 + s * 3) % 5 % 3];
+                    (format!("s{s}"), format!("o{o:02}"), v.to_string())
+                })
+            })
+            .collect();
+        let all: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|(s, o, v)| (s.as_str(), o.as_str(), v.as_str()))
+            .collect();
+        let c = build(&all);
+        let free = vec![Anchor::Free; c.n_objects()];
+        let plain = DawidSkene {
+            smoothing: 8.0,
+            ..DawidSkene::default()
+        };
+        let ordinal = DawidSkene {
+            ordinal: true,
+            ..plain
+        };
+        let a = plain.fit_labels(&c, &free, 3);
+        let b = ordinal.fit_labels(&c, &free, 3);
+        assert_eq!(a.post, b.post);
+        assert_eq!(a.errors, b.errors);
     }
 }

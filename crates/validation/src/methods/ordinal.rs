@@ -62,46 +62,206 @@ pub fn positions(claims: &ClaimSet) -> Option<Vec<f64>> {
 /// is defined even when a source's counts leave a parameter free.
 const RIDGE: f64 = 1e-6;
 
-/// Newton steps at most per fit; a fit usually settles in 5–10.
-const MAX_STEPS: usize = 60;
+/// Newton steps at most for a fit from a cold start (it settles in 5–10).
+pub const MAX_STEPS: usize = 60;
 
-/// Fits the ordinal shape to one source's (pseudo-)counts `a[obs · k + true]` by maximum
-/// likelihood (Newton's method with step halving on a concave objective), and writes the
-/// fitted matrix, each true class's column summing to one, into `out` (same layout).
-/// `pos` gives each label's place on the scale (see [`positions`]); `theta` holds the
-/// parameters (`u_1..u_{k−1}`, then `b`; zeros for a cold start) and is left at the fit,
-/// so the EM's next M-step starts from this one's.
-pub fn fit_matrix(a: &[f64], pos: &[f64], theta: &mut [f64], out: &mut [f64]) {
-    let k = pos.len();
-    let total: f64 = a.iter().sum();
-    if total <= 0.0 || k < 2 {
-        out.iter_mut().for_each(|x| *x = 1.0 / k.max(1) as f64);
-        return;
+/// Newton steps smaller than this (in the parameters, which are log-odds) end a fit.
+const STEP_TOLERANCE: f64 = 1e-6;
+
+/// Parameters up to this size (|u_j|, and |b| times the span of the scale) are
+/// exponentiated once each rather than once per cell: every product then stays within
+/// `e^±600`, safely inside a double.
+const SAFE_EXPONENT: f64 = 300.0;
+
+/// Fits of the ordinal shape on one scale, with their working memory (reused from one
+/// source's fit to the next).
+pub struct Shape {
+    k: usize,
+    /// `|pos_j − pos_i|` at `j · k + i`.
+    dist: Vec<f64>,
+    /// Largest distance.
+    span: f64,
+    grad: Vec<f64>,
+    hess: Vec<f64>,
+    step: Vec<f64>,
+    trial: Vec<f64>,
+    /// Column-major probabilities (`[true · k + obs]`) at the current and the trial point.
+    probs: Vec<f64>,
+    trial_probs: Vec<f64>,
+    /// Counts per true class.
+    weight: Vec<f64>,
+    /// `e^{u_j}` and `e^{−b·d}` (by distance) for the product form.
+    exp_u: Vec<f64>,
+    powers: Vec<f64>,
+}
+
+impl Shape {
+    /// Fits on the scale whose labels sit at `pos` (see [`positions`]).
+    pub fn new(pos: &[f64]) -> Shape {
+        let k = pos.len();
+        let dist: Vec<f64> = (0..k * k)
+            .map(|c| (pos[c / k] - pos[c % k]).abs())
+            .collect();
+        let span = dist.iter().fold(0.0f64, |m, &d| m.max(d));
+        Shape {
+            k,
+            dist,
+            span,
+            grad: vec![0.0; k],
+            hess: vec![0.0; k * k],
+            step: vec![0.0; k],
+            trial: vec![0.0; k],
+            probs: vec![0.0; k * k],
+            trial_probs: vec![0.0; k * k],
+            weight: vec![0.0; k],
+            exp_u: vec![0.0; k],
+            powers: vec![0.0; span as usize + 1],
+        }
     }
-    // Parameters: u_1..u_{k−1}, then b; the features of (j, i) are the one-hot of j
-    // (j ≥ 1) and −|j − i|.
-    let nf = k;
-    let b = nf - 1;
-    let mut grad = vec![0.0; nf];
-    let mut hess = vec![0.0; nf * nf];
-    let mut step = vec![0.0; nf];
-    let mut trial = vec![0.0; nf];
-    // Column-major probabilities (`[true · k + obs]`) at the current and the trial point.
-    let mut probs = vec![0.0; k * k];
-    let mut trial_probs = vec![0.0; k * k];
-    let ridge = RIDGE * total;
-    let weight: Vec<f64> = (0..k).map(|i| (0..k).map(|j| a[j * k + i]).sum()).collect();
-    let dist = |j: usize, i: usize| -(pos[j] - pos[i]).abs();
-    // The objective (log-likelihood of the counts, less the ridge) at `th`, with the
-    // fitted probabilities into `p`.
-    let eval = |th: &[f64], p: &mut [f64]| -> f64 {
+
+    /// Fits the ordinal shape to one source's (pseudo-)counts `a[obs · k + true]` by
+    /// maximum likelihood (Newton's method with step halving on a concave objective), and
+    /// writes the fitted matrix, each true class's column summing to one, into `out`
+    /// (same layout). `theta` holds the parameters (`u_1..u_{k−1}`, then `b`; zeros for a
+    /// cold start) and is left at the fit, so the EM's next M-step starts from this one's.
+    /// At most `steps` Newton steps are taken: inside an EM, whose counts move a little
+    /// from one M-step to the next, one step from the last fit is enough (a generalised
+    /// EM step, Dempster, Laird & Rubin 1977: the objective rises, which is all EM needs).
+    pub fn fit(&mut self, a: &[f64], theta: &mut [f64], out: &mut [f64], steps: usize) {
+        let k = self.k;
+        let total: f64 = a.iter().sum();
+        if total <= 0.0 || k < 2 {
+            out.iter_mut().for_each(|x| *x = 1.0 / k.max(1) as f64);
+            return;
+        }
+        // Parameters: u_1..u_{k−1}, then b; the features of (j, i) are the one-hot of j
+        // (j ≥ 1) and −|j − i|.
+        let nf = k;
+        let b = nf - 1;
+        let ridge = RIDGE * total;
+        for i in 0..k {
+            self.weight[i] = (0..k).map(|j| a[j * k + i]).sum();
+        }
+        let mut probs = std::mem::take(&mut self.probs);
+        let mut trial_probs = std::mem::take(&mut self.trial_probs);
+        let mut current = self.eval(a, theta, ridge, &mut probs);
+        for _ in 0..steps {
+            let (grad, hess, dist) = (&mut self.grad, &mut self.hess, &self.dist);
+            grad.iter_mut()
+                .zip(theta.iter())
+                .for_each(|(g, t)| *g = -ridge * t);
+            hess.iter_mut().for_each(|h| *h = 0.0);
+            for f in 0..nf {
+                hess[f * nf + f] = ridge;
+            }
+            // Per true class, in closed form: the one-hot block's covariance is
+            // diag(p) − p pᵀ, the distance's is its variance, and across them
+            // p_j (d_j − E d) (the distance feature is −d).
+            for (i, &w) in self.weight.iter().enumerate() {
+                let col = &probs[i * k..(i + 1) * k];
+                let d = |j: usize| dist[j * k + i];
+                let mean_d: f64 = (0..k).map(|j| col[j] * d(j)).sum();
+                let var_d: f64 = (0..k)
+                    .map(|j| col[j] * (d(j) - mean_d) * (d(j) - mean_d))
+                    .sum();
+                hess[b * nf + b] += w * var_d;
+                for j in 0..k {
+                    let r = a[j * k + i] - w * col[j];
+                    grad[b] -= r * d(j);
+                    if j == 0 {
+                        continue;
+                    }
+                    grad[j - 1] += r;
+                    let wp = w * col[j];
+                    let cross = -wp * (d(j) - mean_d);
+                    hess[(j - 1) * nf + b] += cross;
+                    hess[b * nf + j - 1] += cross;
+                    hess[(j - 1) * nf + j - 1] += wp;
+                    for g in 1..k {
+                        hess[(j - 1) * nf + g - 1] -= wp * col[g];
+                    }
+                }
+            }
+            if !solve_spd(&mut self.hess, &self.grad, &mut self.step, nf) {
+                break;
+            }
+            let largest = self.step.iter().fold(0.0f64, |m, s| m.max(s.abs()));
+            if largest < STEP_TOLERANCE {
+                break;
+            }
+            // Halve until the objective does not fall (it is concave, so a short enough
+            // Newton step always rises).
+            let mut scale = (3.0 / largest).min(1.0);
+            let mut moved = false;
+            for _ in 0..40 {
+                let mut trial = std::mem::take(&mut self.trial);
+                for ((t, th), s) in trial.iter_mut().zip(theta.iter()).zip(&self.step) {
+                    *t = th + scale * s;
+                }
+                let value = self.eval(a, &trial, ridge, &mut trial_probs);
+                self.trial = trial;
+                if value >= current {
+                    theta.copy_from_slice(&self.trial);
+                    std::mem::swap(&mut probs, &mut trial_probs);
+                    current = value;
+                    moved = true;
+                    break;
+                }
+                scale *= 0.5;
+            }
+            if !moved || largest * scale < STEP_TOLERANCE {
+                break;
+            }
+        }
+        for i in 0..k {
+            for j in 0..k {
+                out[j * k + i] = probs[i * k + j];
+            }
+        }
+        self.probs = probs;
+        self.trial_probs = trial_probs;
+    }
+
+    /// The objective (log-likelihood of the counts `a`, less the ridge) at `th`, with the
+    /// fitted probabilities into `p` (column-major).
+    fn eval(&mut self, a: &[f64], th: &[f64], ridge: f64, p: &mut [f64]) -> f64 {
+        let k = self.k;
+        let bias = th[k - 1];
+        let u = |j: usize| if j == 0 { 0.0 } else { th[j - 1] };
         let mut l = -0.5 * ridge * th.iter().map(|x| x * x).sum::<f64>();
+        let safe = bias.abs() * self.span <= SAFE_EXPONENT
+            && th[..k - 1].iter().all(|x| x.abs() <= SAFE_EXPONENT);
+        if safe {
+            // P(j | i) ∝ e^{u_j} · (e^{−b})^{d}: k + 1 exponentials instead of k².
+            for (j, e) in self.exp_u.iter_mut().enumerate() {
+                *e = u(j).exp();
+            }
+            let q = (-bias).exp();
+            let mut power = 1.0;
+            for x in self.powers.iter_mut() {
+                *x = power;
+                power *= q;
+            }
+            for i in 0..k {
+                let col = &mut p[i * k..(i + 1) * k];
+                let mut z = 0.0;
+                for (j, x) in col.iter_mut().enumerate() {
+                    let d = self.dist[j * k + i];
+                    *x = self.exp_u[j] * self.powers[d as usize];
+                    z += *x;
+                    l += a[j * k + i] * (u(j) - bias * d);
+                }
+                l -= self.weight[i] * z.ln();
+                let inv = 1.0 / z;
+                col.iter_mut().for_each(|x| *x *= inv);
+            }
+            return l;
+        }
         for i in 0..k {
             let col = &mut p[i * k..(i + 1) * k];
             let mut top = f64::NEG_INFINITY;
             for (j, x) in col.iter_mut().enumerate() {
-                let u = if j == 0 { 0.0 } else { th[j - 1] };
-                *x = u + th[b] * dist(j, i);
+                *x = u(j) - bias * self.dist[j * k + i];
                 top = top.max(*x);
             }
             let mut z = 0.0;
@@ -110,85 +270,13 @@ pub fn fit_matrix(a: &[f64], pos: &[f64], theta: &mut [f64], out: &mut [f64]) {
                 *x = (*x - top).exp();
                 z += *x;
             }
-            l -= weight[i] * z.ln();
+            l -= self.weight[i] * z.ln();
             let inv = 1.0 / z;
             col.iter_mut().for_each(|x| *x *= inv);
         }
         l
-    };
-    let mut current = eval(theta, &mut probs);
-    for _ in 0..MAX_STEPS {
-        grad.iter_mut()
-            .zip(theta.iter())
-            .for_each(|(g, t)| *g = -ridge * t);
-        hess.iter_mut().for_each(|h| *h = 0.0);
-        for f in 0..nf {
-            hess[f * nf + f] = ridge;
-        }
-        // Per true class, in closed form: the one-hot block's covariance is
-        // diag(p) − p pᵀ, the distance's is its variance, and across them p_j (d_j − E d).
-        for (i, &w) in weight.iter().enumerate() {
-            let col = &probs[i * k..(i + 1) * k];
-            let mean_d: f64 = (0..k).map(|j| col[j] * dist(j, i)).sum();
-            let var_d: f64 = (0..k)
-                .map(|j| col[j] * (dist(j, i) - mean_d) * (dist(j, i) - mean_d))
-                .sum();
-            hess[b * nf + b] += w * var_d;
-            for j in 0..k {
-                let r = a[j * k + i] - w * col[j];
-                grad[b] += r * dist(j, i);
-                if j == 0 {
-                    continue;
-                }
-                grad[j - 1] += r;
-                let wp = w * col[j];
-                let cross = wp * (dist(j, i) - mean_d);
-                hess[(j - 1) * nf + b] += cross;
-                hess[b * nf + j - 1] += cross;
-                hess[(j - 1) * nf + j - 1] += wp;
-                for g in 1..k {
-                    hess[(j - 1) * nf + g - 1] -= wp * col[g];
-                }
-            }
-        }
-        if !solve_spd(&mut hess, &grad, &mut step, nf) {
-            break;
-        }
-        let largest = step.iter().fold(0.0f64, |m, s| m.max(s.abs()));
-        if largest < STEP_TOLERANCE {
-            break;
-        }
-        // Halve until the objective does not fall (it is concave, so a short enough
-        // Newton step always rises).
-        let mut scale = (3.0 / largest).min(1.0);
-        let mut moved = false;
-        for _ in 0..40 {
-            for ((t, th), s) in trial.iter_mut().zip(theta.iter()).zip(&step) {
-                *t = th + scale * s;
-            }
-            let value = eval(&trial, &mut trial_probs);
-            if value >= current {
-                theta.copy_from_slice(&trial);
-                std::mem::swap(&mut probs, &mut trial_probs);
-                current = value;
-                moved = true;
-                break;
-            }
-            scale *= 0.5;
-        }
-        if !moved || largest * scale < STEP_TOLERANCE {
-            break;
-        }
-    }
-    for i in 0..k {
-        for j in 0..k {
-            out[j * k + i] = probs[i * k + j];
-        }
     }
 }
-
-/// Newton steps smaller than this (in the parameters, which are log-odds) end a fit.
-const STEP_TOLERANCE: f64 = 1e-7;
 
 /// Solves `h · x = g` for a symmetric positive definite `h` (`n × n`, overwritten by its
 /// Cholesky factor). Returns false if `h` is not positive definite.
@@ -288,7 +376,7 @@ mod tests {
             }
         }
         let mut out = vec![0.0; 9];
-        fit_matrix(&a, &[0.0, 1.0, 2.0], &mut [0.0; 3], &mut out);
+        Shape::new(&[0.0, 1.0, 2.0]).fit(&a, &mut [0.0; 3], &mut out, MAX_STEPS);
         for j in 0..3 {
             for i in 0..3 {
                 assert!((out[j * 3 + i] - want[j][i]).abs() < 1e-5, "{out:?}");
@@ -310,7 +398,7 @@ mod tests {
             }
         }
         let mut out = vec![0.0; k * k];
-        fit_matrix(&a, &[0.0, 1.0, 2.0, 3.0], &mut [0.0; 4], &mut out);
+        Shape::new(&[0.0, 1.0, 2.0, 3.0]).fit(&a, &mut [0.0; 4], &mut out, MAX_STEPS);
         for i in 0..k {
             let col: f64 = (0..k).map(|j| out[j * k + i]).sum();
             assert!((col - 1.0).abs() < 1e-12);
