@@ -9,8 +9,15 @@
 //!   confusion matrices win when sources have many claims and class-specific errors; one
 //!   accuracy wins when the data are too thin for `k²` parameters per source; a stronger
 //!   pull to the typical source wins when sources are many, sparse and alike in their
-//!   errors. Above [`SELECTION_CLAIMS`] claims the choice is made on a
-//!   fixed pseudo-random sample of objects, so it costs the same on any size.
+//!   errors. When every label is an integer (a graded scale could be meant: relevance
+//!   1–5, the credibility grades 1–6; see [`crate::methods::ordinal::positions`]) the
+//!   same strengths also run with each source pulled towards its own *ordinal* fit (a
+//!   preference per grade and a chance that falls with the distance from the truth),
+//!   which wins when sources err to neighbouring grades and lean each their own way.
+//!   Integer labels are as often categories (breeds, genres, codes): there the held-out
+//!   claims reject the ordinal candidates, no rule does. Above [`SELECTION_CLAIMS`]
+//!   claims the choice is made on a fixed pseudo-random sample of objects, so it costs
+//!   the same on any size.
 //! * Object-specific values that are mostly numbers → the closeness-aware numeric model.
 //! * Object-specific values that are often lists (`a|b|c`) → the item-wise latent truth
 //!   model ([`crate::methods::list`]).
@@ -114,13 +121,15 @@ pub const SELECTION_FOLDS: usize = 5;
 pub const SMOOTHING_GRID: [f64; 3] = [2.0, 8.0, 32.0];
 
 /// The label model whose fit predicts held-out claims best: the smoothed full confusion
-/// model at each strength of [`SMOOTHING_GRID`], or the one-coin model.
+/// model at each strength of [`SMOOTHING_GRID`], the one-coin model, or, when the labels
+/// could be grades ([`crate::methods::ordinal::positions`]), the full model pulled
+/// towards each source's ordinal fit at each strength of the grid.
 ///
 /// Candidates are scored fold by fold on the same held-out claims; one that the current
 /// leader beats by more than [`DECISIVE_Z`] standard errors of the paired per-claim
 /// difference is dropped, and the folds stop once only one is left or the rest are all
 /// practically equivalent to the leader ([`EQUIVALENT`]). Ties go to the earlier
-/// candidate (the full model before the one-coin model).
+/// candidate (the full model before the one-coin model, both before the ordinal pull).
 fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
     let mut candidates: Vec<DawidSkene> = SMOOTHING_GRID
         .iter()

@@ -181,9 +181,17 @@ impl DawidSkene {
             None
         };
         let scale = scale.as_deref();
-        // Each source's ordinal parameters, and the typical source's after them, carried
-        // from one M-step to the next.
-        let mut shape_params = vec![0.0; if scale.is_some() { (n_src + 1) * k } else { 0 }];
+        // Each source's ordinal fit (parameters and matrix), and the typical source's after
+        // them, carried from one M-step to the next.
+        let state = crate::methods::ordinal::state_len(k);
+        let mut shape_params = vec![
+            0.0;
+            if scale.is_some() {
+                (n_src + 1) * state
+            } else {
+                0
+            }
+        ];
         let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
         if !self.symmetric {
             for (c, &r) in ridx.iter().enumerate() {
@@ -360,9 +368,9 @@ impl DawidSkene {
     /// `counts` (same layout), normalised over `obs`. `counts` is consumed as scratch.
     /// For the one-coin model `counts[s]` is instead the posterior weight source `s`'s
     /// claims put on the labels it gave, out of `source_weight[s]`. With `ordinal` (each
-    /// label's place on a graded scale, each source's ordinal parameters from the last
-    /// M-step, `k` a source, then the typical source's, and whether this is the first
-    /// M-step) the smoothed rows are pulled towards each source's own
+    /// label's place on a graded scale, each source's ordinal fit from the last M-step,
+    /// [`crate::methods::ordinal::state_len`] numbers a source, then the typical source's,
+    /// and whether this is the first M-step) the smoothed rows are pulled towards each source's own
     /// ordinal fit (see [`Self::ordinal`]).
     #[allow(clippy::too_many_arguments)]
     fn m_step(
@@ -423,14 +431,15 @@ impl DawidSkene {
             let mut fitter = ordinal
                 .as_ref()
                 .map(|(pos, _, _)| crate::methods::ordinal::Shape::new(pos));
-            if let (Some((_, params, _)), Some(fitter)) = (ordinal.as_mut(), fitter.as_mut()) {
-                // The typical source's own ordinal fit (its parameters after the
-                // sources'), in full: every source starts from it, and a source without
-                // claims is it.
-                let typical = &mut params[n_src * k..(n_src + 1) * k];
+            let state = crate::methods::ordinal::state_len(k);
+            if let (Some((_, params, first)), Some(fitter)) = (ordinal.as_mut(), fitter.as_mut()) {
+                // The typical source's own ordinal fit (its state after the sources'), in
+                // full: every source starts from it, and a source without claims is it.
+                let typical = &mut params[n_src * state..(n_src + 1) * state];
                 fitter.fit(
                     &pooled,
                     typical,
+                    *first,
                     &mut typical_shape,
                     crate::methods::ordinal::MAX_STEPS,
                 );
@@ -443,19 +452,19 @@ impl DawidSkene {
                 {
                     // The source's own ordinal fit to its counts plus the typical
                     // source's matrix, and the source's rows shrunk towards that.
-                    let (own, typical) = params.split_at_mut(n_src * k);
-                    let theta = &mut own[s * k..(s + 1) * k];
+                    let (own, typical) = params.split_at_mut(n_src * state);
+                    let own = &mut own[s * state..(s + 1) * state];
                     if c.iter().all(|&x| x == 0.0) {
-                        theta.copy_from_slice(typical);
+                        own.copy_from_slice(typical);
                         shape.copy_from_slice(&typical_shape);
                     } else {
                         if *first {
-                            theta.copy_from_slice(typical);
+                            own.copy_from_slice(typical);
                         }
                         for ((t, c), p) in target.iter_mut().zip(c).zip(&pooled) {
                             *t = c + self.smoothing * p;
                         }
-                        fitter.fit(&target, theta, &mut shape, WARM_STEPS);
+                        fitter.fit(&target, own, false, &mut shape, WARM_STEPS);
                     }
                     for ((e, c), p) in m.iter_mut().zip(c).zip(&shape) {
                         *e = c + self.smoothing * p.max(EPS);
@@ -920,7 +929,7 @@ mod tests {
             ..DawidSkene::default()
         };
         let mut errors = vec![0.0; counts.len()];
-        let mut params = vec![0.0; 3 * k];
+        let mut params = vec![0.0; 3 * crate::methods::ordinal::state_len(k)];
         ds.m_step(
             &mut counts,
             &[],

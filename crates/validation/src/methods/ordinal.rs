@@ -73,6 +73,11 @@ const STEP_TOLERANCE: f64 = 1e-6;
 /// `e^±600`, safely inside a double.
 const SAFE_EXPONENT: f64 = 300.0;
 
+/// Length of one fit's state for `k` labels (see [`Shape::fit`]).
+pub fn state_len(k: usize) -> usize {
+    k * k + 2 * k
+}
+
 /// Fits of the ordinal shape on one scale, with their working memory (reused from one
 /// source's fit to the next).
 pub struct Shape {
@@ -84,10 +89,8 @@ pub struct Shape {
     grad: Vec<f64>,
     hess: Vec<f64>,
     step: Vec<f64>,
+    /// The trial point's state (as [`Shape::fit`]'s).
     trial: Vec<f64>,
-    /// Column-major probabilities (`[true · k + obs]`) at the current and the trial point.
-    probs: Vec<f64>,
-    trial_probs: Vec<f64>,
     /// Counts per true class.
     weight: Vec<f64>,
     /// `e^{u_j}` and `e^{−b·d}` (by distance) for the product form.
@@ -110,9 +113,7 @@ impl Shape {
             grad: vec![0.0; k],
             hess: vec![0.0; k * k],
             step: vec![0.0; k],
-            trial: vec![0.0; k],
-            probs: vec![0.0; k * k],
-            trial_probs: vec![0.0; k * k],
+            trial: vec![0.0; state_len(k)],
             weight: vec![0.0; k],
             exp_u: vec![0.0; k],
             powers: vec![0.0; span as usize + 1],
@@ -122,12 +123,24 @@ impl Shape {
     /// Fits the ordinal shape to one source's (pseudo-)counts `a[obs · k + true]` by
     /// maximum likelihood (Newton's method with step halving on a concave objective), and
     /// writes the fitted matrix, each true class's column summing to one, into `out`
-    /// (same layout). `theta` holds the parameters (`u_1..u_{k−1}`, then `b`; zeros for a
-    /// cold start) and is left at the fit, so the EM's next M-step starts from this one's.
-    /// At most `steps` Newton steps are taken: inside an EM, whose counts move a little
-    /// from one M-step to the next, one step from the last fit is enough (a generalised
-    /// EM step, Dempster, Laird & Rubin 1977: the objective rises, which is all EM needs).
-    pub fn fit(&mut self, a: &[f64], theta: &mut [f64], out: &mut [f64], steps: usize) {
+    /// (same layout).
+    ///
+    /// `state` ([`state_len`] numbers) holds the parameters (`u_1..u_{k−1}`, then `b`),
+    /// then the matrix they give (column-major) and each column's log-normaliser; it is
+    /// left at the fit, so the EM's next M-step starts from this one's without
+    /// recomputing the matrix. With `fresh` only the parameters are read (zeros: a cold
+    /// start). At most `steps` Newton steps are taken: inside an EM, whose counts move a
+    /// little from one M-step to the next, one step from the last fit is enough (a
+    /// generalised EM step, Dempster, Laird & Rubin 1977: the objective rises, which is
+    /// all EM needs).
+    pub fn fit(
+        &mut self,
+        a: &[f64],
+        state: &mut [f64],
+        fresh: bool,
+        out: &mut [f64],
+        steps: usize,
+    ) {
         let k = self.k;
         let total: f64 = a.iter().sum();
         if total <= 0.0 || k < 2 {
@@ -142,13 +155,17 @@ impl Shape {
         for i in 0..k {
             self.weight[i] = (0..k).map(|j| a[j * k + i]).sum();
         }
-        let mut probs = std::mem::take(&mut self.probs);
-        let mut trial_probs = std::mem::take(&mut self.trial_probs);
-        let mut current = self.eval(a, theta, ridge, &mut probs);
+        let mut current = if fresh {
+            self.eval(state)
+        } else {
+            self.objective(state)
+        };
+        current += self.counts_term(a, state, ridge);
         for _ in 0..steps {
             let (grad, hess, dist) = (&mut self.grad, &mut self.hess, &self.dist);
+            let (theta, probs) = state[..k + k * k].split_at(k);
             grad.iter_mut()
-                .zip(theta.iter())
+                .zip(theta)
                 .for_each(|(g, t)| *g = -ridge * t);
             hess.iter_mut().for_each(|h| *h = 0.0);
             for f in 0..nf {
@@ -195,14 +212,13 @@ impl Shape {
             let mut moved = false;
             for _ in 0..40 {
                 let mut trial = std::mem::take(&mut self.trial);
-                for ((t, th), s) in trial.iter_mut().zip(theta.iter()).zip(&self.step) {
+                for ((t, th), s) in trial.iter_mut().zip(&state[..k]).zip(&self.step) {
                     *t = th + scale * s;
                 }
-                let value = self.eval(a, &trial, ridge, &mut trial_probs);
+                let value = self.eval(&mut trial) + self.counts_term(a, &trial, ridge);
                 self.trial = trial;
                 if value >= current {
-                    theta.copy_from_slice(&self.trial);
-                    std::mem::swap(&mut probs, &mut trial_probs);
+                    state.copy_from_slice(&self.trial);
                     current = value;
                     moved = true;
                     break;
@@ -213,22 +229,45 @@ impl Shape {
                 break;
             }
         }
+        let probs = &state[k..k + k * k];
         for i in 0..k {
             for j in 0..k {
                 out[j * k + i] = probs[i * k + j];
             }
         }
-        self.probs = probs;
-        self.trial_probs = trial_probs;
     }
 
-    /// The objective (log-likelihood of the counts `a`, less the ridge) at `th`, with the
-    /// fitted probabilities into `p` (column-major).
-    fn eval(&mut self, a: &[f64], th: &[f64], ridge: f64, p: &mut [f64]) -> f64 {
+    /// The part of the objective (log-likelihood of the counts `a`, less the ridge) that
+    /// does not need the log-normalisers: `Σ a_ji (u_j − b·d_ji) − ridge/2 |θ|²`.
+    fn counts_term(&self, a: &[f64], state: &[f64], ridge: f64) -> f64 {
         let k = self.k;
+        let th = &state[..k];
+        let bias = th[k - 1];
+        let mut l = -0.5 * ridge * th.iter().map(|x| x * x).sum::<f64>();
+        for j in 0..k {
+            let u = if j == 0 { 0.0 } else { th[j - 1] };
+            for i in 0..k {
+                l += a[j * k + i] * (u - bias * self.dist[j * k + i]);
+            }
+        }
+        l
+    }
+
+    /// The rest of the objective, `−Σ_i W_i · lse_i`, from the state's log-normalisers.
+    fn objective(&self, state: &[f64]) -> f64 {
+        let k = self.k;
+        let lse = &state[k + k * k..];
+        -self.weight.iter().zip(lse).map(|(w, l)| w * l).sum::<f64>()
+    }
+
+    /// Computes the state's matrix and log-normalisers from its parameters, and returns
+    /// [`Self::objective`].
+    fn eval(&mut self, state: &mut [f64]) -> f64 {
+        let k = self.k;
+        let (th, rest) = state.split_at_mut(k);
+        let (p, lse) = rest.split_at_mut(k * k);
         let bias = th[k - 1];
         let u = |j: usize| if j == 0 { 0.0 } else { th[j - 1] };
-        let mut l = -0.5 * ridge * th.iter().map(|x| x * x).sum::<f64>();
         let safe = bias.abs() * self.span <= SAFE_EXPONENT
             && th[..k - 1].iter().all(|x| x.abs() <= SAFE_EXPONENT);
         if safe {
@@ -246,35 +285,32 @@ impl Shape {
                 let col = &mut p[i * k..(i + 1) * k];
                 let mut z = 0.0;
                 for (j, x) in col.iter_mut().enumerate() {
-                    let d = self.dist[j * k + i];
-                    *x = self.exp_u[j] * self.powers[d as usize];
+                    *x = self.exp_u[j] * self.powers[self.dist[j * k + i] as usize];
                     z += *x;
-                    l += a[j * k + i] * (u(j) - bias * d);
                 }
-                l -= self.weight[i] * z.ln();
+                lse[i] = z.ln();
                 let inv = 1.0 / z;
                 col.iter_mut().for_each(|x| *x *= inv);
             }
-            return l;
-        }
-        for i in 0..k {
-            let col = &mut p[i * k..(i + 1) * k];
-            let mut top = f64::NEG_INFINITY;
-            for (j, x) in col.iter_mut().enumerate() {
-                *x = u(j) - bias * self.dist[j * k + i];
-                top = top.max(*x);
+        } else {
+            for i in 0..k {
+                let col = &mut p[i * k..(i + 1) * k];
+                let mut top = f64::NEG_INFINITY;
+                for (j, x) in col.iter_mut().enumerate() {
+                    *x = u(j) - bias * self.dist[j * k + i];
+                    top = top.max(*x);
+                }
+                let mut z = 0.0;
+                for x in col.iter_mut() {
+                    *x = (*x - top).exp();
+                    z += *x;
+                }
+                lse[i] = top + z.ln();
+                let inv = 1.0 / z;
+                col.iter_mut().for_each(|x| *x *= inv);
             }
-            let mut z = 0.0;
-            for (j, x) in col.iter_mut().enumerate() {
-                l += a[j * k + i] * (*x - top);
-                *x = (*x - top).exp();
-                z += *x;
-            }
-            l -= self.weight[i] * z.ln();
-            let inv = 1.0 / z;
-            col.iter_mut().for_each(|x| *x *= inv);
         }
-        l
+        self.objective(state)
     }
 }
 
@@ -376,7 +412,8 @@ mod tests {
             }
         }
         let mut out = vec![0.0; 9];
-        Shape::new(&[0.0, 1.0, 2.0]).fit(&a, &mut [0.0; 3], &mut out, MAX_STEPS);
+        let mut state = vec![0.0; state_len(3)];
+        Shape::new(&[0.0, 1.0, 2.0]).fit(&a, &mut state, true, &mut out, MAX_STEPS);
         for j in 0..3 {
             for i in 0..3 {
                 assert!((out[j * 3 + i] - want[j][i]).abs() < 1e-5, "{out:?}");
@@ -398,7 +435,8 @@ mod tests {
             }
         }
         let mut out = vec![0.0; k * k];
-        Shape::new(&[0.0, 1.0, 2.0, 3.0]).fit(&a, &mut [0.0; 4], &mut out, MAX_STEPS);
+        let mut state = vec![0.0; state_len(4)];
+        Shape::new(&[0.0, 1.0, 2.0, 3.0]).fit(&a, &mut state, true, &mut out, MAX_STEPS);
         for i in 0..k {
             let col: f64 = (0..k).map(|j| out[j * k + i]).sum();
             assert!((col - 1.0).abs() < 1e-12);
