@@ -15,6 +15,8 @@
 //! sparse workers. With `symmetric` the matrix is constrained to one accuracy per source
 //! (the one-coin model inside the same EM), which the default weighs against the full
 //! matrix by cross-validation; claim weights let that cross-validation hold claims out.
+//! With `ordinal` (graded labels) each source's rows are shrunk towards the source's own
+//! ordinal fit ([`crate::methods::ordinal`]) rather than the typical source's matrix.
 //!
 //! Each iteration is a single pass over the claims (E-step and next M-step counts), in
 //! products rather than sums of logarithms, split over threads by fixed object blocks.
