@@ -40,6 +40,8 @@ use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
 use crate::methods::one_coin::accuracies_from;
 use crate::methods::{Domain, Method};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Share of numeric claims from which open-domain data is treated as figures.
 pub const NUMERIC_SHARE: f64 = 0.9;
@@ -170,21 +172,41 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
     for f in 0..SELECTION_FOLDS {
         let run = |i: usize| heldout_fold(data, &free, k, &cv(&candidates[i]), &fold, f);
         let results: Vec<Vec<f64>> = if parallel {
+            // One worker per core taking the candidates in turn: no more fits (and their
+            // working memory) at once than there are cores to run them.
+            let next = AtomicUsize::new(0);
+            let slots: Vec<Mutex<Vec<f64>>> =
+                alive.iter().map(|_| Mutex::new(Vec::new())).collect();
+            let work = || {
+                loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = alive.get(j) else { break };
+                    let r = run(i);
+                    if let Ok(mut slot) = slots[j].lock() {
+                        *slot = r;
+                    }
+                }
+            };
             std::thread::scope(|scope| {
-                let handles: Vec<_> = alive[1..]
-                    .iter()
-                    .map(|&i| scope.spawn(move || run(i)))
+                let handles: Vec<_> = (1..crate::par::threads().min(alive.len()))
+                    .map(|_| scope.spawn(work))
                     .collect();
-                let mut out = vec![run(alive[0])];
-                out.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
-                out
-            })
+                work();
+                for h in handles {
+                    // A worker that stopped leaves its candidate's slot empty.
+                    let _ = h.join();
+                }
+            });
+            slots
+                .into_iter()
+                .map(|m| m.into_inner().unwrap_or_default())
+                .collect()
         } else {
             alive.iter().map(|&i| run(i)).collect()
         };
         // A fit that failed to come back (its thread stopped) leaves the race rather
         // than scoring as if it had predicted every held-out claim perfectly.
-        let held_out = results.first().map_or(0, Vec::len);
+        let held_out = results.iter().map(Vec::len).max().unwrap_or(0);
         let mut kept = Vec::with_capacity(alive.len());
         for (&i, r) in alive.iter().zip(results) {
             if r.len() == held_out {
@@ -193,6 +215,9 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
             }
         }
         alive = kept;
+        if alive.is_empty() {
+            return candidates[0];
+        }
         let total = |i: usize| scores[i].iter().sum::<f64>();
         let mut leader = alive[0];
         for &i in &alive[1..] {
