@@ -437,6 +437,7 @@ impl DawidSkene {
             if let (Some((_, params, first)), Some(fitter)) = (ordinal.as_mut(), fitter.as_mut()) {
                 // The typical source's own ordinal fit (its state after the sources'), in
                 // full: every source starts from it, and a source without claims is it.
+                // (Whether a source has claims is fixed for the whole fit.)
                 let typical = &mut params[n_src * state..(n_src + 1) * state];
                 fitter.fit(
                     &pooled,
@@ -445,6 +446,15 @@ impl DawidSkene {
                     &mut typical_shape,
                     crate::methods::ordinal::MAX_STEPS,
                 );
+            }
+            // The rows of a source without claims (in this fit it never has any): the
+            // typical source's ordinal fit, shrunk as any source's would be.
+            let mut empty_rows = typical_shape.clone();
+            if ordinal.is_some() {
+                for e in &mut empty_rows {
+                    *e = 0.0 + self.smoothing * e.max(EPS);
+                }
+                normalise_columns(&mut empty_rows, k, None);
             }
             for s in 0..n_src {
                 let m = &mut errors[s * k * k..(s + 1) * k * k];
@@ -457,17 +467,16 @@ impl DawidSkene {
                     let (own, typical) = params.split_at_mut(n_src * state);
                     let own = &mut own[s * state..(s + 1) * state];
                     if c.iter().all(|&x| x == 0.0) {
-                        own.copy_from_slice(typical);
-                        shape.copy_from_slice(&typical_shape);
-                    } else {
-                        if *first {
-                            own.copy_from_slice(typical);
-                        }
-                        for ((t, c), p) in target.iter_mut().zip(c).zip(&pooled) {
-                            *t = c + self.smoothing * p;
-                        }
-                        fitter.fit(&target, own, false, &mut shape, WARM_STEPS);
+                        m.copy_from_slice(&empty_rows);
+                        continue;
                     }
+                    if *first {
+                        own.copy_from_slice(typical);
+                    }
+                    for ((t, c), p) in target.iter_mut().zip(c).zip(&pooled) {
+                        *t = c + self.smoothing * p;
+                    }
+                    fitter.fit(&target, own, false, &mut shape, WARM_STEPS);
                     for ((e, c), p) in m.iter_mut().zip(c).zip(&shape) {
                         *e = c + self.smoothing * p.max(EPS);
                     }
