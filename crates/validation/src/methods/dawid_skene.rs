@@ -372,8 +372,8 @@ impl DawidSkene {
     /// claims put on the labels it gave, out of `source_weight[s]`. With `ordinal` (each
     /// label's place on a graded scale, each source's ordinal fit from the last M-step,
     /// [`crate::methods::ordinal::state_len`] numbers a source, then the typical source's,
-    /// and whether this is the first M-step) the smoothed rows are pulled towards each source's own
-    /// ordinal fit (see [`Self::ordinal`]).
+    /// and whether this is the first M-step) the smoothed rows are pulled towards each
+    /// source's own ordinal fit (see [`Self::ordinal`]).
     #[allow(clippy::too_many_arguments)]
     fn m_step(
         &self,
