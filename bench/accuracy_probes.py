@@ -13,8 +13,9 @@ peer and not part of the bench table.
 Usage (numpy and pandas: the virtual environment bench/validate makes):
     bench/.venv/bin/python bench/accuracy_probes.py [PROBE ...]
 PROBE: baseline, starts, oc_start, communities, mace, split, drift, latent, class_prior,
-ordinal, ordinal_variants (all when none given). Each takes seconds to a minute; nothing
-reads the truth except to score.
+ordinal, ordinal_variants, ordinal_synthetic (all when none given). Each takes seconds to a
+minute; nothing reads the truth except to score. ordinal_synthetic runs the engine itself
+(the `assess` example named by $ASSESS, and $ASSESS_BEFORE if set) on generated sets.
 """
 import os
 import sys
@@ -486,6 +487,68 @@ def probe_ordinal_variants():
         rows, _, _ = choose(name, extra)
         print(f"{name:13s} " + "  ".join(f"{label} {acc:.3f} ({ho:+.4f})"
                                          for label, acc, ho in rows))
+
+
+def graded_set(path, seed, n_src, items, per, acc, near, fav, zipf, k=5):
+    """Graded labels 1..k in the spirit of web: rater quality ~ N(acc, 0.1); a wrong label
+    goes to a neighbour (share `near` of errors), the rater's favourite grade (`fav`) or
+    anywhere; raters drawn uniformly or by a Zipf law (a few prolific, many occasional)."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(1, k + 1, items)
+    favs = rng.integers(1, k + 1, n_src)
+    w = 1.0 / np.arange(1, n_src + 1) ** (1.0 if zipf else 0.0)
+    w /= w.sum()
+    qual = np.clip(rng.normal(acc, 0.1, n_src), 0.05, 0.95)
+    os.makedirs(path, exist_ok=True)
+    with open(f"{path}/claims.csv", "w") as f:
+        f.write("source,object,value\n")
+        for i in range(items):
+            for s in rng.choice(n_src, per, replace=False, p=w):
+                u, t = rng.random(), truth[i]
+                if u < qual[s]:
+                    v = t
+                elif u < qual[s] + near * (1 - qual[s]):
+                    v = int(np.clip(t + rng.choice([-1, 1]), 1, k))
+                elif u < qual[s] + (near + fav) * (1 - qual[s]):
+                    v = favs[s]
+                else:
+                    v = rng.integers(1, k + 1)
+                f.write(f"s{s},i{i},{v}\n")
+    with open(f"{path}/truth.csv", "w") as f:
+        f.write("object,value\n")
+        for i in range(items):
+            f.write(f"i{i},{truth[i]}\n")
+
+
+def probe_ordinal_synthetic():
+    import re
+    import subprocess
+    import tempfile
+    print("# the engine's default on 16 generated graded sets (raters, items, labels an item, "
+          "mean quality, share of errors to a neighbour / to the favourite grade, Zipf)")
+    runs = [("before", os.environ.get("ASSESS_BEFORE")), ("after", os.environ.get("ASSESS"))]
+    runs = [(n, b) for n, b in runs if b]
+    if not runs:
+        print("set ASSESS (and ASSESS_BEFORE) to the assess example")
+        return
+    scenarios = [(60, 1500, 5, 0.45, 0.6, 0.3, False), (200, 1500, 5, 0.5, 0.6, 0.3, True),
+                 (400, 2000, 5, 0.55, 0.7, 0.2, True), (30, 1000, 3, 0.6, 0.8, 0.1, False),
+                 (100, 2000, 7, 0.4, 0.5, 0.4, True), (100, 1000, 4, 0.5, 0.0, 0.5, False),
+                 (100, 1000, 4, 0.6, 0.0, 0.0, False), (50, 1500, 5, 0.35, 0.9, 0.0, False)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, sc in enumerate(scenarios):
+            for seed in (1, 2):
+                path = f"{tmp}/s{i}-{seed}"
+                graded_set(path, seed, *sc)
+                cells = []
+                for label, binary in runs:
+                    out = subprocess.run([binary, "--claims", f"{path}/claims.csv", "--truth",
+                                          f"{path}/truth.csv"], capture_output=True, text=True)
+                    text = out.stdout + out.stderr
+                    acc = re.search(r"accuracy ([0-9.]+)", text).group(1)
+                    model = re.search(r"method auto:([a-z-]+)", text).group(1)
+                    cells.append(f"{label} {acc} {model}")
+                print(f"{sc} seed {seed}: " + "  ".join(cells))
 
 
 PROBES = {n[len("probe_"):]: f for n, f in globals().items() if n.startswith("probe_")}
