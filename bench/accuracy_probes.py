@@ -12,8 +12,10 @@ peer and not part of the bench table.
 
 Usage (numpy and pandas: the virtual environment bench/validate makes):
     bench/.venv/bin/python bench/accuracy_probes.py [PROBE ...]
-PROBE: baseline, starts, oc_start, communities, mace, split, drift, latent, class_prior
-(all when none given). Each takes seconds; nothing reads the truth except to score.
+PROBE: baseline, starts, oc_start, communities, mace, split, drift, latent, class_prior,
+ordinal, ordinal_variants, ordinal_synthetic (all when none given). Each takes seconds to a
+minute; nothing reads the truth except to score. ordinal_synthetic runs the engine itself
+(the `assess` example named by $ASSESS, and $ASSESS_BEFORE if set) on generated sets.
 """
 import os
 import sys
@@ -327,6 +329,226 @@ def probe_class_prior():
                 cells.append(f"a{a:g} b{beta:.0f} {accuracy(p, tr):.3f} "
                              f"{d.mean():+.4f}±{d.std() / np.sqrt(len(d)):.4f}")
         print(f"{name:13s} " + "  ".join(cells))
+
+
+# --- Graded labels: the ordinal pull (methods/ordinal.rs) and the variants rejected ----
+
+def positions(name):
+    """Each label's place on the scale, as ordinal::positions decides (None: no scale)."""
+    names = sorted(set(pd.read_csv(f"{DATA}/{name}/claims.csv", dtype=str).value))
+    try:
+        ints = [int(x) for x in names]
+    except ValueError:
+        return None
+    k, lo, span = len(ints), min(ints), max(ints) - min(ints)
+    if not 3 <= k <= 16 or len(set(ints)) != k or span >= 2 * k:
+        return None
+    return np.array([x - lo for x in ints], dtype=float)
+
+
+def ordinal_features(pos, kind):
+    """Features of (said j, truth i) for the log-linear shapes: "engine" is the engine's
+    (a preference per grade and -|j - i|); "bias_spread" a discretised Gaussian around
+    truth + bias (d and -d^2); "offsets" a free weight per offset d = j - i."""
+    k = len(pos)
+    D = pos[:, None] - pos[None, :]
+    fs = []
+    if kind == "engine":
+        fs.append(-np.abs(D))
+        fs += [np.broadcast_to((np.arange(k) == j)[:, None], (k, k)).astype(float)
+               for j in range(1, k)]
+    elif kind == "bias_spread":
+        fs += [D, -D * D]
+    elif kind == "offsets":
+        fs += [(D == d).astype(float) for d in np.unique(D) if d != 0]
+    return np.stack(fs, -1)
+
+
+def loglinear_fit(C, F, iters=40, ridge=1e-6):
+    """Per source, the log-linear matrix P(j | i) ∝ exp(theta · F[j, i]) fitted to counts
+    C[s, j, i] by Newton's method (to convergence; the engine takes one warm step per
+    M-step instead, which lands on the same web figure)."""
+    ns, k, _ = C.shape
+    nf = F.shape[-1]
+    M = C.sum(1)
+    obs = np.einsum("sjt,jtf->sf", C, F)
+    th = np.zeros((ns, nf))
+    scale = ridge * C.sum((1, 2))[:, None]
+    for _ in range(iters):
+        lp = np.einsum("sf,jtf->sjt", th, F)
+        P = np.exp(lp - lp.max(1, keepdims=True))
+        P /= P.sum(1, keepdims=True)
+        EF = np.einsum("sjt,jtf->stf", P, F)
+        g = obs - np.einsum("st,stf->sf", M, EF) - scale * th
+        cov = np.einsum("sjt,jtf,jtg->stfg", P, F, F) - EF[..., :, None] * EF[..., None, :]
+        H = np.einsum("st,stfg->sfg", M, cov) + scale[:, :, None] * np.eye(nf)
+        step = np.linalg.solve(H, g[..., None])[..., 0]
+        th += step * np.minimum(1, 3 / np.maximum(np.abs(step).max(1, keepdims=True), 1e-12))
+    lp = np.einsum("sf,jtf->sjt", th, F)
+    P = np.exp(lp - lp.max(1, keepdims=True))
+    return np.maximum(P / P.sum(1, keepdims=True), 1e-10)
+
+
+def ordinal_m_step(pos, alpha, kind="engine", how="target"):
+    """how: "target" (the engine: each source's rows shrunk towards its own ordinal fit
+    to its counts plus alpha x the typical matrix); "direct" (the ordinal fit is the
+    source's matrix); "shared" (rows shrunk towards the ordinal fit of the typical
+    matrix, one for all sources)."""
+    F = ordinal_features(pos, kind)
+
+    def step(cnt):
+        T = typical(cnt)
+        if how == "shared":
+            O = loglinear_fit(T[None], F)
+        else:
+            O = loglinear_fit(cnt + alpha * T[None], F)
+            if how == "direct":
+                return O
+        E = cnt + alpha * O
+        return E / E.sum(1, keepdims=True)
+
+    return step
+
+
+def race(per_fold):
+    """auto.rs's choice over candidates scored fold by fold: the leader by total, a
+    candidate dropped when the leader beats it by > 4 s.e. of the paired per-claim
+    difference, a stop once one is left or the rest are within 0.01 nats with 2 s.e. to
+    spare. Ties go to the earlier candidate."""
+    alive, acc = list(range(len(per_fold[0]))), [[] for _ in per_fold[0]]
+    for f, scores in enumerate(per_fold):
+        for i in alive:
+            acc[i].extend(scores[i])
+        leader = alive[0]
+        for i in alive[1:]:
+            if sum(acc[i]) > sum(acc[leader]):
+                leader = i
+        if f + 1 == len(per_fold):
+            return leader
+        equivalent, keep = True, []
+        for i in alive:
+            if i != leader:
+                d = np.array(acc[leader]) - np.array(acc[i])
+                m, se = d.mean(), d.std(ddof=1) / np.sqrt(len(d))
+                equivalent &= m + 2 * se < 0.01
+                if m > 4 * se:
+                    continue
+            keep.append(i)
+        alive = keep
+        if len(alive) == 1 or equivalent:
+            return leader
+
+
+def choose(name, extra):
+    """Accuracy and held-out log-likelihood of the default's candidates and of `extra`
+    ones, and the race's choice without and with the extras."""
+    S, O, V, ns, no, k, tr = load(name)
+    cands = [(c[0], dict(alpha=c[1], symmetric=c[2])) for c in CANDIDATES] + extra
+    fold = np.random.default_rng(3).integers(0, 5, len(S))
+    per_fold = [[None] * len(cands) for _ in range(5)]
+    rows = []
+    for ci, (label, kw) in enumerate(cands):
+        acc = accuracy(fit(S, O, V, ns, no, k, **kw)[0], tr)
+        for f in range(5):
+            post, E, _, _ = fit(S, O, V, ns, no, k, w=(fold != f).astype(float), tol=1e-2,
+                                lltol=1e-4, **kw)
+            h = fold == f
+            per_fold[f][ci] = np.log(np.maximum((post[O[h]] * E[S[h], V[h]]).sum(1), 1e-300))
+        rows.append((label, acc, np.concatenate([pf[ci] for pf in per_fold]).mean()))
+    before = race([pf[:len(CANDIDATES)] for pf in per_fold])
+    after = race(per_fold)
+    return rows, before, after
+
+
+def probe_ordinal():
+    print("# the engine's ordinal pull (each source's rows shrunk towards its own fit of a "
+          "preference per grade and a chance falling with |said - truth|) as extra "
+          "candidates: accuracy (held-out log-lik per claim), and the choice before -> after")
+    for name in LABEL_SETS:
+        pos = positions(name)
+        extra = [] if pos is None else [
+            (f"ordinal-{a:g}", dict(m_step_fn=ordinal_m_step(pos, a))) for a in (2.0, 8.0, 32.0)]
+        rows, before, after = choose(name, extra)
+        cells = "  ".join(f"{label} {acc:.3f} ({ho:+.4f})" for label, acc, ho in rows)
+        print(f"{name:13s} {rows[before][0]} {rows[before][1]:.3f} -> {rows[after][0]} "
+              f"{rows[after][1]:.3f}   {cells}")
+
+
+def probe_ordinal_variants():
+    print("# ordinal shapes tried and rejected (graded and integer label sets, k >= 3): "
+          "accuracy (held-out log-lik per claim)")
+    variants = [("offsets", "offsets", "direct"), ("bias-spread", "bias_spread", "direct"),
+                ("engine-direct", "engine", "direct"), ("shared-target", "engine", "shared"),
+                ("offsets-target", "offsets", "target")]
+    for name in ["web", "cf", "dog", "face", "ms"]:
+        pos = positions(name)
+        extra = [(f"{label}-{a:g}", dict(m_step_fn=ordinal_m_step(pos, a, kind, how)))
+                 for label, kind, how in variants for a in (2.0, 8.0, 32.0)]
+        rows, _, _ = choose(name, extra)
+        print(f"{name:13s} " + "  ".join(f"{label} {acc:.3f} ({ho:+.4f})"
+                                         for label, acc, ho in rows))
+
+
+def graded_set(path, seed, n_src, items, per, acc, near, fav, zipf, k=5):
+    """Graded labels 1..k in the spirit of web: rater quality ~ N(acc, 0.1); a wrong label
+    goes to a neighbour (share `near` of errors), the rater's favourite grade (`fav`) or
+    anywhere; raters drawn uniformly or by a Zipf law (a few prolific, many occasional)."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(1, k + 1, items)
+    favs = rng.integers(1, k + 1, n_src)
+    w = 1.0 / np.arange(1, n_src + 1) ** (1.0 if zipf else 0.0)
+    w /= w.sum()
+    qual = np.clip(rng.normal(acc, 0.1, n_src), 0.05, 0.95)
+    os.makedirs(path, exist_ok=True)
+    with open(f"{path}/claims.csv", "w") as f:
+        f.write("source,object,value\n")
+        for i in range(items):
+            for s in rng.choice(n_src, per, replace=False, p=w):
+                u, t = rng.random(), truth[i]
+                if u < qual[s]:
+                    v = t
+                elif u < qual[s] + near * (1 - qual[s]):
+                    v = int(np.clip(t + rng.choice([-1, 1]), 1, k))
+                elif u < qual[s] + (near + fav) * (1 - qual[s]):
+                    v = favs[s]
+                else:
+                    v = rng.integers(1, k + 1)
+                f.write(f"s{s},i{i},{v}\n")
+    with open(f"{path}/truth.csv", "w") as f:
+        f.write("object,value\n")
+        for i in range(items):
+            f.write(f"i{i},{truth[i]}\n")
+
+
+def probe_ordinal_synthetic():
+    import re
+    import subprocess
+    import tempfile
+    print("# the engine's default on 16 generated graded sets (raters, items, labels an item, "
+          "mean quality, share of errors to a neighbour / to the favourite grade, Zipf)")
+    runs = [("before", os.environ.get("ASSESS_BEFORE")), ("after", os.environ.get("ASSESS"))]
+    runs = [(n, b) for n, b in runs if b]
+    if not runs:
+        print("set ASSESS (and ASSESS_BEFORE) to the assess example")
+        return
+    scenarios = [(60, 1500, 5, 0.45, 0.6, 0.3, False), (200, 1500, 5, 0.5, 0.6, 0.3, True),
+                 (400, 2000, 5, 0.55, 0.7, 0.2, True), (30, 1000, 3, 0.6, 0.8, 0.1, False),
+                 (100, 2000, 7, 0.4, 0.5, 0.4, True), (100, 1000, 4, 0.5, 0.0, 0.5, False),
+                 (100, 1000, 4, 0.6, 0.0, 0.0, False), (50, 1500, 5, 0.35, 0.9, 0.0, False)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, sc in enumerate(scenarios):
+            for seed in (1, 2):
+                path = f"{tmp}/s{i}-{seed}"
+                graded_set(path, seed, *sc)
+                cells = []
+                for label, binary in runs:
+                    out = subprocess.run([binary, "--claims", f"{path}/claims.csv", "--truth",
+                                          f"{path}/truth.csv"], capture_output=True, text=True)
+                    text = out.stdout + out.stderr
+                    acc = re.search(r"accuracy ([0-9.]+)", text).group(1)
+                    model = re.search(r"method auto:([a-z-]+)", text).group(1)
+                    cells.append(f"{label} {acc} {model}")
+                print(f"{sc} seed {seed}: " + "  ".join(cells))
 
 
 PROBES = {n[len("probe_"):]: f for n, f in globals().items() if n.startswith("probe_")}

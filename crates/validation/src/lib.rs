@@ -18,6 +18,7 @@
 //! | `one-coin` | one accuracy per source (ZenCrowd; Accu of Dong et al. 2009) |
 //! | `dawid-skene` | full confusion matrices (Dawid & Skene 1979) |
 //! | `dawid-skene-smoothed` | Dawid–Skene shrunk towards the pooled confusion matrix |
+//! | `dawid-skene-ordinal` | the same for graded labels, shrunk towards each source's ordinal fit |
 //! | `copy-aware` | accuracy plus copy detection (Dong, Berti-Equille & Srivastava 2009) |
 //! | `numeric` | closeness-aware votes for figures (after TruthFinder and CRH) |
 //! | `list` | list values item by item (latent truth model, Zhao et al. 2012) |
@@ -64,6 +65,7 @@ pub const METHOD_NAMES: &[&str] = &[
     "copy-aware",
     "numeric",
     "list",
+    "dawid-skene-ordinal",
 ];
 
 /// Settings shared by all methods.
@@ -110,6 +112,11 @@ pub fn method_with(name: &str, settings: &Settings) -> Option<Box<dyn Method>> {
         }),
         "numeric" => Box::new(Numeric::default()),
         "list" => Box::new(ListModel::default()),
+        "dawid-skene-ordinal" => Box::new(DawidSkene {
+            smoothing: 8.0,
+            ordinal: true,
+            ..DawidSkene::default()
+        }),
         _ => return None,
     })
 }

@@ -148,6 +148,7 @@ fn dawid_skene_matches_crowd_kit_on_bluebird() {
 #[case::copy_aware("copy-aware")]
 #[case::numeric("numeric")]
 #[case::list("list")]
+#[case::ordinal("dawid-skene-ordinal")]
 fn results_do_not_depend_on_row_order(#[case] name: &str) {
     let data = generate(&SyntheticParams {
         sources: 30,

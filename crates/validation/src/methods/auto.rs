@@ -9,8 +9,15 @@
 //!   confusion matrices win when sources have many claims and class-specific errors; one
 //!   accuracy wins when the data are too thin for `k²` parameters per source; a stronger
 //!   pull to the typical source wins when sources are many, sparse and alike in their
-//!   errors. Above [`SELECTION_CLAIMS`] claims the choice is made on a
-//!   fixed pseudo-random sample of objects, so it costs the same on any size.
+//!   errors. When every label is an integer (a graded scale could be meant: relevance
+//!   1–5, the credibility grades 1–6; see [`crate::methods::ordinal::positions`]) the
+//!   same strengths also run with each source pulled towards its own *ordinal* fit (a
+//!   preference per grade and a chance that falls with the distance from the truth),
+//!   which wins when sources err to neighbouring grades and lean each their own way.
+//!   Integer labels are as often categories (breeds, genres, codes): there the held-out
+//!   claims reject the ordinal candidates, no rule does. Above [`SELECTION_CLAIMS`]
+//!   claims the choice is made on a fixed pseudo-random sample of objects, so it costs
+//!   the same on any size.
 //! * Object-specific values that are mostly numbers → the closeness-aware numeric model.
 //! * Object-specific values that are often lists (`a|b|c`) → the item-wise latent truth
 //!   model ([`crate::methods::list`]).
@@ -33,6 +40,8 @@ use crate::methods::list::{ListModel, list_share};
 use crate::methods::numeric::Numeric;
 use crate::methods::one_coin::accuracies_from;
 use crate::methods::{Domain, Method};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Share of numeric claims from which open-domain data is treated as figures.
 pub const NUMERIC_SHARE: f64 = 0.9;
@@ -68,6 +77,8 @@ impl Auto {
                 let model = choose_label_model(claims, k);
                 let name = if model.symmetric {
                     "one-coin"
+                } else if model.ordinal {
+                    "dawid-skene-ordinal"
                 } else {
                     "dawid-skene-smoothed"
                 };
@@ -112,19 +123,30 @@ pub const SELECTION_FOLDS: usize = 5;
 pub const SMOOTHING_GRID: [f64; 3] = [2.0, 8.0, 32.0];
 
 /// The label model whose fit predicts held-out claims best: the smoothed full confusion
-/// model at each strength of [`SMOOTHING_GRID`], or the one-coin model.
+/// model at each strength of [`SMOOTHING_GRID`], the one-coin model, or, when the labels
+/// could be grades ([`crate::methods::ordinal::positions`]), the full model pulled
+/// towards each source's ordinal fit at each strength of the grid.
 ///
 /// Candidates are scored fold by fold on the same held-out claims; one that the current
 /// leader beats by more than [`DECISIVE_Z`] standard errors of the paired per-claim
 /// difference is dropped, and the folds stop once only one is left or the rest are all
 /// practically equivalent to the leader ([`EQUIVALENT`]). Ties go to the earlier
-/// candidate (the full model before the one-coin model).
+/// candidate (the full model before the one-coin model, both before the ordinal pull).
 fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
     let mut candidates: Vec<DawidSkene> = SMOOTHING_GRID
         .iter()
         .map(|&a| label_model(false, a))
         .collect();
     candidates.push(label_model(true, SMOOTHING_GRID[0]));
+    // Labels that could be grades on a scale: the same strengths, each source pulled
+    // towards its own ordinal fit. Whether they are grades is for the held-out claims
+    // to say (integer labels are as often categories: breeds, genres, codes).
+    if crate::methods::ordinal::positions(claims).is_some() {
+        candidates.extend(SMOOTHING_GRID.iter().map(|&a| DawidSkene {
+            ordinal: true,
+            ..label_model(false, a)
+        }));
+    }
     let sample;
     let (data, k) = if claims.n_claims() > SELECTION_CLAIMS {
         sample = sample_objects(claims, SELECTION_CLAIMS);
@@ -150,21 +172,41 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
     for f in 0..SELECTION_FOLDS {
         let run = |i: usize| heldout_fold(data, &free, k, &cv(&candidates[i]), &fold, f);
         let results: Vec<Vec<f64>> = if parallel {
+            // One worker per core taking the candidates in turn: no more fits (and their
+            // working memory) at once than there are cores to run them.
+            let next = AtomicUsize::new(0);
+            let slots: Vec<Mutex<Vec<f64>>> =
+                alive.iter().map(|_| Mutex::new(Vec::new())).collect();
+            let work = || {
+                loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = alive.get(j) else { break };
+                    let r = run(i);
+                    if let Ok(mut slot) = slots[j].lock() {
+                        *slot = r;
+                    }
+                }
+            };
             std::thread::scope(|scope| {
-                let handles: Vec<_> = alive[1..]
-                    .iter()
-                    .map(|&i| scope.spawn(move || run(i)))
+                let handles: Vec<_> = (1..crate::par::threads().min(alive.len()))
+                    .map(|_| scope.spawn(work))
                     .collect();
-                let mut out = vec![run(alive[0])];
-                out.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
-                out
-            })
+                work();
+                for h in handles {
+                    // A worker that stopped leaves its candidate's slot empty.
+                    let _ = h.join();
+                }
+            });
+            slots
+                .into_iter()
+                .map(|m| m.into_inner().unwrap_or_default())
+                .collect()
         } else {
             alive.iter().map(|&i| run(i)).collect()
         };
         // A fit that failed to come back (its thread stopped) leaves the race rather
         // than scoring as if it had predicted every held-out claim perfectly.
-        let held_out = results.first().map_or(0, Vec::len);
+        let held_out = results.iter().map(Vec::len).max().unwrap_or(0);
         let mut kept = Vec::with_capacity(alive.len());
         for (&i, r) in alive.iter().zip(results) {
             if r.len() == held_out {
@@ -173,6 +215,9 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
             }
         }
         alive = kept;
+        if alive.is_empty() {
+            return candidates[0];
+        }
         let total = |i: usize| scores[i].iter().sum::<f64>();
         let mut leader = alive[0];
         for &i in &alive[1..] {
@@ -413,5 +458,119 @@ mod tests {
         let weakest = right(label_model(false, SMOOTHING_GRID[0]));
         let got = right(chosen);
         assert!(got > weakest, "{got} right against {weakest}");
+    }
+
+    /// Labels of objects in `truth` (item `i` is object `i{i}`) that `model` gets right.
+    fn right_answers(c: &ClaimSet, k: usize, model: DawidSkene, truth: &[i64]) -> usize {
+        let free = vec![crate::claims::Anchor::Free; c.n_objects()];
+        let beliefs = model.fit_labels(c, &free, k).beliefs(c);
+        (0..c.n_objects())
+            .filter(|&o| {
+                let name = c.object_name(o as u32);
+                let item: usize = name[1..].parse().unwrap_or(usize::MAX);
+                let v = beliefs.best[o].0;
+                c.value_name(v).parse::<i64>().ok() == truth.get(item).copied()
+            })
+            .count()
+    }
+
+    /// Relevance grades 1–5 from 60 raters, each with a favourite grade it falls back on
+    /// when unsure (a quarter of its labels), and errors otherwise mostly to a
+    /// neighbouring grade: the choice takes the ordinal pull, and it finds more right
+    /// grades than any of the other candidates.
+    #[test]
+    fn graded_labels_that_err_to_neighbours_take_the_ordinal_model() {
+        let mut rng = SplitMix64::new(5);
+        let favourite: Vec<i64> = (0..60).map(|_| 1 + rng.below(5) as i64).collect();
+        let (mut b, mut truth) = (ClaimSetBuilder::new(), Vec::new());
+        for item in 0..1200u64 {
+            let t = 1 + rng.below(5) as i64;
+            truth.push(t);
+            let mut raters: Vec<u64> = Vec::new();
+            while raters.len() < 5 {
+                let s = rng.below(60);
+                if !raters.contains(&s) {
+                    raters.push(s);
+                }
+            }
+            for s in raters {
+                let u = rng.unit();
+                let said = if u < 0.4 {
+                    t
+                } else if u < 0.65 {
+                    let step = if rng.below(2) == 0 { -1 } else { 1 };
+                    (t + step).clamp(1, 5)
+                } else if u < 0.9 {
+                    favourite[s as usize]
+                } else {
+                    1 + rng.below(5) as i64
+                };
+                b.push(&format!("s{s}"), &format!("i{item}"), &said.to_string());
+            }
+        }
+        let c = b.build();
+        let Domain::Labels { k } = Domain::of(&c) else {
+            panic!("a label set")
+        };
+        let chosen = choose_label_model(&c, k);
+        assert!(chosen.ordinal, "{chosen:?}");
+        assert_eq!(Auto::choose(&c), "dawid-skene-ordinal");
+        let got = right_answers(&c, k, chosen, &truth);
+        let mut others: Vec<DawidSkene> = SMOOTHING_GRID
+            .iter()
+            .map(|&a| label_model(false, a))
+            .collect();
+        others.push(label_model(true, SMOOTHING_GRID[0]));
+        for other in others {
+            let theirs = right_answers(&c, k, other, &truth);
+            assert!(got > theirs, "{got} right against {theirs} for {other:?}");
+        }
+    }
+
+    /// Integer labels that name categories (breeds 1–5, say) with confusions between
+    /// look-alikes that are not neighbours in number (1 with 4, 2 with 5): the ordinal
+    /// candidates are weighed and rejected by the held-out claims, not by a rule.
+    #[test]
+    fn integer_labels_that_are_categories_keep_the_full_model() {
+        let mut rng = SplitMix64::new(8);
+        let (mut b, mut truth) = (ClaimSetBuilder::new(), Vec::new());
+        let look_alike = |t: i64| match t {
+            1 => 4,
+            4 => 1,
+            2 => 5,
+            5 => 2,
+            _ => 3,
+        };
+        for item in 0..1200u64 {
+            let t = 1 + rng.below(5) as i64;
+            truth.push(t);
+            for _ in 0..5 {
+                let s = rng.below(60);
+                let u = rng.unit();
+                let said = if u < 0.6 {
+                    t
+                } else if u < 0.9 && t != 3 {
+                    look_alike(t)
+                } else {
+                    1 + rng.below(5) as i64
+                };
+                b.push(&format!("s{s}"), &format!("i{item}"), &said.to_string());
+            }
+        }
+        let c = b.build();
+        let Domain::Labels { k } = Domain::of(&c) else {
+            panic!("a label set")
+        };
+        assert!(crate::methods::ordinal::positions(&c).is_some());
+        let chosen = choose_label_model(&c, k);
+        assert!(!chosen.ordinal && !chosen.symmetric, "{chosen:?}");
+        assert_eq!(Auto::choose(&c), "dawid-skene-smoothed");
+        let ordinal = DawidSkene {
+            ordinal: true,
+            ..label_model(false, SMOOTHING_GRID[1])
+        };
+        let got = right_answers(&c, k, chosen, &truth);
+        let theirs = right_answers(&c, k, ordinal, &truth);
+        assert!(got >= theirs, "{got} right against {theirs}");
     }
 }

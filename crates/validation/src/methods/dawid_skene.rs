@@ -15,6 +15,8 @@
 //! sparse workers. With `symmetric` the matrix is constrained to one accuracy per source
 //! (the one-coin model inside the same EM), which the default weighs against the full
 //! matrix by cross-validation; claim weights let that cross-validation hold claims out.
+//! With `ordinal` (graded labels) each source's rows are shrunk towards the source's own
+//! ordinal fit ([`crate::methods::ordinal`]) rather than the typical source's matrix.
 //!
 //! Each iteration is a single pass over the claims (E-step and next M-step counts), in
 //! products rather than sums of logarithms, split over threads by fixed object blocks.
@@ -41,6 +43,13 @@ pub struct DawidSkene {
     /// One-coin constraint: one accuracy per source (Beta(2, 1) prior), its errors
     /// spread evenly over the other labels, instead of a full confusion matrix.
     pub symmetric: bool,
+    /// Graded labels: with `smoothing > 0`, pull each source's rows towards the source's
+    /// own ordinal fit ([`crate::methods::ordinal`]: a preference per grade and a chance
+    /// that falls with the distance from the truth, fitted to the source's counts plus
+    /// the typical source's matrix) instead of the typical source's matrix alone. Applies
+    /// only when every label is an integer ([`crate::methods::ordinal::positions`]);
+    /// otherwise the fit is the plain smoothed one.
+    pub ordinal: bool,
 }
 
 impl Default for DawidSkene {
@@ -51,9 +60,15 @@ impl Default for DawidSkene {
             smoothing: 0.0,
             ll_tolerance: 0.0,
             symmetric: false,
+            ordinal: false,
         }
     }
 }
+
+/// Newton steps of each source's ordinal fit per M-step, from its last fit (or, at the
+/// first M-step, from the typical source's, fitted in full); see
+/// [`crate::methods::ordinal::Shape::fit`].
+const WARM_STEPS: usize = 1;
 
 /// Counts below this are clipped, as crowd-kit does, so no log is of zero.
 const EPS: f64 = 1e-10;
@@ -161,6 +176,24 @@ impl DawidSkene {
         // Its M-step needs only each source's posterior weight on the labels it gave
         // (the weight of its claims is fixed), so the counts are one number per source.
         let one_coin = self.symmetric && k >= 2;
+        // Each label's place on the scale, for the ordinal pull.
+        let scale = if self.ordinal && !self.symmetric && self.smoothing > 0.0 {
+            crate::methods::ordinal::positions(claims).filter(|p| p.len() == k)
+        } else {
+            None
+        };
+        let scale = scale.as_deref();
+        // Each source's ordinal fit (parameters and matrix), and the typical source's after
+        // them, carried from one M-step to the next.
+        let state = crate::methods::ordinal::state_len(k);
+        let mut shape_params = vec![
+            0.0;
+            if scale.is_some() {
+                (n_src + 1) * state
+            } else {
+                0
+            }
+        ];
         let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
         if !self.symmetric {
             for (c, &r) in ridx.iter().enumerate() {
@@ -239,7 +272,15 @@ impl DawidSkene {
         }
         let mut errors = vec![0.0; table];
         let mut priors: Vec<f64> = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-        self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
+        self.m_step(
+            &mut counts,
+            &source_weight,
+            &used,
+            scale.map(|p| (p, &mut shape_params[..], true)),
+            n_src,
+            k,
+            &mut errors,
+        );
         let mut partial: Vec<BlockSums> = (0..blocks)
             .map(|_| BlockSums {
                 counts: vec![0.0; count_len],
@@ -307,7 +348,15 @@ impl DawidSkene {
             }
             ll += ll_off;
             priors = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
-            self.m_step(&mut counts, &source_weight, &used, n_src, k, &mut errors);
+            self.m_step(
+                &mut counts,
+                &source_weight,
+                &used,
+                scale.map(|p| (p, &mut shape_params[..], false)),
+                n_src,
+                k,
+                &mut errors,
+            );
             let ll_step = (ll - last_ll).abs() / n.max(1) as f64;
             last_ll = ll;
             if change < self.tolerance || ll_step < self.ll_tolerance {
@@ -320,12 +369,18 @@ impl DawidSkene {
     /// M-step: confusion rows `errors[s][obs][true]` from the posterior-weighted
     /// `counts` (same layout), normalised over `obs`. `counts` is consumed as scratch.
     /// For the one-coin model `counts[s]` is instead the posterior weight source `s`'s
-    /// claims put on the labels it gave, out of `source_weight[s]`.
+    /// claims put on the labels it gave, out of `source_weight[s]`. With `ordinal` (each
+    /// label's place on a graded scale, each source's ordinal fit from the last M-step,
+    /// [`crate::methods::ordinal::state_len`] numbers a source, then the typical source's,
+    /// and whether this is the first M-step) the smoothed rows are pulled towards each
+    /// source's own ordinal fit (see [`Self::ordinal`]).
+    #[allow(clippy::too_many_arguments)]
     fn m_step(
         &self,
         counts: &mut [f64],
         source_weight: &[f64],
         used: &[bool],
+        ordinal: Option<(&[f64], &mut [f64], bool)>,
         n_src: usize,
         k: usize,
         errors: &mut [f64],
@@ -371,14 +426,64 @@ impl DawidSkene {
                     };
                 }
             }
+            let mut ordinal = ordinal;
+            let mut target = vec![0.0; if ordinal.is_some() { k * k } else { 0 }];
+            let mut shape = target.clone();
+            let mut typical_shape = target.clone();
+            let mut fitter = ordinal
+                .as_ref()
+                .map(|(pos, _, _)| crate::methods::ordinal::Shape::new(pos));
+            let state = crate::methods::ordinal::state_len(k);
+            if let (Some((_, params, first)), Some(fitter)) = (ordinal.as_mut(), fitter.as_mut()) {
+                // The typical source's own ordinal fit (its state after the sources'), in
+                // full: every source starts from it, and a source without claims is it.
+                // (Whether a source has claims is fixed for the whole fit.)
+                let typical = &mut params[n_src * state..(n_src + 1) * state];
+                fitter.fit(
+                    &pooled,
+                    typical,
+                    *first,
+                    &mut typical_shape,
+                    crate::methods::ordinal::MAX_STEPS,
+                );
+            }
+            // The rows of a source without claims (in this fit it never has any): the
+            // typical source's ordinal fit, shrunk as any source's would be.
+            let mut empty_rows = typical_shape.clone();
+            if ordinal.is_some() {
+                for e in &mut empty_rows {
+                    *e = 0.0 + self.smoothing * e.max(EPS);
+                }
+                normalise_columns(&mut empty_rows, k, None);
+            }
             for s in 0..n_src {
                 let m = &mut errors[s * k * k..(s + 1) * k * k];
-                for ((e, c), p) in m
-                    .iter_mut()
-                    .zip(&counts[s * k * k..(s + 1) * k * k])
-                    .zip(&pooled)
+                let c = &counts[s * k * k..(s + 1) * k * k];
+                if let (Some((_, params, first)), Some(fitter)) =
+                    (ordinal.as_mut(), fitter.as_mut())
                 {
-                    *e = c + self.smoothing * p;
+                    // The source's own ordinal fit to its counts plus the typical
+                    // source's matrix, and the source's rows shrunk towards that.
+                    let (own, typical) = params.split_at_mut(n_src * state);
+                    let own = &mut own[s * state..(s + 1) * state];
+                    if c.iter().all(|&x| x == 0.0) {
+                        m.copy_from_slice(&empty_rows);
+                        continue;
+                    }
+                    if *first {
+                        own.copy_from_slice(typical);
+                    }
+                    for ((t, c), p) in target.iter_mut().zip(c).zip(&pooled) {
+                        *t = c + self.smoothing * p;
+                    }
+                    fitter.fit(&target, own, false, &mut shape, WARM_STEPS);
+                    for ((e, c), p) in m.iter_mut().zip(c).zip(&shape) {
+                        *e = c + self.smoothing * p.max(EPS);
+                    }
+                } else {
+                    for ((e, c), p) in m.iter_mut().zip(c).zip(&pooled) {
+                        *e = c + self.smoothing * p;
+                    }
                 }
                 normalise_columns(m, k, None);
             }
@@ -649,7 +754,11 @@ fn normalise_columns(m: &mut [f64], k: usize, used: Option<&[bool]>) {
 
 impl Method for DawidSkene {
     fn name(&self) -> &'static str {
-        "dawid-skene"
+        if self.ordinal {
+            "dawid-skene-ordinal"
+        } else {
+            "dawid-skene"
+        }
     }
 
     fn estimate(&self, claims: &ClaimSet, outcomes: &Outcomes) -> Estimate {
@@ -767,7 +876,7 @@ mod tests {
             ..DawidSkene::default()
         };
         let mut errors = vec![0.0; counts.len()];
-        ds.m_step(&mut counts, &[], &[true; 8], 4, k, &mut errors);
+        ds.m_step(&mut counts, &[], &[true; 8], None, 4, k, &mut errors);
         let unseen = &errors[12..16];
         for (got, want) in unseen
             .iter()
@@ -803,5 +912,82 @@ mod tests {
         for (got, want) in m.iter().zip([a, 1.0 - a, 1.0 - a, a]) {
             assert!((got - want).abs() < 1e-12, "{m:?}");
         }
+    }
+
+    /// With the ordinal pull, a source whose counts follow the ordinal shape keeps that
+    /// shape, and a source with no claims gets the typical source's ordinal fit: here the
+    /// same matrix (see `ordinal::tests::counts_of_the_shape_give_back_its_matrix` for
+    /// its entries), which is not symmetric, so a transposed layout would show.
+    #[test]
+    fn the_ordinal_pull_keeps_a_matrix_of_the_shape() {
+        let k = 3;
+        let want = [
+            [4.0 / 9.0, 1.0 / 6.0, 1.0 / 9.0],
+            [4.0 / 9.0, 2.0 / 3.0, 4.0 / 9.0],
+            [1.0 / 9.0, 1.0 / 6.0, 4.0 / 9.0],
+        ];
+        let n = [90.0, 60.0, 180.0];
+        // Source 0 has the counts, source 1 none.
+        let mut counts = vec![0.0; 2 * k * k];
+        for j in 0..k {
+            for i in 0..k {
+                counts[j * k + i] = n[i] * want[j][i];
+            }
+        }
+        let ds = DawidSkene {
+            smoothing: 8.0,
+            ordinal: true,
+            ..DawidSkene::default()
+        };
+        let mut errors = vec![0.0; counts.len()];
+        let mut params = vec![0.0; 3 * crate::methods::ordinal::state_len(k)];
+        ds.m_step(
+            &mut counts,
+            &[],
+            &[true; 6],
+            Some((&[0.0, 1.0, 2.0], &mut params, true)),
+            2,
+            k,
+            &mut errors,
+        );
+        for s in 0..2 {
+            for j in 0..k {
+                for i in 0..k {
+                    let got = errors[(s * k + j) * k + i];
+                    assert!((got - want[j][i]).abs() < 1e-5, "source {s}: {errors:?}");
+                }
+            }
+        }
+    }
+
+    /// Labels that are not integers have no scale: the ordinal setting changes nothing.
+    #[test]
+    fn the_ordinal_pull_needs_integer_labels() {
+        let rows: Vec<(String, String, String)> = (0..60)
+            .flat_map(|o| {
+                (0..5).map(move |s| {
+                    let v = ["low", "mid", "high"][(o * 7 + s * 3) % 5 % 3];
+                    (format!("s{s}"), format!("o{o:02}"), v.to_string())
+                })
+            })
+            .collect();
+        let all: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|(s, o, v)| (s.as_str(), o.as_str(), v.as_str()))
+            .collect();
+        let c = build(&all);
+        let free = vec![Anchor::Free; c.n_objects()];
+        let plain = DawidSkene {
+            smoothing: 8.0,
+            ..DawidSkene::default()
+        };
+        let ordinal = DawidSkene {
+            ordinal: true,
+            ..plain
+        };
+        let a = plain.fit_labels(&c, &free, 3);
+        let b = ordinal.fit_labels(&c, &free, 3);
+        assert_eq!(a.post, b.post);
+        assert_eq!(a.errors, b.errors);
     }
 }

@@ -7,6 +7,7 @@ pub mod list;
 pub mod majority;
 pub mod numeric;
 pub mod one_coin;
+pub mod ordinal;
 
 use crate::claims::{ClaimSet, Outcomes};
 use crate::estimate::Estimate;
