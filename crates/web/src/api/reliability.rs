@@ -43,6 +43,18 @@ pub struct EvidenceBody {
     pub claims_judged: u32,
     /// Sources judged dependent on this one (copying, a shared sub-source), most probable first.
     pub dependent_sources: Vec<DependentSourceBody>,
+    /// How often the source was first to report what other sources also reported.
+    pub first_reports: FirstReportsBody,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FirstReportsBody {
+    /// Values the source reported that other sources also reported.
+    pub corroborated: u32,
+    /// Of those, how many it reported before any other source.
+    pub first: u32,
+    /// How many it would have been first with were the order chance.
+    pub expected_first: f64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -173,6 +185,11 @@ fn suggestion_body(v: &SourceEstimateView) -> SuggestionBody {
                 .iter()
                 .map(dependent_body)
                 .collect(),
+            first_reports: FirstReportsBody {
+                corroborated: v.evidence.echo.corroborated,
+                first: v.evidence.echo.first,
+                expected_first: v.evidence.echo.expected_first,
+            },
         },
     }
 }

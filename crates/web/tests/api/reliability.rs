@@ -896,6 +896,11 @@ async fn echoes_and_bursts_are_warning_signs(#[case] backend: Backend) {
             .is_some_and(|m| m.contains("Of 10 things") && m.contains("first with 0")),
         "{echoed}"
     );
+    assert_eq!(
+        echoed["suggestion"]["evidence"]["first_reports"],
+        json!({"corroborated": 10, "first": 0, "expected_first": 5.0}),
+        "{echoed}"
+    );
     // The one it repeats was first every time: nothing to warn of.
     assert!(codes(&reliability(&w, &analyst, &first).await).is_empty());
     // Nine repeats would be 1/512 by chance: not enough (the tenth made it 1/1024).
