@@ -245,6 +245,8 @@ struct ReportPage {
     suggested_source: String,
     suggested_information: String,
     circular: Vec<String>,
+    /// The source's warning signs as of now, as sentences: what a grader should weigh.
+    source_warnings: Vec<String>,
     /// The estimate is being updated after recent claims or outcomes.
     updating: bool,
     gradings: Vec<GradingLine>,
@@ -296,6 +298,14 @@ async fn report_page(
     let view = station.report(p, id).await?;
     let assessment = station.report_assessment(p, id).await?;
     let decisions = station.grade_decisions(p, id).await?;
+    // Whoever may read the report may read its source's reliability (the same readers).
+    let source_warnings = station
+        .source_reliability(p, &view.row.source_id)
+        .await?
+        .warnings
+        .iter()
+        .map(|w| w.message())
+        .collect();
     let claims = view
         .claims
         .iter()
@@ -374,6 +384,7 @@ async fn report_page(
             } else {
                 Vec::new()
             },
+            source_warnings,
             updating: assessment.updating,
             gradings: view
                 .gradings

@@ -147,7 +147,7 @@ async fn outcomes_world(backend: Backend) -> Option<(World, String, String, [Str
 #[case::postgres(Backend::Postgres)]
 #[tokio::test]
 async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend: Backend) {
-    let Some((w, _handler, analyst, [confirmed, rival, fabricator, thin], _)) =
+    let Some((w, _handler, analyst, [confirmed, rival, fabricator, thin], fab_report)) =
         outcomes_world(backend).await
     else {
         return;
@@ -222,6 +222,17 @@ async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend:
     );
     assert!(codes(&good).is_empty(), "{good}");
     assert!(codes(&rival).is_empty(), "{rival}");
+    // The analyst grading one of its reports sees them beside the suggestion.
+    let page = crate::ui::Browser::sign_in(&w.t, &w.analyst)
+        .await
+        .get(&format!("/reports/{fab_report}"))
+        .await;
+    let signs = page
+        .body
+        .split_once("id=\"source-warning-signs\"")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("no warning signs on the report page: {}", page.body));
+    assert!(signs.contains("Outcomes refuted 10"), "{}", page.body);
 
     let thin = reliability(&w, &analyst, &thin).await;
     assert_eq!(letter(&thin), "F", "{thin}");
