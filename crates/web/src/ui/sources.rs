@@ -423,15 +423,15 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
                 let e = &c.evidence;
                 vec![
                     format!(
-                        "{} of its claims could be checked against another source or an outcome",
+                        "{} of its claims could be checked against another source or an outcome.",
                         e.claims_judged
                     ),
                     format!(
-                        "{} agree with other sources and are believed; {} are not believed",
+                        "{} agree with other sources and are believed; {} are not believed.",
                         e.claims_agreeing, e.claims_contradicted
                     ),
                     format!(
-                        "outcomes: {} confirmed, {} refuted",
+                        "Outcomes: {} confirmed, {} refuted.",
                         e.outcomes_confirmed, e.outcomes_refuted
                     ),
                 ]
