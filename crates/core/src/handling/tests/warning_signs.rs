@@ -147,6 +147,43 @@ fn the_chance_of_being_first_so_rarely_is_the_poisson_binomial_tail() {
 }
 
 #[test]
+fn the_normal_curve_gives_the_tail_of_a_prolific_source() {
+    // The standard normal's quantiles.
+    assert!((normal_lower_tail(0.0) - 0.5).abs() < 1e-7);
+    assert!((normal_lower_tail(-1.959_964) - 0.025).abs() < 1e-6);
+    assert!((normal_lower_tail(-3.090_232) - 0.001).abs() < 1e-7);
+    assert!((normal_lower_tail(2.326_348) - 0.99).abs() < 1e-6);
+    // A prolific source: 6,000 corroborated values (one, two or three other sources each),
+    // past the exact sum's limit, so the tail comes from the normal curve. Checked against
+    // the exact sum, worked here with the same recursion.
+    let n = 6_000;
+    let values = |first: usize| (0..n).map(move |i| (1 + (i % 3) as u32, i < first));
+    let exact = |first: usize| {
+        let mut dist = vec![0.0f64; first + 1];
+        dist[0] = 1.0;
+        for i in 0..n {
+            let p = 1.0 / f64::from(2 + (i % 3) as u32);
+            for x in (0..=first).rev() {
+                dist[x] = dist[x] * (1.0 - p) + if x > 0 { dist[x - 1] * p } else { 0.0 };
+            }
+        }
+        dist.iter().sum::<f64>()
+    };
+    // About 2,167 expected first. Near the middle the two agree to a fraction of a percent
+    // point; far in the tail both are vanishingly small (a sign either way).
+    for first in [2_100, 2_050, 2_000] {
+        assert!(n * (first + 1) > EXACT_TAIL_WORK);
+        let f = echo_figures(values(first));
+        assert_eq!((f.corroborated as usize, f.first as usize), (n, first));
+        let (got, want) = (f.p_value.expect("below expectation"), exact(first));
+        assert!((got - want).abs() < 0.003, "{first}: {got} against {want}");
+    }
+    let far = echo_figures(values(1_100)).p_value.expect("far below");
+    assert!(far < 1e-100 && exact(1_100) < 1e-100, "{far}");
+    assert!(echoes_earlier_reporting(&echo_figures(values(1_100))).is_some());
+}
+
+#[test]
 fn a_source_always_second_is_flagged_once_chance_is_below_one_in_a_thousand() {
     // Each value reported by one other source: always second nine times is 1/512, ten times
     // 1/1024.
