@@ -168,7 +168,7 @@ pub trait ReliabilityStore: Store {
     async fn source_report_times(&self, source_id: &str, from_ms: i64) -> Result<Vec<i64>>;
     /// (source id, suggested letter, estimate document) of those of `source_ids` that have an
     /// estimate.
-    async fn suggested_letters(
+    async fn estimates_of(
         &self,
         source_ids: &[String],
     ) -> Result<Vec<(String, String, String)>>;
@@ -593,7 +593,7 @@ impl ReliabilityStore for SqlStore {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    async fn suggested_letters(
+    async fn estimates_of(
         &self,
         source_ids: &[String],
     ) -> Result<Vec<(String, String, String)>> {

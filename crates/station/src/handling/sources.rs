@@ -372,7 +372,7 @@ impl Station {
         use humint_store::ReliabilityStore as _;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut estimates = std::collections::HashMap::new();
-        for (id, letter, doc) in self.store.suggested_letters(&ids).await? {
+        for (id, letter, doc) in self.store.estimates_of(&ids).await? {
             let view: super::reliability::SourceEstimateView = serde_json::from_str(&doc)
                 .map_err(|_| StationError::Io("a stored estimate is damaged".to_owned()))?;
             estimates.insert(id, (letter.chars().next(), view.evidence));
