@@ -168,10 +168,7 @@ pub trait ReliabilityStore: Store {
     async fn source_report_times(&self, source_id: &str, from_ms: i64) -> Result<Vec<i64>>;
     /// (source id, suggested letter, estimate document) of those of `source_ids` that have an
     /// estimate.
-    async fn estimates_of(
-        &self,
-        source_ids: &[String],
-    ) -> Result<Vec<(String, String, String)>>;
+    async fn estimates_of(&self, source_ids: &[String]) -> Result<Vec<(String, String, String)>>;
     /// (source id, time recorded) of the reports of those of `source_ids` recorded at
     /// `from_ms` or later.
     async fn report_times_of(
@@ -593,10 +590,7 @@ impl ReliabilityStore for SqlStore {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    async fn estimates_of(
-        &self,
-        source_ids: &[String],
-    ) -> Result<Vec<(String, String, String)>> {
+    async fn estimates_of(&self, source_ids: &[String]) -> Result<Vec<(String, String, String)>> {
         let mut out = Vec::with_capacity(source_ids.len());
         for r in self
             .rows_in(
