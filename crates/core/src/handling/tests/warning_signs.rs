@@ -228,3 +228,49 @@ fn signs_have_stable_codes_and_travel_as_tagged_json() {
         "CONTRADICTED_BY_OUTCOMES"
     );
 }
+
+proptest::proptest! {
+    /// More reports in the window can only make a jump more evident, and more in the earlier
+    /// record only less: one more recent report never takes a sign away, one more earlier
+    /// report never adds one.
+    #[test]
+    fn a_jump_grows_with_recent_reports_and_shrinks_with_earlier_ones(
+        recent in proptest::collection::vec(0i64..VOLUME_WINDOW_MS, 0..40),
+        earlier in proptest::collection::vec(0i64..VOLUME_BASELINE_MS, 0..60),
+        since_days in 0i64..400,
+        extra in 0i64..VOLUME_WINDOW_MS,
+        extra_before in 0i64..VOLUME_BASELINE_MS,
+    ) {
+        let now = 2_000 * DAY;
+        let since = now - since_days * DAY;
+        let window = now - VOLUME_WINDOW_MS;
+        let mut times: Vec<i64> = recent.iter().map(|r| now - r).collect();
+        times.extend(earlier.iter().map(|e| window - 1 - e));
+        let before = volume_jump(&times, since, now).is_some();
+        let mut more_recent = times.clone();
+        more_recent.push(now - extra);
+        proptest::prop_assert!(!before || volume_jump(&more_recent, since, now).is_some());
+        let mut more_earlier = times.clone();
+        more_earlier.push(window - 1 - extra_before);
+        proptest::prop_assert!(before || volume_jump(&more_earlier, since, now).is_none());
+    }
+
+    /// Being first more often never makes corroboration look more borrowed: the tail only
+    /// grows, and a sign can only go.
+    #[test]
+    fn being_first_more_often_never_raises_the_echo_sign(
+        values in proptest::collection::vec((1u32..5, proptest::bool::ANY), 1..60),
+        flip in 0usize..60,
+    ) {
+        let before = echo_figures(values.iter().copied());
+        let mut after = values.clone();
+        let i = flip % after.len();
+        after[i].1 = true;
+        let after = echo_figures(after.iter().copied());
+        let tail = |f: &EchoFigures| f.p_value.unwrap_or(1.0);
+        proptest::prop_assert!(tail(&after) >= tail(&before) - 1e-12);
+        proptest::prop_assert!(
+            echoes_earlier_reporting(&before).is_some() || echoes_earlier_reporting(&after).is_none()
+        );
+    }
+}
