@@ -109,7 +109,9 @@ pub fn contradicted_by_outcomes(confirmed: u32, refuted: u32) -> Option<WarningS
 
 /// The earliest report [`volume_jump`] looks at as of `now_ms`: older ones need not be read.
 pub fn volume_record_start(now_ms: i64) -> i64 {
-    now_ms - VOLUME_WINDOW_MS - VOLUME_BASELINE_MS
+    now_ms
+        .saturating_sub(VOLUME_WINDOW_MS)
+        .saturating_sub(VOLUME_BASELINE_MS)
 }
 
 /// Whether the source's reporting jumped: `times_ms` are its reports' times (any order),
@@ -122,9 +124,12 @@ pub fn volume_record_start(now_ms: i64) -> i64 {
 /// in it and so many or more would happen by chance with probability at most
 /// [`VOLUME_SIGNIFICANCE`]. Reports stamped after `now` are ignored.
 pub fn volume_jump(times_ms: &[i64], since_ms: i64, now_ms: i64) -> Option<WarningSign> {
-    let window_start = now_ms - VOLUME_WINDOW_MS;
-    let base_start = (window_start - VOLUME_BASELINE_MS).max(since_ms);
-    let base_ms = window_start - base_start;
+    // Saturating: stored instants are checked elsewhere, but no input makes this panic.
+    let window_start = now_ms.saturating_sub(VOLUME_WINDOW_MS);
+    let base_start = window_start
+        .saturating_sub(VOLUME_BASELINE_MS)
+        .max(since_ms);
+    let base_ms = window_start.saturating_sub(base_start);
     if base_ms < VOLUME_MIN_BASELINE_MS {
         return None;
     }

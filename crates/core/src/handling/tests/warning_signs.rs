@@ -92,6 +92,17 @@ fn the_window_and_the_baseline_end_to_the_millisecond() {
     assert!(volume_jump(&[now; 10], min_since, now).is_some());
     assert_eq!(volume_jump(&[now; 9], min_since, now), None);
     assert_eq!(volume_jump(&[now; 10], min_since + 1, now), None);
+    // Extreme instants do not panic: at the earliest instant there is no earlier record;
+    // six reports at the latest, with a long record before and none in it, are a jump; a
+    // record that begins after now has no baseline.
+    for (times, since, at, want) in [
+        (vec![i64::MIN; 6], i64::MIN, i64::MIN, None),
+        (vec![i64::MAX; 6], i64::MIN, i64::MAX, Some("VOLUME_JUMP")),
+        (vec![0; 6], i64::MAX, 0, None),
+    ] {
+        assert!(volume_record_start(at) <= at);
+        assert_eq!(volume_jump(&times, since, at).map(|s| s.code()), want);
+    }
     // The baseline reaches back 168 days at most: reports before that do not count, so a
     // reader may leave out every report before `volume_record_start`.
     let old = edge - VOLUME_BASELINE_MS - 1;
