@@ -260,16 +260,17 @@ fn engine_ids(
 
 /// Per engine source, how often it was first to report the values it shares with other
 /// sources (core's `echo_figures`): each source's earliest claim of each (object, value),
-/// compared with the other sources' earliest claims of it.
+/// compared with the other sources' earliest claims of it. `ids` are the claims' engine ids
+/// ([`engine_ids`]), in the order of `infos`.
 fn echo_figures_by_source(
-    claims: &humint_validation::ClaimSet,
+    ids: &[(u32, u32, u32)],
     infos: &[ClaimInfo],
-) -> Result<HashMap<u32, EchoFigures>, StationError> {
-    let mut first_claims: Vec<(u32, u32, u32, i64)> = Vec::with_capacity(infos.len());
-    for c in infos {
-        let (s, o, v) = engine_ids(claims, c)?;
-        first_claims.push((o, v, s, c.recorded_at_ms));
-    }
+) -> HashMap<u32, EchoFigures> {
+    let mut first_claims: Vec<(u32, u32, u32, i64)> = ids
+        .iter()
+        .zip(infos)
+        .map(|(&(s, o, v), c)| (o, v, s, c.recorded_at_ms))
+        .collect();
     // Sorted by (object, value, source, time): each source's earliest claim of a value first.
     first_claims.sort_unstable();
     first_claims.dedup_by(|b, a| (a.0, a.1, a.2) == (b.0, b.1, b.2));
@@ -285,10 +286,10 @@ fn echo_figures_by_source(
             per_source.entry(s).or_default().push((others, first));
         }
     }
-    Ok(per_source
+    per_source
         .into_iter()
         .map(|(s, values)| (s, echo_figures(values)))
-        .collect())
+        .collect()
 }
 
 impl Station {
@@ -551,8 +552,11 @@ impl Station {
         // counted once (an object has a handful of claims: small sorted lists, not sets).
         let mut same: Vec<u32> = Vec::new();
         let mut other: Vec<u32> = Vec::new();
-        for c in infos {
-            let (s, o, v) = engine_ids(&claims, c)?;
+        let ids = infos
+            .iter()
+            .map(|c| engine_ids(&claims, c))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (c, &(s, o, v)) in infos.iter().zip(&ids) {
             let obj = estimate
                 .objects
                 .get(o as usize)
@@ -643,7 +647,7 @@ impl Station {
             ));
         }
 
-        let mut echo = echo_figures_by_source(&claims, infos)?;
+        let mut echo = echo_figures_by_source(&ids, infos);
 
         // Per source: the engine's estimate with the evidence.
         let mut estimates = BTreeMap::new();
