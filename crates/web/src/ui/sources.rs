@@ -195,11 +195,11 @@ pub(super) async fn list(
             .station
             .listed_reliability(&rows)
             .await
-            .map(|letters| (rows, letters)),
+            .map(|reliability| (rows, reliability)),
         Err(e) => Err(e),
     };
     match listed {
-        Ok((rows, letters)) => {
+        Ok((rows, reliability)) => {
             if rows.len() as i64 == PAGE {
                 page.next = rows.last().map(|r| next_href(&q, &r.id));
             }
@@ -207,7 +207,7 @@ pub(super) async fn list(
                 .iter()
                 .map(|r| {
                     let mut l = line(r);
-                    if let Some(listed) = letters.get(&r.id) {
+                    if let Some(listed) = reliability.get(&r.id) {
                         l.grade = listed.letter.map(String::from).unwrap_or_default();
                         l.signs = listed.warnings.len();
                     }
