@@ -793,6 +793,24 @@ impl Station {
         })
     }
 
+    /// A source's warning signs as of now (anyone who may read the source), without the rest
+    /// of its reliability view: for pages that show the signs beside something else.
+    pub async fn source_warning_signs(
+        &self,
+        p: &Principal,
+        source_id: &str,
+    ) -> Result<Vec<WarningSign>, StationError> {
+        let source = self.source_row(source_id).await?;
+        access::check(p, &source, READERS, "see source reliability")?;
+        let id = source.id.clone();
+        Ok(self
+            .listed_reliability(&[source])
+            .await?
+            .remove(&id)
+            .map(|l| l.warnings)
+            .unwrap_or_default())
+    }
+
     /// A report's suggested grade, per-claim digits and circular-reporting warning (anyone who
     /// may read the report).
     pub async fn report_assessment(

@@ -300,9 +300,8 @@ async fn report_page(
     let decisions = station.grade_decisions(p, id).await?;
     // Whoever may read the report may read its source's reliability (the same readers).
     let source_warnings = station
-        .source_reliability(p, &view.row.source_id)
+        .source_warning_signs(p, &view.row.source_id)
         .await?
-        .warnings
         .iter()
         .map(|w| w.message())
         .collect();
