@@ -142,7 +142,10 @@ impl CopyModel {
                                         .is_multiple_of(every);
                                     // Compare in log-odds; the posterior's exp only for kept
                                     // pairs.
-                                    let l = if e[0] + e[1] > 0.0 {
+                                    // With one number of false values, a pair with only
+                                    // disagreements takes the same path (its bound is its
+                                    // ratio), so no branch on whether the two ever agreed.
+                                    let l = if uniform_n_false.is_some() || e[0] + e[1] > 0.0 {
                                         let n = uniform_n_false
                                             .map_or_else(|| e[2] / e[1], |n| n.max(1.0));
                                         let (aa, ab) = (acc[a], acc[b as usize]);
