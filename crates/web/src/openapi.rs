@@ -36,6 +36,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         handling::progress::review_requirement, handling::progress::close_requirement,
         handling::progress::requirement_history, handling::progress::tasking_status, handling::progress::get_tasking,
         reliability::source_reliability, reliability::report_assessment, reliability::grade_decisions,
+        reliability::compartment_dependence,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -127,6 +127,94 @@ pub fn circular_reporting(claims: impl IntoIterator<Item = (u32, u32)>) -> bool 
     dependent > 0 && independent == 0
 }
 
+/// Sources linked by dependence, directly or through one another: one line of reporting,
+/// however many sources carry it (product.md, "Validation": copying, a shared sub-source or
+/// circular reporting make two "independent" reports one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DependenceGroup<'a> {
+    /// The members, in id order.
+    pub members: Vec<&'a str>,
+    /// Each pair judged dependent, `(a, b, probability)` with `a < b`, most probable first.
+    pub pairs: Vec<(&'a str, &'a str, f64)>,
+}
+
+/// The groups of sources that pairs judged dependent (probability at least
+/// [`DEPENDENCE_THRESHOLD`]) join: the connected components of the graph whose edges are
+/// those pairs, so a source that two others copy, or a sub-source three share, gathers them in
+/// one group. Pairs below the threshold, pairs of a source with itself and repeated pairs
+/// (either order; the higher probability stands) add nothing. Largest group first, then by
+/// first member; a source in no dependent pair is in no group.
+pub fn dependence_groups<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str, f64)>,
+) -> Vec<DependenceGroup<'a>> {
+    use std::collections::BTreeMap;
+    let mut edges: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for (a, b, p) in pairs {
+        if a == b || p.is_nan() || p < DEPENDENCE_THRESHOLD {
+            continue;
+        }
+        let key = if a < b { (a, b) } else { (b, a) };
+        let e = edges.entry(key).or_insert(p);
+        *e = e.max(p);
+    }
+    // Union–find over the members, each set named by its smallest id.
+    let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+    fn root<'a>(parent: &mut BTreeMap<&'a str, &'a str>, x: &'a str) -> &'a str {
+        let mut r = x;
+        while let Some(&up) = parent.get(r).filter(|&&up| up != r) {
+            r = up;
+        }
+        // Point the path at the root, so later finds are short.
+        let mut y = x;
+        while y != r {
+            let next = parent.get(y).copied().unwrap_or(r);
+            parent.insert(y, r);
+            y = next;
+        }
+        r
+    }
+    for &(a, b) in edges.keys() {
+        parent.entry(a).or_insert(a);
+        parent.entry(b).or_insert(b);
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            let (keep, join) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent.insert(join, keep);
+        }
+    }
+    let members: Vec<&str> = parent.keys().copied().collect();
+    let mut groups: BTreeMap<&str, DependenceGroup<'a>> = BTreeMap::new();
+    for m in members {
+        let r = root(&mut parent, m);
+        groups
+            .entry(r)
+            .or_insert_with(|| DependenceGroup {
+                members: Vec::new(),
+                pairs: Vec::new(),
+            })
+            .members
+            .push(m);
+    }
+    for (&(a, b), &p) in &edges {
+        let r = root(&mut parent, a);
+        if let Some(g) = groups.get_mut(r) {
+            g.pairs.push((a, b, p));
+        }
+    }
+    let mut out: Vec<DependenceGroup<'a>> = groups.into_values().collect();
+    for g in &mut out {
+        g.pairs
+            .sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    }
+    out.sort_by(|x, y| {
+        y.members
+            .len()
+            .cmp(&x.members.len())
+            .then_with(|| x.members.cmp(&y.members))
+    });
+    out
+}
+
 /// What the engine suggested for a report when it was graded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Suggestion {

@@ -21,6 +21,7 @@ mod break_glass;
 mod codenames;
 mod convert;
 pub mod demo;
+mod dependence;
 mod errors;
 mod import;
 mod inspection;
@@ -43,6 +44,7 @@ pub use authorisations::{
 };
 pub use break_glass::BREAK_GLASS_READERS;
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
+pub use dependence::{DependenceGroupView, DependenceView, DependentPair, GroupMember};
 pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};
 pub use humint_store::{BreakGlassRow, GradingRow, RequirementEventRow};
 pub use humint_store::{

@@ -20,6 +20,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sources/{id}/reliability", get(source_reliability))
         .route("/reports/{id}/assessment", get(report_assessment))
         .route("/reports/{id}/grade-decisions", get(grade_decisions))
+        .route(
+            "/compartments/{name}/dependence",
+            get(compartment_dependence),
+        )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -318,4 +322,83 @@ pub async fn grade_decisions(
             })
             .collect(),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupMemberBody {
+    pub source_id: String,
+    pub codename: String,
+    /// The source's suggested letter, if it has an estimate.
+    pub letter: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependentPairBody {
+    pub source_a: String,
+    pub source_b: String,
+    /// The engine's probability that the two sources are dependent.
+    pub probability: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependenceGroupBody {
+    /// Sources linked by dependence, directly or through one another, in id order.
+    pub sources: Vec<GroupMemberBody>,
+    /// Each pair judged dependent, most probable first.
+    pub pairs: Vec<DependentPairBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependenceBody {
+    pub compartment: String,
+    /// Largest first; a source in no dependent pair is in no group.
+    pub groups: Vec<DependenceGroupBody>,
+    /// Sources with a current estimate, the ones the groups are drawn from.
+    pub sources_estimated: usize,
+    /// An estimate of the compartment is under way: the groups may be about to change.
+    pub updating: bool,
+}
+
+/// The groups of a compartment's sources whose reporting is judged dependent (copying, a
+/// shared sub-source): corroboration inside a group is one line of reporting, not several.
+#[utoipa::path(get, path = "/api/v1/compartments/{name}/dependence", params(("name" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = DependenceBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn compartment_dependence(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(name): Path<String>,
+) -> ApiResult<Json<DependenceBody>> {
+    let v = state
+        .station
+        .compartment_dependence(&auth.principal, &name)
+        .await?;
+    Ok(Json(DependenceBody {
+        compartment: v.compartment,
+        groups: v
+            .groups
+            .into_iter()
+            .map(|g| DependenceGroupBody {
+                sources: g
+                    .sources
+                    .into_iter()
+                    .map(|m| GroupMemberBody {
+                        source_id: m.source_id,
+                        codename: m.codename,
+                        letter: m.letter.map(|l| l.to_string()),
+                    })
+                    .collect(),
+                pairs: g
+                    .pairs
+                    .into_iter()
+                    .map(|p| DependentPairBody {
+                        source_a: p.source_a,
+                        source_b: p.source_b,
+                        probability: p.probability,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        sources_estimated: v.sources_estimated,
+        updating: v.updating,
+    }))
 }

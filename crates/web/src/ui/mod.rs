@@ -14,6 +14,7 @@ mod audit;
 mod authorisations;
 mod chart;
 mod contacts;
+mod dependence;
 mod enrol;
 mod errors;
 mod filing;
@@ -90,6 +91,7 @@ pub(crate) fn router(state: AppState) -> Router {
             get(authorisations::review_form).post(authorisations::review),
         )
         .route("/sources/{id}/reports", get(reports::list))
+        .route("/compartments/{name}/dependence", get(dependence::page))
         .route("/reports/{id}", get(reports::detail))
         .route("/reports/{id}/grade", post(reports::grade))
         .route("/audit", get(audit::log))

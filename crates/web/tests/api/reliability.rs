@@ -2,7 +2,7 @@
 //! evidence, the circular-reporting warning, the rationale a departing grade needs, and who may
 //! read all this. Each test runs on both backends.
 
-use crate::handling::{OTHER, World};
+use crate::handling::{COMPARTMENT, OTHER, World};
 use crate::harness::assert_refused;
 use humint_core::Role;
 use humint_store::Backend;
@@ -324,6 +324,57 @@ async fn a_copier_corroborating_its_original_is_circular_reporting(#[case] backe
                 .all(|c| c["dependent_corroborators"] == 1 && c["independent_corroborators"] == 0)),
         "{a}"
     );
+    // The compartment's dependence: the inventor and its copier are one group, and the
+    // honest sources, who agree with each other independently, are in none.
+    let (status, dep) =
+        w.t.get(
+            Some(&analyst),
+            &format!("/api/v1/compartments/{COMPARTMENT}/dependence"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{dep}");
+    let groups = dep["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 1, "{dep}");
+    let mut pair = vec![original.clone(), copier.clone()];
+    pair.sort();
+    let members: Vec<&str> = groups[0]["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .filter_map(|m| m["source_id"].as_str())
+        .collect();
+    assert_eq!(members, pair, "{dep}");
+    assert!(
+        groups[0]["pairs"][0]["probability"]
+            .as_f64()
+            .is_some_and(|p| p >= 0.5),
+        "{dep}"
+    );
+    assert_eq!(dep["sources_estimated"], 5, "{dep}");
+    let analyst_pages = crate::ui::Browser::sign_in(&w.t, &w.analyst).await;
+    let page = analyst_pages
+        .get(&format!("/compartments/{COMPARTMENT}/dependence"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for id in &pair {
+        assert!(
+            page.body.contains(&format!("<a href=\"/sources/{id}\">")),
+            "{}",
+            page.body
+        );
+    }
+    for (honest_source, _) in &honest {
+        assert!(!page.body.contains(honest_source.as_str()), "{}", page.body);
+    }
+    let list = analyst_pages.get("/sources").await;
+    assert!(
+        list.body.contains(&format!(
+            "<a href=\"/compartments/{COMPARTMENT}/dependence\">"
+        )),
+        "{}",
+        list.body
+    );
+
     let r = reliability(&w, &analyst, &copier).await;
     assert!(
         r["suggestion"]["evidence"]["dependent_sources"]
@@ -485,6 +536,7 @@ async fn who_may_read_reliability(#[case] backend: Backend) {
         format!("/api/v1/sources/{source}/reliability"),
         format!("/api/v1/reports/{report}/assessment"),
         format!("/api/v1/reports/{report}/grade-decisions"),
+        format!("/api/v1/compartments/{COMPARTMENT}/dependence"),
     ];
     for officer in [&w.analyst, &w.auditor, &w.controller, &w.ao, &w.handler] {
         let token = w.token(officer).await;

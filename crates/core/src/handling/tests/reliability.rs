@@ -166,3 +166,91 @@ fn subjects_fold_case_and_spacing() {
     );
     assert_ne!(claim_object("a b", "c"), claim_object("a", "b c"));
 }
+
+/// The members of each group, as owned lists.
+fn members(groups: &[DependenceGroup<'_>]) -> Vec<Vec<String>> {
+    groups
+        .iter()
+        .map(|g| g.members.iter().map(|m| m.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn a_source_two_others_copy_gathers_all_three_in_one_group() {
+    let groups = dependence_groups([
+        ("carol", "ann", 0.9),
+        ("bob", "ann", 0.7),
+        ("dan", "eve", 0.6),
+    ]);
+    assert_eq!(
+        members(&groups),
+        vec![vec!["ann", "bob", "carol"], vec!["dan", "eve"]]
+    );
+    // Each pair once, ordered by id inside, most probable first.
+    assert_eq!(
+        groups[0].pairs,
+        vec![("ann", "carol", 0.9), ("ann", "bob", 0.7)]
+    );
+    assert_eq!(groups[1].pairs, vec![("dan", "eve", 0.6)]);
+}
+
+#[test]
+fn only_pairs_at_the_threshold_or_above_join_sources() {
+    let below = DEPENDENCE_THRESHOLD - 1e-9;
+    let groups = dependence_groups([
+        ("a", "b", DEPENDENCE_THRESHOLD),
+        ("b", "c", below),
+        ("c", "d", f64::NAN),
+        ("e", "e", 1.0),
+    ]);
+    assert_eq!(members(&groups), vec![vec!["a", "b"]]);
+    assert!(dependence_groups([("x", "y", below)]).is_empty());
+}
+
+#[test]
+fn a_pair_named_twice_counts_once_at_its_higher_probability() {
+    let groups = dependence_groups([("b", "a", 0.6), ("a", "b", 0.8), ("a", "b", 0.55)]);
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].pairs, vec![("a", "b", 0.8)]);
+}
+
+#[test]
+fn a_chain_is_one_group_whatever_order_its_links_come_in() {
+    // d–c, b–a, c–b: the last link joins two groups that formed apart.
+    let groups = dependence_groups([("d", "c", 0.9), ("b", "a", 0.9), ("c", "b", 0.9)]);
+    assert_eq!(members(&groups), vec![vec!["a", "b", "c", "d"]]);
+    assert_eq!(groups[0].pairs.len(), 3);
+}
+
+proptest::proptest! {
+    /// Groups are disjoint, every dependent pair lies inside one, and a group's members are
+    /// exactly the ends of its pairs: no group holds a source nothing links to it.
+    #[test]
+    fn groups_are_the_components_of_the_dependent_pairs(
+        raw in proptest::collection::vec((0u8..12, 0u8..12, 0.0f64..1.0), 0..40),
+    ) {
+        let names: Vec<String> = (0..12).map(|i| format!("s{i:02}")).collect();
+        let pairs: Vec<(&str, &str, f64)> = raw
+            .iter()
+            .map(|&(a, b, p)| (names[a as usize].as_str(), names[b as usize].as_str(), p))
+            .collect();
+        let groups = dependence_groups(pairs.iter().copied());
+        let mut seen = std::collections::BTreeSet::new();
+        for g in &groups {
+            for m in &g.members {
+                proptest::prop_assert!(seen.insert(*m), "{m} is in two groups");
+            }
+            let ends: std::collections::BTreeSet<&str> =
+                g.pairs.iter().flat_map(|&(a, b, _)| [a, b]).collect();
+            let members: std::collections::BTreeSet<&str> = g.members.iter().copied().collect();
+            proptest::prop_assert_eq!(ends, members);
+        }
+        for &(a, b, p) in &pairs {
+            if a != b && p >= DEPENDENCE_THRESHOLD {
+                let ga = groups.iter().position(|g| g.members.contains(&a));
+                let gb = groups.iter().position(|g| g.members.contains(&b));
+                proptest::prop_assert!(ga.is_some() && ga == gb, "{a}–{b} split");
+            }
+        }
+    }
+}

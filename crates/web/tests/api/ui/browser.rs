@@ -158,6 +158,21 @@ async fn chromium_without_javascript_walks_the_analysts_and_auditors_stories() {
     let history = d.text("#gradings tbody tr td:nth-child(2)").await;
     assert_eq!(history, format!("{suggestion} (admiralty), handling P"));
     d.screenshot("analyst-4-report-graded").await;
+    // From the sources list to the compartment's dependence: one source, so no group.
+    d.click("nav a[href='/sources']").await;
+    d.wait_for("dependence-links").await;
+    d.click(&format!(
+        "#dependence-links a[href='/compartments/{}/dependence']",
+        crate::handling::COMPARTMENT
+    ))
+    .await;
+    d.wait_for("no-dependence").await;
+    assert!(
+        d.text("#no-dependence")
+            .await
+            .contains("(1 with an estimate)")
+    );
+    d.screenshot("analyst-5-dependence").await;
     sign_out(&d).await;
 
     // An auditor reads the log and the bigot lists, and downloads the inspection pack.
