@@ -169,6 +169,12 @@ pub trait ReliabilityStore: Store {
     /// (source id, suggested letter, estimate document) of those of `source_ids` that have an
     /// estimate.
     async fn estimates_of(&self, source_ids: &[String]) -> Result<Vec<(String, String, String)>>;
+    /// (source id, suggested letter, estimate document) of every source of the compartment
+    /// that has an estimate, in source-id order.
+    async fn compartment_estimates(
+        &self,
+        compartment_id: &str,
+    ) -> Result<Vec<(String, String, String)>>;
     /// (source id, time recorded) of the reports of those of `source_ids` recorded at
     /// `from_ms` or later.
     async fn report_times_of(
@@ -603,6 +609,19 @@ impl ReliabilityStore for SqlStore {
             out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
         }
         Ok(out)
+    }
+
+    async fn compartment_estimates(
+        &self,
+        compartment_id: &str,
+    ) -> Result<Vec<(String, String, String)>> {
+        self.rows(
+            "SELECT source_id, letter, doc FROM reliability_estimates WHERE compartment_id = $1 \
+             ORDER BY source_id",
+            compartment_id,
+            |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+        )
+        .await
     }
 
     async fn report_times_of(

@@ -63,14 +63,13 @@ impl Station {
                     what: "compartment",
                 })?;
         let sources = self.store.compartment_sources(&record.id).await?;
-        let ids: Vec<String> = sources.iter().map(|s| s.id.clone()).collect();
         let codenames: HashMap<&str, &str> = sources
             .iter()
             .map(|s| (s.id.as_str(), s.codename.as_str()))
             .collect();
         let mut letters: HashMap<String, Option<char>> = HashMap::new();
         let mut pairs: Vec<(String, String, f64)> = Vec::new();
-        for (id, letter, doc) in self.store.estimates_of(&ids).await? {
+        for (id, letter, doc) in self.store.compartment_estimates(&record.id).await? {
             let view: super::reliability::SourceEstimateView = serde_json::from_str(&doc)
                 .map_err(|_| StationError::Io("a stored estimate is damaged".to_owned()))?;
             for d in view.evidence.dependent_sources {
