@@ -122,6 +122,8 @@ impl Station {
         self.checkpoint_audit().await?;
         // A backup from before the alert schedule restores without it: fill it now.
         self.prepare_alert_schedule().await?;
+        // A backup from before migration 0012 restores its register text in plaintext.
+        self.seal_plaintext_texts().await?;
         Ok(summary)
     }
 }

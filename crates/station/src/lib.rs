@@ -127,6 +127,8 @@ impl Station {
         };
         station.reload_keyring().await?;
         station.prepare_alert_schedule().await?;
+        // An upgraded station's register text written before migration 0012 is plaintext.
+        station.seal_plaintext_texts().await?;
         Ok(station)
     }
 

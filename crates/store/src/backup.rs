@@ -361,6 +361,8 @@ pub const TABLES: &[TableSpec] = &[
             ("reference", Text),
             ("recorded_by", Text),
             ("recorded_at", Int),
+            ("description_sealed", Blob),
+            ("reference_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -374,6 +376,7 @@ pub const TABLES: &[TableSpec] = &[
             ("actor", Text),
             ("review_by", Text),
             ("note", Text),
+            ("note_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -386,6 +389,7 @@ pub const TABLES: &[TableSpec] = &[
             ("actor", Text),
             ("reason", Text),
             ("at_ms", Int),
+            ("reason_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -497,6 +501,25 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "key",
     },
 ];
+
+/// Columns added after the format's version 1 was first written, each at the end of its
+/// table's list and nullable: a backup made before them restores with them NULL (the station
+/// seals the register's plaintext when it next opens).
+pub const ADDED_COLUMNS: &[&str] = &[
+    "description_sealed",
+    "reference_sealed",
+    "note_sealed",
+    "reason_sealed",
+];
+
+/// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but
+/// trailing [`ADDED_COLUMNS`] (a backup from before they existed). `None` if it names others.
+pub(crate) fn restored_columns(spec: &TableSpec, columns: &[String]) -> Option<usize> {
+    let expected: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
+    let n = columns.len();
+    let same = n <= expected.len() && expected.iter().zip(columns).all(|(e, c)| e == c);
+    (same && expected[n..].iter().all(|c| ADDED_COLUMNS.contains(c))).then_some(n)
+}
 
 pub const FORMAT: &str = "humint-backup";
 pub const VERSION: u32 = 1;

@@ -31,6 +31,7 @@ mod reliability_memo;
 mod reliability_queue;
 mod reports;
 mod requirements;
+mod sealed_text;
 mod sources;
 
 pub use access::{IDENTITY_READERS, READERS, RECORD_READERS, RUNNERS};
@@ -41,7 +42,7 @@ pub use audit_log::{AuditEntry, AuditPage, AuditQuery};
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };
-pub use break_glass::BREAK_GLASS_READERS;
+pub use break_glass::{BREAK_GLASS_READERS, BreakGlassEvent};
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
 pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};
 pub use humint_store::{BreakGlassRow, GradingRow, RequirementEventRow};
@@ -53,7 +54,7 @@ pub use inspection::{
     PackSummary, PaymentSection, PaymentTotals, RenewalEntry, ReviewEntry, SafeguardEntry,
     ThresholdPayment,
 };
-pub use progress::RequirementHistory;
+pub use progress::{RequirementEvent, RequirementHistory};
 pub use record::{AlertView, SourceRecord};
 pub use reliability::{
     ClaimAssessment, DependentSource, GradeDecisionView, HistoryPoint, ReliabilityEvidence,
