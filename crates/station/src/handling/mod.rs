@@ -7,8 +7,9 @@
 //! store the writes the decision implies together with the audit event, as one transaction
 //! guarded by the source version the decision was made on.
 //!
-//! True identities, risk-assessment welfare text, contact notes, report text and claims are
-//! encrypted fields. Their plaintext exists only inside a call; a person's read of identity,
+//! True identities, risk-assessment welfare text, contact notes, report text, claims, grade
+//! rationales and the register's free text (error descriptions and references, requirement
+//! notes, break-glass reasons) are encrypted fields. Their plaintext exists only inside a call; a person's read of identity,
 //! notes or report text is an audit event; analysts are never given them. The date of birth is
 //! decrypted only to compute the [`AgeBand`] a rule needs.
 
