@@ -659,3 +659,77 @@ async fn a_backup_from_before_sealing_restores_with_its_register_text_sealed(
         );
     }
 }
+
+/// Plaintext left by an older version is sealed a batch (500) at a time, every row of it, with
+/// one audit event giving the count, whether the last batch is full or not; opening again
+/// seals nothing and records nothing.
+#[rstest]
+#[case::sqlite_full_batch(Backend::Sqlite, 500)]
+#[case::sqlite_three_batches(Backend::Sqlite, 1001)]
+#[case::postgres_full_batch(Backend::Postgres, 500)]
+#[case::postgres_three_batches(Backend::Postgres, 1001)]
+#[tokio::test]
+async fn plaintext_register_text_is_sealed_in_batches_with_one_event(
+    #[case] backend: Backend,
+    #[case] rows: i64,
+) {
+    let Some(f) = fixture(backend).await else {
+        return;
+    };
+    f.station
+        .add_compartment(&Principal::system(), "ALPHA")
+        .await
+        .expect("compartment");
+    let store = f.station.store();
+    store
+        .execute_unchecked(
+            "INSERT INTO requirements (id, compartment_id, title, detail, priority, opened_at, review_by, review_due_at, closed_at, created_by) \
+             SELECT '0195f000-0000-7000-8000-0000000000r1', id, 'Docks', 'Who unloads at night', 2, 1777600000000, '2026-12-31', 1798761600000, NULL, 'system' \
+             FROM compartments WHERE name = 'ALPHA'",
+        )
+        .await
+        .expect("a requirement");
+    store
+        .execute_unchecked(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+             INSERT INTO requirement_events (id, requirement_id, kind, at_ms, actor, review_by, note) \
+             SELECT 'legacy-' || i, '0195f000-0000-7000-8000-0000000000r1', 'review', 1777600000000 + i, 'system', '2026-12-31', 'Old note number ' || i || ' about the docks.' FROM n"
+        ))
+        .await
+        .expect("old rows");
+    let head = store.audit_last_seq().await.expect("head");
+    assert_eq!(
+        f.station.seal_plaintext_texts().await.expect("seal"),
+        u64::try_from(rows).expect("count")
+    );
+    let values = store
+        .table_values_unchecked("requirement_events")
+        .await
+        .expect("read");
+    assert!(
+        !values
+            .iter()
+            .any(|v| v.windows(15).any(|w| w == b"Old note number")),
+        "no note left in plaintext"
+    );
+    let events = store.audit_events(head, 10).await.expect("events");
+    let sealing: Vec<_> = events
+        .iter()
+        .filter(|e| e.event.action == "register.text.seal")
+        .map(|e| e.event.object_id.clone())
+        .collect();
+    assert_eq!(sealing, [rows.to_string()]);
+    // Key rotation re-wraps them with the rest (the admin's TOTP secret).
+    let rotation = f
+        .station
+        .rotate_keys(&Principal::system(), &|_, _| {})
+        .await
+        .expect("rotate");
+    assert_eq!(
+        rotation.fields_rewrapped,
+        u64::try_from(rows).expect("count") + 1
+    );
+    let head = store.audit_last_seq().await.expect("head");
+    assert_eq!(f.station.seal_plaintext_texts().await.expect("again"), 0);
+    assert_eq!(store.audit_last_seq().await.expect("head"), head);
+}
