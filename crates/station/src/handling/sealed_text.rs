@@ -6,7 +6,7 @@
 //! open (and after a restore) and seals them.
 
 use crate::{Station, StationError};
-use humint_store::{AuditContext, RegisterStore as _, SealedText, Store as _};
+use humint_store::{AuditContext, RegisterStore as _, SealEvent, SealedText, Store as _};
 
 /// Texts sealed per transaction.
 const BATCH: i64 = 500;
@@ -63,11 +63,14 @@ impl Station {
                     envelope,
                 });
             }
-            // The event rides with the last batch when it is known to be the last; otherwise
-            // it is appended on its own once an empty page says so.
-            let count = total + sealed.len() as u64;
-            let audit = last.then(|| self.seal_audit(count));
-            total += self.store.seal_texts(&sealed, audit.as_ref()).await?;
+            // The event rides with the last batch when it is known to be the last (counting
+            // only the rows this station sealed, not any another server sealed meanwhile);
+            // otherwise it is appended on its own once an empty page says so.
+            let event = last.then(|| SealEvent {
+                audit: self.seal_audit(0),
+                sealed_before: total,
+            });
+            total += self.store.seal_texts(&sealed, event.as_ref()).await?;
             if last {
                 return Ok(total);
             }

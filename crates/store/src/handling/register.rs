@@ -144,10 +144,12 @@ pub trait RegisterStore: Store {
     /// Up to `limit` free texts still held in plaintext (rows written before migration 0012),
     /// column by column in [`SEALED_TEXT_COLUMNS`] order, each by row id.
     async fn unsealed_texts(&self, limit: i64) -> Result<Vec<UnsealedText>>;
-    /// Stores each envelope and blanks its plaintext, in one transaction (with `audit` when
-    /// given); a row another server sealed meanwhile is left as it is. Returns how many rows
-    /// this call sealed.
-    async fn seal_texts(&self, texts: &[SealedText], audit: Option<&AuditContext>) -> Result<u64>;
+    /// Stores each envelope and blanks its plaintext, in one transaction; a row another
+    /// server sealed meanwhile is left as it is. With `last`, the same transaction appends
+    /// the job's one audit event, its object id the job's count (rows sealed by earlier
+    /// batches plus this one), unless that count is nought. Returns how many rows this call
+    /// sealed.
+    async fn seal_texts(&self, texts: &[SealedText], last: Option<&SealEvent>) -> Result<u64>;
 }
 
 /// A plaintext free text left by a version before migration 0012.
@@ -156,6 +158,15 @@ pub struct UnsealedText {
     pub column: &'static SealedTextColumn,
     pub row: String,
     pub plaintext: String,
+}
+
+/// The audit event closing a sealing job (see [`RegisterStore::seal_texts`]).
+#[derive(Debug, Clone)]
+pub struct SealEvent {
+    /// The event; its object id is replaced by the count.
+    pub audit: AuditContext,
+    /// Rows sealed by the job's earlier batches.
+    pub sealed_before: u64,
 }
 
 /// The envelope that replaces an [`UnsealedText`].
@@ -582,7 +593,7 @@ impl RegisterStore for SqlStore {
         Ok(out)
     }
 
-    async fn seal_texts(&self, texts: &[SealedText], audit: Option<&AuditContext>) -> Result<u64> {
+    async fn seal_texts(&self, texts: &[SealedText], last: Option<&SealEvent>) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let mut sealed = 0;
         for t in texts {
@@ -605,8 +616,13 @@ impl RegisterStore for SqlStore {
                 .await?;
             sealed += done.rows_affected();
         }
-        if let Some(audit) = audit {
-            self.append_in(&mut tx, audit).await?;
+        if let Some(last) = last {
+            let count = last.sealed_before + sealed;
+            if count > 0 {
+                let mut audit = last.audit.clone();
+                audit.object_id = count.to_string();
+                self.append_in(&mut tx, &audit).await?;
+            }
         }
         tx.commit().await?;
         Ok(sealed)
