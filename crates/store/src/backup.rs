@@ -577,3 +577,48 @@ pub struct BackupSummary {
 pub(crate) fn table(name: &str) -> Option<&'static TableSpec> {
     TABLES.iter().find(|t| t.name == name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_backup_from_before_the_envelope_columns_restores_and_nothing_else_is_guessed() {
+        let spec = table("break_glass_events").expect("table");
+        let now = [
+            "id",
+            "compartment_id",
+            "source_id",
+            "actor",
+            "reason",
+            "at_ms",
+        ];
+        let mut all = now.to_vec();
+        all.push("reason_sealed");
+        assert_eq!(
+            restored_columns(spec, &names(&all)),
+            Some(7),
+            "this version's"
+        );
+        assert_eq!(restored_columns(spec, &names(&now)), Some(6), "before 0012");
+        // A column of its own missing, an unknown one, or another order: refused.
+        assert_eq!(restored_columns(spec, &names(&now[..5])), None);
+        let mut extra = all.clone();
+        extra.push("colour");
+        assert_eq!(restored_columns(spec, &names(&extra)), None);
+        let mut swapped = all.clone();
+        swapped.swap(0, 1);
+        assert_eq!(restored_columns(spec, &names(&swapped)), None);
+        // Tables without added columns take only their own list.
+        let users = table("compartments").expect("table");
+        assert_eq!(
+            restored_columns(users, &names(&["id", "name", "created_at"])),
+            Some(3)
+        );
+        assert_eq!(restored_columns(users, &names(&["id", "name"])), None);
+    }
+}
