@@ -120,6 +120,9 @@ impl Station {
         self.reload_keyring().await?;
         // The checkpoint file described the ledger that was just replaced.
         self.checkpoint_audit().await?;
+        // A backup from before migration 0012 restores its register text in plaintext
+        // (sealed before the alert schedule is rebuilt from the register).
+        self.seal_plaintext_texts().await?;
         // A backup from before the alert schedule restores without it: fill it now.
         self.prepare_alert_schedule().await?;
         Ok(summary)

@@ -126,6 +126,9 @@ impl Station {
             alerts_cache: handling::AlertsCache::default(),
         };
         station.reload_keyring().await?;
+        // An upgraded station's register text written before migration 0012 is plaintext;
+        // sealed first, since rebuilding the alert schedule reads the error register.
+        station.seal_plaintext_texts().await?;
         station.prepare_alert_schedule().await?;
         Ok(station)
     }

@@ -510,3 +510,226 @@ async fn the_master_key_and_data_directory_are_private() {
         }
     }
 }
+
+/// A backup made before migration 0012 names the register's tables without their envelope
+/// columns and holds the texts in plaintext: it restores, and the restore seals them.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_backup_from_before_sealing_restores_with_its_register_text_sealed(
+    #[case] backend: Backend,
+) {
+    let Some(f) = fixture(backend).await else {
+        return;
+    };
+    const DESCRIPTION: &str = "The handler told a colleague where CHIS HARBOUR meets.";
+    const REFERENCE: &str = "IPC/2026/HARBOUR-7";
+    const OPEN: &str = "A meeting with CHIS HARBOUR was recorded against the wrong authorisation.";
+    f.station
+        .add_compartment(&Principal::system(), "ALPHA")
+        .await
+        .expect("compartment");
+    let carl = f
+        .station
+        .add_user(
+            &Principal::system(),
+            "carl",
+            Role::Controller,
+            &["ALPHA".to_owned()],
+            PASSWORD,
+        )
+        .await
+        .expect("carl");
+    // A row as the older version wrote it.
+    f.station
+        .store()
+        .execute_unchecked(&format!(
+            "INSERT INTO relevant_errors (id, compartment_id, source_id, authorisation_id, description, identified_at, established_at, established_by, report_due_at, reported_at, reported_by, reference, recorded_by, recorded_at) \
+             SELECT '0195f000-0000-7000-8000-0000000000aa', c.id, NULL, NULL, '{DESCRIPTION}', 1777600000000, NULL, NULL, NULL, 1777610000000, u.id, '{REFERENCE}', u.id, 1777600000000 \
+             FROM compartments c, users u WHERE c.name = 'ALPHA' AND u.username = 'carl'"
+        ))
+        .await
+        .expect("an old row");
+    // And one not yet reported, which the alert schedule (rebuilt below) reads.
+    f.station
+        .store()
+        .execute_unchecked(&format!(
+            "INSERT INTO relevant_errors (id, compartment_id, source_id, authorisation_id, description, identified_at, established_at, established_by, report_due_at, reported_at, reported_by, reference, recorded_by, recorded_at) \
+             SELECT '0195f000-0000-7000-8000-0000000000ab', c.id, NULL, NULL, '{OPEN}', 1777600000000, 1777600000000, u.id, 1778800000000, NULL, NULL, NULL, u.id, 1777600000000 \
+             FROM compartments c, users u WHERE c.name = 'ALPHA' AND u.username = 'carl'"
+        ))
+        .await
+        .expect("an old open row");
+    let file = f.dir.path().join("station.backup");
+    f.station
+        .backup_to(&Principal::system(), &file)
+        .await
+        .expect("backup");
+    // The same backup as the older version wrote it: no envelope columns, and (as from a
+    // version before the alert schedule) no record that the schedule was built, so the
+    // restore rebuilds it from the register, after sealing.
+    let added = humint_store::backup::ADDED_COLUMNS;
+    let mut keep: Option<usize> = None;
+    let (mut in_meta, mut dropped) = (false, 0u64);
+    let mut old = String::new();
+    for line in std::fs::read_to_string(&file).expect("read").lines() {
+        let mut v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let kind = v["kind"].as_str().unwrap_or_default().to_owned();
+        if kind == "table" {
+            in_meta = v["name"] == "alert_schedule_meta";
+            let columns = v["columns"].as_array_mut().expect("columns");
+            let before = columns.len();
+            columns.retain(|c| !added.contains(&c.as_str().expect("name")));
+            keep = (columns.len() != before).then_some(columns.len());
+        } else if kind == "row" && in_meta {
+            dropped += 1;
+            continue;
+        } else if let (Some(n), "row") = (keep, kind.as_str()) {
+            v["values"].as_array_mut().expect("values").truncate(n);
+        } else if kind == "footer" {
+            v["rows"] = (v["rows"].as_u64().expect("rows") - dropped).into();
+        }
+        old.push_str(&v.to_string());
+        old.push('\n');
+    }
+    assert!(old.contains(DESCRIPTION) && !old.contains("description_sealed"));
+    let old_file = f.dir.path().join("old.backup");
+    std::fs::write(&old_file, old).expect("write");
+
+    for target in backends() {
+        let db = fresh_database(target).await;
+        let key = f.station.config().master_key_path();
+        let restored = open_station(
+            &db,
+            f.dir.path().join(format!("restored-{target:?}")),
+            Some(key),
+            &f.clock,
+            8,
+        )
+        .await;
+        restored
+            .restore_from(&Principal::system(), &old_file, false)
+            .await
+            .expect("an older backup restores");
+        let values = restored
+            .store()
+            .table_values_unchecked("relevant_errors")
+            .await
+            .expect("read");
+        for text in [DESCRIPTION, REFERENCE, OPEN] {
+            assert!(
+                !values
+                    .iter()
+                    .any(|v| v.windows(text.len()).any(|w| w == text.as_bytes())),
+                "\"{text}\" is still plaintext after the restore"
+            );
+        }
+        let reader = Principal {
+            user_id: carl.user_id.clone(),
+            username: "carl".to_owned(),
+            role: Role::Controller,
+            compartments: ["ALPHA".to_owned()].into(),
+            session_expires_at_ms: i64::MAX,
+        };
+        let errors = restored
+            .list_errors(
+                &reader,
+                None,
+                false,
+                false,
+                humint_store::Page {
+                    after: None,
+                    limit: 10,
+                },
+            )
+            .await
+            .expect("the register reads");
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[1].description, OPEN);
+        assert_eq!(errors[0].description, DESCRIPTION);
+        assert_eq!(errors[0].reference.as_deref(), Some(REFERENCE));
+        assert!(
+            restored
+                .verify_audit(&|_, _| {})
+                .await
+                .expect("read")
+                .is_ok(),
+            "the sealing event extends a ledger that verifies"
+        );
+    }
+}
+
+/// Plaintext left by an older version is sealed a batch (500) at a time, every row of it, with
+/// one audit event giving the count, whether the last batch is full or not; opening again
+/// seals nothing and records nothing.
+#[rstest]
+#[case::sqlite_full_batch(Backend::Sqlite, 500)]
+#[case::sqlite_three_batches(Backend::Sqlite, 1001)]
+#[case::postgres_full_batch(Backend::Postgres, 500)]
+#[case::postgres_three_batches(Backend::Postgres, 1001)]
+#[tokio::test]
+async fn plaintext_register_text_is_sealed_in_batches_with_one_event(
+    #[case] backend: Backend,
+    #[case] rows: i64,
+) {
+    let Some(f) = fixture(backend).await else {
+        return;
+    };
+    f.station
+        .add_compartment(&Principal::system(), "ALPHA")
+        .await
+        .expect("compartment");
+    let store = f.station.store();
+    store
+        .execute_unchecked(
+            "INSERT INTO requirements (id, compartment_id, title, detail, priority, opened_at, review_by, review_due_at, closed_at, created_by) \
+             SELECT '0195f000-0000-7000-8000-0000000000r1', id, 'Docks', 'Who unloads at night', 2, 1777600000000, '2026-12-31', 1798761600000, NULL, 'system' \
+             FROM compartments WHERE name = 'ALPHA'",
+        )
+        .await
+        .expect("a requirement");
+    store
+        .execute_unchecked(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+             INSERT INTO requirement_events (id, requirement_id, kind, at_ms, actor, review_by, note) \
+             SELECT 'legacy-' || i, '0195f000-0000-7000-8000-0000000000r1', 'review', 1777600000000 + i, 'system', '2026-12-31', 'Old note number ' || i || ' about the docks.' FROM n"
+        ))
+        .await
+        .expect("old rows");
+    let head = store.audit_last_seq().await.expect("head");
+    assert_eq!(
+        f.station.seal_plaintext_texts().await.expect("seal"),
+        u64::try_from(rows).expect("count")
+    );
+    let values = store
+        .table_values_unchecked("requirement_events")
+        .await
+        .expect("read");
+    assert!(
+        !values
+            .iter()
+            .any(|v| v.windows(15).any(|w| w == b"Old note number")),
+        "no note left in plaintext"
+    );
+    let events = store.audit_events(head, 10).await.expect("events");
+    let sealing: Vec<_> = events
+        .iter()
+        .filter(|e| e.event.action == "register.text.seal")
+        .map(|e| e.event.object_id.clone())
+        .collect();
+    assert_eq!(sealing, [rows.to_string()]);
+    // Key rotation re-wraps them with the rest (the admin's TOTP secret).
+    let rotation = f
+        .station
+        .rotate_keys(&Principal::system(), &|_, _| {})
+        .await
+        .expect("rotate");
+    assert_eq!(
+        rotation.fields_rewrapped,
+        u64::try_from(rows).expect("count") + 1
+    );
+    let head = store.audit_last_seq().await.expect("head");
+    assert_eq!(f.station.seal_plaintext_texts().await.expect("again"), 0);
+    assert_eq!(store.audit_last_seq().await.expect("head"), head);
+}

@@ -361,6 +361,8 @@ pub const TABLES: &[TableSpec] = &[
             ("reference", Text),
             ("recorded_by", Text),
             ("recorded_at", Int),
+            ("description_sealed", Blob),
+            ("reference_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -374,6 +376,7 @@ pub const TABLES: &[TableSpec] = &[
             ("actor", Text),
             ("review_by", Text),
             ("note", Text),
+            ("note_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -386,6 +389,7 @@ pub const TABLES: &[TableSpec] = &[
             ("actor", Text),
             ("reason", Text),
             ("at_ms", Int),
+            ("reason_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -498,6 +502,25 @@ pub const TABLES: &[TableSpec] = &[
     },
 ];
 
+/// Columns added after the format's version 1 was first written, each at the end of its
+/// table's list and nullable: a backup made before them restores with them NULL (the station
+/// seals the register's plaintext when it next opens).
+pub const ADDED_COLUMNS: &[&str] = &[
+    "description_sealed",
+    "reference_sealed",
+    "note_sealed",
+    "reason_sealed",
+];
+
+/// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but
+/// trailing [`ADDED_COLUMNS`] (a backup from before they existed). `None` if it names others.
+pub(crate) fn restored_columns(spec: &TableSpec, columns: &[String]) -> Option<usize> {
+    let expected: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
+    let n = columns.len();
+    let same = n <= expected.len() && expected.iter().zip(columns).all(|(e, c)| e == c);
+    (same && expected[n..].iter().all(|c| ADDED_COLUMNS.contains(c))).then_some(n)
+}
+
 pub const FORMAT: &str = "humint-backup";
 pub const VERSION: u32 = 1;
 
@@ -553,4 +576,49 @@ pub struct BackupSummary {
 
 pub(crate) fn table(name: &str) -> Option<&'static TableSpec> {
     TABLES.iter().find(|t| t.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_backup_from_before_the_envelope_columns_restores_and_nothing_else_is_guessed() {
+        let spec = table("break_glass_events").expect("table");
+        let now = [
+            "id",
+            "compartment_id",
+            "source_id",
+            "actor",
+            "reason",
+            "at_ms",
+        ];
+        let mut all = now.to_vec();
+        all.push("reason_sealed");
+        assert_eq!(
+            restored_columns(spec, &names(&all)),
+            Some(7),
+            "this version's"
+        );
+        assert_eq!(restored_columns(spec, &names(&now)), Some(6), "before 0012");
+        // A column of its own missing, an unknown one, or another order: refused.
+        assert_eq!(restored_columns(spec, &names(&now[..5])), None);
+        let mut extra = all.clone();
+        extra.push("colour");
+        assert_eq!(restored_columns(spec, &names(&extra)), None);
+        let mut swapped = all.clone();
+        swapped.swap(0, 1);
+        assert_eq!(restored_columns(spec, &names(&swapped)), None);
+        // Tables without added columns take only their own list.
+        let users = table("compartments").expect("table");
+        assert_eq!(
+            restored_columns(users, &names(&["id", "name", "created_at"])),
+            Some(3)
+        );
+        assert_eq!(restored_columns(users, &names(&["id", "name"])), None);
+    }
 }

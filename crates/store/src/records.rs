@@ -54,6 +54,68 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "rationale",
         row_key: "id",
     },
+    // Migration 0012: the register's free text (see `SEALED_TEXT_COLUMNS`).
+    EncryptedColumn {
+        table: "relevant_errors",
+        column: "description_sealed",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "relevant_errors",
+        column: "reference_sealed",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "requirement_events",
+        column: "note_sealed",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "break_glass_events",
+        column: "reason_sealed",
+        row_key: "id",
+    },
+];
+
+/// A free-text column that was plaintext before migration 0012 and its envelope counterpart.
+/// New rows leave `plain` blank; rows written before are sealed when the station opens
+/// ([`crate::RegisterStore::unsealed_texts`], [`crate::RegisterStore::seal_texts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedTextColumn {
+    pub table: &'static str,
+    /// The old plaintext column.
+    pub plain: &'static str,
+    /// The envelope column (listed in [`ENCRYPTED_COLUMNS`]).
+    pub sealed: &'static str,
+    /// Whether the plaintext column may be NULL (then it is blanked to NULL, otherwise to '').
+    pub nullable: bool,
+}
+
+pub const SEALED_TEXT_COLUMNS: &[SealedTextColumn] = &[
+    SealedTextColumn {
+        table: "relevant_errors",
+        plain: "description",
+        sealed: "description_sealed",
+        nullable: false,
+    },
+    SealedTextColumn {
+        table: "relevant_errors",
+        plain: "reference",
+        sealed: "reference_sealed",
+        nullable: true,
+    },
+    SealedTextColumn {
+        table: "requirement_events",
+        plain: "note",
+        sealed: "note_sealed",
+        nullable: false,
+    },
+    SealedTextColumn {
+        table: "break_glass_events",
+        plain: "reason",
+        sealed: "reason_sealed",
+        nullable: false,
+    },
 ];
 
 /// Where a page of encrypted fields ended.

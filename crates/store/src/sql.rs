@@ -929,7 +929,8 @@ impl Store for SqlStore {
             _ => return Err(bad("not a humint backup of a version this program reads")),
         }
         let mut summary = BackupSummary { tables: 0, rows: 0 };
-        let mut current: Option<(&'static backup::TableSpec, String)> = None;
+        // The table being restored, its INSERT, and the columns the backup fills.
+        let mut current: Option<(&'static backup::TableSpec, String, usize)> = None;
         loop {
             match parse(source.read_line().map_err(io_err)?)? {
                 Line::Header { .. } => {
@@ -938,12 +939,13 @@ impl Store for SqlStore {
                 Line::Table { name, columns } => {
                     let spec = backup::table(&name)
                         .ok_or_else(|| StoreError::Backup(format!("unknown table {name}")))?;
-                    let expected: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
-                    if columns != expected {
-                        return Err(StoreError::Backup(format!(
+                    let filled = backup::restored_columns(spec, &columns).ok_or_else(|| {
+                        StoreError::Backup(format!(
                             "table {name} has columns this version does not expect"
-                        )));
-                    }
+                        ))
+                    })?;
+                    let expected: Vec<&str> =
+                        spec.columns[..filled].iter().map(|(n, _)| *n).collect();
                     let binds: Vec<String> =
                         (1..=expected.len()).map(|i| format!("${i}")).collect();
                     let sql = format!(
@@ -952,21 +954,21 @@ impl Store for SqlStore {
                         expected.join(", "),
                         binds.join(", ")
                     );
-                    current = Some((spec, sql));
+                    current = Some((spec, sql, filled));
                     summary.tables += 1;
                 }
                 Line::Row { values } => {
-                    let (spec, sql) = current
+                    let (spec, sql, filled) = current
                         .as_ref()
                         .ok_or_else(|| bad("a row before any table"))?;
-                    if values.len() != spec.columns.len() {
+                    if values.len() != *filled {
                         return Err(StoreError::Backup(format!(
                             "a row of {} has the wrong number of values",
                             spec.name
                         )));
                     }
                     let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-                    for (value, (column, kind)) in values.iter().zip(spec.columns) {
+                    for (value, (column, kind)) in values.iter().zip(&spec.columns[..*filled]) {
                         let wrong = || {
                             StoreError::Backup(format!(
                                 "{}.{column} holds a value of the wrong kind",
@@ -1021,5 +1023,28 @@ impl SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    /// Every value of every row of `table`, as bytes (text as UTF-8, integers in decimal,
+    /// NULL empty), for tests that look at what a copy of the database would show.
+    pub async fn table_values_unchecked(&self, table: &str) -> Result<Vec<Vec<u8>>> {
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT * FROM {table}")))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::new();
+        for row in &rows {
+            for i in 0..row.len() {
+                let value = if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                    v.map(String::into_bytes)
+                } else if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
+                    v
+                } else {
+                    row.try_get::<Option<i64>, _>(i)?
+                        .map(|n| n.to_string().into_bytes())
+                };
+                out.push(value.unwrap_or_default());
+            }
+        }
+        Ok(out)
     }
 }

@@ -23,6 +23,40 @@ pub const BREAK_GLASS_READERS: &[Role] = &[Role::Controller, Role::Auditor, Role
 /// A reason may be a few sentences, not an essay.
 const REASON_MAX: usize = 2000;
 
+/// The reason's envelope column (migration 0012).
+const TABLE: &str = "break_glass_events";
+const REASON: &str = "reason_sealed";
+
+/// A break-glass event as its readers see it: the stored row with its reason opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassEvent {
+    pub id: String,
+    pub compartment_id: String,
+    pub compartment: String,
+    pub source_id: String,
+    pub codename: String,
+    pub actor: String,
+    pub actor_name: String,
+    pub reason: String,
+    pub at_ms: i64,
+}
+
+impl Station {
+    fn break_glass_event(&self, row: BreakGlassRow) -> Result<BreakGlassEvent, StationError> {
+        Ok(BreakGlassEvent {
+            reason: self.open_text(TABLE, REASON, &row.id, &row.reason)?,
+            id: row.id,
+            compartment_id: row.compartment_id,
+            compartment: row.compartment,
+            source_id: row.source_id,
+            codename: row.codename,
+            actor: row.actor,
+            actor_name: row.actor_name,
+            at_ms: row.at_ms,
+        })
+    }
+}
+
 impl Station {
     /// An auditor's break-glass read of a true identity, with its reason. Refused attempts are
     /// in the ledger too. Everyone else uses [`Station::source_identity`].
@@ -31,7 +65,7 @@ impl Station {
         p: &Principal,
         source_id: &str,
         reason: &str,
-    ) -> Result<(BreakGlassRow, TrueIdentity), StationError> {
+    ) -> Result<(BreakGlassEvent, TrueIdentity), StationError> {
         let loaded = self.load_source(source_id).await?;
         let audit = self.handling_audit(
             p,
@@ -57,15 +91,16 @@ impl Station {
         };
         let identity = self.identity_plain(source_id).await?;
         let now = self.clock().now();
+        let id = new_id::<BreakGlassRow>(now, self.entropy()).to_string();
         let row = BreakGlassRow {
-            id: new_id::<BreakGlassRow>(now, self.entropy()).to_string(),
+            reason: self.seal_text(TABLE, REASON, &id, &reason)?,
+            id,
             compartment_id: loaded.row.compartment_id.clone(),
             compartment: loaded.row.compartment.clone(),
             source_id: source_id.to_owned(),
             codename: loaded.row.codename.clone(),
             actor: p.user_id.clone(),
             actor_name: p.username.clone(),
-            reason,
             at_ms: now.timestamp_millis(),
         };
         self.store
@@ -76,7 +111,18 @@ impl Station {
             )
             .await
             .map_err(stored)?;
-        Ok((row, identity))
+        let event = BreakGlassEvent {
+            id: row.id,
+            compartment_id: row.compartment_id,
+            compartment: row.compartment,
+            source_id: row.source_id,
+            codename: row.codename,
+            actor: row.actor,
+            actor_name: row.actor_name,
+            reason,
+            at_ms: row.at_ms,
+        };
+        Ok((event, identity))
     }
 
     /// Break-glass events, newest last: a controller's or auditor's compartments, or every
@@ -86,7 +132,7 @@ impl Station {
         p: &Principal,
         compartment: Option<String>,
         page: Page,
-    ) -> Result<Vec<BreakGlassRow>, StationError> {
+    ) -> Result<Vec<BreakGlassEvent>, StationError> {
         p.require_role(BREAK_GLASS_READERS, "see break-glass events")?;
         let reader = if p.role == Role::Admin {
             None
@@ -101,6 +147,11 @@ impl Station {
             compartment,
             page,
         };
-        Ok(self.store.break_glass_events(&filter).await?)
+        self.store
+            .break_glass_events(&filter)
+            .await?
+            .into_iter()
+            .map(|row| self.break_glass_event(row))
+            .collect()
     }
 }

@@ -30,10 +30,19 @@ pub struct ErrorInput {
     pub established_at: Option<DateTime<Utc>>,
 }
 
+/// The envelope columns of an error's free text (migration 0012).
+const TABLE: &str = "relevant_errors";
+const DESCRIPTION: &str = "description_sealed";
+const REFERENCE: &str = "reference_sealed";
+
 /// A register entry with what the rules say about it now.
 #[derive(Debug, Clone)]
 pub struct ErrorView {
+    /// The stored row (its description and reference are envelopes; read the fields below).
     pub row: RelevantErrorRow,
+    pub description: String,
+    /// The Commissioner's reference, once reported.
+    pub reference: Option<String>,
     /// The first instant past the deadline; `None` until established.
     pub report_due_at: Option<DateTime<Utc>>,
     /// Established, unreported and past the deadline.
@@ -46,20 +55,26 @@ fn holidays() -> BankHolidays {
     BankHolidays::england_and_wales()
 }
 
-/// The core record of a stored error, as the rules (and the alerts) read it.
+/// The core record of a stored error, as the rules (and the alerts) read it: its times and
+/// links. The description stays sealed (empty here); no rule about a stored error reads it.
 pub(crate) fn core_error(row: &RelevantErrorRow) -> Result<RelevantError, StationError> {
     Ok(RelevantError {
         id: id(&row.id)?,
         source: row.source_id.as_deref().map(id).transpose()?,
         authorisation: row.authorisation_id.as_deref().map(id).transpose()?,
-        description: row.description.clone(),
+        description: String::new(),
         identified_at: ms_time(row.identified_at_ms)?,
         established_at: row.established_at_ms.map(ms_time).transpose()?,
         reported_at: row.reported_at_ms.map(ms_time).transpose()?,
     })
 }
 
-fn view(row: RelevantErrorRow, now: DateTime<Utc>) -> Result<ErrorView, StationError> {
+fn view(
+    row: RelevantErrorRow,
+    description: String,
+    reference: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<ErrorView, StationError> {
     let error = core_error(&row)?;
     let h = holidays();
     Ok(ErrorView {
@@ -67,10 +82,35 @@ fn view(row: RelevantErrorRow, now: DateTime<Utc>) -> Result<ErrorView, StationE
         overdue: error.is_overdue(&h, now),
         reported_late: error.reported_late(&h),
         row,
+        description,
+        reference,
     })
 }
 
 impl Station {
+    /// An error's description and reference, opened from their envelopes.
+    pub(crate) fn error_texts(
+        &self,
+        row: &RelevantErrorRow,
+    ) -> Result<(String, Option<String>), StationError> {
+        let description = self.open_text(TABLE, DESCRIPTION, &row.id, &row.description)?;
+        let reference = row
+            .reference
+            .as_deref()
+            .map(|r| self.open_text(TABLE, REFERENCE, &row.id, r))
+            .transpose()?;
+        Ok((description, reference))
+    }
+
+    fn open_view(
+        &self,
+        row: RelevantErrorRow,
+        now: DateTime<Utc>,
+    ) -> Result<ErrorView, StationError> {
+        let (description, reference) = self.error_texts(&row)?;
+        view(row, description, reference, now)
+    }
+
     /// Records a relevant error (controllers, authorising officers and auditors of the
     /// compartment), established at once when `established_at` is given.
     pub async fn record_error(
@@ -140,13 +180,14 @@ impl Station {
                 now,
             )?;
         let established = error.established_at.is_some();
+        let error_id = error.id.to_string();
         let row = RelevantErrorRow {
-            id: error.id.to_string(),
+            description: self.seal_text(TABLE, DESCRIPTION, &error_id, &error.description)?,
+            id: error_id,
             compartment_id: compartment.id,
             compartment: compartment.name,
             source_id,
             authorisation_id,
-            description: error.description.clone(),
             identified_at_ms: error.identified_at.timestamp_millis(),
             established_at_ms: error.established_at.map(|t| t.timestamp_millis()),
             established_by: established.then(|| p.user_id.clone()),
@@ -181,7 +222,7 @@ impl Station {
             )
             .await
             .map_err(stored)?;
-        view(row, now)
+        view(row, error.description, None, now)
     }
 
     async fn error_for(
@@ -234,7 +275,7 @@ impl Station {
             )
             .await
             .map_err(stored)?;
-        view(row, now)
+        self.open_view(row, now)
     }
 
     /// Records the notification of an established error to the Commissioner.
@@ -253,7 +294,8 @@ impl Station {
         let error = relevant_error::report(&core_error(&row)?, reported_at, &reference, now)?;
         row.reported_at_ms = error.reported_at.map(|t| t.timestamp_millis());
         row.reported_by = Some(p.user_id.clone());
-        row.reference = Some(reference.trim().to_owned());
+        let reference = reference.trim().to_owned();
+        row.reference = Some(self.seal_text(TABLE, REFERENCE, &row.id, &reference)?);
         let audit = self.handling_audit(
             p,
             "relevant_error.report",
@@ -269,7 +311,8 @@ impl Station {
             )
             .await
             .map_err(stored)?;
-        view(row, now)
+        let description = self.open_text(TABLE, DESCRIPTION, &row.id, &row.description)?;
+        view(row, description, Some(reference), now)
     }
 
     /// The register for the caller's compartments: `open_only` leaves out reported errors,
@@ -298,7 +341,7 @@ impl Station {
             .list_relevant_errors(&filter)
             .await?
             .into_iter()
-            .map(|row| view(row, now))
+            .map(|row| self.open_view(row, now))
             .collect()
     }
 }

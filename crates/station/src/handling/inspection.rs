@@ -648,7 +648,14 @@ impl Station {
             .map(|t| t.offered_minor)
             .sum();
 
-        let errors = error_section(&inputs.errors, &sources, &holidays, as_of, &mut findings)?;
+        let errors = error_section(
+            self,
+            &inputs.errors,
+            &sources,
+            &holidays,
+            as_of,
+            &mut findings,
+        )?;
         summary.errors = errors.len();
         summary.errors_late_or_unreported = errors
             .iter()
@@ -686,6 +693,7 @@ impl Station {
 /// The error register as it stood at `as_of`: each error's report judged against the core's
 /// deadline, and a finding for each one reported late or overdue.
 fn error_section(
+    station: &Station,
     rows: &[humint_store::RelevantErrorRow],
     sources: &HashMap<String, (Source, String)>,
     holidays: &BankHolidays,
@@ -695,6 +703,7 @@ fn error_section(
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut error = super::errors::core_error(row)?;
+        let (description, reference) = station.error_texts(row)?;
         // As it stood at `as_of`: later establishment or reporting is not yet known.
         error.established_at = error.established_at.filter(|t| *t <= as_of);
         error.reported_at = error.reported_at.filter(|t| *t <= as_of);
@@ -739,15 +748,12 @@ fn error_section(
         out.push(ErrorEntry {
             compartment: row.compartment.clone(),
             codename,
-            description: row.description.clone(),
+            description,
             identified_at: error.identified_at,
             established_at: error.established_at,
             report_due_at: due,
             reported_at: error.reported_at,
-            reference: row
-                .reference
-                .clone()
-                .filter(|_| error.reported_at.is_some()),
+            reference: reference.filter(|_| error.reported_at.is_some()),
             timeliness,
         });
     }

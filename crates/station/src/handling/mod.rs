@@ -7,8 +7,9 @@
 //! store the writes the decision implies together with the audit event, as one transaction
 //! guarded by the source version the decision was made on.
 //!
-//! True identities, risk-assessment welfare text, contact notes, report text and claims are
-//! encrypted fields. Their plaintext exists only inside a call; a person's read of identity,
+//! True identities, risk-assessment welfare text, contact notes, report text, claims, grade
+//! rationales and the register's free text (error descriptions and references, requirement
+//! notes, break-glass reasons) are encrypted fields. Their plaintext exists only inside a call; a person's read of identity,
 //! notes or report text is an audit event; analysts are never given them. The date of birth is
 //! decrypted only to compute the [`AgeBand`] a rule needs.
 
@@ -32,6 +33,7 @@ mod reliability_memo;
 mod reliability_queue;
 mod reports;
 mod requirements;
+mod sealed_text;
 mod sources;
 
 pub use access::{IDENTITY_READERS, READERS, RECORD_READERS, RUNNERS};
@@ -42,7 +44,7 @@ pub use audit_log::{AuditEntry, AuditPage, AuditQuery};
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };
-pub use break_glass::BREAK_GLASS_READERS;
+pub use break_glass::{BREAK_GLASS_READERS, BreakGlassEvent};
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
 pub use dependence::{DependenceGroupView, DependenceView, DependentPair, GroupMember};
 pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};
@@ -55,7 +57,7 @@ pub use inspection::{
     PackSummary, PaymentSection, PaymentTotals, RenewalEntry, ReviewEntry, SafeguardEntry,
     ThresholdPayment,
 };
-pub use progress::RequirementHistory;
+pub use progress::{RequirementEvent, RequirementHistory};
 pub use record::{AlertView, SourceRecord};
 pub use reliability::{
     ClaimAssessment, DependentSource, GradeDecisionView, HistoryPoint, ReliabilityEvidence,

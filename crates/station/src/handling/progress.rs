@@ -22,7 +22,27 @@ const SETTERS: &[Role] = &[Role::Controller, Role::Analyst];
 #[derive(Debug, Clone)]
 pub struct RequirementHistory {
     pub row: RequirementRow,
-    pub events: Vec<RequirementEventRow>,
+    pub events: Vec<RequirementEvent>,
+}
+
+/// The note's envelope column (migration 0012).
+const TABLE: &str = "requirement_events";
+const NOTE: &str = "note_sealed";
+
+/// A review or closure as its readers see it: the stored row with its note opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementEvent {
+    pub id: String,
+    pub requirement_id: String,
+    /// `review` or `close`.
+    pub kind: String,
+    pub at_ms: i64,
+    pub actor: String,
+    pub actor_name: String,
+    /// A review's new review-by day.
+    pub review_by: Option<String>,
+    /// A review's note or a closure's reason.
+    pub note: String,
 }
 
 pub(crate) fn core_requirement(r: &RequirementRow) -> Result<Requirement, StationError> {
@@ -76,15 +96,16 @@ impl Station {
         let now = self.clock().now();
         let note = text("note", note, LONG)?;
         let next = tasking::review_requirement(&core_requirement(&row)?, review_by, &note, now)?;
+        let event_id = new_id::<RequirementEventRow>(now, self.entropy()).to_string();
         let event = RequirementEventRow {
-            id: new_id::<RequirementEventRow>(now, self.entropy()).to_string(),
+            note: self.seal_text(TABLE, NOTE, &event_id, note.trim())?,
+            id: event_id,
             requirement_id: row.id.clone(),
             kind: "review".to_owned(),
             at_ms: now.timestamp_millis(),
             actor: p.user_id.clone(),
             actor_name: p.username.clone(),
             review_by: Some(next.review_by.to_string()),
-            note: note.trim().to_owned(),
         };
         let writes = [
             HandlingWrite::UpdateRequirement {
@@ -122,15 +143,16 @@ impl Station {
         let now = self.clock().now();
         let reason = text("reason", reason, LONG)?;
         let next = tasking::close_requirement(&core_requirement(&row)?, &reason, now)?;
+        let event_id = new_id::<RequirementEventRow>(now, self.entropy()).to_string();
         let event = RequirementEventRow {
-            id: new_id::<RequirementEventRow>(now, self.entropy()).to_string(),
+            note: self.seal_text(TABLE, NOTE, &event_id, reason.trim())?,
+            id: event_id,
             requirement_id: row.id.clone(),
             kind: "close".to_owned(),
             at_ms: now.timestamp_millis(),
             actor: p.user_id.clone(),
             actor_name: p.username.clone(),
             review_by: None,
-            note: reason.trim().to_owned(),
         };
         let writes = [
             HandlingWrite::UpdateRequirement {
@@ -164,7 +186,24 @@ impl Station {
         let row = self
             .requirement_for(p, requirement_id, READERS, "see requirements")
             .await?;
-        let events = self.store.requirement_events(requirement_id).await?;
+        let events = self
+            .store
+            .requirement_events(requirement_id)
+            .await?
+            .into_iter()
+            .map(|e| {
+                Ok(RequirementEvent {
+                    note: self.open_text(TABLE, NOTE, &e.id, &e.note)?,
+                    id: e.id,
+                    requirement_id: e.requirement_id,
+                    kind: e.kind,
+                    at_ms: e.at_ms,
+                    actor: e.actor,
+                    actor_name: e.actor_name,
+                    review_by: e.review_by,
+                })
+            })
+            .collect::<Result<_, StationError>>()?;
         Ok(RequirementHistory { row, events })
     }
 

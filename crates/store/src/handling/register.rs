@@ -6,7 +6,7 @@
 use super::write::one;
 use super::*;
 use crate::sql::missing;
-use crate::{SqlStore, StoreError};
+use crate::{SEALED_TEXT_COLUMNS, SealedTextColumn, SqlStore, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row as _};
 
@@ -18,7 +18,8 @@ pub struct RelevantErrorRow {
     pub compartment: String,
     pub source_id: Option<String>,
     pub authorisation_id: Option<String>,
-    pub description: String,
+    /// Envelope of the description (`description_sealed`, migration 0012).
+    pub description: Vec<u8>,
     pub identified_at_ms: i64,
     pub established_at_ms: Option<i64>,
     pub established_by: Option<String>,
@@ -26,7 +27,8 @@ pub struct RelevantErrorRow {
     pub report_due_at_ms: Option<i64>,
     pub reported_at_ms: Option<i64>,
     pub reported_by: Option<String>,
-    pub reference: Option<String>,
+    /// Envelope of the Commissioner's reference (`reference_sealed`); `None` until reported.
+    pub reference: Option<Vec<u8>>,
     pub recorded_by: String,
     pub recorded_at_ms: i64,
 }
@@ -55,8 +57,8 @@ pub struct RequirementEventRow {
     pub actor_name: String,
     /// A review's new review-by day.
     pub review_by: Option<String>,
-    /// A review's note or a closure's reason.
-    pub note: String,
+    /// Envelope of a review's note or a closure's reason (`note_sealed`, migration 0012).
+    pub note: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +73,8 @@ pub struct BreakGlassRow {
     pub actor: String,
     /// The actor's username (filled on read; ignored on write).
     pub actor_name: String,
-    pub reason: String,
+    /// Envelope of the reason given (`reason_sealed`, migration 0012).
+    pub reason: Vec<u8>,
     pub at_ms: i64,
 }
 
@@ -138,9 +141,54 @@ pub trait RegisterStore: Store {
     async fn page_gradings(&self, source_id: &str, page: &Page) -> Result<Vec<GradingRow>>;
     /// Reports in the reader's compartments, newest first, with their current grading.
     async fn list_reports(&self, filter: &ReportFilter) -> Result<Vec<ReportListRow>>;
+    /// Up to `limit` free texts still held in plaintext (rows written before migration 0012),
+    /// column by column in [`SEALED_TEXT_COLUMNS`] order, each by row id.
+    async fn unsealed_texts(&self, limit: i64) -> Result<Vec<UnsealedText>>;
+    /// Stores each envelope and blanks its plaintext, in one transaction; a row another
+    /// server sealed meanwhile is left as it is. With `last`, the same transaction appends
+    /// the job's one audit event, its object id the job's count (rows sealed by earlier
+    /// batches plus this one), unless that count is nought. Returns how many rows this call
+    /// sealed.
+    async fn seal_texts(&self, texts: &[SealedText], last: Option<&SealEvent>) -> Result<u64>;
 }
 
-pub(crate) const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference, e.recorded_by, e.recorded_at";
+/// A plaintext free text left by a version before migration 0012.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsealedText {
+    pub column: &'static SealedTextColumn,
+    pub row: String,
+    pub plaintext: String,
+}
+
+/// The audit event closing a sealing job (see [`RegisterStore::seal_texts`]).
+#[derive(Debug, Clone)]
+pub struct SealEvent {
+    /// The event; its object id is replaced by the count.
+    pub audit: AuditContext,
+    /// Rows sealed by the job's earlier batches.
+    pub sealed_before: u64,
+}
+
+/// The envelope that replaces an [`UnsealedText`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedText {
+    pub column: &'static SealedTextColumn,
+    pub row: String,
+    pub envelope: Vec<u8>,
+}
+
+/// A sealed column read back: NULL only in a row written by a version before 0012 that no
+/// station with the keys has opened since.
+fn sealed(r: &AnyRow, index: usize) -> Result<Vec<u8>> {
+    r.try_get::<Option<Vec<u8>>, _>(index)?.ok_or_else(|| {
+        StoreError::Corrupt(
+            "a register text written by an older version is not sealed yet: reopen the station to seal it"
+                .to_owned(),
+        )
+    })
+}
+
+pub(crate) const ERROR_COLUMNS: &str = "e.id, e.compartment_id, c.name, e.source_id, e.authorisation_id, e.description_sealed, e.identified_at, e.established_at, e.established_by, e.report_due_at, e.reported_at, e.reported_by, e.reference_sealed, e.recorded_by, e.recorded_at";
 
 pub(crate) fn error_from_row(r: &AnyRow) -> Result<RelevantErrorRow> {
     Ok(RelevantErrorRow {
@@ -149,7 +197,7 @@ pub(crate) fn error_from_row(r: &AnyRow) -> Result<RelevantErrorRow> {
         compartment: r.try_get(2)?,
         source_id: r.try_get(3)?,
         authorisation_id: r.try_get(4)?,
-        description: r.try_get(5)?,
+        description: sealed(r, 5)?,
         identified_at_ms: r.try_get(6)?,
         established_at_ms: r.try_get(7)?,
         established_by: r.try_get(8)?,
@@ -162,7 +210,7 @@ pub(crate) fn error_from_row(r: &AnyRow) -> Result<RelevantErrorRow> {
     })
 }
 
-const BREAK_GLASS_COLUMNS: &str = "b.id, b.compartment_id, c.name, b.source_id, s.codename, b.actor, u.username, b.reason, b.at_ms";
+const BREAK_GLASS_COLUMNS: &str = "b.id, b.compartment_id, c.name, b.source_id, s.codename, b.actor, u.username, b.reason_sealed, b.at_ms";
 
 fn break_glass_from_row(r: &AnyRow) -> Result<BreakGlassRow> {
     Ok(BreakGlassRow {
@@ -173,7 +221,7 @@ fn break_glass_from_row(r: &AnyRow) -> Result<BreakGlassRow> {
         codename: r.try_get(4)?,
         actor: r.try_get(5)?,
         actor_name: r.try_get(6)?,
-        reason: r.try_get(7)?,
+        reason: sealed(r, 7)?,
         at_ms: r.try_get(8)?,
     })
 }
@@ -197,21 +245,21 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
     match w {
         HandlingWrite::InsertRelevantError(e) => {
             sqlx::query(
-                "INSERT INTO relevant_errors (id, compartment_id, source_id, authorisation_id, description, identified_at, established_at, established_by, report_due_at, reported_at, reported_by, reference, recorded_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                "INSERT INTO relevant_errors (id, compartment_id, source_id, authorisation_id, description, description_sealed, identified_at, established_at, established_by, report_due_at, reported_at, reported_by, reference_sealed, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(&e.id)
             .bind(&e.compartment_id)
             .bind(e.source_id.as_deref())
             .bind(e.authorisation_id.as_deref())
-            .bind(&e.description)
+            .bind(e.description.clone())
             .bind(e.identified_at_ms)
             .bind(e.established_at_ms)
             .bind(e.established_by.as_deref())
             .bind(e.report_due_at_ms)
             .bind(e.reported_at_ms)
             .bind(e.reported_by.as_deref())
-            .bind(e.reference.as_deref())
+            .bind(e.reference.clone())
             .bind(&e.recorded_by)
             .bind(e.recorded_at_ms)
             .execute(&mut *conn)
@@ -220,14 +268,14 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::UpdateRelevantError(e) => {
             let done = sqlx::query(
-                "UPDATE relevant_errors SET established_at = $1, established_by = $2, report_due_at = $3, reported_at = $4, reported_by = $5, reference = $6 WHERE id = $7",
+                "UPDATE relevant_errors SET established_at = $1, established_by = $2, report_due_at = $3, reported_at = $4, reported_by = $5, reference = NULL, reference_sealed = $6 WHERE id = $7",
             )
             .bind(e.established_at_ms)
             .bind(e.established_by.as_deref())
             .bind(e.report_due_at_ms)
             .bind(e.reported_at_ms)
             .bind(e.reported_by.as_deref())
-            .bind(e.reference.as_deref())
+            .bind(e.reference.clone())
             .bind(&e.id)
             .execute(&mut *conn)
             .await?;
@@ -252,7 +300,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertRequirementEvent(r) => {
             sqlx::query(
-                "INSERT INTO requirement_events (id, requirement_id, kind, at_ms, actor, review_by, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO requirement_events (id, requirement_id, kind, at_ms, actor, review_by, note, note_sealed) VALUES ($1, $2, $3, $4, $5, $6, '', $7)",
             )
             .bind(&r.id)
             .bind(&r.requirement_id)
@@ -260,7 +308,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(r.at_ms)
             .bind(&r.actor)
             .bind(r.review_by.as_deref())
-            .bind(&r.note)
+            .bind(r.note.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "requirement"))?;
@@ -284,13 +332,13 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertBreakGlass(b) => {
             sqlx::query(
-                "INSERT INTO break_glass_events (id, compartment_id, source_id, actor, reason, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO break_glass_events (id, compartment_id, source_id, actor, reason, reason_sealed, at_ms) VALUES ($1, $2, $3, $4, '', $5, $6)",
             )
             .bind(&b.id)
             .bind(&b.compartment_id)
             .bind(&b.source_id)
             .bind(&b.actor)
-            .bind(&b.reason)
+            .bind(b.reason.clone())
             .bind(b.at_ms)
             .execute(&mut *conn)
             .await
@@ -370,7 +418,7 @@ impl RegisterStore for SqlStore {
 
     async fn requirement_events(&self, requirement_id: &str) -> Result<Vec<RequirementEventRow>> {
         let rows = sqlx::query(
-            "SELECT r.id, r.requirement_id, r.kind, r.at_ms, r.actor, COALESCE(u.username, ''), r.review_by, r.note \
+            "SELECT r.id, r.requirement_id, r.kind, r.at_ms, r.actor, COALESCE(u.username, ''), r.review_by, r.note_sealed \
              FROM requirement_events r LEFT JOIN users u ON u.id = r.actor WHERE r.requirement_id = $1 ORDER BY r.at_ms, r.id",
         )
         .bind(requirement_id)
@@ -386,7 +434,7 @@ impl RegisterStore for SqlStore {
                     actor: r.try_get(4)?,
                     actor_name: r.try_get(5)?,
                     review_by: r.try_get(6)?,
-                    note: r.try_get(7)?,
+                    note: sealed(r, 7)?,
                 })
             })
             .collect()
@@ -515,5 +563,68 @@ impl RegisterStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn unsealed_texts(&self, limit: i64) -> Result<Vec<UnsealedText>> {
+        let mut out = Vec::new();
+        for column in SEALED_TEXT_COLUMNS {
+            let left = limit - out.len() as i64;
+            if left <= 0 {
+                break;
+            }
+            let sql = format!(
+                "SELECT id, {plain} FROM {table} WHERE {sealed} IS NULL AND {plain} IS NOT NULL ORDER BY id LIMIT $1",
+                plain = column.plain,
+                sealed = column.sealed,
+                table = column.table,
+            );
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(left)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
+                out.push(UnsealedText {
+                    column,
+                    row: r.try_get(0)?,
+                    plaintext: r.try_get(1)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn seal_texts(&self, texts: &[SealedText], last: Option<&SealEvent>) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let mut sealed = 0;
+        for t in texts {
+            let column = SEALED_TEXT_COLUMNS.iter().find(|c| *c == t.column).ok_or(
+                StoreError::NotFound {
+                    what: "sealed text column",
+                },
+            )?;
+            let blank = if column.nullable { "NULL" } else { "''" };
+            let sql = format!(
+                "UPDATE {table} SET {sealed} = $1, {plain} = {blank} WHERE id = $2 AND {sealed} IS NULL",
+                table = column.table,
+                sealed = column.sealed,
+                plain = column.plain,
+            );
+            let done = sqlx::query(AssertSqlSafe(sql))
+                .bind(t.envelope.clone())
+                .bind(&t.row)
+                .execute(&mut *tx)
+                .await?;
+            sealed += done.rows_affected();
+        }
+        if let Some(last) = last {
+            let count = last.sealed_before + sealed;
+            if count > 0 {
+                let mut audit = last.audit.clone();
+                audit.object_id = count.to_string();
+                self.append_in(&mut tx, &audit).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(sealed)
     }
 }

@@ -74,11 +74,11 @@ fn line(v: ErrorView) -> Line {
     Line {
         established: r.established_at_ms.is_some(),
         reported: r.reported_at_ms.is_some(),
-        reference: r.reference.unwrap_or_default(),
+        reference: v.reference.unwrap_or_default(),
         id: r.id,
         compartment: r.compartment,
         source_id: r.source_id,
-        description: r.description,
+        description: v.description,
         identified: when_ms(r.identified_at_ms),
         deadline,
         tag,

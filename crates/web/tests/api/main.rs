@@ -10,4 +10,5 @@ mod handling;
 mod inspection;
 mod intake;
 mod reliability;
+mod sealed;
 mod ui;

@@ -105,13 +105,25 @@ pub(super) async fn fill(
         if let Some(days) = reported {
             error = relevant_error::report(&error, at(*days), &reference, at(*days))?;
         }
+        let error_id = error.id.to_string();
         let row = RelevantErrorRow {
-            id: error.id.to_string(),
+            description: station.seal_text(
+                "relevant_errors",
+                "description_sealed",
+                &error_id,
+                &error.description,
+            )?,
+            reference: error
+                .reported_at
+                .map(|_| {
+                    station.seal_text("relevant_errors", "reference_sealed", &error_id, &reference)
+                })
+                .transpose()?,
+            id: error_id,
             compartment_id: team.compartment.id.clone(),
             compartment: team.compartment.name.clone(),
             source_id: error.source.map(|s| s.to_string()),
             authorisation_id: None,
-            description: error.description.clone(),
             identified_at_ms: identified_at.timestamp_millis(),
             established_at_ms: error.established_at.map(|t| t.timestamp_millis()),
             established_by: error
@@ -120,7 +132,6 @@ pub(super) async fn fill(
             report_due_at_ms: error.report_due(&holidays).map(|t| t.timestamp_millis()),
             reported_at_ms: error.reported_at.map(|t| t.timestamp_millis()),
             reported_by: error.reported_at.map(|_| team.controller.user_id.clone()),
-            reference: error.reported_at.map(|_| reference.clone()),
             recorded_by: recorder.user_id.clone(),
             recorded_at_ms: identified_at.timestamp_millis(),
         };
@@ -176,16 +187,17 @@ async fn closed_requirement(
     let insert = row.clone();
     row.review_by = reviewed.review_by.to_string();
     let event = |at: DateTime<Utc>, kind: &str, review_by: Option<String>, note: &str| {
-        RequirementEventRow {
-            id: new_id::<RequirementEventRow>(at, station.entropy()).to_string(),
+        let id = new_id::<RequirementEventRow>(at, station.entropy()).to_string();
+        Ok::<_, StationError>(RequirementEventRow {
+            note: station.seal_text("requirement_events", "note_sealed", &id, note)?,
+            id,
             requirement_id: row.id.clone(),
             kind: kind.to_owned(),
             at_ms: at.timestamp_millis(),
             actor: team.controller.user_id.clone(),
             actor_name: team.controller.username.clone(),
             review_by,
-            note: note.to_owned(),
-        }
+        })
     };
     let writes = [
         HandlingWrite::InsertRequirement(insert),
@@ -200,8 +212,8 @@ async fn closed_requirement(
             "review",
             Some(reviewed.review_by.to_string()),
             note,
-        )),
-        HandlingWrite::InsertRequirementEvent(event(closed_at, "close", None, reason)),
+        )?),
+        HandlingWrite::InsertRequirementEvent(event(closed_at, "close", None, reason)?),
     ];
     let audit = [
         "requirement.create",

@@ -10,7 +10,7 @@ use crate::error::{ApiResult, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use humint_station::handling::{BreakGlassRow, ErrorInput, ErrorView};
+use humint_station::handling::{BreakGlassEvent, ErrorInput, ErrorView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -90,7 +90,7 @@ fn error_body(v: &ErrorView) -> RelevantErrorBody {
         compartment: r.compartment.clone(),
         source_id: r.source_id.clone(),
         authorisation_id: r.authorisation_id.clone(),
-        description: r.description.clone(),
+        description: v.description.clone(),
         identified_at: ms(r.identified_at_ms),
         established_at: opt_ms(r.established_at_ms),
         established_by: r.established_by.clone(),
@@ -98,7 +98,7 @@ fn error_body(v: &ErrorView) -> RelevantErrorBody {
         overdue: v.overdue,
         reported_at: opt_ms(r.reported_at_ms),
         reported_by: r.reported_by.clone(),
-        reference: r.reference.clone(),
+        reference: v.reference.clone(),
         reported_late: v.reported_late,
         recorded_by: r.recorded_by.clone(),
         recorded_at: ms(r.recorded_at_ms),
@@ -215,7 +215,7 @@ pub struct BreakGlassQuery {
     pub limit: Option<i64>,
 }
 
-fn event_body(b: &BreakGlassRow) -> BreakGlassEventBody {
+fn event_body(b: &BreakGlassEvent) -> BreakGlassEventBody {
     BreakGlassEventBody {
         id: b.id.clone(),
         compartment: b.compartment.clone(),
