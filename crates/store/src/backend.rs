@@ -52,9 +52,11 @@ impl Backend {
         match self {
             // WAL lets readers (the officer UI, `audit verify`) run beside a writer; the busy
             // timeout makes a second process (a CLI command while `serve` runs) wait rather
-            // than fail; foreign keys are off by default in SQLite.
+            // than fail; foreign keys are off by default in SQLite. Secure delete zeroes what a
+            // change frees in the file, so text overwritten (the register's plaintext when it is
+            // sealed) leaves no copy in a page's free space for a seized disk to show.
             Backend::Sqlite => {
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;"
             }
             Backend::Postgres => "SET TIME ZONE 'UTC'",
         }

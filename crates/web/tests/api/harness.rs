@@ -34,6 +34,16 @@ pub struct TestStation {
     server: tokio::task::JoinHandle<()>,
 }
 
+impl TestStation {
+    /// The SQLite database file, on that backend.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let rest = self._db.url.strip_prefix("sqlite://")?;
+        Some(std::path::PathBuf::from(
+            rest.split_once('?').map_or(rest, |(path, _)| path),
+        ))
+    }
+}
+
 impl Drop for TestStation {
     fn drop(&mut self) {
         self.server.abort();

@@ -302,11 +302,44 @@ async fn an_upgraded_station_seals_its_plaintext_register_text_when_it_opens(
         .await
         .expect("an old break-glass row");
     assert!(table_holds(&w, "relevant_errors", DESCRIPTION).await);
+    // The scan below finds plaintext in the file when it is there.
+    if let Some(file) = w.t.sqlite_file() {
+        store
+            .execute_unchecked("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await
+            .expect("checkpoint");
+        let bytes = std::fs::read(&file).expect("the database file");
+        assert!(
+            bytes
+                .windows(DESCRIPTION.len())
+                .any(|w| w == DESCRIPTION.as_bytes())
+        );
+    }
     let last_seq = store.audit_last_seq().await.expect("head");
 
     // The new version opens the station (a second server on the same database and keys).
     let upgraded = w.t.another_server(FixedClock::new(w.now()), 7).await;
     assert_nothing_in_plaintext(&w).await;
+    // Nor in the database file: blanked plaintext leaves no copy in the pages' free space
+    // (SQLite's secure delete), once the write-ahead log is folded in.
+    if let Some(file) = w.t.sqlite_file() {
+        store
+            .execute_unchecked("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await
+            .expect("checkpoint");
+        let mut wal = file.clone().into_os_string();
+        wal.push("-wal");
+        for path in [file, wal.into()] {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            for text in [DESCRIPTION, REFERENCE, NOTE, REASON] {
+                assert!(
+                    !bytes.windows(text.len()).any(|w| w == text.as_bytes()),
+                    "{text:?} is still in {}",
+                    path.display()
+                );
+            }
+        }
+    }
     let events = store.audit_events(last_seq, 100).await.expect("events");
     let sealing: Vec<_> = events
         .iter()
