@@ -108,6 +108,9 @@ impl StationError {
             Rule(v) => v.code,
             NotInitialised => "NOT_INITIALISED",
             AlreadyInitialised => "ALREADY_INITIALISED",
+            Crypto(CryptoError::TamperedCiphertext | CryptoError::MalformedCiphertext { .. }) => {
+                "RECORD_TAMPERED"
+            }
             Io(_) | Crypto(_) | Store(_) => "INTERNAL",
         }
     }
@@ -115,6 +118,12 @@ impl StationError {
     /// The sentence shown to the user. Internal failures are not described to the client:
     /// their detail may name paths or database internals.
     pub fn public_message(&self) -> String {
+        if self.code() == "RECORD_TAMPERED" {
+            return "a stored record failed its integrity check: it was altered outside humint \
+                    or moved from another field, so nothing of it is shown; tell your \
+                    administrator"
+                .to_owned();
+        }
         match self.kind() {
             ErrorKind::Internal => {
                 "the station could not complete this request; the error has been logged".to_owned()

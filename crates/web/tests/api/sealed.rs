@@ -406,14 +406,19 @@ async fn a_moved_envelope_is_refused_with_the_stations_error_and_never_shown(
     let (status, body) = w.t.get(Some(&controller), "/api/v1/errors").await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (StatusCode::INTERNAL_SERVER_ERROR, Some("INTERNAL")),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("RECORD_TAMPERED")),
         "{body}"
     );
     assert!(!body.to_string().contains(DESCRIPTION), "{body}");
     let browser = Browser::sign_in(&w.t, &w.controller).await;
     let page = browser.get("/errors?show=all").await;
     assert!(!page.body.contains(DESCRIPTION), "{}", page.body);
-    assert!(page.body.contains("INTERNAL"), "{}", page.body);
+    assert!(page.body.contains("RECORD_TAMPERED"), "{}", page.body);
+    assert!(
+        page.body.contains("failed its integrity check"),
+        "{}",
+        page.body
+    );
     // The other records are untouched and still read.
     let (status, history) =
         w.t.get(
@@ -438,7 +443,7 @@ async fn a_moved_envelope_is_refused_with_the_stations_error_and_never_shown(
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (StatusCode::INTERNAL_SERVER_ERROR, Some("INTERNAL")),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("RECORD_TAMPERED")),
         "{body}"
     );
     assert!(!body.to_string().contains(REASON), "{body}");
