@@ -496,6 +496,18 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("key", Text), ("value", Text)],
         order_by: "key",
     },
+    TableSpec {
+        name: "open_source_items",
+        columns: &[
+            ("id", Text),
+            ("compartment_id", Text),
+            ("recorded_by", Text),
+            ("recorded_at", Int),
+            ("published_at", Int),
+            ("content", Blob),
+        ],
+        order_by: "id",
+    },
 ];
 
 pub const FORMAT: &str = "humint-backup";

@@ -54,6 +54,11 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "rationale",
         row_key: "id",
     },
+    EncryptedColumn {
+        table: "open_source_items",
+        column: "content",
+        row_key: "id",
+    },
 ];
 
 /// Where a page of encrypted fields ended.

@@ -9,5 +9,6 @@ mod foundation;
 mod handling;
 mod inspection;
 mod intake;
+mod open_press;
 mod reliability;
 mod ui;
