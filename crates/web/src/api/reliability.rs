@@ -289,20 +289,25 @@ fn assessment_body(a: &ReportAssessment) -> AssessmentBody {
         information_credibility: info,
         circular_reporting: a.circular,
         warning: a.circular.then(|| {
-            let names: Vec<String> = a
+            let names: Vec<&str> = a
                 .corroborated_by_dependent
                 .iter()
-                .map(|d| d.codename.clone())
-                .chain(
-                    a.corroborated_by_outlets
-                        .iter()
-                        .map(|o| format!("open press: {o}")),
-                )
+                .map(|d| d.codename.as_str())
                 .collect();
-            format!(
-                "Possible circular reporting: this report is corroborated only by sources judged dependent on its source ({}); do not count their agreement as independent confirmation.",
-                names.join(", ")
-            )
+            let press = a.corroborated_by_outlets.join(", ");
+            match (names.is_empty(), press.is_empty()) {
+                (false, true) => format!(
+                    "Possible circular reporting: this report is corroborated only by sources judged dependent on its source ({}); do not count their agreement as independent confirmation.",
+                    names.join(", ")
+                ),
+                (true, false) => format!(
+                    "Possible circular reporting: this report's only corroboration is open press its claims repeat or depend on ({press}); do not count it as independent confirmation."
+                ),
+                _ => format!(
+                    "Possible circular reporting: this report is corroborated only by sources judged dependent on its source ({}) and by open press its claims repeat or depend on ({press}); do not count their agreement as independent confirmation.",
+                    names.join(", ")
+                ),
+            }
         }),
         corroborated_by_dependent: a
             .corroborated_by_dependent
