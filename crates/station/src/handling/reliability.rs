@@ -224,6 +224,9 @@ struct Computed {
     reports: BTreeMap<String, ReportAssessment>,
 }
 
+/// Another engine source (a source or an outlet) and the probability of dependence on it.
+type Dependence = (u32, f64);
+
 /// One claim's part in its report's suggestion and warning.
 struct ClaimSummary {
     digit: u8,
@@ -707,7 +710,7 @@ impl Station {
                 }
                 (None, None) => {}
             }
-            let (outlets, dependent_on): (Vec<(u32, f64)>, Vec<(u32, f64)>) =
+            let (outlets, dependent_on): (Vec<Dependence>, Vec<Dependence>) =
                 dependent_on.into_iter().partition(|&(s2, _)| is_outlet(s2));
             per_report
                 .entry(&c.report_id)
@@ -779,7 +782,7 @@ impl Station {
                 b.1.total_cmp(&a.1)
                     .then_with(|| claims.source_name(a.0).cmp(claims.source_name(b.0)))
             });
-            let (outlets, sources): (Vec<(u32, f64)>, Vec<(u32, f64)>) =
+            let (outlets, sources): (Vec<Dependence>, Vec<Dependence>) =
                 ds.into_iter().partition(|&(s2, _)| is_outlet(s2));
             ev.dependent_sources = sources
                 .into_iter()

@@ -519,3 +519,63 @@ async fn bad_items_are_refused_with_nothing_written(#[case] backend: Backend) {
         "{log}"
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_item_is_ciphertext_at_rest_and_reads_after_key_rotation(#[case] backend: Backend) {
+    use humint_store::{OpenPressStore as _, Store as _};
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let handler = w.token(&w.handler).await;
+    let secret = (
+        "Vehicle 99".to_owned(),
+        "location",
+        "Quarry Lane lock-up".to_owned(),
+    );
+    publish(&w, &handler, "Reuters", w.now(), &secret).await;
+    let compartment =
+        w.t.station
+            .store()
+            .compartment_by_name(COMPARTMENT)
+            .await
+            .expect("lookup")
+            .expect("compartment");
+    let rows =
+        w.t.station
+            .store()
+            .open_source_items(&compartment.id)
+            .await
+            .expect("items");
+    assert_eq!(rows.len(), 1);
+    for clear in ["Quarry Lane", "Reuters", "Vehicle 99", "example.org"] {
+        assert!(
+            !rows[0]
+                .content
+                .windows(clear.len())
+                .any(|w| w == clear.as_bytes()),
+            "{clear} is stored in clear"
+        );
+    }
+    let rotation =
+        w.t.station
+            .rotate_keys(&humint_station::Principal::system(), &|_, _| {})
+            .await
+            .expect("rotate");
+    let rows =
+        w.t.station
+            .store()
+            .open_source_items(&compartment.id)
+            .await
+            .expect("items");
+    assert_eq!(
+        humint_crypto::blob_version(&rows[0].content),
+        Some(rotation.new_version),
+        "the item is still under the old key"
+    );
+    let (status, list) = w.t.get(Some(&handler), &items_path(COMPARTMENT)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["value"], "Quarry Lane lock-up", "{list}");
+}
