@@ -288,6 +288,22 @@ async fn sources_repeating_one_item_do_not_corroborate_each_other_and_outlets_ar
     let a = assessment(&w, &analyst, &invented_report).await;
     assert_eq!(a["corroborated_by_outlets"], json!(["The Courier"]), "{a}");
     assert_eq!(a["corroborated_by_dependent"], json!([]), "{a}");
+    // The source's page says so among its evidence, not among the sources dependent on it.
+    let page = crate::ui::Browser::sign_in(&w.t, &w.analyst)
+        .await
+        .get(&format!("/sources/{original}"))
+        .await;
+    assert!(
+        page.body
+            .contains("<li>Its other claims look dependent on open press: The Courier ("),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("id=\"dependent-sources\""),
+        "{}",
+        page.body
+    );
 
     // Nowhere is an outlet a source: not in the list, not in any source's dependent sources.
     let (status, list) = w.t.get(Some(&analyst), "/api/v1/sources?limit=500").await;

@@ -123,7 +123,22 @@ async fn the_open_press_page_records_items_and_a_report_says_what_it_repeated(
         "{}",
         page.body
     );
-    let _ = COMPARTMENT;
+    // The source's page counts the echo in its evidence and links to the compartment's press.
+    let page = handler.get(&format!("/sources/{source}")).await;
+    assert!(
+        page.body.contains(
+            "<li>1 of its 1 claims repeated what open press had already published; they earn it nothing and corroborate nobody.</li>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "<p id=\"open-press-link\"><a href=\"/compartments/{COMPARTMENT}/open-press\">"
+        )),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]
