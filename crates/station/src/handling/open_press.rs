@@ -113,10 +113,13 @@ impl Station {
                 .map(|r| text("reference", r, SHORT * 10))
                 .transpose()?,
         };
-        if doc.subject.trim().is_empty() || doc.attribute.trim().is_empty() {
+        if doc.subject.trim().is_empty()
+            || doc.attribute.trim().is_empty()
+            || doc.value.trim().is_empty()
+        {
             return Err(StationError::invalid(
                 "FIELD_REQUIRED",
-                "an open-source item needs a subject and an attribute, as a claim does",
+                "an open-source item needs a subject, an attribute and the value published",
             ));
         }
         let id = new_id::<OpenSourceItemRow>(now, self.entropy()).to_string();

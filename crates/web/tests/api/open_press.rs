@@ -445,6 +445,13 @@ async fn bad_items_are_refused_with_nothing_written(#[case] backend: Backend) {
             StatusCode::UNPROCESSABLE_ENTITY,
             "FIELD_REQUIRED",
         ),
+        (
+            &handler,
+            path.as_str(),
+            with("value", json!("")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "FIELD_REQUIRED",
+        ),
         // A compartment nobody is read into, existing or not, is refused alike.
         (
             &handler,
