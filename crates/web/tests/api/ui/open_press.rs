@@ -99,6 +99,10 @@ async fn the_open_press_page_records_items_and_a_report_says_what_it_repeated(
         "{row}"
     );
     assert!(row.contains("by hana"), "{row}");
+    super::pages::assert_accessible(&listed.body);
+    if backend == Backend::Sqlite {
+        insta::assert_snapshot!("open_press", super::redact(&listed.body));
+    }
 
     // An analyst may not record or read them; the page says so.
     let analyst = Browser::sign_in(&w.t, &w.analyst).await;
