@@ -602,3 +602,57 @@ async fn an_item_is_ciphertext_at_rest_and_reads_after_key_rotation(#[case] back
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list[0]["value"], "Quarry Lane lock-up", "{list}");
 }
+
+/// An item recorded by another server on the same database is seen by this server's next
+/// estimate, though this server keeps the compartment's claims in memory between estimates:
+/// were it not, that estimate would rewrite the claim's assessment without the echo.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_item_another_server_recorded_is_seen_by_the_next_estimate(#[case] backend: Backend) {
+    use humint_core::FixedClock;
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let echo = w.source("1980-01-01").await;
+    let other_source = w.source("1981-01-01").await;
+    let handler = w.token(&w.handler).await;
+    let analyst = w.token(&w.analyst).await;
+    let (report, _) = file(&w, &handler, &echo, &[sighting(1)]).await;
+    let recorded = w.now();
+    let a = assessment(&w, &analyst, &report).await;
+    assert_eq!(claims_of(&a)[0]["echoes_open_press"], Value::Null, "{a}");
+
+    // The second server (no background worker: it estimates in the recording's own call).
+    let other = w.t.another_server(FixedClock::new(w.now()), 12).await;
+    let principal = other
+        .authenticate(&handler)
+        .await
+        .expect("the same session");
+    other
+        .record_open_source_item(
+            &principal,
+            COMPARTMENT,
+            humint_station::handling::OpenSourceItemInput {
+                outlet: "Reuters".into(),
+                published_at: recorded,
+                subject: "vehicle 1".into(),
+                attribute: "location".into(),
+                value: "depot 1".into(),
+                reference: None,
+            },
+        )
+        .await
+        .expect("recorded on the second server");
+    // This server estimates again after a report of its own.
+    file(&w, &handler, &other_source, &[sighting(2)]).await;
+    let a = assessment(&w, &analyst, &report).await;
+    assert_eq!(
+        claims_of(&a)[0]["echoes_open_press"],
+        json!({"outlet": "Reuters", "published_at": rfc(recorded)}),
+        "{a}"
+    );
+    let (_, items) = w.t.get(Some(&handler), &items_path(COMPARTMENT)).await;
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{items}");
+}
