@@ -16,6 +16,14 @@
 //! and kept, between estimates, only in this process's memory (reliability_memo.rs, which also
 //! spares an update reading back what the last estimate stored); what is stored is numbers,
 //! digits and source ids.
+//!
+//! Open press (product.md, "Validation": "reporting that echoes open press"): each outlet of the
+//! compartment's open-source items is a non-human source of the engine's claim set, named with
+//! a prefix no source id can take, so it takes part in estimating values and in dependence but
+//! gets no estimate row, history or grade. A claim whose object and value an item published at
+//! or before the claim was recorded is left out of its source's input: no credit to the source,
+//! no corroboration of anyone; its assessment still takes a digit from its object's estimate,
+//! with the outlet as a dependent corroborator, and names the outlet.
 
 use super::access::{self, READERS};
 use super::open_press::{PressEcho, PressItem};
