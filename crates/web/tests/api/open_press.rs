@@ -363,6 +363,23 @@ async fn a_source_mostly_repeating_the_press_has_the_warning_sign(#[case] backen
             .is_some_and(|m| m.starts_with("5 of this source's 10 claims repeated")),
         "{r}"
     );
+    // The source's page and the sources list show it, as they show the other signs.
+    let browser = crate::ui::Browser::sign_in(&w.t, &w.analyst).await;
+    let page = browser.get(&format!("/sources/{five}")).await;
+    assert!(
+        page.body
+            .contains("<li class=\"warning-sign\">5 of this source&#39;s 10 claims repeated"),
+        "{}",
+        page.body
+    );
+    let list = browser.get("/sources").await;
+    assert!(
+        list.body.contains(&format!(
+            "<a class=\"tag warning-signs\" href=\"/sources/{five}#warning-signs\">1 warning sign</a>"
+        )),
+        "{}",
+        list.body
+    );
     let r = reliability(&w, &analyst, &four).await;
     assert!(codes(&r).is_empty(), "{r}");
     assert_eq!(
