@@ -44,11 +44,16 @@ pub struct OpenSourceItemView {
     pub recorded_at_ms: i64,
 }
 
-/// That a claim repeated an item published at or before it was recorded: which outlet, when.
+/// That a claim repeated an item published at or before it was recorded: which item, when,
+/// and (once read back) its outlet. Stored as the item's id: the outlet is part of the item's
+/// envelope and is never written in clear outside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PressEcho {
-    pub outlet: String,
+    pub item_id: String,
     pub published_at_ms: i64,
+    /// The outlet, filled in when read ([`Station::outlet_names`]).
+    #[serde(skip)]
+    pub outlet: String,
 }
 
 /// What the envelope holds.
@@ -65,8 +70,10 @@ struct ItemDoc {
 /// An item as the estimate reads it: folded like a claim.
 #[derive(Debug, Clone)]
 pub(super) struct PressItem {
-    /// The outlet as first recorded (for the reader).
-    pub outlet: String,
+    pub id: String,
+    /// The first recorded item of the same outlet: what the stored suggestions name the
+    /// outlet by (never its name, which is encrypted).
+    pub outlet_item: String,
     /// The engine's name for the outlet ([`rules::outlet_source_name`]).
     pub engine_name: String,
     pub object: String,
@@ -218,17 +225,18 @@ impl Station {
     ) -> Result<Vec<PressItem>, StationError> {
         let rows = self.store.open_source_items(compartment_id).await?;
         let mut items = Vec::with_capacity(rows.len());
-        let mut shown: std::collections::HashMap<String, String> = Default::default();
-        // Oldest first, so an outlet is shown as it was first written.
+        let mut first: std::collections::HashMap<String, String> = Default::default();
+        // Oldest first, so an outlet is named by its first item.
         for row in rows.iter().rev() {
             let doc = self.item_doc(row)?;
             let engine_name = rules::outlet_source_name(&doc.outlet);
-            let outlet = shown
+            let outlet_item = first
                 .entry(engine_name.clone())
-                .or_insert_with(|| doc.outlet.clone())
+                .or_insert_with(|| row.id.clone())
                 .clone();
             items.push(PressItem {
-                outlet,
+                id: row.id.clone(),
+                outlet_item,
                 engine_name,
                 object: claim_object(&doc.subject, &doc.attribute),
                 value: fold_text(&doc.value),
@@ -237,5 +245,26 @@ impl Station {
             });
         }
         Ok(items)
+    }
+
+    /// Each item of the compartment by id → its outlet as first recorded (an outlet's later
+    /// items may spell it differently; it is shown one way). Decrypted for the reader of an
+    /// assessment that names items.
+    pub(super) async fn outlet_names(
+        &self,
+        compartment_id: &str,
+    ) -> Result<std::collections::HashMap<String, String>, StationError> {
+        let rows = self.store.open_source_items(compartment_id).await?;
+        let mut shown: std::collections::HashMap<String, String> = Default::default();
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows.iter().rev() {
+            let doc = self.item_doc(row)?;
+            let outlet = shown
+                .entry(rules::outlet_source_name(&doc.outlet))
+                .or_insert(doc.outlet)
+                .clone();
+            out.insert(row.id.clone(), outlet);
+        }
+        Ok(out)
     }
 }

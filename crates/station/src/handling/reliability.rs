@@ -23,7 +23,9 @@
 //! gets no estimate row, history or grade. A claim whose object and value an item published at
 //! or before the claim was recorded is left out of its source's input: no credit to the source,
 //! no corroboration of anyone; its assessment still takes a digit from its object's estimate,
-//! with the outlet as a dependent corroborator, and names the outlet.
+//! with the outlet as a dependent corroborator, and names the item it repeated. What is stored
+//! names outlets by item id only; their names are read from the items' envelopes when a view
+//! is asked for.
 
 use super::access::{self, READERS};
 use super::open_press::{PressEcho, PressItem};
@@ -94,11 +96,14 @@ pub struct ReliabilityEvidence {
     pub dependent_outlets: Vec<DependentOutlet>,
 }
 
-/// An outlet (open press) a source's reporting looks dependent on.
+/// An outlet (open press) a source's reporting looks dependent on: stored as its first item's
+/// id (the outlet's name is encrypted in the item), named when read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DependentOutlet {
-    pub outlet: String,
+    pub item_id: String,
     pub probability: f64,
+    #[serde(skip)]
+    pub outlet: String,
 }
 
 /// A source's current suggestion.
@@ -180,9 +185,12 @@ pub struct ReportAssessment {
     pub circular: bool,
     /// The dependent sources that corroborate it (what the warning is about).
     pub corroborated_by_dependent: Vec<DependentSource>,
-    /// Outlets (open press) its claims repeat or depend on: corroboration that is not
-    /// independent either.
+    /// Outlets (open press) its claims repeat or depend on, by their first items' ids:
+    /// corroboration that is not independent either.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlet_items: Vec<String>,
+    /// Those outlets' names, filled in when read.
+    #[serde(skip)]
     pub corroborated_by_outlets: Vec<String>,
     #[serde(skip)]
     pub claims: Vec<ClaimAssessment>,
@@ -538,9 +546,9 @@ impl Station {
                     .copied()
             })
             .collect();
-        let outlet_names: HashMap<&str, &str> = items
+        let outlet_items: HashMap<&str, &str> = items
             .iter()
-            .map(|it| (it.engine_name.as_str(), it.outlet.as_str()))
+            .map(|it| (it.engine_name.as_str(), it.outlet_item.as_str()))
             .collect();
 
         let mut builder = ClaimSetBuilder::with_capacity(infos.len() + items.len());
@@ -609,9 +617,14 @@ impl Station {
         let dependent = |a: u32, b: u32| deps.get(&(a, b)).copied();
         let name_of = |s: u32| claims.source_name(s).to_owned();
         let is_outlet = |s: u32| press_rules::is_outlet(claims.source_name(s));
+        // An outlet as the stored suggestions name it: its first item's id.
         let outlet_of = |s: u32| {
             let name = claims.source_name(s);
-            outlet_names.get(name).map_or(name, |n| *n).to_owned()
+            outlet_items
+                .get(name)
+                .copied()
+                .unwrap_or_default()
+                .to_owned()
         };
         let dependent_source = |s: u32, probability: f64| {
             let id = name_of(s);
@@ -746,8 +759,9 @@ impl Station {
                         contradictors: other.len() as u32,
                         outcome: outcome.map(|v| super::convert::name(&v)),
                         echoes: echo.map(|it| PressEcho {
-                            outlet: it.outlet.clone(),
+                            item_id: it.id.clone(),
                             published_at_ms: it.published_at_ms,
+                            outlet: String::new(),
                         }),
                     },
                 ),
@@ -799,8 +813,9 @@ impl Station {
             ev.dependent_outlets = outlets
                 .into_iter()
                 .map(|(s2, p)| DependentOutlet {
-                    outlet: outlet_of(s2),
+                    item_id: outlet_of(s2),
                     probability: round(p),
+                    outlet: String::new(),
                 })
                 .collect();
             let engine_letter =
@@ -884,7 +899,8 @@ impl Station {
                         .into_iter()
                         .map(|(s2, p)| dependent_source(s2, p))
                         .collect(),
-                    corroborated_by_outlets: outlets.into_iter().collect(),
+                    outlet_items: outlets.into_iter().collect(),
+                    corroborated_by_outlets: Vec::new(),
                     claims: Vec::new(),
                     computed_at_ms: None,
                     updating: false,
@@ -911,6 +927,12 @@ impl Station {
                 let mut v: SourceEstimateView =
                     serde_json::from_str(&row.doc).map_err(|_| damaged("estimate"))?;
                 v.computed_at_ms = row.computed_at_ms;
+                if !v.evidence.dependent_outlets.is_empty() {
+                    let names = self.outlet_names(&source.compartment_id).await?;
+                    for d in &mut v.evidence.dependent_outlets {
+                        d.outlet = names.get(&d.item_id).cloned().unwrap_or_default();
+                    }
+                }
                 Some(v)
             }
             None => None,
@@ -1008,7 +1030,7 @@ impl Station {
                 Ok(a)
             })
             .collect::<Result<Vec<_>, StationError>>()?;
-        Ok(match self.store.report_assessment(&report.id).await? {
+        let mut a = match self.store.report_assessment(&report.id).await? {
             Some(row) => {
                 let mut a: ReportAssessment =
                     serde_json::from_str(&row.doc).map_err(|_| damaged("assessment"))?;
@@ -1026,12 +1048,30 @@ impl Station {
                 digit: None,
                 circular: false,
                 corroborated_by_dependent: Vec::new(),
+                outlet_items: Vec::new(),
                 corroborated_by_outlets: Vec::new(),
                 claims,
                 computed_at_ms: None,
                 updating: false,
             },
-        })
+        };
+        // Outlets are stored as item ids: named here, for this reader, from the items'
+        // envelopes.
+        if !a.outlet_items.is_empty() || a.claims.iter().any(|c| c.echoes.is_some()) {
+            let source = self.source_row(&report.source_id).await?;
+            let names = self.outlet_names(&source.compartment_id).await?;
+            let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+            let mut outlets: Vec<String> = a.outlet_items.iter().map(|id| name(id)).collect();
+            outlets.sort();
+            outlets.dedup();
+            a.corroborated_by_outlets = outlets;
+            for c in &mut a.claims {
+                if let Some(e) = &mut c.echoes {
+                    e.outlet = name(&e.item_id);
+                }
+            }
+        }
+        Ok(a)
     }
 
     async fn report_row(&self, id: &str) -> Result<ReportRow, StationError> {

@@ -618,6 +618,43 @@ async fn an_item_is_ciphertext_at_rest_and_reads_after_key_rotation(#[case] back
     let (status, list) = w.t.get(Some(&handler), &items_path(COMPARTMENT)).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list[0]["value"], "Quarry Lane lock-up", "{list}");
+
+    // A claim that repeats it names the outlet to its reader, but the stored suggestions
+    // name the item by id only: the outlet stays inside the item's envelope.
+    let source = w.source("1980-01-01").await;
+    let handler = w.token(&w.handler).await;
+    let (report, _) = file(&w, &handler, &source, std::slice::from_ref(&secret)).await;
+    let a = assessment(&w, &handler, &report).await;
+    assert_eq!(
+        claims_of(&a)[0]["echoes_open_press"]["outlet"],
+        "Reuters",
+        "{a}"
+    );
+    assert_eq!(a["corroborated_by_outlets"], json!(["Reuters"]), "{a}");
+    let stored = {
+        use humint_store::ReliabilityStore as _;
+        w.t.station
+            .store()
+            .stored_assessments(&compartment.id)
+            .await
+            .expect("stored")
+    };
+    let docs: Vec<&str> = stored
+        .claims
+        .iter()
+        .map(|c| c.doc.as_str())
+        .chain(stored.reports.iter().map(|r| r.doc.as_str()))
+        .chain(stored.estimates.iter().map(|e| e.doc.as_str()))
+        .collect();
+    assert!(
+        docs.iter().any(|d| d.contains(rows[0].id.as_str())),
+        "{docs:?}"
+    );
+    assert!(
+        docs.iter()
+            .all(|d| !d.contains("Reuters") && !d.contains("reuters") && !d.contains("Quarry")),
+        "{docs:?}"
+    );
 }
 
 /// An item recorded by another server on the same database is seen by this server's next
