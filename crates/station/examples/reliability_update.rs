@@ -5,7 +5,8 @@
 //! `cargo run --release -p humint-station --example reliability_update -- DATA_DIR [DATABASE_URL]`
 //!
 //! Environment: `SOURCES` (1000), `OBJECTS` (20000), `PER_OBJECT` (5 sources claim each
-//! object, so 100,000 claims), `ROUNDS` (5 new reports timed).
+//! object, so 100,000 claims), `ROUNDS` (5 new reports timed), `ITEMS` (0 open-source items
+//! recorded before the rounds, on objects the rounds' claims speak to, so some of them echo).
 //!
 //! Seeds a fresh station with a synthetic compartment (`humint_validation::synthetic`: known
 //! accuracies, 10 % copiers) through `Station::import_reports` (one transaction, one estimate),
@@ -15,7 +16,9 @@
 
 use humint_core::handling::Origin;
 use humint_core::{OsEntropy, Role, SystemClock};
-use humint_station::handling::{ClaimInput, NewSource, ReportInput, TrueIdentity};
+use humint_station::handling::{
+    ClaimInput, NewSource, OpenSourceItemInput, ReportInput, TrueIdentity,
+};
 use humint_station::{Principal, Station, StationConfig};
 use humint_validation::synthetic::{SyntheticParams, generate};
 use std::sync::Arc;
@@ -168,6 +171,36 @@ async fn main() -> Result<(), Error> {
             },
         )
     };
+    // Open press: items recorded back to back (their estimates coalesce), on the objects the
+    // rounds' reports speak to, published before them.
+    let items = env("ITEMS", 0);
+    if items > 0 {
+        let t = Instant::now();
+        let published_at = chrono::Utc::now() - chrono::Duration::seconds(1);
+        for i in 0..items {
+            let c = claim((i * 37) % params.objects, i % 4);
+            station
+                .record_open_source_item(
+                    &handler,
+                    COMPARTMENT,
+                    OpenSourceItemInput {
+                        outlet: format!("Outlet {}", i % 10),
+                        published_at,
+                        subject: c.subject,
+                        attribute: c.attribute,
+                        value: c.value,
+                        reference: None,
+                    },
+                )
+                .await?;
+        }
+        let answered = t.elapsed().as_secs_f64();
+        station.reliability_settled().await;
+        println!(
+            "{items} open-source items: recorded in {answered:.1} s, estimates stored after {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let rounds = env("ROUNDS", 5);
     let mut answered = Vec::new();
     let mut stored = Vec::new();

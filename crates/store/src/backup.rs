@@ -500,6 +500,18 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("key", Text), ("value", Text)],
         order_by: "key",
     },
+    TableSpec {
+        name: "open_source_items",
+        columns: &[
+            ("id", Text),
+            ("compartment_id", Text),
+            ("recorded_by", Text),
+            ("recorded_at", Int),
+            ("published_at", Int),
+            ("content", Blob),
+        ],
+        order_by: "id",
+    },
 ];
 
 /// Columns added after the format's version 1 was first written, each at the end of its

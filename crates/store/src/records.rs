@@ -75,6 +75,11 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "reason_sealed",
         row_key: "id",
     },
+    EncryptedColumn {
+        table: "open_source_items",
+        column: "content",
+        row_key: "id",
+    },
 ];
 
 /// A free-text column that was plaintext before migration 0012 and its envelope counterpart.

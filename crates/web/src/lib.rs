@@ -54,7 +54,8 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .merge(api::handling::routes())
         .merge(api::intake::routes())
         .merge(api::inspection::routes())
-        .merge(api::reliability::routes());
+        .merge(api::reliability::routes())
+        .merge(api::open_press::routes());
     let router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)

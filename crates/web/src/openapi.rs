@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and served to signed-in
 //! officers only (the API's shape is not for the public).
 
-use crate::api::{admin, handling, inspection, intake, reliability, session};
+use crate::api::{admin, handling, inspection, intake, open_press, reliability, session};
 use crate::auth::Authenticated;
 use crate::error::ErrorBody;
 use axum::Json;
@@ -37,6 +37,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         handling::progress::requirement_history, handling::progress::tasking_status, handling::progress::get_tasking,
         reliability::source_reliability, reliability::report_assessment, reliability::grade_decisions,
         reliability::compartment_dependence,
+        open_press::create, open_press::list,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

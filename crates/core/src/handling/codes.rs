@@ -110,6 +110,10 @@ pub const DISSEMINATION_TIME_INVALID: &str = "DISSEMINATION_TIME_INVALID";
 /// A grade that departs from the validation engine's suggestion without a rationale
 /// (product.md, "Grading scales": the program suggests, a person decides and says why).
 pub const GRADE_RATIONALE_REQUIRED: &str = "GRADE_RATIONALE_REQUIRED";
+/// An open-source item without the outlet that published it (product.md, "Validation").
+pub const OUTLET_REQUIRED: &str = "OUTLET_REQUIRED";
+/// An open-source item said to be published after now (product.md, "Validation").
+pub const PUBLICATION_IN_FUTURE: &str = "PUBLICATION_IN_FUTURE";
 
 // The error register (IPA 2016 s.231; IPCO AR 2018 para 17.4; ERR-01).
 /// A relevant error recorded without saying what went wrong.
@@ -203,6 +207,8 @@ pub const ALL: &[&str] = &[
     BREAK_GLASS_REASON_REQUIRED,
     GRADING_SCHEME_UNKNOWN,
     GRADE_RATIONALE_REQUIRED,
+    OUTLET_REQUIRED,
+    PUBLICATION_IN_FUTURE,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

@@ -24,6 +24,7 @@ pub mod grading;
 pub mod inspection;
 pub mod juvenile;
 pub mod lifecycle;
+pub mod open_press;
 pub mod payment;
 pub mod relevant_error;
 pub mod reliability;

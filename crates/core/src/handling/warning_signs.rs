@@ -37,6 +37,10 @@ pub const VOLUME_MIN_RECENT: u32 = 5;
 /// chance at this significance (see [`EchoFigures`]).
 pub const ECHO_SIGNIFICANCE: f64 = 0.001;
 
+/// At least this many of a source's claims must have repeated what was already published for
+/// [`echoes_open_press`] to be given.
+pub const PRESS_ECHO_MIN: u32 = 5;
+
 const DAY_MS: i64 = 86_400_000;
 
 /// One warning sign, with the figures behind it.
@@ -59,6 +63,9 @@ pub enum WarningSign {
         first: u32,
         expected_first: f64,
     },
+    /// At least half of the source's claims (and at least five) repeated what open press had
+    /// already published.
+    EchoesOpenPress { echoed: u32, claims: u32 },
 }
 
 impl WarningSign {
@@ -68,6 +75,7 @@ impl WarningSign {
             WarningSign::ContradictedByOutcomes { .. } => "CONTRADICTED_BY_OUTCOMES",
             WarningSign::VolumeJump { .. } => "VOLUME_JUMP",
             WarningSign::EchoesEarlierReporting { .. } => "ECHOES_EARLIER_REPORTING",
+            WarningSign::EchoesOpenPress { .. } => "ECHOES_OPEN_PRESS",
         }
     }
 
@@ -94,6 +102,10 @@ impl WarningSign {
                 "Of {corroborated} things this source reported that others also reported, it was \
                  first with {first} (about {expected_first:.1} expected): its corroboration may \
                  come from repeating what was already known."
+            ),
+            WarningSign::EchoesOpenPress { echoed, claims } => format!(
+                "{echoed} of this source's {claims} claims repeated what open press had already \
+                 published: ask what it knows that a reader of the papers does not."
             ),
         }
     }
@@ -242,6 +254,43 @@ pub fn echoes_earlier_reporting(f: &EchoFigures) -> Option<WarningSign> {
             corroborated: f.corroborated,
             first: f.first,
             expected_first: f.expected_first,
+        },
+    )
+}
+
+/// A source's claims and how many of them repeated open press: an item with the same subject,
+/// attribute and value was published at or before the claim was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PressFigures {
+    /// Every claim the source made.
+    pub claims: u32,
+    /// Those that repeated what was already published.
+    pub echoed: u32,
+}
+
+impl PressFigures {
+    /// Nothing echoed: not worth storing.
+    pub fn is_empty(&self) -> bool {
+        self.echoed == 0
+    }
+}
+
+/// Whether the source mostly repeats open press: at least half of its claims, and at least
+/// [`PRESS_ECHO_MIN`], repeated what was already published.
+///
+/// Why (product.md, "Validation": "reporting that echoes open press"): such claims earn the
+/// source nothing (the estimate leaves them out), so a source that mostly repeats the papers
+/// has a thin record whatever its volume, and a source paid or tasked for its reporting who
+/// brings the papers back instead is one a handler must ask about. Unlike the other signs this
+/// is no test against chance: a claim recorded after the same value was published is a fact
+/// of the record, not a sample, so the rule is a plain share. Half, because a source of
+/// genuine access may well repeat some news it also saw; five, so that one or two echoes
+/// from a new source with three claims raise nothing.
+pub fn echoes_open_press(f: &PressFigures) -> Option<WarningSign> {
+    (f.echoed >= PRESS_ECHO_MIN && u64::from(f.echoed) * 2 >= u64::from(f.claims)).then_some(
+        WarningSign::EchoesOpenPress {
+            echoed: f.echoed,
+            claims: f.claims,
         },
     )
 }

@@ -26,6 +26,7 @@ mod dependence;
 mod errors;
 mod import;
 mod inspection;
+mod open_press;
 mod progress;
 mod record;
 mod reliability;
@@ -57,11 +58,12 @@ pub use inspection::{
     PackSummary, PaymentSection, PaymentTotals, RenewalEntry, ReviewEntry, SafeguardEntry,
     ThresholdPayment,
 };
+pub use open_press::{OpenSourceItemInput, OpenSourceItemView, PressEcho};
 pub use progress::{RequirementEvent, RequirementHistory};
 pub use record::{AlertView, SourceRecord};
 pub use reliability::{
-    ClaimAssessment, DependentSource, GradeDecisionView, HistoryPoint, ReliabilityEvidence,
-    ReliabilityView, ReportAssessment, SourceEstimateView,
+    ClaimAssessment, DependentOutlet, DependentSource, GradeDecisionView, HistoryPoint,
+    ReliabilityEvidence, ReliabilityView, ReportAssessment, SourceEstimateView,
 };
 pub(crate) use reliability_memo::ReliabilityMemo;
 pub(crate) use reliability_queue::ReliabilityQueue;

@@ -16,14 +16,28 @@
 //! and kept, between estimates, only in this process's memory (reliability_memo.rs, which also
 //! spares an update reading back what the last estimate stored); what is stored is numbers,
 //! digits and source ids.
+//!
+//! Open press (product.md, "Validation": "reporting that echoes open press"): each outlet of the
+//! compartment's open-source items is a non-human source of the engine's claim set, named with
+//! a prefix no source id can take, so it takes part in estimating values and in dependence but
+//! gets no estimate row, history or grade. A claim whose object and value an item published at
+//! or before the claim was recorded is left out of its source's input: no credit to the source,
+//! no corroboration of anyone; its assessment still takes a digit from its object's estimate,
+//! with the outlet as a dependent corroborator, and names the item it repeated. What is stored
+//! names outlets by item id only; their names are read from the items' envelopes when a view
+//! is asked for.
 
 use super::access::{self, READERS};
+use super::open_press::{PressEcho, PressItem};
 use crate::{Principal, Station, StationError};
 use humint_core::handling::grading::{InformationCredibility, OutcomeVerdict, SourceReliability};
+use humint_core::handling::open_press as press_rules;
 use humint_core::handling::reliability::{
     self as rules, ClaimEvidence, DEPENDENCE_THRESHOLD, Suggestion,
 };
-use humint_core::handling::warning_signs::{self as signs, EchoFigures, WarningSign, echo_figures};
+use humint_core::handling::warning_signs::{
+    self as signs, EchoFigures, PressFigures, WarningSign, echo_figures,
+};
 use humint_core::new_id;
 use humint_store::{
     ClaimAssessmentRow, EstimateRow, GradeDecisionRow, HistoryRow, ReliabilityStore as _,
@@ -72,6 +86,24 @@ pub struct ReliabilityEvidence {
     /// of borrowed corroboration).
     #[serde(default)]
     pub echo: EchoFigures,
+    /// How many of the source's claims repeated what open press had already published (those
+    /// claims earn it nothing), of all its claims.
+    #[serde(default, skip_serializing_if = "PressFigures::is_empty")]
+    pub press: PressFigures,
+    /// Outlets whose published items the source's other claims look dependent on, most
+    /// probable first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependent_outlets: Vec<DependentOutlet>,
+}
+
+/// An outlet (open press) a source's reporting looks dependent on: stored as its first item's
+/// id (the outlet's name is encrypted in the item), named when read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DependentOutlet {
+    pub item_id: String,
+    pub probability: f64,
+    #[serde(skip)]
+    pub outlet: String,
 }
 
 /// A source's current suggestion.
@@ -131,6 +163,10 @@ pub struct ClaimAssessment {
     pub contradictors: u32,
     /// The latest outcome recorded on the claim.
     pub outcome: Option<String>,
+    /// The claim repeated what this outlet had already published: it is no evidence of its
+    /// source's reliability and corroborates nobody.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub echoes: Option<PressEcho>,
 }
 
 /// A report's suggestion and warning.
@@ -149,6 +185,13 @@ pub struct ReportAssessment {
     pub circular: bool,
     /// The dependent sources that corroborate it (what the warning is about).
     pub corroborated_by_dependent: Vec<DependentSource>,
+    /// Outlets (open press) its claims repeat or depend on, by their first items' ids:
+    /// corroboration that is not independent either.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlet_items: Vec<String>,
+    /// Those outlets' names, filled in when read.
+    #[serde(skip)]
+    pub corroborated_by_outlets: Vec<String>,
     #[serde(skip)]
     pub claims: Vec<ClaimAssessment>,
     #[serde(skip)]
@@ -197,6 +240,9 @@ struct Computed {
     reports: BTreeMap<String, ReportAssessment>,
 }
 
+/// Another engine source (a source or an outlet) and the probability of dependence on it.
+type Dependence = (u32, f64);
+
 /// One claim's part in its report's suggestion and warning.
 struct ClaimSummary {
     digit: u8,
@@ -204,6 +250,8 @@ struct ClaimSummary {
     dependent: u32,
     /// Corroborating sources judged dependent on the reporter, with the probability.
     dependent_on: Vec<(u32, f64)>,
+    /// Corroborating outlets the claim repeats or depends on (their engine ids).
+    outlets: Vec<u32>,
 }
 
 /// One decrypted claim as the engine sees it, with the rows it came from.
@@ -236,22 +284,26 @@ pub(super) fn warning_signs(
             ev.outcomes_refuted,
         ));
         out.extend(signs::echoes_earlier_reporting(&ev.echo));
+        out.extend(signs::echoes_open_press(&ev.press));
     }
     out.extend(signs::volume_jump(report_times, since_ms, now_ms));
     out
 }
 
-/// A claim's (source, object, value) as the engine numbers them.
+/// A claim's (source, object, value) as the engine numbers them. A claim that echoes open
+/// press is not in the engine's input, but its object and value are (the outlet's item); its
+/// source is there only if some other claim of the source is.
 fn engine_ids(
     claims: &humint_validation::ClaimSet,
     c: &ClaimInfo,
-) -> Result<(u32, u32, u32), StationError> {
+    echo: bool,
+) -> Result<(Option<u32>, u32, u32), StationError> {
     match (
         claims.source_id(&c.source_id),
         claims.object_id(&c.object),
         claims.value_id(&c.value),
     ) {
-        (Some(s), Some(o), Some(v)) => Ok((s, o, v)),
+        (s, Some(o), Some(v)) if s.is_some() || echo => Ok((s, o, v)),
         _ => Err(StationError::Io(
             "a claim went missing from the estimate".to_owned(),
         )),
@@ -260,16 +312,13 @@ fn engine_ids(
 
 /// Per engine source, how often it was first to report the values it shares with other
 /// sources (core's `echo_figures`): each source's earliest claim of each (object, value),
-/// compared with the other sources' earliest claims of it. `ids` are the claims' engine ids
-/// ([`engine_ids`]), in the order of `infos`.
+/// compared with the other sources' earliest claims of it. `claims` are the claims the engine
+/// read (not those that echo open press): their engine ids ([`engine_ids`]) and recording times.
 fn echo_figures_by_source(
-    ids: &[(u32, u32, u32)],
-    infos: &[ClaimInfo],
+    claims: impl Iterator<Item = ((u32, u32, u32), i64)>,
 ) -> HashMap<u32, EchoFigures> {
-    let mut first_claims: Vec<(u32, u32, u32, i64)> = ids
-        .iter()
-        .zip(infos)
-        .map(|(&(s, o, v), c)| (o, v, s, c.recorded_at_ms))
+    let mut first_claims: Vec<(u32, u32, u32, i64)> = claims
+        .map(|((s, o, v), recorded_at_ms)| (o, v, s, recorded_at_ms))
         .collect();
     // Sorted by (object, value, source, time): each source's earliest claim of a value first.
     first_claims.sort_unstable();
@@ -477,10 +526,41 @@ impl Station {
             verdicts.insert(o.claim_id, v);
         }
 
-        let mut builder = ClaimSetBuilder::with_capacity(infos.len());
-        for c in infos {
-            builder.push(&c.source_id, &c.object, &c.value);
+        // Open press: each outlet is a source of the engine's claim set (named apart from
+        // every source), its items its claims. A claim that repeats an item published at or
+        // before the claim was recorded is left out of its source's input: it is evidence of
+        // nothing the source knows (the earliest such item is the one it echoes).
+        let items = self.press_items(compartment_id).await?;
+        let mut published: HashMap<(&str, &str), &PressItem> = HashMap::new();
+        for it in &items {
+            published
+                .entry((it.object.as_str(), it.value.as_str()))
+                .or_insert(it);
+        }
+        let echo_of: Vec<Option<&PressItem>> = infos
+            .iter()
+            .map(|c| {
+                published
+                    .get(&(c.object.as_str(), c.value.as_str()))
+                    .filter(|it| press_rules::echoes(it.published_at_ms, c.recorded_at_ms))
+                    .copied()
+            })
+            .collect();
+        let outlet_items: HashMap<&str, &str> = items
+            .iter()
+            .map(|it| (it.engine_name.as_str(), it.outlet_item.as_str()))
+            .collect();
+
+        let mut builder = ClaimSetBuilder::with_capacity(infos.len() + items.len());
+        for (c, echo) in infos.iter().zip(&echo_of) {
+            if echo.is_none() {
+                builder.push(&c.source_id, &c.object, &c.value);
+            }
             builder.set_domain(&c.object, &c.attribute);
+        }
+        for it in &items {
+            builder.push(&it.engine_name, &it.object, &it.value);
+            builder.set_domain(&it.object, &it.attribute);
         }
 
         // Outcomes as the engine's anchors: a confirmed claim fixes its object's value (the
@@ -490,6 +570,9 @@ impl Station {
         let mut confirmed: BTreeMap<&str, &str> = BTreeMap::new();
         let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         let mut refuted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for it in &items {
+            values.entry(&it.object).or_default().insert(&it.value);
+        }
         for c in infos {
             values.entry(&c.object).or_default().insert(&c.value);
             match verdicts.get(&c.claim_id) {
@@ -533,6 +616,16 @@ impl Station {
         }
         let dependent = |a: u32, b: u32| deps.get(&(a, b)).copied();
         let name_of = |s: u32| claims.source_name(s).to_owned();
+        let is_outlet = |s: u32| press_rules::is_outlet(claims.source_name(s));
+        // An outlet as the stored suggestions name it: its first item's id.
+        let outlet_of = |s: u32| {
+            let name = claims.source_name(s);
+            outlet_items
+                .get(name)
+                .copied()
+                .unwrap_or_default()
+                .to_owned()
+        };
         let dependent_source = |s: u32, probability: f64| {
             let id = name_of(s);
             DependentSource {
@@ -548,15 +641,18 @@ impl Station {
         let mut per_report: HashMap<&str, Vec<ClaimSummary>> = HashMap::new();
         let mut report_source: HashMap<&str, &str> = HashMap::new();
         let mut evidence: HashMap<u32, ReliabilityEvidence> = HashMap::new();
+        // Per source id: its claims, and those that echoed open press.
+        let mut press: BTreeMap<&str, PressFigures> = BTreeMap::new();
         // The other sources on an object that claim the same value and another one, each
         // counted once (an object has a handful of claims: small sorted lists, not sets).
         let mut same: Vec<u32> = Vec::new();
         let mut other: Vec<u32> = Vec::new();
         let ids = infos
             .iter()
-            .map(|c| engine_ids(&claims, c))
+            .zip(&echo_of)
+            .map(|(c, echo)| engine_ids(&claims, c, echo.is_some()))
             .collect::<Result<Vec<_>, _>>()?;
-        for (c, &(s, o, v)) in infos.iter().zip(&ids) {
+        for ((c, &(s, o, v)), echo) in infos.iter().zip(&ids).zip(&echo_of) {
             let obj = estimate
                 .objects
                 .get(o as usize)
@@ -576,7 +672,7 @@ impl Station {
             other.clear();
             for k in claims.object_claims(o) {
                 let s2 = claims.claim_source(k);
-                if s2 == s {
+                if Some(s2) == s {
                     continue;
                 }
                 if claims.claim_value(k) == v {
@@ -589,9 +685,18 @@ impl Station {
                 list.sort_unstable();
                 list.dedup();
             }
+            // A claim that echoes open press has every outlet that published its value as a
+            // dependent corroborator; otherwise an outlet, like a source, is dependent when
+            // the engine judges it so.
+            let judged_dependent = |s2: u32| -> Option<f64> {
+                if echo.is_some() && is_outlet(s2) {
+                    return Some(1.0);
+                }
+                s.and_then(|s| dependent(s, s2))
+            };
             let dependent_on: Vec<(u32, f64)> = same
                 .iter()
-                .filter_map(|&s2| dependent(s, s2).map(|p| (s2, p)))
+                .filter_map(|&s2| judged_dependent(s2).map(|p| (s2, p)))
                 .collect();
             let dep_n = dependent_on.len() as u32;
             let indep_n = same.len() as u32 - dep_n;
@@ -604,20 +709,30 @@ impl Station {
                 contradictors: other.len() as u32,
             })
             .digit();
-            let ev = evidence.entry(s).or_default();
-            match outcome {
-                Some(OutcomeVerdict::Confirmed) => ev.outcomes_confirmed += 1,
-                Some(OutcomeVerdict::Refuted) => ev.outcomes_refuted += 1,
-                None => {}
+            let figures = press.entry(&c.source_id).or_default();
+            figures.claims += 1;
+            match (echo, s) {
+                (Some(_), _) => figures.echoed += 1,
+                (None, Some(s)) => {
+                    let ev = evidence.entry(s).or_default();
+                    match outcome {
+                        Some(OutcomeVerdict::Confirmed) => ev.outcomes_confirmed += 1,
+                        Some(OutcomeVerdict::Refuted) => ev.outcomes_refuted += 1,
+                        None => {}
+                    }
+                    if outcome.is_some() || !same.is_empty() || !other.is_empty() {
+                        ev.claims_judged += 1;
+                    }
+                    if believed && !same.is_empty() {
+                        ev.claims_agreeing += 1;
+                    } else if !believed && obj.value.is_some() {
+                        ev.claims_contradicted += 1;
+                    }
+                }
+                (None, None) => {}
             }
-            if outcome.is_some() || !same.is_empty() || !other.is_empty() {
-                ev.claims_judged += 1;
-            }
-            if believed && !same.is_empty() {
-                ev.claims_agreeing += 1;
-            } else if !believed && obj.value.is_some() {
-                ev.claims_contradicted += 1;
-            }
+            let (outlets, dependent_on): (Vec<Dependence>, Vec<Dependence>) =
+                dependent_on.into_iter().partition(|&(s2, _)| is_outlet(s2));
             per_report
                 .entry(&c.report_id)
                 .or_default()
@@ -626,6 +741,7 @@ impl Station {
                     independent: indep_n,
                     dependent: dep_n,
                     dependent_on,
+                    outlets: outlets.into_iter().map(|(s2, _)| s2).collect(),
                 });
             report_source.insert(&c.report_id, &c.source_id);
             claim_out.push((
@@ -642,39 +758,66 @@ impl Station {
                         dependent_corroborators: dep_n,
                         contradictors: other.len() as u32,
                         outcome: outcome.map(|v| super::convert::name(&v)),
+                        echoes: echo.map(|it| PressEcho {
+                            item_id: it.id.clone(),
+                            published_at_ms: it.published_at_ms,
+                            outlet: String::new(),
+                        }),
                     },
                 ),
             ));
         }
 
-        let mut echo = echo_figures_by_source(&ids, infos);
+        let mut echo = echo_figures_by_source(
+            ids.iter()
+                .zip(infos)
+                .zip(&echo_of)
+                .filter(|(_, echo)| echo.is_none())
+                .filter_map(|((&(s, o, v), c), _)| s.map(|s| ((s, o, v), c.recorded_at_ms))),
+        );
 
-        // Per source: the engine's estimate with the evidence.
+        // Per source: the engine's estimate with the evidence (outlets have none).
         let mut estimates = BTreeMap::new();
         for (s, e) in estimate.sources.iter().enumerate() {
             let s = s as u32;
+            if is_outlet(s) {
+                continue;
+            }
             let mut ev = evidence.remove(&s).unwrap_or_default();
             ev.echo = echo.remove(&s).unwrap_or_default();
-            let mut ds: Vec<DependentSource> = estimate
+            ev.press = press.remove(claims.source_name(s)).unwrap_or_default();
+            let mut ds: Vec<(u32, f64)> = estimate
                 .dependencies
                 .iter()
                 .filter(|d| d.probability >= DEPENDENCE_THRESHOLD)
                 .filter_map(|d| {
                     if d.source_a == s {
-                        Some(dependent_source(d.source_b, d.probability))
+                        Some((d.source_b, d.probability))
                     } else if d.source_b == s {
-                        Some(dependent_source(d.source_a, d.probability))
+                        Some((d.source_a, d.probability))
                     } else {
                         None
                     }
                 })
                 .collect();
             ds.sort_by(|a, b| {
-                b.probability
-                    .total_cmp(&a.probability)
-                    .then_with(|| a.source_id.cmp(&b.source_id))
+                b.1.total_cmp(&a.1)
+                    .then_with(|| claims.source_name(a.0).cmp(claims.source_name(b.0)))
             });
-            ev.dependent_sources = ds;
+            let (outlets, sources): (Vec<Dependence>, Vec<Dependence>) =
+                ds.into_iter().partition(|&(s2, _)| is_outlet(s2));
+            ev.dependent_sources = sources
+                .into_iter()
+                .map(|(s2, p)| dependent_source(s2, p))
+                .collect();
+            ev.dependent_outlets = outlets
+                .into_iter()
+                .map(|(s2, p)| DependentOutlet {
+                    item_id: outlet_of(s2),
+                    probability: round(p),
+                    outlet: String::new(),
+                })
+                .collect();
             let engine_letter =
                 SourceReliability::from_letter(letter_of(e.grade)).unwrap_or(SourceReliability::F);
             let letter = rules::suggest_letter(engine_letter, ev.claims_judged).letter();
@@ -695,6 +838,33 @@ impl Station {
                 ),
             );
         }
+        // A source every claim of which echoed open press gave the engine nothing: it has no
+        // evidence, the whole interval, and the letter thin evidence gets.
+        for (source_id, figures) in press {
+            if estimates.contains_key(source_id) {
+                continue;
+            }
+            let letter = rules::suggest_letter(SourceReliability::F, 0).letter();
+            estimates.insert(
+                source_id.to_owned(),
+                (
+                    letter,
+                    SourceEstimateView {
+                        method: estimate.method.clone(),
+                        reliability: 0.5,
+                        low: 0.0,
+                        high: 1.0,
+                        letter,
+                        claims: 0,
+                        evidence: ReliabilityEvidence {
+                            press: figures,
+                            ..ReliabilityEvidence::default()
+                        },
+                        computed_at_ms: 0,
+                    },
+                ),
+            );
+        }
 
         // Per report: the weakest judged claim, and whether corroboration is circular.
         let mut reports = BTreeMap::new();
@@ -710,6 +880,10 @@ impl Station {
             for (s2, p) in cs.iter().flat_map(|c| c.dependent_on.iter().copied()) {
                 by.insert(s2, p);
             }
+            let outlets: BTreeSet<String> = cs
+                .iter()
+                .flat_map(|c| c.outlets.iter().map(|&s2| outlet_of(s2)))
+                .collect();
             let source_letter = report_source
                 .get(&report_id)
                 .and_then(|s| estimates.get(*s))
@@ -725,6 +899,8 @@ impl Station {
                         .into_iter()
                         .map(|(s2, p)| dependent_source(s2, p))
                         .collect(),
+                    outlet_items: outlets.into_iter().collect(),
+                    corroborated_by_outlets: Vec::new(),
                     claims: Vec::new(),
                     computed_at_ms: None,
                     updating: false,
@@ -751,6 +927,12 @@ impl Station {
                 let mut v: SourceEstimateView =
                     serde_json::from_str(&row.doc).map_err(|_| damaged("estimate"))?;
                 v.computed_at_ms = row.computed_at_ms;
+                if !v.evidence.dependent_outlets.is_empty() {
+                    let names = self.outlet_names(&source.compartment_id).await?;
+                    for d in &mut v.evidence.dependent_outlets {
+                        d.outlet = names.get(&d.item_id).cloned().unwrap_or_default();
+                    }
+                }
                 Some(v)
             }
             None => None,
@@ -848,7 +1030,7 @@ impl Station {
                 Ok(a)
             })
             .collect::<Result<Vec<_>, StationError>>()?;
-        Ok(match self.store.report_assessment(&report.id).await? {
+        let mut a = match self.store.report_assessment(&report.id).await? {
             Some(row) => {
                 let mut a: ReportAssessment =
                     serde_json::from_str(&row.doc).map_err(|_| damaged("assessment"))?;
@@ -866,11 +1048,30 @@ impl Station {
                 digit: None,
                 circular: false,
                 corroborated_by_dependent: Vec::new(),
+                outlet_items: Vec::new(),
+                corroborated_by_outlets: Vec::new(),
                 claims,
                 computed_at_ms: None,
                 updating: false,
             },
-        })
+        };
+        // Outlets are stored as item ids: named here, for this reader, from the items'
+        // envelopes.
+        if !a.outlet_items.is_empty() || a.claims.iter().any(|c| c.echoes.is_some()) {
+            let source = self.source_row(&report.source_id).await?;
+            let names = self.outlet_names(&source.compartment_id).await?;
+            let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+            let mut outlets: Vec<String> = a.outlet_items.iter().map(|id| name(id)).collect();
+            outlets.sort();
+            outlets.dedup();
+            a.corroborated_by_outlets = outlets;
+            for c in &mut a.claims {
+                if let Some(e) = &mut c.echoes {
+                    e.outlet = name(&e.item_id);
+                }
+            }
+        }
+        Ok(a)
     }
 
     async fn report_row(&self, id: &str) -> Result<ReportRow, StationError> {

@@ -13,6 +13,10 @@
 //!   the one this station's own last save produced: every save raises it by one in its
 //!   transaction, whichever server makes it.
 //!
+//! Open-source items (open_press.rs) are not kept here: every estimate reads and decrypts them
+//! afresh, so an item recorded by any server is seen by the next estimate. They are few beside
+//! the claims; when they are not, a count check like the claims' is the next step.
+//!
 //! The claims' engine inputs (object and folded value, decrypted) stay in this process's memory
 //! between estimates: never written anywhere, dropped with the station, and no more than the
 //! process already holds (it holds the keys). At most [`MAX_COMPARTMENTS`] compartments are

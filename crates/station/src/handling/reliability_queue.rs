@@ -171,18 +171,30 @@ impl Station {
     /// Called after a write that changed a compartment's claims or outcomes has committed:
     /// queues the estimate for the worker, or runs it now when no worker runs.
     pub(crate) async fn after_evidence_changed(&self, p: &Principal, source: &SourceRow) {
+        self.after_compartment_evidence_changed(p, &source.compartment_id, &source.compartment)
+            .await;
+    }
+
+    /// As [`Station::after_evidence_changed`], for a write on the compartment itself (an
+    /// open-source item).
+    pub(crate) async fn after_compartment_evidence_changed(
+        &self,
+        p: &Principal,
+        compartment_id: &str,
+        compartment: &str,
+    ) {
         let now = self.clock().now();
         if self
             .reliability_queue()
-            .mark(p, &source.compartment_id, &source.compartment, now)
+            .mark(p, compartment_id, compartment, now)
         {
             return;
         }
         if let Err(e) = self
-            .estimate_compartment(p, &source.compartment_id, &source.compartment, now)
+            .estimate_compartment(p, compartment_id, compartment, now)
             .await
         {
-            tracing::error!(compartment = %source.compartment, error = %e, "reliability estimate failed");
+            tracing::error!(compartment = %compartment, error = %e, "reliability estimate failed");
         }
     }
 

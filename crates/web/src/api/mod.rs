@@ -5,6 +5,7 @@ pub mod admin;
 pub mod handling;
 pub mod inspection;
 pub mod intake;
+pub mod open_press;
 pub mod reliability;
 pub mod session;
 

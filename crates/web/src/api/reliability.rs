@@ -49,6 +49,32 @@ pub struct EvidenceBody {
     pub dependent_sources: Vec<DependentSourceBody>,
     /// How often the source was first to report what other sources also reported.
     pub first_reports: FirstReportsBody,
+    /// How many of its claims repeated what open press had already published (they earn it
+    /// nothing), of all its claims.
+    pub open_press: OpenPressBody,
+    /// Outlets (open press, never sources) its other claims look dependent on.
+    pub dependent_outlets: Vec<DependentOutletBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OpenPressBody {
+    /// Claims that repeated an item published at or before they were recorded.
+    pub echoed: u32,
+    /// All the source's claims (counted when any echoed; else 0).
+    pub claims: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependentOutletBody {
+    pub outlet: String,
+    /// The engine's probability that the source's reporting and the outlet's are dependent.
+    pub probability: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PressEchoBody {
+    pub outlet: String,
+    pub published_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -105,7 +131,7 @@ pub struct ReliabilityBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct WarningBody {
-    /// CONTRADICTED_BY_OUTCOMES, VOLUME_JUMP or ECHOES_EARLIER_REPORTING.
+    /// CONTRADICTED_BY_OUTCOMES, VOLUME_JUMP, ECHOES_EARLIER_REPORTING or ECHOES_OPEN_PRESS.
     pub code: String,
     /// A sentence for the officer, with the figures behind the sign.
     pub message: String,
@@ -124,6 +150,9 @@ pub struct ClaimAssessmentBody {
     pub contradictors: u32,
     /// The latest outcome recorded on the claim (confirmed or refuted).
     pub outcome: Option<String>,
+    /// The claim repeated what this outlet had already published: no evidence of its source's
+    /// reliability, and no corroboration of anyone.
+    pub echoes_open_press: Option<PressEchoBody>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -138,6 +167,8 @@ pub struct AssessmentBody {
     /// A sentence for the officer when the corroboration is circular.
     pub warning: Option<String>,
     pub corroborated_by_dependent: Vec<DependentSourceBody>,
+    /// Outlets (open press) the report's claims repeat or depend on.
+    pub corroborated_by_outlets: Vec<String>,
     pub claims: Vec<ClaimAssessmentBody>,
     pub computed_at: Option<String>,
     /// True while the estimate is being updated after recent claims or outcomes (within
@@ -194,6 +225,19 @@ fn suggestion_body(v: &SourceEstimateView) -> SuggestionBody {
                 first: v.evidence.echo.first,
                 expected_first: v.evidence.echo.expected_first,
             },
+            open_press: OpenPressBody {
+                echoed: v.evidence.press.echoed,
+                claims: v.evidence.press.claims,
+            },
+            dependent_outlets: v
+                .evidence
+                .dependent_outlets
+                .iter()
+                .map(|d| DependentOutletBody {
+                    outlet: d.outlet.clone(),
+                    probability: d.probability,
+                })
+                .collect(),
         },
     }
 }
@@ -254,16 +298,27 @@ fn assessment_body(a: &ReportAssessment) -> AssessmentBody {
                 .iter()
                 .map(|d| d.codename.as_str())
                 .collect();
-            format!(
-                "Possible circular reporting: this report is corroborated only by sources judged dependent on its source ({}); do not count their agreement as independent confirmation.",
-                names.join(", ")
-            )
+            let press = a.corroborated_by_outlets.join(", ");
+            match (names.is_empty(), press.is_empty()) {
+                (false, true) => format!(
+                    "Possible circular reporting: this report is corroborated only by sources judged dependent on its source ({}); do not count their agreement as independent confirmation.",
+                    names.join(", ")
+                ),
+                (true, false) => format!(
+                    "Possible circular reporting: this report's only corroboration is open press its claims repeat or depend on ({press}); do not count it as independent confirmation."
+                ),
+                _ => format!(
+                    "Possible circular reporting: this report is corroborated only by sources judged dependent on its source ({}) and by open press its claims repeat or depend on ({press}); do not count their agreement as independent confirmation.",
+                    names.join(", ")
+                ),
+            }
         }),
         corroborated_by_dependent: a
             .corroborated_by_dependent
             .iter()
             .map(dependent_body)
             .collect(),
+        corroborated_by_outlets: a.corroborated_by_outlets.clone(),
         claims: a
             .claims
             .iter()
@@ -278,6 +333,10 @@ fn assessment_body(a: &ReportAssessment) -> AssessmentBody {
                 dependent_corroborators: c.dependent_corroborators,
                 contradictors: c.contradictors,
                 outcome: c.outcome.clone(),
+                echoes_open_press: c.echoes.as_ref().map(|e| PressEchoBody {
+                    outlet: e.outlet.clone(),
+                    published_at: ms(e.published_at_ms),
+                }),
             })
             .collect(),
         computed_at: a.computed_at_ms.map(ms),

@@ -21,6 +21,7 @@ mod filing;
 mod forms;
 mod home;
 mod intake;
+mod open_press;
 mod reports;
 mod requirements;
 mod session;
@@ -126,6 +127,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(
             "/sources/new",
             get(forms::new_source_form).post(forms::new_source),
+        )
+        .route(
+            "/compartments/{name}/open-press",
+            get(open_press::show).post(open_press::record),
         );
     let pages = forms::ROUTES
         .iter()

@@ -143,6 +143,8 @@ pub(super) struct ClaimLine {
     pub evidence: String,
     /// Outcomes recorded on the claim, as words: `refuted by technical collection on …, by ann`.
     pub outcomes: Vec<String>,
+    /// That the claim repeated open press: `Published earlier by Reuters on 2026-11-02`.
+    pub press: Option<String>,
 }
 
 /// A claim added on the report page, as typed.
@@ -245,6 +247,8 @@ struct ReportPage {
     suggested_source: String,
     suggested_information: String,
     circular: Vec<String>,
+    /// Outlets (open press) that are the report's only corroboration with `circular`.
+    circular_press: Vec<String>,
     /// The source's warning signs as of now, as sentences: what a grader should weigh.
     source_warnings: Vec<String>,
     /// The estimate is being updated after recent claims or outcomes.
@@ -346,6 +350,18 @@ async fn report_page(
                     }
                     None => String::new(),
                 },
+                press: a.and_then(|a| a.echoes.as_ref()).map(|e| {
+                    let day =
+                        humint_station::handling::Instant::from_timestamp_millis(e.published_at_ms)
+                            .map(|t| {
+                                humint_core::handling::calendar::london_clock(t)
+                                    .0
+                                    .format("%Y-%m-%d")
+                                    .to_string()
+                            })
+                            .unwrap_or_default();
+                    format!("Published earlier by {} on {day}", e.outlet)
+                }),
             }
         })
         .collect();
@@ -380,6 +396,11 @@ async fn report_page(
                     .iter()
                     .map(|d| d.codename.clone())
                     .collect()
+            } else {
+                Vec::new()
+            },
+            circular_press: if assessment.circular {
+                assessment.corroborated_by_outlets.clone()
             } else {
                 Vec::new()
             },

@@ -377,6 +377,9 @@ pub(super) struct ReliabilityBlock {
     pub evidence: Vec<String>,
     /// Sources judged dependent on this one: (id, codename, probability as text).
     pub dependent: Vec<(String, String, String)>,
+    /// The source's compartment, when its reporting echoed or looks dependent on open press
+    /// (a link to the compartment's open press; the station decides who may read it).
+    pub press: Option<String>,
 }
 
 pub(super) struct PointLine {
@@ -421,7 +424,7 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
             .as_ref()
             .map(|c| {
                 let e = &c.evidence;
-                vec![
+                let mut lines = vec![
                     format!(
                         "{} of its claims could be checked against another source or an outcome.",
                         e.claims_judged
@@ -434,7 +437,25 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
                         "Outcomes: {} confirmed, {} refuted.",
                         e.outcomes_confirmed, e.outcomes_refuted
                     ),
-                ]
+                ];
+                if e.press.echoed > 0 {
+                    lines.push(format!(
+                        "{} of its {} claims repeated what open press had already published; they earn it nothing and corroborate nobody.",
+                        e.press.echoed, e.press.claims
+                    ));
+                }
+                if !e.dependent_outlets.is_empty() {
+                    let outlets: Vec<String> = e
+                        .dependent_outlets
+                        .iter()
+                        .map(|d| format!("{} ({:.2})", d.outlet, d.probability))
+                        .collect();
+                    lines.push(format!(
+                        "Its other claims look dependent on open press: {}.",
+                        outlets.join(", ")
+                    ));
+                }
+                lines
             })
             .unwrap_or_default(),
         dependent: v
@@ -454,6 +475,7 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
                     .collect()
             })
             .unwrap_or_default(),
+        press: None,
     }
 }
 
@@ -679,8 +701,16 @@ async fn source_page(
             })
             .collect()
     });
-    let reliability =
-        visible(station.source_reliability(p, id).await)?.map(|v| reliability_block(&v));
+    let reliability = visible(station.source_reliability(p, id).await)?.map(|v| {
+        let mut block = reliability_block(&v);
+        let touched = v.current.as_ref().is_some_and(|c| {
+            c.evidence.press.echoed > 0 || !c.evidence.dependent_outlets.is_empty()
+        });
+        if touched {
+            block.press = Some(detail.row.compartment.clone());
+        }
+        block
+    });
     let role = p.role;
     Ok(SourcePage {
         shell: Some(officer.shell("/sources")),

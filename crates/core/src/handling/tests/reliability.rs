@@ -254,3 +254,37 @@ proptest::proptest! {
         }
     }
 }
+
+mod open_press {
+    use super::super::{assert_refused, t};
+    use crate::handling::codes;
+    use crate::handling::open_press::*;
+
+    #[test]
+    fn an_item_needs_its_outlet_and_a_publication_time_not_after_now() {
+        let now = t("2026-11-02T12:00:00Z");
+        assert_refused(check_item("  ", now, now), codes::OUTLET_REQUIRED);
+        assert_refused(
+            check_item("Reuters", t("2026-11-02T12:00:00.001Z"), now),
+            codes::PUBLICATION_IN_FUTURE,
+        );
+        // Published at exactly now is published.
+        assert_eq!(check_item("Reuters", now, now), Ok(()));
+    }
+
+    #[test]
+    fn a_claim_echoes_what_was_published_at_or_before_it_was_recorded() {
+        assert!(echoes(1_000, 1_000));
+        assert!(echoes(999, 1_000));
+        assert!(!echoes(1_001, 1_000));
+    }
+
+    #[test]
+    fn an_outlet_is_named_apart_from_every_source() {
+        let name = outlet_source_name(" Reuters ");
+        assert_eq!(name, outlet_source_name("reuters"));
+        assert!(is_outlet(&name));
+        assert!(!is_outlet("0190f3a0-0000-7000-8000-000000000000"));
+        assert!(!is_outlet("press reuters"));
+    }
+}

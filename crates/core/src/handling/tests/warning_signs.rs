@@ -285,3 +285,35 @@ proptest::proptest! {
         );
     }
 }
+
+#[test]
+fn echoing_open_press_is_a_sign_from_five_claims_and_half_of_them() {
+    let sign = |echoed, claims| echoes_open_press(&PressFigures { claims, echoed });
+    // Exactly five, exactly half: the sign.
+    assert_eq!(
+        sign(5, 10),
+        Some(WarningSign::EchoesOpenPress {
+            echoed: 5,
+            claims: 10
+        })
+    );
+    // Four of four, or of eight: too few to say anything.
+    assert_eq!(sign(4, 4), None);
+    assert_eq!(sign(4, 8), None);
+    // Five of eleven is under half.
+    assert_eq!(sign(5, 11), None);
+    // Six of eleven is over half; every claim an echo is the sign too.
+    assert!(sign(6, 11).is_some());
+    assert!(sign(5, 5).is_some());
+    assert!(sign(0, 0).is_none());
+    // No overflow at the extremes.
+    assert!(sign(u32::MAX, u32::MAX).is_some());
+    let s = sign(7, 12).expect("seven of twelve");
+    assert_eq!(s.code(), "ECHOES_OPEN_PRESS");
+    assert!(
+        s.message()
+            .starts_with("7 of this source's 12 claims repeated"),
+        "{}",
+        s.message()
+    );
+}

@@ -10,6 +10,7 @@ mod errors;
 mod filing;
 mod forms;
 mod intake;
+mod open_press;
 mod pages;
 mod reports;
 mod requirements;
