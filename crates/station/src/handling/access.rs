@@ -32,6 +32,11 @@ pub const IDENTITY_READERS: &[Role] = &[Role::Handler, Role::Controller, Role::A
 /// May see the full statutory record (it contains the true identity).
 pub const RECORD_READERS: &[Role] = IDENTITY_READERS;
 
+/// Those who record what reporting says and what it can be checked against: a report's
+/// claims, and the open press a compartment's claims may echo. Analysts among them, who judge
+/// reporting; never auditors.
+pub const CLAIMERS: &[Role] = &[Role::Analyst, Role::Handler, Role::Controller];
+
 /// Those who run sources day to day: create, move, task, meet, pay.
 pub const RUNNERS: &[Role] = &[Role::Handler, Role::Controller];
 

@@ -37,7 +37,7 @@ mod requirements;
 mod sealed_text;
 mod sources;
 
-pub use access::{IDENTITY_READERS, READERS, RECORD_READERS, RUNNERS};
+pub use access::{CLAIMERS, IDENTITY_READERS, READERS, RECORD_READERS, RUNNERS};
 pub use activity::{ContactInput, ContactOutcomeInput, PaymentInput, PaymentView, TaskingInput};
 pub(crate) use alerts::AlertsCache;
 pub use alerts::{AlertsPage, AlertsRequest};

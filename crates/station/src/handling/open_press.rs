@@ -2,12 +2,12 @@
 //! press"): the items an outlet published, recorded per compartment, and what the reliability
 //! estimate reads of them.
 //!
-//! Who may record and read them: whoever may file reports in the compartment (handlers and
-//! controllers read into it). An item's outlet, subject, attribute, value and reference are
+//! Who may record and read them: whoever may record claims in the compartment (analysts,
+//! handlers and controllers read into it; `access::CLAIMERS`). An item's outlet, subject, attribute, value and reference are
 //! encrypted like a claim's content; its times are not, since the estimate compares them.
 //! Recording one re-estimates the compartment as recording a claim does.
 
-use super::access::RUNNERS;
+use super::access::CLAIMERS;
 use super::{LONG, SHORT, stored, text};
 use crate::{Principal, Station, StationError};
 use humint_core::handling::open_press as rules;
@@ -96,7 +96,7 @@ impl Station {
         compartment: &str,
         input: OpenSourceItemInput,
     ) -> Result<OpenSourceItemView, StationError> {
-        p.require_role(RUNNERS, "record open-source items")?;
+        p.require_role(CLAIMERS, "record open-source items")?;
         p.require_compartment(compartment)?;
         let c =
             self.store
@@ -173,7 +173,7 @@ impl Station {
         p: &Principal,
         compartment: &str,
     ) -> Result<Vec<OpenSourceItemView>, StationError> {
-        p.require_role(RUNNERS, "see open-source items")?;
+        p.require_role(CLAIMERS, "see open-source items")?;
         p.require_compartment(compartment)?;
         let c =
             self.store

@@ -136,7 +136,6 @@ fn legacy_grading(row: &ReportRow) -> Option<GradingRow> {
         graded_at_ms: row.graded_at_ms?,
     })
 }
-const CLAIMERS: &[Role] = &[Role::Analyst, Role::Handler, Role::Controller];
 
 impl Station {
     pub(super) fn claim_row(
@@ -526,7 +525,7 @@ impl Station {
         input: ClaimInput,
     ) -> Result<ClaimView, StationError> {
         let (_, source) = self
-            .report_and_source(p, report_id, CLAIMERS, "record claims")
+            .report_and_source(p, report_id, super::access::CLAIMERS, "record claims")
             .await?;
         let row = self.claim_row(p, report_id, &input, self.clock().now())?;
         let audit =

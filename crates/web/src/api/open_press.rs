@@ -67,7 +67,7 @@ fn body(v: OpenSourceItemView) -> OpenSourceItemBody {
     }
 }
 
-/// Record an open-source item in a compartment (handlers and controllers read into it); the
+/// Record an open-source item in a compartment (analysts, handlers and controllers read into it); the
 /// compartment's reliability is re-estimated.
 #[utoipa::path(post, path = "/api/v1/compartments/{name}/open-source-items", params(("name" = String, Path)),
     request_body = OpenSourceItemRequest, security(("bearer" = [])),

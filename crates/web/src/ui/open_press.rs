@@ -1,5 +1,6 @@
 //! A compartment's open press: the items outlets published, listed newest first, and the form
-//! to record one (handlers and controllers read into the compartment; the station decides).
+//! to record one (analysts, handlers and controllers read into the compartment; the station
+//! decides).
 //! Claims that repeat an item published before they were recorded say so on their report's
 //! page.
 

@@ -106,6 +106,8 @@ struct ListPage {
     problem: Option<Problem>,
     /// Handlers and controllers get the link to the new-source form (the station decides).
     may_create: bool,
+    /// Those who record claims get the links to their compartments' open press.
+    may_press: bool,
 }
 
 /// The query string of the next page: the same filters, after the last row shown.
@@ -152,6 +154,7 @@ pub(super) async fn list(
         next: None,
         problem: None,
         may_create: matches!(officer.principal.role, Role::Handler | Role::Controller),
+        may_press: humint_station::handling::CLAIMERS.contains(&officer.principal.role),
     };
     let source_state = if q.state.is_empty() {
         None

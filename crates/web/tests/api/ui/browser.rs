@@ -160,9 +160,9 @@ async fn chromium_without_javascript_walks_the_analysts_and_auditors_stories() {
     d.screenshot("analyst-4-report-graded").await;
     // From the sources list to the compartment's dependence: one source, so no group.
     d.click("nav a[href='/sources']").await;
-    d.wait_for("dependence-links").await;
+    d.wait_for("compartment-links").await;
     d.click(&format!(
-        "#dependence-links a[href='/compartments/{}/dependence']",
+        "#compartment-links a[href='/compartments/{}/dependence']",
         crate::handling::COMPARTMENT
     ))
     .await;

@@ -104,11 +104,20 @@ async fn the_open_press_page_records_items_and_a_report_says_what_it_repeated(
         insta::assert_snapshot!("open_press", super::redact(&listed.body));
     }
 
-    // An analyst may not record or read them; the page says so.
-    let analyst = Browser::sign_in(&w.t, &w.analyst).await;
-    let refused = analyst.get(PAGE).await;
+    // An authorising officer may not record or read them; the page says so. An analyst,
+    // who checks reporting against the press, reads the same list.
+    let ao = Browser::sign_in(&w.t, &w.ao).await;
+    let refused = ao.get(PAGE).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("ROLE_FORBIDDEN"), "{}", refused.body);
+    let analyst = Browser::sign_in(&w.t, &w.analyst).await;
+    let read = analyst.get(PAGE).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(read.body.contains("by hana"), "{}", read.body);
+    // The sources list leads there for those who may, and not for the others.
+    let link = format!("<a href=\"{PAGE}\">open press</a>");
+    assert!(analyst.get("/sources").await.body.contains(&link));
+    assert!(!ao.get("/sources").await.body.contains(&link));
 
     // A report repeating it says so beside the claim, and names the press as what its
     // corroboration comes from.
