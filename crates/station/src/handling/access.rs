@@ -3,8 +3,9 @@
 //! checks that go beyond a role (a handler sees the true identity of their own sources only).
 
 use super::{Loaded, SourceRow};
-use crate::{Principal, StationError};
+use crate::{Principal, Station, StationError};
 use humint_core::Role;
+use humint_store::{CompartmentRecord, Store as _};
 
 /// May see a source's existence, codename and state, requirements and graded reporting.
 pub const READERS: &[Role] = &[
@@ -71,4 +72,26 @@ pub(crate) fn check_identity(
         });
     }
     Ok(())
+}
+
+impl Station {
+    /// The compartment `name`, for an officer with one of the `allowed` roles who is read into
+    /// it: role first, then compartment, so a compartment the officer is not read into is
+    /// refused alike whether or not it exists.
+    pub(crate) async fn compartment_for(
+        &self,
+        p: &Principal,
+        allowed: &[Role],
+        doing: &str,
+        name: &str,
+    ) -> Result<CompartmentRecord, StationError> {
+        p.require_role(allowed, doing)?;
+        p.require_compartment(name)?;
+        self.store
+            .compartment_by_name(name)
+            .await?
+            .ok_or(StationError::NotFound {
+                what: "compartment",
+            })
+    }
 }

@@ -6,7 +6,7 @@
 use super::access::READERS;
 use crate::{Principal, Station, StationError};
 use humint_core::handling::reliability::dependence_groups;
-use humint_store::{ReliabilityStore as _, Store as _};
+use humint_store::ReliabilityStore as _;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -53,15 +53,9 @@ impl Station {
         p: &Principal,
         compartment: &str,
     ) -> Result<DependenceView, StationError> {
-        p.require_role(READERS, "see dependence between sources")?;
-        p.require_compartment(compartment)?;
-        let record =
-            self.store
-                .compartment_by_name(compartment)
-                .await?
-                .ok_or(StationError::NotFound {
-                    what: "compartment",
-                })?;
+        let record = self
+            .compartment_for(p, READERS, "see dependence between sources", compartment)
+            .await?;
         let sources = self.store.compartment_sources(&record.id).await?;
         let codenames: HashMap<&str, &str> = sources
             .iter()

@@ -96,15 +96,9 @@ impl Station {
         compartment: &str,
         input: OpenSourceItemInput,
     ) -> Result<OpenSourceItemView, StationError> {
-        p.require_role(CLAIMERS, "record open-source items")?;
-        p.require_compartment(compartment)?;
-        let c =
-            self.store
-                .compartment_by_name(compartment)
-                .await?
-                .ok_or(StationError::NotFound {
-                    what: "compartment",
-                })?;
+        let c = self
+            .compartment_for(p, CLAIMERS, "record open-source items", compartment)
+            .await?;
         let now = self.clock().now();
         rules::check_item(&input.outlet, input.published_at, now)?;
         let doc = ItemDoc {
@@ -173,15 +167,9 @@ impl Station {
         p: &Principal,
         compartment: &str,
     ) -> Result<Vec<OpenSourceItemView>, StationError> {
-        p.require_role(CLAIMERS, "see open-source items")?;
-        p.require_compartment(compartment)?;
-        let c =
-            self.store
-                .compartment_by_name(compartment)
-                .await?
-                .ok_or(StationError::NotFound {
-                    what: "compartment",
-                })?;
+        let c = self
+            .compartment_for(p, CLAIMERS, "see open-source items", compartment)
+            .await?;
         let mut names = std::collections::BTreeMap::new();
         let mut out = Vec::new();
         for row in self.store.open_source_items(&c.id).await? {

@@ -5,6 +5,7 @@
 
 use crate::handling::{COMPARTMENT, OTHER, World};
 use crate::harness::assert_refused;
+use crate::reliability::{assessment, codes, file, reliability};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use humint_core::Role;
 use humint_store::Backend;
@@ -12,43 +13,12 @@ use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::{Value, json};
 
-const OBSERVED: &str = "2026-03-01T10:00:00Z";
-
 fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn items_path(compartment: &str) -> String {
     format!("/api/v1/compartments/{compartment}/open-source-items")
-}
-
-/// Files one report with the given (subject, attribute, value) claims; returns its id and its
-/// claim ids.
-async fn file(
-    w: &World,
-    token: &str,
-    source: &str,
-    claims: &[(String, &str, String)],
-) -> (String, Vec<String>) {
-    let claims: Vec<Value> = claims
-        .iter()
-        .map(|(s, a, v)| json!({"subject": s, "attribute": a, "value": v, "observed_at": OBSERVED}))
-        .collect();
-    let (status, report) =
-        w.t.post_json(
-            Some(token),
-            &format!("/api/v1/sources/{source}/reports"),
-            json!({"text": "Debrief.", "claims": claims}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{report}");
-    let ids = report["claims"]
-        .as_array()
-        .expect("claims")
-        .iter()
-        .map(|c| c["id"].as_str().expect("claim id").to_owned())
-        .collect();
-    (report["id"].as_str().expect("id").to_owned(), ids)
 }
 
 /// Records an item in ALPHA published at `published`.
@@ -71,34 +41,8 @@ async fn publish(
     body
 }
 
-async fn reliability(w: &World, token: &str, source: &str) -> Value {
-    let (status, body) =
-        w.t.get(
-            Some(token),
-            &format!("/api/v1/sources/{source}/reliability"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
-async fn assessment(w: &World, token: &str, report: &str) -> Value {
-    let (status, body) =
-        w.t.get(Some(token), &format!("/api/v1/reports/{report}/assessment"))
-            .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
 fn claims_of(a: &Value) -> &Vec<Value> {
     a["claims"].as_array().expect("claims")
-}
-
-fn codes(r: &Value) -> Vec<&str> {
-    r["warnings"]
-        .as_array()
-        .map(|w| w.iter().filter_map(|x| x["code"].as_str()).collect())
-        .unwrap_or_default()
 }
 
 fn sighting(i: usize) -> (String, &'static str, String) {

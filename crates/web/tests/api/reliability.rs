@@ -14,7 +14,7 @@ const OBSERVED: &str = "2026-03-01T10:00:00Z";
 
 /// Files one report on `source` with the given (subject, attribute, value) claims, as the
 /// handler; returns the report id and its claim ids.
-async fn file(
+pub(crate) async fn file(
     w: &World,
     token: &str,
     source: &str,
@@ -52,7 +52,7 @@ async fn outcome(w: &World, token: &str, claim: &str, verdict: &str) {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-async fn reliability(w: &World, token: &str, source: &str) -> Value {
+pub(crate) async fn reliability(w: &World, token: &str, source: &str) -> Value {
     let (status, body) =
         w.t.get(
             Some(token),
@@ -63,7 +63,7 @@ async fn reliability(w: &World, token: &str, source: &str) -> Value {
     body
 }
 
-async fn assessment(w: &World, token: &str, report: &str) -> Value {
+pub(crate) async fn assessment(w: &World, token: &str, report: &str) -> Value {
     let (status, body) =
         w.t.get(Some(token), &format!("/api/v1/reports/{report}/assessment"))
             .await;
@@ -76,7 +76,7 @@ fn letter(r: &Value) -> &str {
 }
 
 /// The codes of a reliability answer's warning signs.
-fn codes(r: &Value) -> Vec<&str> {
+pub(crate) fn codes(r: &Value) -> Vec<&str> {
     r["warnings"]
         .as_array()
         .map(|w| w.iter().filter_map(|x| x["code"].as_str()).collect())
