@@ -136,6 +136,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_at", Int),
             ("created_by", Text),
             ("version", Int),
+            ("motivation", Text),
         ],
         order_by: "id",
     },
@@ -516,12 +517,14 @@ pub const TABLES: &[TableSpec] = &[
 
 /// Columns added after the format's version 1 was first written, each at the end of its
 /// table's list and nullable: a backup made before them restores with them NULL (the station
-/// seals the register's plaintext when it next opens).
+/// seals the register's plaintext when it next opens; a source's motivation reads as not
+/// recorded).
 pub const ADDED_COLUMNS: &[&str] = &[
     "description_sealed",
     "reference_sealed",
     "note_sealed",
     "reason_sealed",
+    "motivation",
 ];
 
 /// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but

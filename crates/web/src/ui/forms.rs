@@ -20,7 +20,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{MatchedPath, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use humint_core::handling::{AppropriateAdult, SourceState};
+use humint_core::handling::{AppropriateAdult, Motivation, SourceState};
 use humint_station::handling::{
     AuthorityReference, CancellationInput, ContactOutcomeInput, MAX_PAGE, NewSource, PaymentInput,
     RUNNERS, RenewalInput, RiskInput, SourceDetail, TaskingInput, TrueIdentity,
@@ -237,6 +237,16 @@ const PAYMENT_KINDS: [(&str, &str); 2] = [
     ("offer", "Offer (recorded even if declined)"),
 ];
 
+/// A source's declared motivation as offered in forms (product.md, "The cycle, as records").
+pub(super) const MOTIVATIONS: [(&str, &str); 6] = [
+    ("", "Not recorded"),
+    ("ideology", "Ideology"),
+    ("money", "Money"),
+    ("recognition", "Recognition"),
+    ("conscience", "Conscience"),
+    ("other", "Other"),
+];
+
 const OUTCOMES: [(&str, &str); 3] = [
     ("held", "Held"),
     ("missed", "Missed"),
@@ -402,6 +412,10 @@ async fn spec(
                 Field::area("identities_used", "Other identities used").hint("One per line."),
                 Field::area("other_authorities", "Other authorities that benefit")
                     .hint("One per line, as authority: their reference for the source."),
+                Field::area("access", "Access")
+                    .hint("What the source can reach: a workplace, a group, a place. Optional; kept with the true identity, encrypted."),
+                Field::select("motivation", "Declared motivation", options(&MOTIVATIONS))
+                    .hint("Context for judging the reporting; it changes no grade."),
                 Field::text("codename", "Codename")
                     .hint("Leave blank and the station draws one from its word list."),
                 Field::check("vulnerable", "A vulnerable individual"),
@@ -754,6 +768,7 @@ async fn act(
                 )?,
                 identities_used: v.lines("identities_used"),
                 other_authorities,
+                access: v.opt("access"),
             };
             let new = NewSource {
                 compartment: v.get("compartment").trim().to_owned(),
@@ -762,6 +777,7 @@ async fn act(
                 true_identity,
                 vulnerable: v.ticked("vulnerable"),
                 undercover_operative: v.ticked("undercover_operative"),
+                motivation: Motivation::parse_optional(v.get("motivation"))?,
                 handler: v.opt("handler"),
                 controller: v.opt("controller"),
                 record_keeper: v.opt("record_keeper"),
