@@ -488,7 +488,12 @@ impl Station {
         motivation: Option<Motivation>,
     ) -> Result<SourceDetail, StationError> {
         let loaded = self.load_source(id).await?;
-        access::check(p, &loaded.row, RUNNERS, "change a source's declared motivation")?;
+        access::check(
+            p,
+            &loaded.row,
+            RUNNERS,
+            "change a source's declared motivation",
+        )?;
         let audit = self.handling_audit(
             p,
             "source.motivation.set",
@@ -711,4 +716,34 @@ pub(crate) fn auth_row(
 pub struct ListedReliability {
     pub letter: Option<char>,
     pub warnings: Vec<humint_core::handling::warning_signs::WarningSign>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdentityDoc;
+
+    /// An envelope's plaintext exactly as versions before a source's access wrote it.
+    const BEFORE_ACCESS: &str = r#"{"name":"Jane Example","date_of_birth":"1986-03-02","identities_used":["J. Sample"],"other_authorities":[]}"#;
+
+    #[test]
+    fn an_identity_written_before_access_existed_still_opens() {
+        let doc: IdentityDoc = serde_json::from_str(BEFORE_ACCESS).expect("an old envelope opens");
+        assert_eq!(doc.name, "Jane Example");
+        assert_eq!(doc.identities_used, vec!["J. Sample".to_owned()]);
+        assert_eq!(doc.access, None);
+        // Written without an access, it is the old layout byte for byte.
+        assert_eq!(serde_json::to_string(&doc).expect("json"), BEFORE_ACCESS);
+    }
+
+    #[test]
+    fn an_access_is_kept_inside_the_envelope() {
+        let mut doc: IdentityDoc = serde_json::from_str(BEFORE_ACCESS).expect("opens");
+        doc.access = Some("the night shift at the terminal".to_owned());
+        let text = serde_json::to_string(&doc).expect("json");
+        let back: IdentityDoc = serde_json::from_str(&text).expect("reopens");
+        assert_eq!(
+            back.access.as_deref(),
+            Some("the night shift at the terminal")
+        );
+    }
 }
