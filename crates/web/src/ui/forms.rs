@@ -167,10 +167,11 @@ enum Which {
     Notice(String),
     WrittenRecord(String),
     Outcome(String),
+    Motivation,
 }
 
 /// The routes this module serves (all GET for the form, POST to submit it).
-pub(super) const ROUTES: [&str; 13] = [
+pub(super) const ROUTES: [&str; 14] = [
     "/sources/{id}/transition",
     "/sources/{id}/roles/new",
     "/sources/{id}/risk/new",
@@ -184,6 +185,7 @@ pub(super) const ROUTES: [&str; 13] = [
     "/sources/{id}/authorisations/{item}/notice",
     "/sources/{id}/authorisations/{item}/written-record",
     "/sources/{id}/contacts/{item}/outcome",
+    "/sources/{id}/motivation",
 ];
 
 fn which(route: &str, params: &HashMap<String, String>) -> Option<(String, Which)> {
@@ -206,6 +208,7 @@ fn which(route: &str, params: &HashMap<String, String>) -> Option<(String, Which
         "/authorisations/{item}/notice" => Which::Notice(item()),
         "/authorisations/{item}/written-record" => Which::WrittenRecord(item()),
         "/contacts/{item}/outcome" => Which::Outcome(item()),
+        "/motivation" => Which::Motivation,
         _ => return None,
     };
     Some((id, w))
@@ -385,6 +388,7 @@ async fn spec(
             | Which::Approve(_)
             | Which::Pay(_)
             | Which::Outcome(_)
+            | Which::Motivation
     ) {
         p.require_role(RUNNERS, "run sources")?;
     }
@@ -455,6 +459,22 @@ async fn spec(
                 Field::area("welfare_arrangements", "Welfare arrangements").hint(
                     "Needed to terminate: how the source's security and welfare will be looked after from now on.",
                 ),
+            ];
+            s
+        }
+        Which::Motivation => {
+            let mut s = Spec::new(
+                format!("Record the declared motivation of {codename}"),
+                "Record the motivation",
+                "save-motivation",
+            );
+            s.intro = "What the source says moves them to report, recorded as context for judging the reporting: it changes no grade and no rule.".to_owned();
+            let current = detail
+                .and_then(|d| d.row.motivation.clone())
+                .unwrap_or_default();
+            s.fields = vec![
+                Field::select("motivation", "Declared motivation", options(&MOTIVATIONS))
+                    .value(current),
             ];
             s
         }
@@ -793,6 +813,16 @@ async fn act(
                     choice("new state", v.get("to"))?,
                     v.get("reason"),
                     v.opt("welfare_arrangements").as_deref(),
+                )
+                .await?;
+            Ok(back)
+        }
+        Which::Motivation => {
+            station
+                .set_source_motivation(
+                    p,
+                    source_id,
+                    Motivation::parse_optional(v.get("motivation"))?,
                 )
                 .await?;
             Ok(back)

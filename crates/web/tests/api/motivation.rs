@@ -261,3 +261,87 @@ async fn runners_change_the_motivation_and_refusals_write_nothing(#[case] backen
     assert_eq!(status, StatusCode::OK, "{cleared}");
     assert_eq!(cleared["motivation"], Value::Null);
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn the_motivation_form_records_it_for_runners_and_keeps_a_refusal_on_the_form(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (status, created) = create(&w, Some(ACCESS), Some("money")).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let page = format!("/sources/{id}");
+    let form = format!("{page}/motivation");
+
+    let handler = Browser::sign_in(&w.t, &w.handler).await;
+    assert!(
+        handler
+            .get(&page)
+            .await
+            .body
+            .contains(r#"id="record-motivation""#)
+    );
+    let shown = handler.get(&form).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(
+        shown
+            .body
+            .contains(r#"<option value="money" selected>Money</option>"#),
+        "the form starts from the motivation recorded: {}",
+        shown.body
+    );
+    let refused = handler
+        .submit(&form, &form, &[("motivation", "leverage")])
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("INVALID_MOTIVATION"),
+        "{}",
+        refused.body
+    );
+    let saved = handler
+        .submit(&form, &form, &[("motivation", "recognition")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), page);
+    let after = handler.get(&page).await;
+    assert!(
+        after
+            .body
+            .contains(r#"<dd id="motivation">recognition</dd>"#),
+        "{}",
+        after.body
+    );
+
+    // An analyst gets no link and no form, and a forged submission changes nothing.
+    let analyst = Browser::sign_in(&w.t, &w.analyst).await;
+    assert!(
+        !analyst
+            .get(&page)
+            .await
+            .body
+            .contains(r#"id="record-motivation""#)
+    );
+    let away = analyst.get(&form).await;
+    assert_eq!(away.status, StatusCode::FORBIDDEN);
+    assert!(away.body.contains("ROLE_FORBIDDEN"), "{}", away.body);
+    let forged = analyst
+        .submit(&page, &form, &[("motivation", "other")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let token = w.token(&w.analyst).await;
+    let (_, source) =
+        w.t.get(Some(&token), &format!("/api/v1/sources/{id}"))
+            .await;
+    assert_eq!(source["motivation"], "recognition");
+}
