@@ -636,4 +636,18 @@ mod tests {
         );
         assert_eq!(restored_columns(users, &names(&["id", "name"])), None);
     }
+
+    #[test]
+    fn a_backup_from_before_the_motivation_column_restores_its_sources() {
+        let spec = table("sources").expect("table");
+        let all: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
+        assert_eq!(all.last(), Some(&"motivation"));
+        assert_eq!(restored_columns(spec, &names(&all)), Some(all.len()));
+        let before = &all[..all.len() - 1];
+        assert_eq!(
+            restored_columns(spec, &names(before)),
+            Some(before.len()),
+            "before 0013: motivation reads as not recorded"
+        );
+    }
 }

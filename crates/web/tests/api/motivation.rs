@@ -345,3 +345,58 @@ async fn the_motivation_form_records_it_for_runners_and_keeps_a_refusal_on_the_f
             .await;
     assert_eq!(source["motivation"], "recognition");
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_walk_in_is_converted_with_its_access_and_motivation(#[case] backend: Backend) {
+    use crate::harness::TestStation;
+    use crate::intake::{only_thread, open_door};
+    use humint_core::Role;
+    let Some(t) = TestStation::start(backend).await else {
+        return;
+    };
+    let (_custodian, portal) = open_door(&t).await;
+    portal
+        .first_contact("I can tell you about the port.", None)
+        .await;
+    let thread = only_thread(&t).await;
+    let hal = t.officer("hal", Role::Handler, &["WALKIN"]).await;
+    let token = t.login(&hal).await;
+    let body = |motivation: &str| {
+        json!({
+            "compartment": "WALKIN",
+            "true_identity": {"name": "Jordan Example", "date_of_birth": "1980-01-02", "access": ACCESS},
+            "motivation": motivation,
+        })
+    };
+    assert_refused(
+        &t.post_json(
+            Some(&token),
+            &format!("/api/v1/intake/{thread}/convert"),
+            body("revenge"),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "INVALID_MOTIVATION",
+    );
+    let (status, converted) = t
+        .post_json(
+            Some(&token),
+            &format!("/api/v1/intake/{thread}/convert"),
+            body("conscience"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{converted}");
+    assert!(!converted.to_string().contains(ACCESS), "{converted}");
+    let source = converted["source_id"].as_str().expect("id");
+    let (_, shown) = t
+        .get(Some(&token), &format!("/api/v1/sources/{source}"))
+        .await;
+    assert_eq!(shown["motivation"], "conscience");
+    let (_, identity) = t
+        .get(Some(&token), &format!("/api/v1/sources/{source}/identity"))
+        .await;
+    assert_eq!(identity["access"], ACCESS);
+}
