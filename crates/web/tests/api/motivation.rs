@@ -119,6 +119,7 @@ async fn access_is_shown_with_the_identity_only_and_motivation_to_every_reader(
             page.clone(),
             "/sources".to_owned(),
             format!("{page}/reports"),
+            "/audit".to_owned(),
         ] {
             let answer = browser.get(&path).await;
             assert!(!answer.body.contains(ACCESS), "{path}: {}", answer.body);
@@ -139,6 +140,18 @@ async fn access_is_shown_with_the_identity_only_and_motivation_to_every_reader(
             );
         }
     }
+
+    // Nor is it in the auditor's inspection pack.
+    let auditor = w.token(&w.auditor).await;
+    let day = w.now().date_naive();
+    let (status, pack) =
+        w.t.get(
+            Some(&auditor),
+            &format!("/api/v1/inspection.json?from={day}&to={day}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    assert!(!pack.to_string().contains(ACCESS), "{pack}");
 
     // At rest the access is only ciphertext: no table of sources holds it.
     let rows =
