@@ -136,6 +136,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_at", Int),
             ("created_by", Text),
             ("version", Int),
+            ("motivation", Text),
         ],
         order_by: "id",
     },
@@ -516,12 +517,14 @@ pub const TABLES: &[TableSpec] = &[
 
 /// Columns added after the format's version 1 was first written, each at the end of its
 /// table's list and nullable: a backup made before them restores with them NULL (the station
-/// seals the register's plaintext when it next opens).
+/// seals the register's plaintext when it next opens; a source's motivation reads as not
+/// recorded).
 pub const ADDED_COLUMNS: &[&str] = &[
     "description_sealed",
     "reference_sealed",
     "note_sealed",
     "reason_sealed",
+    "motivation",
 ];
 
 /// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but
@@ -632,5 +635,19 @@ mod tests {
             Some(3)
         );
         assert_eq!(restored_columns(users, &names(&["id", "name"])), None);
+    }
+
+    #[test]
+    fn a_backup_from_before_the_motivation_column_restores_its_sources() {
+        let spec = table("sources").expect("table");
+        let all: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
+        assert_eq!(all.last(), Some(&"motivation"));
+        assert_eq!(restored_columns(spec, &names(&all)), Some(all.len()));
+        let before = &all[..all.len() - 1];
+        assert_eq!(
+            restored_columns(spec, &names(before)),
+            Some(before.len()),
+            "before 0013: motivation reads as not recorded"
+        );
     }
 }

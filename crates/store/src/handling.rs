@@ -55,6 +55,8 @@ pub struct SourceRow {
     pub created_at_ms: i64,
     pub created_by: String,
     pub version: i64,
+    /// The declared motivation's name (migration 0013); `None` when not recorded.
+    pub motivation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +240,11 @@ pub enum HandlingWrite {
         source_id: String,
         state: String,
         recruited_at_ms: Option<i64>,
+    },
+    /// A source's declared motivation changed (`None`: not recorded).
+    SetSourceMotivation {
+        source_id: String,
+        motivation: Option<String>,
     },
     InsertTransition(TransitionRow),
     InsertRole(RoleRow),

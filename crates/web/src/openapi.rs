@@ -38,6 +38,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         reliability::source_reliability, reliability::report_assessment, reliability::grade_decisions,
         reliability::compartment_dependence,
         open_press::create, open_press::list,
+        handling::sources::set_motivation,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

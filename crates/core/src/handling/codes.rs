@@ -149,6 +149,12 @@ pub const BREAK_GLASS_REASON_REQUIRED: &str = "BREAK_GLASS_REASON_REQUIRED";
 /// A grading scheme that is not one of 3x5x2, 5x5x5 or Admiralty (GRD-01).
 pub const GRADING_SCHEME_UNKNOWN: &str = "GRADING_SCHEME_UNKNOWN";
 
+// A source's access and declared motivation (product.md, "The cycle, as records").
+/// A declared motivation that is not ideology, money, recognition, conscience or other.
+pub const INVALID_MOTIVATION: &str = "INVALID_MOTIVATION";
+/// A source's access written at more than the length a sentence or two needs.
+pub const ACCESS_TOO_LONG: &str = "ACCESS_TOO_LONG";
+
 /// Every code above, so tests and documentation can check they are unique and well formed.
 pub const ALL: &[&str] = &[
     AUTH_REQUIRED,
@@ -209,6 +215,8 @@ pub const ALL: &[&str] = &[
     GRADE_RATIONALE_REQUIRED,
     OUTLET_REQUIRED,
     PUBLICATION_IN_FUTURE,
+    INVALID_MOTIVATION,
+    ACCESS_TOO_LONG,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

@@ -24,6 +24,7 @@ pub mod grading;
 pub mod inspection;
 pub mod juvenile;
 pub mod lifecycle;
+pub mod motivation;
 pub mod open_press;
 pub mod payment;
 pub mod relevant_error;
@@ -53,6 +54,7 @@ pub use grading::{
 };
 pub use juvenile::{AgeBand, AppropriateAdult, AppropriateAdultCategory, JuvenileCcaSafeguards};
 pub use lifecycle::{Origin, Source, SourceState, Transition, TransitionFacts, transition};
+pub use motivation::Motivation;
 pub use payment::{Payment, PaymentKind, PaymentPolicy};
 pub use relevant_error::RelevantError;
 pub use review::{

@@ -71,6 +71,29 @@ const SURNAMES: &[&str] = &[
     "Lindqvist",
     "Brennan",
 ];
+/// What the demo's sources can reach (fictional); the spotted ones (every seventh) have none
+/// recorded yet, as a spotted source's access may be unknown.
+const ACCESSES: &[&str] = &[
+    "the night shift at a fictional container terminal",
+    "the committee of a fictional residents' association",
+    "the back office of a fictional freight forwarder",
+    "a fictional car-wash chain's cash runs",
+    "the regulars of a fictional snooker hall",
+    "the dispatch desk of a fictional courier firm",
+];
+/// Declared motivations, one per source in turn; some are not recorded.
+const MOTIVATIONS: &[Option<humint_core::handling::Motivation>] = {
+    use humint_core::handling::Motivation::*;
+    &[
+        Some(Money),
+        Some(Conscience),
+        None,
+        Some(Ideology),
+        Some(Recognition),
+        Some(Money),
+        Some(Other),
+    ]
+};
 /// States of the 13 or 14 sources of each compartment: most are recruited.
 const STATES: &[SourceState] = &[
     SourceState::Spotted,
@@ -265,7 +288,11 @@ impl Simulated<'_> {
             1 + u32::try_from(self.e.below(28)).unwrap_or(0),
         )
         .unwrap_or(NaiveDate::MIN);
-        let identity = serde_json::json!({"name": format!("{} {}", pick(self.e, FIRST_NAMES), pick(self.e, SURNAMES)), "date_of_birth": dob, "identities_used": [], "other_authorities": []});
+        let mut identity = serde_json::json!({"name": format!("{} {}", pick(self.e, FIRST_NAMES), pick(self.e, SURNAMES)), "date_of_birth": dob, "identities_used": [], "other_authorities": []});
+        // Chosen by the source's number, not drawn, so the rest of the demo stays as it was.
+        if target != SourceState::Spotted {
+            identity["access"] = serde_json::json!(ACCESSES[i % ACCESSES.len()]);
+        }
         let blob = st.encrypt_field(
             "sources",
             "true_identity",
@@ -298,6 +325,7 @@ impl Simulated<'_> {
             created_at_ms: t0.timestamp_millis(),
             created_by: handler.user_id.clone(),
             version: 0,
+            motivation: MOTIVATIONS[i % MOTIVATIONS.len()].map(|m| m.as_str().to_owned()),
         };
         let mut writes = Vec::new();
         let mut audit = vec![self.audit(handler, "source.create", "source", &sid)];

@@ -72,6 +72,7 @@ pub use reports::{ReportListRequest, ReportSummary};
 pub use requirements::RequirementInput;
 pub use sources::{
     AuthorityReference, ListedReliability, NewSource, SourceDetail, SourceListFilter, TrueIdentity,
+    motivation_of,
 };
 
 use crate::{Principal, Station, StationError};

@@ -147,6 +147,9 @@ pub struct ReliabilityView {
     pub updating: bool,
     /// Warning signs about the source (core's `warning_signs`), as of now.
     pub warnings: Vec<WarningSign>,
+    /// The source's declared motivation, shown as context for judging the reporting; it
+    /// changes no grade (product.md, "The cycle, as records").
+    pub motivation: Option<humint_core::handling::Motivation>,
 }
 
 /// The evidence behind one claim's suggested digit.
@@ -972,6 +975,7 @@ impl Station {
             history,
             updating: self.reliability_updating(&source.compartment_id),
             warnings,
+            motivation: super::sources::motivation_of(&source)?,
         })
     }
 

@@ -7,7 +7,8 @@ use super::{LONG, Loaded, SHORT, officer_id, stored, text};
 use crate::{Principal, Station, StationError};
 use chrono::NaiveDate;
 use humint_core::handling::{
-    AgeBand, CancellationRequest, Origin, SourceRole, SourceState, TransitionFacts, calendar, roles,
+    AgeBand, CancellationRequest, Motivation, Origin, SourceRole, SourceState, TransitionFacts,
+    calendar, motivation, roles,
 };
 use humint_core::{Role, new_id};
 use humint_store::{
@@ -30,6 +31,10 @@ pub struct TrueIdentity {
     pub date_of_birth: NaiveDate,
     pub identities_used: Vec<String>,
     pub other_authorities: Vec<AuthorityReference>,
+    /// What the source can reach (a workplace, a group, a place); `None` when not known.
+    /// Identifying, so it travels with the identity: encrypted, shown only where the identity
+    /// is (product.md, "The cycle, as records").
+    pub access: Option<String>,
 }
 
 impl std::fmt::Debug for TrueIdentity {
@@ -47,6 +52,9 @@ struct IdentityDoc {
     identities_used: Vec<String>,
     #[serde(default)]
     other_authorities: Vec<AuthorityReference>,
+    /// Absent from envelopes written before a source's access was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    access: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +65,8 @@ pub struct NewSource {
     pub true_identity: TrueIdentity,
     pub vulnerable: bool,
     pub undercover_operative: bool,
+    /// The source's declared motivation, if recorded (context for validation).
+    pub motivation: Option<Motivation>,
     /// Usernames for the s.29(5) roles; a handler creating a source becomes its handler.
     pub handler: Option<String>,
     pub controller: Option<String>,
@@ -111,6 +121,17 @@ fn suits(role: SourceRole, officer: Role) -> bool {
     }
 }
 
+/// A stored source's declared motivation (`None`: not recorded).
+pub fn motivation_of(row: &SourceRow) -> Result<Option<Motivation>, StationError> {
+    row.motivation
+        .as_deref()
+        .map(|m| {
+            Motivation::parse(m)
+                .map_err(|_| StationError::Io("a stored motivation is damaged".to_owned()))
+        })
+        .transpose()
+}
+
 /// What a source list is filtered by (all in the database).
 #[derive(Debug, Clone, Default)]
 pub struct SourceListFilter {
@@ -145,6 +166,7 @@ impl Station {
             date_of_birth: doc.date_of_birth,
             identities_used: doc.identities_used,
             other_authorities: doc.other_authorities,
+            access: doc.access,
         })
     }
 
@@ -212,6 +234,10 @@ impl Station {
                 .map(|i| text("identities_used", i, SHORT))
                 .collect::<Result<_, _>>()?,
             other_authorities: ident.other_authorities.clone(),
+            access: match &ident.access {
+                Some(a) => motivation::check_access(a)?,
+                None => None,
+            },
         };
         if doc.date_of_birth > calendar::local_date(now) {
             return Err(StationError::invalid(
@@ -278,6 +304,7 @@ impl Station {
                 created_at_ms: now.timestamp_millis(),
                 created_by: p.user_id.clone(),
                 version: 0,
+                motivation: new.motivation.map(|m| m.as_str().to_owned()),
             };
             let mut writes = vec![HandlingWrite::InsertSource {
                 row: row.clone(),
@@ -449,6 +476,40 @@ impl Station {
         let identity = self.identity_plain(id).await?;
         self.store.append_audit(&audit).await?;
         Ok(identity)
+    }
+
+    /// Records or changes a source's declared motivation (`None`: not recorded), for the
+    /// source's handler and the compartment's controllers, in one transaction with its audit
+    /// event (product.md, "The cycle, as records": context for validation, it changes no grade).
+    pub async fn set_source_motivation(
+        &self,
+        p: &Principal,
+        id: &str,
+        motivation: Option<Motivation>,
+    ) -> Result<SourceDetail, StationError> {
+        let loaded = self.load_source(id).await?;
+        access::check(
+            p,
+            &loaded.row,
+            RUNNERS,
+            "change a source's declared motivation",
+        )?;
+        let audit = self.handling_audit(
+            p,
+            "source.motivation.set",
+            "source",
+            id,
+            &loaded.row.compartment,
+        );
+        let writes = [HandlingWrite::SetSourceMotivation {
+            source_id: id.to_owned(),
+            motivation: motivation.map(|m| m.as_str().to_owned()),
+        }];
+        self.store
+            .handling_write(Some(&loaded.guard()), &writes, &[audit])
+            .await
+            .map_err(stored)?;
+        self.source_detail(p, id).await
     }
 
     /// The role history (reg 3(h)-(i)).
@@ -655,4 +716,34 @@ pub(crate) fn auth_row(
 pub struct ListedReliability {
     pub letter: Option<char>,
     pub warnings: Vec<humint_core::handling::warning_signs::WarningSign>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdentityDoc;
+
+    /// An envelope's plaintext exactly as versions before a source's access wrote it.
+    const BEFORE_ACCESS: &str = r#"{"name":"Jane Example","date_of_birth":"1986-03-02","identities_used":["J. Sample"],"other_authorities":[]}"#;
+
+    #[test]
+    fn an_identity_written_before_access_existed_still_opens() {
+        let doc: IdentityDoc = serde_json::from_str(BEFORE_ACCESS).expect("an old envelope opens");
+        assert_eq!(doc.name, "Jane Example");
+        assert_eq!(doc.identities_used, vec!["J. Sample".to_owned()]);
+        assert_eq!(doc.access, None);
+        // Written without an access, it is the old layout byte for byte.
+        assert_eq!(serde_json::to_string(&doc).expect("json"), BEFORE_ACCESS);
+    }
+
+    #[test]
+    fn an_access_is_kept_inside_the_envelope() {
+        let mut doc: IdentityDoc = serde_json::from_str(BEFORE_ACCESS).expect("opens");
+        doc.access = Some("the night shift at the terminal".to_owned());
+        let text = serde_json::to_string(&doc).expect("json");
+        let back: IdentityDoc = serde_json::from_str(&text).expect("reopens");
+        assert_eq!(
+            back.access.as_deref(),
+            Some("the night shift at the terminal")
+        );
+    }
 }

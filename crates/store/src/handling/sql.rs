@@ -10,7 +10,7 @@ mod inspection;
 
 const REQUIREMENT_COLUMNS: &str = "r.id, r.compartment_id, c.name, r.title, r.detail, r.priority, r.opened_at, r.review_by, r.review_due_at, r.closed_at, r.created_by, \
      (SELECT COUNT(DISTINCT t.source_id) FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed', 'acknowledged'))";
-const SOURCE_COLUMNS: &str = "s.id, s.compartment_id, c.name, s.codename, s.state, s.origin, s.juvenile, s.vulnerable, s.undercover, s.recruited_at, s.created_at, s.created_by, s.version";
+const SOURCE_COLUMNS: &str = "s.id, s.compartment_id, c.name, s.codename, s.state, s.origin, s.juvenile, s.vulnerable, s.undercover, s.recruited_at, s.created_at, s.created_by, s.version, s.motivation";
 const ROLE_COLUMNS: &str =
     "r.id, r.source_id, r.role, r.officer_id, u.username, r.from_ms, r.until_ms";
 const AUTH_COLUMNS: &str = "a.id, a.source_id, a.kind, a.parent_id, a.granted_by, a.granted_at, a.expires_at, a.cancelled_at, a.next_review_due, a.doc";
@@ -55,6 +55,7 @@ fn source_from_row(r: &AnyRow) -> Result<SourceRow> {
         created_at_ms: r.try_get(10)?,
         created_by: r.try_get(11)?,
         version: r.try_get(12)?,
+        motivation: r.try_get(13)?,
     })
 }
 
@@ -698,6 +699,7 @@ async fn schedule_owners(
                 sources.push(p.source_id.clone());
             }
             HandlingWrite::InsertTransition(_)
+            | HandlingWrite::SetSourceMotivation { .. }
             | HandlingWrite::InsertRisk(_)
             | HandlingWrite::InsertTasking(_)
             | HandlingWrite::InsertReport { .. }

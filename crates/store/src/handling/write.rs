@@ -61,8 +61,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertSource { row, true_identity } => {
             sqlx::query(
-                "INSERT INTO sources (id, compartment_id, codename, state, origin, juvenile, vulnerable, undercover, recruited_at, true_identity, created_at, created_by, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)",
+                "INSERT INTO sources (id, compartment_id, codename, state, origin, juvenile, vulnerable, undercover, recruited_at, true_identity, created_at, created_by, version, motivation) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13)",
             )
             .bind(&row.id)
             .bind(&row.compartment_id)
@@ -76,6 +76,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(true_identity.clone())
             .bind(row.created_at_ms)
             .bind(&row.created_by)
+            .bind(row.motivation.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| match conflict(e, "a source with that codename") {
@@ -96,6 +97,17 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(source_id)
             .execute(&mut *conn)
             .await?;
+            one(done, "source")?;
+        }
+        HandlingWrite::SetSourceMotivation {
+            source_id,
+            motivation,
+        } => {
+            let done = sqlx::query("UPDATE sources SET motivation = $1 WHERE id = $2")
+                .bind(motivation.clone())
+                .bind(source_id)
+                .execute(&mut *conn)
+                .await?;
             one(done, "source")?;
         }
         HandlingWrite::InsertTransition(t) => {

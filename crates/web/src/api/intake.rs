@@ -99,6 +99,9 @@ pub struct WalkInIdentity {
     pub date_of_birth: String,
     #[serde(default)]
     pub identities_used: Vec<String>,
+    /// What the source can reach; kept with the identity, encrypted.
+    #[serde(default)]
+    pub access: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -111,6 +114,9 @@ pub struct ConvertRequest {
     pub codename: Option<String>,
     #[serde(default)]
     pub vulnerable: bool,
+    /// Declared motivation: ideology, money, recognition, conscience or other; absent or null
+    /// when not recorded.
+    pub motivation: Option<String>,
     pub handler: Option<String>,
     pub controller: Option<String>,
     pub record_keeper: Option<String>,
@@ -214,6 +220,7 @@ pub async fn convert(
         )?,
         identities_used: req.true_identity.identities_used,
         other_authorities: Vec::new(),
+        access: req.true_identity.access,
     };
     let new = NewSource {
         compartment: req.compartment,
@@ -222,6 +229,12 @@ pub async fn convert(
         true_identity: identity,
         vulnerable: req.vulnerable,
         undercover_operative: false,
+        motivation: req
+            .motivation
+            .as_deref()
+            .map(humint_core::handling::Motivation::parse)
+            .transpose()
+            .map_err(humint_station::StationError::from)?,
         handler: req.handler,
         controller: req.controller,
         record_keeper: req.record_keeper,

@@ -127,6 +127,9 @@ pub struct ReliabilityBody {
     pub updating: bool,
     /// Warning signs about the source: reasons to look again, never findings.
     pub warnings: Vec<WarningBody>,
+    /// The source's declared motivation (ideology, money, recognition, conscience, other),
+    /// null when not recorded: context for judging the reporting; it changes no grade.
+    pub motivation: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -278,6 +281,7 @@ pub async fn source_reliability(
                 message: w.message(),
             })
             .collect(),
+        motivation: v.motivation.map(|m| m.as_str().to_owned()),
     }))
 }
 

@@ -20,7 +20,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{MatchedPath, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use humint_core::handling::{AppropriateAdult, SourceState};
+use humint_core::handling::{AppropriateAdult, Motivation, SourceState};
 use humint_station::handling::{
     AuthorityReference, CancellationInput, ContactOutcomeInput, MAX_PAGE, NewSource, PaymentInput,
     RUNNERS, RenewalInput, RiskInput, SourceDetail, TaskingInput, TrueIdentity,
@@ -167,10 +167,11 @@ enum Which {
     Notice(String),
     WrittenRecord(String),
     Outcome(String),
+    Motivation,
 }
 
 /// The routes this module serves (all GET for the form, POST to submit it).
-pub(super) const ROUTES: [&str; 13] = [
+pub(super) const ROUTES: [&str; 14] = [
     "/sources/{id}/transition",
     "/sources/{id}/roles/new",
     "/sources/{id}/risk/new",
@@ -184,6 +185,7 @@ pub(super) const ROUTES: [&str; 13] = [
     "/sources/{id}/authorisations/{item}/notice",
     "/sources/{id}/authorisations/{item}/written-record",
     "/sources/{id}/contacts/{item}/outcome",
+    "/sources/{id}/motivation",
 ];
 
 fn which(route: &str, params: &HashMap<String, String>) -> Option<(String, Which)> {
@@ -206,6 +208,7 @@ fn which(route: &str, params: &HashMap<String, String>) -> Option<(String, Which
         "/authorisations/{item}/notice" => Which::Notice(item()),
         "/authorisations/{item}/written-record" => Which::WrittenRecord(item()),
         "/contacts/{item}/outcome" => Which::Outcome(item()),
+        "/motivation" => Which::Motivation,
         _ => return None,
     };
     Some((id, w))
@@ -235,6 +238,16 @@ const TASKING_MOVES: [(&str, &str); 3] = [
 const PAYMENT_KINDS: [(&str, &str); 2] = [
     ("payment", "Payment, benefit or reward"),
     ("offer", "Offer (recorded even if declined)"),
+];
+
+/// A source's declared motivation as offered in forms (product.md, "The cycle, as records").
+pub(super) const MOTIVATIONS: [(&str, &str); 6] = [
+    ("", "Not recorded"),
+    ("ideology", "Ideology"),
+    ("money", "Money"),
+    ("recognition", "Recognition"),
+    ("conscience", "Conscience"),
+    ("other", "Other"),
 ];
 
 const OUTCOMES: [(&str, &str); 3] = [
@@ -375,6 +388,7 @@ async fn spec(
             | Which::Approve(_)
             | Which::Pay(_)
             | Which::Outcome(_)
+            | Which::Motivation
     ) {
         p.require_role(RUNNERS, "run sources")?;
     }
@@ -402,6 +416,10 @@ async fn spec(
                 Field::area("identities_used", "Other identities used").hint("One per line."),
                 Field::area("other_authorities", "Other authorities that benefit")
                     .hint("One per line, as authority: their reference for the source."),
+                Field::area("access", "Access")
+                    .hint("What the source can reach: a workplace, a group, a place. Optional; kept with the true identity, encrypted."),
+                Field::select("motivation", "Declared motivation", options(&MOTIVATIONS))
+                    .hint("Context for judging the reporting; it changes no grade."),
                 Field::text("codename", "Codename")
                     .hint("Leave blank and the station draws one from its word list."),
                 Field::check("vulnerable", "A vulnerable individual"),
@@ -441,6 +459,22 @@ async fn spec(
                 Field::area("welfare_arrangements", "Welfare arrangements").hint(
                     "Needed to terminate: how the source's security and welfare will be looked after from now on.",
                 ),
+            ];
+            s
+        }
+        Which::Motivation => {
+            let mut s = Spec::new(
+                format!("Record the declared motivation of {codename}"),
+                "Record the motivation",
+                "save-motivation",
+            );
+            s.intro = "What the source says moves them to report, recorded as context for judging the reporting: it changes no grade and no rule.".to_owned();
+            let current = detail
+                .and_then(|d| d.row.motivation.clone())
+                .unwrap_or_default();
+            s.fields = vec![
+                Field::select("motivation", "Declared motivation", options(&MOTIVATIONS))
+                    .value(current),
             ];
             s
         }
@@ -754,6 +788,7 @@ async fn act(
                 )?,
                 identities_used: v.lines("identities_used"),
                 other_authorities,
+                access: v.opt("access"),
             };
             let new = NewSource {
                 compartment: v.get("compartment").trim().to_owned(),
@@ -762,6 +797,7 @@ async fn act(
                 true_identity,
                 vulnerable: v.ticked("vulnerable"),
                 undercover_operative: v.ticked("undercover_operative"),
+                motivation: Motivation::parse_optional(v.get("motivation"))?,
                 handler: v.opt("handler"),
                 controller: v.opt("controller"),
                 record_keeper: v.opt("record_keeper"),
@@ -777,6 +813,16 @@ async fn act(
                     choice("new state", v.get("to"))?,
                     v.get("reason"),
                     v.opt("welfare_arrangements").as_deref(),
+                )
+                .await?;
+            Ok(back)
+        }
+        Which::Motivation => {
+            station
+                .set_source_motivation(
+                    p,
+                    source_id,
+                    Motivation::parse_optional(v.get("motivation"))?,
                 )
                 .await?;
             Ok(back)

@@ -220,6 +220,10 @@ pub(super) struct ConvertForm {
     pub controller: String,
     #[serde(default)]
     pub record_keeper: String,
+    #[serde(default)]
+    pub access: String,
+    #[serde(default)]
+    pub motivation: String,
 }
 
 #[derive(Template)]
@@ -426,9 +430,11 @@ fn new_source(f: &ConvertForm) -> Result<NewSource, StationError> {
                 .map(str::to_owned)
                 .collect(),
             other_authorities: Vec::new(),
+            access: opt(&f.access),
         },
         vulnerable: super::ticked(&f.vulnerable),
         undercover_operative: false,
+        motivation: humint_core::handling::Motivation::parse_optional(&f.motivation)?,
         handler: opt(&f.handler),
         controller: opt(&f.controller),
         record_keeper: opt(&f.record_keeper),

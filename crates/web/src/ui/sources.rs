@@ -313,6 +313,8 @@ pub(super) struct IdentityView {
     pub date_of_birth: String,
     pub identities_used: Vec<String>,
     pub other_authorities: Vec<String>,
+    /// What the source can reach; blank when not known.
+    pub access: String,
 }
 
 impl From<&TrueIdentity> for IdentityView {
@@ -326,6 +328,7 @@ impl From<&TrueIdentity> for IdentityView {
                 .iter()
                 .map(|a| format!("{}: {}", a.authority, a.reference))
                 .collect(),
+            access: i.access.clone().unwrap_or_default(),
         }
     }
 }
@@ -337,6 +340,8 @@ struct SourcePage {
     stylesheet: String,
     source: SourceLine,
     origin: String,
+    /// The declared motivation, or "not recorded".
+    motivation: String,
     roles: Vec<RoleLine>,
     authorisations: Option<Vec<AuthLine>>,
     contacts: Option<Vec<ContactLine>>,
@@ -383,6 +388,8 @@ pub(super) struct ReliabilityBlock {
     /// The source's compartment, when its reporting echoed or looks dependent on open press
     /// (a link to the compartment's open press; the station decides who may read it).
     pub press: Option<String>,
+    /// The source's declared motivation, shown beside the suggestion as context.
+    pub motivation: Option<String>,
 }
 
 pub(super) struct PointLine {
@@ -479,6 +486,7 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
             })
             .unwrap_or_default(),
         press: None,
+        motivation: v.motivation.map(|m| m.as_str().to_owned()),
     }
 }
 
@@ -720,6 +728,11 @@ async fn source_page(
         stylesheet: super::stylesheet_href(),
         source: line(&detail.row),
         origin: words(&detail.row.origin),
+        motivation: detail
+            .row
+            .motivation
+            .clone()
+            .unwrap_or_else(|| "not recorded".to_owned()),
         roles: detail
             .roles
             .iter()

@@ -9,6 +9,7 @@ mod foundation;
 mod handling;
 mod inspection;
 mod intake;
+mod motivation;
 mod open_press;
 mod reliability;
 mod sealed;

@@ -8,6 +8,7 @@ mod contact;
 mod grading;
 mod inspection;
 mod lifecycle;
+mod motivation;
 mod payment;
 mod register;
 mod reliability;

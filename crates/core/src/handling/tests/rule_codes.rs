@@ -28,6 +28,7 @@ fn every_code_is_exercised_by_a_test() {
         include_str!("grading.rs"),
         include_str!("register.rs"),
         include_str!("reliability.rs"),
+        include_str!("motivation.rs"),
     ]
     .concat();
     let missing: Vec<&str> = ALL

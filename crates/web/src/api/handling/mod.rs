@@ -19,7 +19,7 @@ pub mod sources;
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sources", get(sources::list).post(sources::create))
         .route("/sources/{id}", get(sources::get_one))
         .route("/sources/{id}/identity", get(sources::identity))
+        .route("/sources/{id}/motivation", put(sources::set_motivation))
         .route(
             "/sources/{id}/transitions",
             get(sources::transitions).post(sources::transition),

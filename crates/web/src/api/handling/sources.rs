@@ -9,7 +9,7 @@ use crate::error::{ApiResult, ErrorBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use humint_core::handling::{Origin, SourceRole, SourceState};
+use humint_core::handling::{Motivation, Origin, SourceRole, SourceState};
 use humint_station::handling::{
     AuthorityReference, NewSource, RoleRow, SourceDetail, SourceListFilter, SourceRow,
     TransitionRow, TrueIdentity, parse_date,
@@ -35,6 +35,10 @@ pub struct TrueIdentityBody {
     pub identities_used: Vec<String>,
     #[serde(default)]
     pub other_authorities: Vec<AuthorityReferenceBody>,
+    /// What the source can reach (a workplace, a group, a place); absent or null when not
+    /// known. Identifying, so it is kept and shown with the identity only.
+    #[serde(default)]
+    pub access: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -51,6 +55,9 @@ pub struct NewSourceRequest {
     pub vulnerable: bool,
     #[serde(default)]
     pub undercover_operative: bool,
+    /// Declared motivation: ideology, money, recognition, conscience or other; absent or null
+    /// when not recorded.
+    pub motivation: Option<String>,
     /// Usernames; a handler creating a source becomes its handler.
     pub handler: Option<String>,
     pub controller: Option<String>,
@@ -78,6 +85,9 @@ pub struct SourceBody {
     pub undercover_operative: bool,
     pub recruited_at: Option<String>,
     pub created_at: String,
+    /// Declared motivation (ideology, money, recognition, conscience, other), null when not
+    /// recorded: context for judging the reporting.
+    pub motivation: Option<String>,
     /// Current handler, controller and record-keeper (detail views only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<RoleBody>>,
@@ -129,6 +139,13 @@ pub struct TransitionBody {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct MotivationRequest {
+    /// ideology, money, recognition, conscience or other; null for not recorded.
+    pub motivation: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoleRequest {
     /// handler, controller or record_keeper.
     #[schema(value_type = String)]
@@ -158,6 +175,7 @@ pub(crate) fn source_body(r: &SourceRow) -> SourceBody {
         undercover_operative: r.undercover,
         recruited_at: opt_ms(r.recruited_at_ms),
         created_at: ms(r.created_at_ms),
+        motivation: r.motivation.clone(),
         roles: None,
         live_authorisation: None,
     }
@@ -190,7 +208,15 @@ pub(crate) fn identity_body(i: &TrueIdentity) -> TrueIdentityBody {
                 reference: a.reference.clone(),
             })
             .collect(),
+        access: i.access.clone(),
     }
+}
+
+/// A motivation as sent: absent or null is "not recorded"; an unknown name is refused.
+fn motivation(text: Option<&str>) -> Result<Option<Motivation>, humint_station::StationError> {
+    text.map(Motivation::parse)
+        .transpose()
+        .map_err(humint_station::StationError::from)
 }
 
 /// Record a new source (handler or controller of the compartment).
@@ -217,6 +243,7 @@ pub async fn create(
                 reference: a.reference,
             })
             .collect(),
+        access: req.true_identity.access,
     };
     let new = NewSource {
         compartment: req.compartment,
@@ -225,6 +252,7 @@ pub async fn create(
         true_identity: identity,
         vulnerable: req.vulnerable,
         undercover_operative: req.undercover_operative,
+        motivation: motivation(req.motivation.as_deref())?,
         handler: req.handler,
         controller: req.controller,
         record_keeper: req.record_keeper,
@@ -349,6 +377,24 @@ pub async fn transitions(
         .source_transitions(&auth.principal, &id)
         .await?;
     Ok(Json(rows.iter().map(transition_body).collect()))
+}
+
+/// Record or change the source's declared motivation (its handler or a controller of its
+/// compartment); null for not recorded. Context for judging the reporting: it changes no grade.
+#[utoipa::path(put, path = "/api/v1/sources/{id}/motivation", params(("id" = String, Path)), request_body = MotivationRequest, security(("bearer" = [])),
+    responses((status = 200, body = SourceBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_motivation(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<MotivationRequest>,
+) -> ApiResult<Json<SourceBody>> {
+    let m = motivation(req.motivation.as_deref())?;
+    let d = state
+        .station
+        .set_source_motivation(&auth.principal, &id, m)
+        .await?;
+    Ok(Json(detail_body(&d)))
 }
 
 /// Who held each role and when (the history).
