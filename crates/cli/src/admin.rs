@@ -348,12 +348,13 @@ pub async fn demo(args: StationArgs, demo: DemoArgs) -> anyhow::Result<ExitCode>
     write_secret(&demo.credentials_out, &lines.join("\n"))?;
     station.checkpoint_audit().await.map_err(refused)?;
     println!(
-        "Demo station ready: compartments {}, {} officers, {} sources, {} contacts, {} reports.",
+        "Demo station ready: compartments {}, {} officers, {} sources, {} contacts, {} reports, {} open press items.",
         summary.compartments.join(", "),
         summary.officers.len(),
         summary.sources,
         summary.contacts,
-        summary.reports
+        summary.reports,
+        summary.open_press_items
     );
     println!(
         "Sign-in details for every officer are in {}.",

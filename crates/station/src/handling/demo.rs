@@ -55,6 +55,8 @@ pub struct DemoSummary {
     pub errors: usize,
     /// Requirements reviewed and closed.
     pub closed_requirements: usize,
+    /// Open-source items (what the press published), some of which reports later repeat.
+    pub open_press_items: usize,
 }
 
 const COMPARTMENTS: &[&str] = &["ORCHARD", "HARBOUR", "LANTERN"];
@@ -209,8 +211,53 @@ pub async fn fill_demo(station: &Station, seed: u64) -> Result<DemoSummary, Stat
         let made = register::fill(station, team, now).await?;
         summary.errors += made.errors;
         summary.closed_requirements += made.closed_requirements;
+        summary.open_press_items += open_press(station, team, year_ago, now).await?;
     }
     Ok(summary)
+}
+
+/// What the (fictional) press published, recorded by the compartment's analyst: a sighting
+/// early in the year that later reports repeat, so their pages say so ("Published earlier by
+/// …"), and a recent one. Each re-estimates the compartment. Returns how many were recorded.
+async fn open_press(
+    station: &Station,
+    team: &Team,
+    year_ago: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<usize, StationError> {
+    let items = [
+        (
+            "Evening Courier",
+            year_ago + Duration::days(2),
+            "vehicle 1",
+            "depot 1",
+            "Evening Courier, page 6",
+        ),
+        (
+            "Harbour Radio",
+            now - Duration::days(30),
+            "vehicle 3",
+            "depot 0",
+            "Harbour Radio, morning bulletin",
+        ),
+    ];
+    for (outlet, published_at, subject, value, reference) in items {
+        station
+            .record_open_source_item(
+                &team.analyst,
+                &team.compartment.name,
+                super::OpenSourceItemInput {
+                    outlet: outlet.to_owned(),
+                    published_at,
+                    subject: subject.to_owned(),
+                    attribute: "seen_at".to_owned(),
+                    value: value.to_owned(),
+                    reference: Some(reference.to_owned()),
+                },
+            )
+            .await?;
+    }
+    Ok(items.len())
 }
 
 async fn requirement(
@@ -700,6 +747,7 @@ mod tests {
         assert!(summary.reports > 100, "{summary:?}");
         assert_eq!(summary.officers.len(), 18);
         assert_eq!((summary.errors, summary.closed_requirements), (15, 3));
+        assert_eq!(summary.open_press_items, 6);
         // It refuses to run twice.
         assert!(fill_demo(&station, 1).await.is_err());
         // The controller of a compartment sees alerts (expiring authorisations at least).
@@ -766,7 +814,9 @@ mod tests {
             .expect("requirements");
         assert!(requirements.iter().any(|r| r.closed_at_ms.is_some()));
         // Recent reports are graded under 3x5x2, older ones under Admiralty, each with history.
+        // Some reports repeat what the press published earlier, and say so.
         let mut schemes = std::collections::BTreeSet::new();
+        let mut echoes = std::collections::BTreeSet::new();
         for s in &sources {
             for r in station
                 .reports(
@@ -777,15 +827,27 @@ mod tests {
                 .await
                 .expect("reports")
                 .iter()
-                .filter(|r| r.graded_at_ms.is_some())
             {
-                let view = station.report(&p, &r.id).await.expect("report");
-                schemes.extend(view.gradings.iter().map(|g| g.scheme.clone()));
+                let assessment = station
+                    .report_assessment(&p, &r.id)
+                    .await
+                    .expect("assessment");
+                echoes.extend(
+                    assessment
+                        .claims
+                        .iter()
+                        .filter_map(|c| c.echoes.as_ref().map(|e| e.outlet.clone())),
+                );
+                if r.graded_at_ms.is_some() {
+                    let view = station.report(&p, &r.id).await.expect("report");
+                    schemes.extend(view.gradings.iter().map(|g| g.scheme.clone()));
+                }
             }
         }
         assert_eq!(
             schemes.into_iter().collect::<Vec<_>>(),
             ["3x5x2", "admiralty"]
         );
+        assert!(echoes.contains("Evening Courier"), "{echoes:?}");
     }
 }
