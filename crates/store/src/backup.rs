@@ -150,6 +150,7 @@ pub const TABLES: &[TableSpec] = &[
             ("at_ms", Int),
             ("actor", Text),
             ("doc", Text),
+            ("doc_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -525,6 +526,7 @@ pub const ADDED_COLUMNS: &[&str] = &[
     "note_sealed",
     "reason_sealed",
     "motivation",
+    "doc_sealed",
 ];
 
 /// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but

@@ -67,7 +67,12 @@ pub struct TransitionRow {
     pub to_state: String,
     pub at_ms: i64,
     pub actor: String,
+    /// The event's document in plaintext: blank in rows written since migration 0014 (and in
+    /// older rows once sealed); the station reads `doc_sealed` and fills this when it opens it.
     pub doc: String,
+    /// The event's document as an envelope (`None` only in a row written before 0014 that no
+    /// station has sealed yet).
+    pub doc_sealed: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

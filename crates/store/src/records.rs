@@ -80,6 +80,12 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "content",
         row_key: "id",
     },
+    // Migration 0014: a source's lifecycle events (see `SEALED_TEXT_COLUMNS`).
+    EncryptedColumn {
+        table: "source_transitions",
+        column: "doc_sealed",
+        row_key: "id",
+    },
 ];
 
 /// A free-text column that was plaintext before migration 0012 and its envelope counterpart.
@@ -119,6 +125,12 @@ pub const SEALED_TEXT_COLUMNS: &[SealedTextColumn] = &[
         table: "break_glass_events",
         plain: "reason",
         sealed: "reason_sealed",
+        nullable: false,
+    },
+    SealedTextColumn {
+        table: "source_transitions",
+        plain: "doc",
+        sealed: "doc_sealed",
         nullable: false,
     },
 ];

@@ -601,15 +601,13 @@ impl Simulated<'_> {
                 }
                 at = day;
             }
-            let transition = TransitionRow {
-                id: self.id::<TransitionRow>(at).to_string(),
-                source_id: sid.clone(),
-                from_state: name(&event.from),
-                to_state: name(&event.to),
-                at_ms: at.timestamp_millis(),
-                actor: handler.user_id.clone(),
-                doc: to_doc(&event)?,
-            };
+            let transition = st.sealed_transition(
+                self.id::<TransitionRow>(at).to_string(),
+                &sid,
+                &event,
+                at.timestamp_millis(),
+                &handler.user_id,
+            )?;
             if *to == SourceState::Terminated {
                 for a in auths
                     .iter_mut()

@@ -93,7 +93,7 @@ impl Station {
                 psychological_harm: doc.psychological_harm,
             });
         }
-        let transitions = self.store.source_transitions(id).await?;
+        let transitions = self.opened_transitions(id).await?;
         let recruitment = transitions
             .iter()
             .rfind(|t| t.to_state == "recruited")

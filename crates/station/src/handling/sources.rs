@@ -620,15 +620,13 @@ impl Station {
                 state: name(&to),
                 recruited_at_ms: (to == SourceState::Recruited).then(|| now.timestamp_millis()),
             },
-            HandlingWrite::InsertTransition(TransitionRow {
-                id: new_id::<TransitionRow>(now, self.entropy()).to_string(),
-                source_id: id.to_owned(),
-                from_state: name(&event.from),
-                to_state: name(&event.to),
-                at_ms: now.timestamp_millis(),
-                actor: p.user_id.clone(),
-                doc: to_doc(&event)?,
-            }),
+            HandlingWrite::InsertTransition(self.sealed_transition(
+                new_id::<TransitionRow>(now, self.entropy()).to_string(),
+                id,
+                &event,
+                now.timestamp_millis(),
+                &p.user_id,
+            )?),
         ];
         let mut audit =
             vec![self.handling_audit(p, "source.transition", "source", id, &compartment)];
@@ -664,7 +662,7 @@ impl Station {
         self.source_detail(p, id).await
     }
 
-    /// The lifecycle events of a source.
+    /// The lifecycle events of a source, their documents opened.
     pub async fn source_transitions(
         &self,
         p: &Principal,
@@ -672,7 +670,51 @@ impl Station {
     ) -> Result<Vec<TransitionRow>, StationError> {
         let row = self.source_row(id).await?;
         access::check(p, &row, CASE_READERS, "see a source's history")?;
-        Ok(self.store.source_transitions(id).await?)
+        self.opened_transitions(id).await
+    }
+
+    /// A lifecycle event as stored: its document (the reason, the circumstances of
+    /// recruitment, welfare arrangements) sealed to its row (migration 0014), the plaintext
+    /// column left blank.
+    pub(crate) fn sealed_transition(
+        &self,
+        id: String,
+        source_id: &str,
+        event: &humint_core::handling::Transition,
+        at_ms: i64,
+        actor: &str,
+    ) -> Result<TransitionRow, StationError> {
+        let doc = to_doc(event)?;
+        let sealed = self.encrypt_field("source_transitions", "doc_sealed", &id, doc.as_bytes())?;
+        Ok(TransitionRow {
+            source_id: source_id.to_owned(),
+            from_state: name(&event.from),
+            to_state: name(&event.to),
+            at_ms,
+            actor: actor.to_owned(),
+            doc: String::new(),
+            doc_sealed: Some(sealed),
+            id,
+        })
+    }
+
+    /// A source's lifecycle events with their documents opened (a row an older version wrote
+    /// and no station has sealed yet is read as it is).
+    pub(crate) async fn opened_transitions(
+        &self,
+        source_id: &str,
+    ) -> Result<Vec<TransitionRow>, StationError> {
+        self.store
+            .source_transitions(source_id)
+            .await?
+            .into_iter()
+            .map(|mut t| {
+                if let Some(envelope) = t.doc_sealed.take() {
+                    t.doc = self.open_text("source_transitions", "doc_sealed", &t.id, &envelope)?;
+                }
+                Ok(t)
+            })
+            .collect()
     }
 
     pub(crate) async fn load_checked(

@@ -304,7 +304,7 @@ impl HandlingStore for SqlStore {
     }
 
     async fn source_transitions(&self, source_id: &str) -> Result<Vec<TransitionRow>> {
-        let sql = "SELECT id, source_id, from_state, to_state, at_ms, actor, doc FROM source_transitions WHERE source_id = $1 ORDER BY at_ms, id";
+        let sql = "SELECT id, source_id, from_state, to_state, at_ms, actor, doc, doc_sealed FROM source_transitions WHERE source_id = $1 ORDER BY at_ms, id";
         self.all(sql.to_owned(), &[source_id], |r| {
             Ok(TransitionRow {
                 id: r.try_get(0)?,
@@ -314,6 +314,7 @@ impl HandlingStore for SqlStore {
                 at_ms: r.try_get(4)?,
                 actor: r.try_get(5)?,
                 doc: r.try_get(6)?,
+                doc_sealed: r.try_get::<Option<Vec<u8>>, _>(7)?,
             })
         })
         .await

@@ -112,7 +112,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertTransition(t) => {
             sqlx::query(
-                "INSERT INTO source_transitions (id, source_id, from_state, to_state, at_ms, actor, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO source_transitions (id, source_id, from_state, to_state, at_ms, actor, doc, doc_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&t.id)
             .bind(&t.source_id)
@@ -121,6 +121,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(t.at_ms)
             .bind(&t.actor)
             .bind(&t.doc)
+            .bind(t.doc_sealed.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "source"))?;

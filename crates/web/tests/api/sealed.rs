@@ -448,3 +448,62 @@ async fn a_moved_envelope_is_refused_with_the_stations_error_and_never_shown(
     );
     assert!(!body.to_string().contains(REASON), "{body}");
 }
+
+/// Reads the circumstances of the source's recruitment from its statutory record.
+async fn recruitment_circumstances(w: &World, source: &str) -> String {
+    let controller = w.token(&w.controller).await;
+    let (status, record) =
+        w.t.get(
+            Some(&controller),
+            &format!("/api/v1/sources/{source}/record"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    record["recruitment"]["circumstances"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn lifecycle_reasons_are_sealed_at_rest_and_old_ones_when_the_station_opens(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    // A recruitment recorded now: its reason (the circumstances) is in no column in clear,
+    // and the statutory record still reads it.
+    let (recruited, _) = w.recruited(&born_years_ago(40, 0)).await;
+    assert_eq!(
+        recruitment_circumstances(&w, &recruited).await,
+        "ready for recruited"
+    );
+    assert!(!table_holds(&w, "source_transitions", "ready for").await);
+
+    // A recruitment an older version wrote: plaintext, no envelope.
+    const OLD: &str = "Met through the docks social club; agreed after two meetings.";
+    let old = w.source(&born_years_ago(50, 0)).await;
+    let store = w.t.station.store();
+    store
+        .execute_unchecked(&format!(
+            "INSERT INTO source_transitions (id, source_id, from_state, to_state, at_ms, actor, doc) \
+             SELECT '0195f000-0000-7000-8000-000000000010', '{old}', 'in_development', 'recruited', 1772438400000, u.id, \
+             '{{\"from\":\"in_development\",\"to\":\"recruited\",\"reason\":\"{OLD}\"}}' FROM users u WHERE u.username = 'hana'"
+        ))
+        .await
+        .expect("an old transition");
+    assert!(table_holds(&w, "source_transitions", OLD).await);
+    // Until it is sealed it reads as written; the new version seals it when it opens.
+    assert_eq!(recruitment_circumstances(&w, &old).await, OLD);
+    let _upgraded = w.t.another_server(FixedClock::new(w.now()), 9).await;
+    assert!(!table_holds(&w, "source_transitions", OLD).await);
+    assert_eq!(recruitment_circumstances(&w, &old).await, OLD);
+    assert_eq!(
+        recruitment_circumstances(&w, &recruited).await,
+        "ready for recruited"
+    );
+}
