@@ -69,8 +69,8 @@ impl Station {
             };
             let content = self.encrypt_field("reports", "content", &id, input.text.as_bytes())?;
             writes.push(HandlingWrite::InsertReport { row, content });
-            for c in &input.claims {
-                writes.push(HandlingWrite::InsertClaim(self.claim_row(p, &id, c, now)?));
+            for row in self.claim_rows(p, &id, &input.claims, now)? {
+                writes.push(HandlingWrite::InsertClaim(row));
             }
             audits.push(self.handling_audit(
                 p,

@@ -138,14 +138,36 @@ fn legacy_grading(row: &ReportRow) -> Option<GradingRow> {
 }
 
 impl Station {
-    pub(super) fn claim_row(
+    /// The rows of claims filed together, their ids in the order the claims were given: ids
+    /// made in one millisecond differ only in their random bits, so they are drawn first and
+    /// sorted, and a report's claims (listed in id order) read in the order they were typed.
+    pub(super) fn claim_rows(
+        &self,
+        p: &Principal,
+        report_id: &str,
+        claims: &[ClaimInput],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ClaimRow>, StationError> {
+        let mut ids: Vec<String> = claims
+            .iter()
+            .map(|_| new_id::<ClaimRow>(now, self.entropy()).to_string())
+            .collect();
+        ids.sort();
+        claims
+            .iter()
+            .zip(ids)
+            .map(|(c, id)| self.claim_row(p, report_id, c, id, now))
+            .collect()
+    }
+
+    fn claim_row(
         &self,
         p: &Principal,
         report_id: &str,
         c: &ClaimInput,
+        id: String,
         now: DateTime<Utc>,
     ) -> Result<ClaimRow, StationError> {
-        let id = new_id::<ClaimRow>(now, self.entropy()).to_string();
         let doc = ClaimDoc {
             subject: text("subject", &c.subject, SHORT)?,
             attribute: text("attribute", &c.attribute, SHORT)?,
@@ -217,8 +239,8 @@ impl Station {
         };
         let content = self.encrypt_field("reports", "content", &id, input.text.as_bytes())?;
         let mut writes = vec![HandlingWrite::InsertReport { row, content }];
-        for c in &input.claims {
-            writes.push(HandlingWrite::InsertClaim(self.claim_row(p, &id, c, now)?));
+        for row in self.claim_rows(p, &id, &input.claims, now)? {
+            writes.push(HandlingWrite::InsertClaim(row));
         }
         let audit = self.handling_audit(p, "report.create", "report", &id, &loaded.row.compartment);
         self.store
@@ -527,7 +549,9 @@ impl Station {
         let (_, source) = self
             .report_and_source(p, report_id, super::access::CLAIMERS, "record claims")
             .await?;
-        let row = self.claim_row(p, report_id, &input, self.clock().now())?;
+        let now = self.clock().now();
+        let id = new_id::<ClaimRow>(now, self.entropy()).to_string();
+        let row = self.claim_row(p, report_id, &input, id, now)?;
         let audit =
             self.handling_audit(p, "claim.create", "report", report_id, &source.compartment);
         self.store

@@ -1040,3 +1040,35 @@ async fn echoes_and_bursts_are_warning_signs(#[case] backend: Backend) {
     let later = reliability(&w, &w.token(&w.analyst).await, &burst).await;
     assert!(codes(&later).is_empty(), "{later}");
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_reports_claims_read_in_the_order_they_were_filed(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let source = w.source("1980-01-01").await;
+    let handler = w.token(&w.handler).await;
+    // Filed in one request, so in one millisecond, in an order no sort would give.
+    let subjects = [
+        "kilo", "alpha", "zulu", "echo", "bravo", "yankee", "delta", "x-ray",
+    ];
+    let claims: Vec<(String, &str, String)> = subjects
+        .iter()
+        .map(|s| (s.to_string(), "location", format!("{s} place")))
+        .collect();
+    let (report, _) = file(&w, &handler, &source, &claims).await;
+    let (status, body) =
+        w.t.get(Some(&handler), &format!("/api/v1/reports/{report}"))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let read: Vec<&str> = body["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .filter_map(|c| c["subject"].as_str())
+        .collect();
+    assert_eq!(read, subjects, "{body}");
+}
