@@ -207,6 +207,7 @@ pub const TABLES: &[TableSpec] = &[
             ("issued_at", Int),
             ("status", Text),
             ("doc", Text),
+            ("doc_sealed", Blob),
         ],
         order_by: "id",
     },

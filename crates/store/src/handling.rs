@@ -133,7 +133,12 @@ pub struct TaskingRow {
     pub issued_by: String,
     pub issued_at_ms: i64,
     pub status: String,
+    /// The tasking's document in plaintext: blank in rows written since migration 0015 (and
+    /// in older rows once sealed); the station reads `doc_sealed` and fills this.
     pub doc: String,
+    /// The document as an envelope (`None` only in a row written before 0015 that no station
+    /// has sealed yet).
+    pub doc_sealed: Option<Vec<u8>>,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -294,7 +299,8 @@ pub enum HandlingWrite {
         id: String,
         source_id: String,
         status: String,
-        doc: String,
+        /// The new document as an envelope; the plaintext column is blanked.
+        doc_sealed: Vec<u8>,
     },
     InsertBreakGlass(BreakGlassRow),
     InsertGrading(GradingRow),

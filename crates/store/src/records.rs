@@ -86,6 +86,12 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "doc_sealed",
         row_key: "id",
     },
+    // Migration 0015: taskings' instructions and status notes.
+    EncryptedColumn {
+        table: "taskings",
+        column: "doc_sealed",
+        row_key: "id",
+    },
 ];
 
 /// A free-text column that was plaintext before migration 0012 and its envelope counterpart.
@@ -129,6 +135,12 @@ pub const SEALED_TEXT_COLUMNS: &[SealedTextColumn] = &[
     },
     SealedTextColumn {
         table: "source_transitions",
+        plain: "doc",
+        sealed: "doc_sealed",
+        nullable: false,
+    },
+    SealedTextColumn {
+        table: "taskings",
         plain: "doc",
         sealed: "doc_sealed",
         nullable: false,

@@ -184,7 +184,8 @@ impl Station {
             issued_by: p.user_id.clone(),
             issued_at_ms: now.timestamp_millis(),
             status: name(&tasking.status),
-            doc: to_doc(&tasking)?,
+            doc: String::new(),
+            doc_sealed: Some(self.seal_tasking(&tasking)?),
         };
         let audit = self.handling_audit(
             p,
@@ -215,8 +216,25 @@ impl Station {
             .taskings(source_id)
             .await?
             .iter()
-            .map(|t| from_doc(&t.doc))
+            .map(|t| self.open_tasking(t))
             .collect()
+    }
+
+    /// A tasking's document (its instructions and the notes of each change of status) sealed
+    /// to its row (migration 0015).
+    pub(crate) fn seal_tasking(&self, t: &Tasking) -> Result<Vec<u8>, StationError> {
+        self.seal_text("taskings", "doc_sealed", &t.id.to_string(), &to_doc(t)?)
+    }
+
+    /// A stored tasking opened (a row an older version wrote and no station has sealed yet is
+    /// read as it is).
+    pub(crate) fn open_tasking(&self, row: &TaskingRow) -> Result<Tasking, StationError> {
+        match &row.doc_sealed {
+            Some(envelope) => {
+                from_doc(&self.open_text("taskings", "doc_sealed", &row.id, envelope)?)
+            }
+            None => from_doc(&row.doc),
+        }
     }
 
     fn encrypt_notes(

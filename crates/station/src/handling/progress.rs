@@ -4,7 +4,7 @@
 //! `close_requirement`, `change_status`); this module loads, stores and audits.
 
 use super::access::{self, CASE_READERS, READERS, RUNNERS};
-use super::convert::{from_doc, id, name, to_doc};
+use super::convert::{id, name};
 use super::{LONG, ms_time, officer_id, stored, text};
 use crate::{Principal, Station, StationError};
 use chrono::NaiveDate;
@@ -225,7 +225,7 @@ impl Station {
             .load_checked(p, &row.source_id, RUNNERS, "change a tasking's status")
             .await?;
         let note = note.map(|n| text("note", &n, LONG)).transpose()?;
-        let current: Tasking = from_doc(&row.doc)?;
+        let current: Tasking = self.open_tasking(&row)?;
         let now = self.clock().now();
         let next = tasking::change_status(&current, to, officer_id(p)?, note, now)?;
         let audit = self.handling_audit(
@@ -242,7 +242,7 @@ impl Station {
                     id: row.id.clone(),
                     source_id: row.source_id.clone(),
                     status: name(&next.status),
-                    doc: to_doc(&next)?,
+                    doc_sealed: self.seal_tasking(&next)?,
                 }],
                 &[audit],
             )
@@ -260,6 +260,6 @@ impl Station {
             .ok_or(StationError::NotFound { what: "tasking" })?;
         let source = self.source_row(&row.source_id).await?;
         access::check(p, &source, CASE_READERS, "see taskings")?;
-        from_doc(&row.doc)
+        self.open_tasking(&row)
     }
 }

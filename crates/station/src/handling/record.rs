@@ -144,7 +144,7 @@ impl Station {
             .taskings(id)
             .await?
             .iter()
-            .map(|t| from_doc(&t.doc))
+            .map(|t| self.open_tasking(t))
             .collect::<Result<_, _>>()?;
         let record = SourceRecord {
             identity: self.identity_plain(id).await?,

@@ -3,8 +3,9 @@
 //! other sensitive field (migration 0012): an envelope bound to table, column and row, listed
 //! in the store's `ENCRYPTED_COLUMNS` so key rotation re-wraps it. A station upgraded from an
 //! earlier version holds these texts in plaintext; [`Station::seal_plaintext_texts`] runs at
-//! open (and after a restore) and seals them. Migration 0014 adds a source's lifecycle events
-//! (`source_transitions.doc`, the reason of each move) to the same list and the same job.
+//! open (and after a restore) and seals them. Migrations 0014 and 0015 add a source's lifecycle
+//! events (`source_transitions.doc`, the reason of each move) and taskings (`taskings.doc`,
+//! instructions and status notes) to the same list and the same job.
 
 use crate::{Station, StationError};
 use humint_store::{AuditContext, RegisterStore as _, SealEvent, SealedText, Store as _};

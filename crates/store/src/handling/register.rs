@@ -317,13 +317,13 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             id,
             source_id,
             status,
-            doc,
+            doc_sealed,
         } => {
             let done = sqlx::query(
-                "UPDATE taskings SET status = $1, doc = $2 WHERE id = $3 AND source_id = $4",
+                "UPDATE taskings SET status = $1, doc = '', doc_sealed = $2 WHERE id = $3 AND source_id = $4",
             )
             .bind(status)
-            .bind(doc)
+            .bind(doc_sealed.clone())
             .bind(id)
             .bind(source_id)
             .execute(&mut *conn)
@@ -442,7 +442,7 @@ impl RegisterStore for SqlStore {
 
     async fn tasking(&self, id: &str) -> Result<Option<TaskingRow>> {
         let row = sqlx::query(
-            "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc FROM taskings WHERE id = $1",
+            "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc, doc_sealed FROM taskings WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -457,6 +457,7 @@ impl RegisterStore for SqlStore {
                 issued_at_ms: r.try_get(5)?,
                 status: r.try_get(6)?,
                 doc: r.try_get(7)?,
+                doc_sealed: r.try_get::<Option<Vec<u8>>, _>(8)?,
             })
         })
         .transpose()

@@ -357,7 +357,7 @@ impl HandlingStore for SqlStore {
     }
 
     async fn taskings(&self, source_id: &str) -> Result<Vec<TaskingRow>> {
-        let sql = "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc FROM taskings WHERE source_id = $1 ORDER BY issued_at, id";
+        let sql = "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc, doc_sealed FROM taskings WHERE source_id = $1 ORDER BY issued_at, id";
         self.all(sql.to_owned(), &[source_id], |r| {
             Ok(TaskingRow {
                 id: r.try_get(0)?,
@@ -368,6 +368,7 @@ impl HandlingStore for SqlStore {
                 issued_at_ms: r.try_get(5)?,
                 status: r.try_get(6)?,
                 doc: r.try_get(7)?,
+                doc_sealed: r.try_get::<Option<Vec<u8>>, _>(8)?,
             })
         })
         .await

@@ -202,8 +202,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertTasking(t) => {
             sqlx::query(
-                "INSERT INTO taskings (id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO taskings (id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc, doc_sealed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(&t.id)
             .bind(&t.source_id)
@@ -213,6 +213,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(t.issued_at_ms)
             .bind(&t.status)
             .bind(&t.doc)
+            .bind(t.doc_sealed.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "requirement"))?;

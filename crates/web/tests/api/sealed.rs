@@ -507,3 +507,57 @@ async fn lifecycle_reasons_are_sealed_at_rest_and_old_ones_when_the_station_open
         "ready for recruited"
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn tasking_instructions_and_status_notes_are_sealed_at_rest(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited(&born_years_ago(40, 0)).await;
+    let requirement = w.requirement().await;
+    let (status, tasking) = w.task(&source, &requirement).await;
+    assert_eq!(status, StatusCode::CREATED, "{tasking}");
+    let id = tasking["id"].as_str().expect("id").to_owned();
+    const NOTE: &str = "Agreed at the meeting behind the fish market.";
+    let handler = w.token(&w.handler).await;
+    let (status, acked) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/taskings/{id}/status"),
+            json!({"to": "acknowledged", "note": NOTE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{acked}");
+    // The instructions and the note are read back, and are in no column in clear.
+    let (status, read) =
+        w.t.get(Some(&handler), &format!("/api/v1/taskings/{id}"))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let text = read.to_string();
+    assert!(text.contains("Note the vehicles used."), "{read}");
+    assert!(text.contains(NOTE), "{read}");
+    assert!(!table_holds(&w, "taskings", "Note the vehicles used.").await);
+    assert!(!table_holds(&w, "taskings", NOTE).await);
+    // The source's list of taskings and its statutory record read them too.
+    let (_, list) =
+        w.t.get(
+            Some(&handler),
+            &format!("/api/v1/sources/{source}/taskings"),
+        )
+        .await;
+    assert!(list.to_string().contains(NOTE), "{list}");
+    let controller = w.token(&w.controller).await;
+    let (_, record) =
+        w.t.get(
+            Some(&controller),
+            &format!("/api/v1/sources/{source}/record"),
+        )
+        .await;
+    assert!(
+        record.to_string().contains("Note the vehicles used."),
+        "{record}"
+    );
+}
