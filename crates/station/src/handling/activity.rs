@@ -229,12 +229,7 @@ impl Station {
     /// A stored tasking opened (a row an older version wrote and no station has sealed yet is
     /// read as it is).
     pub(crate) fn open_tasking(&self, row: &TaskingRow) -> Result<Tasking, StationError> {
-        match &row.doc_sealed {
-            Some(envelope) => {
-                from_doc(&self.open_text("taskings", "doc_sealed", &row.id, envelope)?)
-            }
-            None => from_doc(&row.doc),
-        }
+        from_doc(&self.open_doc("taskings", &row.id, row.doc_sealed.as_deref(), &row.doc)?)
     }
 
     fn encrypt_notes(

@@ -39,6 +39,22 @@ impl Station {
             .map_err(|_| StationError::Io(format!("a stored {table}.{column} is damaged")))
     }
 
+    /// A document column sealed since its migration (`doc_sealed` beside `doc`): the envelope
+    /// opened, or, in a row an older version wrote and no station has sealed yet, the
+    /// plaintext as it is.
+    pub(crate) fn open_doc(
+        &self,
+        table: &'static str,
+        row: &str,
+        sealed: Option<&[u8]>,
+        plain: &str,
+    ) -> Result<String, StationError> {
+        match sealed {
+            Some(envelope) => self.open_text(table, "doc_sealed", row, envelope),
+            None => Ok(plain.to_owned()),
+        }
+    }
+
     /// Seals every register text still held in plaintext (rows written before migration
     /// 0012) and blanks the plaintext in the same transaction, a batch at a time; one audit
     /// event (`register.text.seal`, object id = how many rows) records the work. Idempotent:

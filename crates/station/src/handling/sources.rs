@@ -684,8 +684,7 @@ impl Station {
         at_ms: i64,
         actor: &str,
     ) -> Result<TransitionRow, StationError> {
-        let doc = to_doc(event)?;
-        let sealed = self.encrypt_field("source_transitions", "doc_sealed", &id, doc.as_bytes())?;
+        let sealed = self.seal_text("source_transitions", "doc_sealed", &id, &to_doc(event)?)?;
         Ok(TransitionRow {
             source_id: source_id.to_owned(),
             from_state: name(&event.from),
@@ -709,9 +708,8 @@ impl Station {
             .await?
             .into_iter()
             .map(|mut t| {
-                if let Some(envelope) = t.doc_sealed.take() {
-                    t.doc = self.open_text("source_transitions", "doc_sealed", &t.id, &envelope)?;
-                }
+                let sealed = t.doc_sealed.take();
+                t.doc = self.open_doc("source_transitions", &t.id, sealed.as_deref(), &t.doc)?;
                 Ok(t)
             })
             .collect()
