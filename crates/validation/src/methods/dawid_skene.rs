@@ -256,9 +256,9 @@ impl DawidSkene {
             })
         };
         // Summed in block order, so the same whatever the number of threads.
-        let mut counts = vec![0.0; count_len];
+        let mut counts = crate::par::written_zeros(count_len);
         let mut class_sum = vec![0.0; k];
-        let mut source_weight = vec![0.0; if self.symmetric { n_src } else { 0 }];
+        let mut source_weight = crate::par::written_zeros(if self.symmetric { n_src } else { 0 });
         for part in &starts {
             for (e, p) in counts.iter_mut().zip(&part.counts) {
                 *e += p;
@@ -531,14 +531,20 @@ impl Start<'_> {
         let k = self.k;
         let wt = |c: usize| self.weight.map_or(1.0, |w| w[c]);
         let mut sums = StartSums {
-            counts: vec![0.0; self.count_len],
+            counts: crate::par::written_zeros(self.count_len),
             class_sum: vec![0.0; k],
-            source_weight: vec![0.0; if self.symmetric { self.n_src } else { 0 }],
+            source_weight: crate::par::written_zeros(if self.symmetric { self.n_src } else { 0 }),
         };
         for (i, row) in post.chunks_exact_mut(k).enumerate() {
             let o = first + i;
             let range = self.obj_start[o] as usize..self.obj_start[o + 1] as usize;
             let total: f64 = range.clone().map(wt).sum();
+            // Write the row before adding to it: `post` is fresh from the allocator, and
+            // a first read of a fresh page maps the shared zero page, which the first
+            // write must then replace while every thread's view of it is flushed (an
+            // interrupt to each other core, page by page). Written first, a page is
+            // faulted in once.
+            row.fill(0.0);
             if total > 0.0 {
                 for c in range.clone() {
                     row[self.val[c] as usize] += wt(c) / total;
