@@ -10,12 +10,15 @@
 //!   accuracy wins when the data are too thin for `k²` parameters per source; a stronger
 //!   pull to the typical source wins when sources are many, sparse and alike in their
 //!   errors. When every label is an integer (a graded scale could be meant: relevance
-//!   1–5, the credibility grades 1–6; see [`crate::methods::ordinal::positions`]) the
-//!   strengths of [`ORDINAL_GRID`] also run with each source pulled towards its own *ordinal* fit (a
-//!   preference per grade and a chance that falls with the distance from the truth),
-//!   which wins when sources err to neighbouring grades and lean each their own way.
-//!   Integer labels are as often categories (breeds, genres, codes): there the held-out
-//!   claims reject the ordinal candidates, no rule does. Above [`SELECTION_CLAIMS`]
+//!   1–5, the credibility grades 1–6; see [`crate::methods::ordinal::positions`]) and
+//!   the claims that depart from their object's most given label fall nearer it than
+//!   chance would ([`errors_look_graded`]), the strengths of [`ORDINAL_GRID`] also run
+//!   with each source pulled towards its own *ordinal* fit (a preference per grade and a
+//!   chance that falls with the distance from the truth), which wins when sources err to
+//!   neighbouring grades and lean each their own way. Integer labels are as often
+//!   categories (breeds, genres, codes): where their errors land anywhere the ordinal
+//!   candidates are not run; where look-alikes happen to be coded side by side, the
+//!   held-out claims reject them. Above [`SELECTION_CLAIMS`]
 //!   claims the choice is made on a fixed pseudo-random sample of objects, so it costs
 //!   the same on any size.
 //! * Object-specific values that are mostly numbers → the closeness-aware numeric model.
@@ -145,15 +148,6 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
         .map(|&a| label_model(false, a))
         .collect();
     candidates.push(label_model(true, SMOOTHING_GRID[0]));
-    // Labels that could be grades on a scale: the same strengths, each source pulled
-    // towards its own ordinal fit. Whether they are grades is for the held-out claims
-    // to say (integer labels are as often categories: breeds, genres, codes).
-    if crate::methods::ordinal::positions(claims).is_some() {
-        candidates.extend(ORDINAL_GRID.iter().map(|&a| DawidSkene {
-            ordinal: true,
-            ..label_model(false, a)
-        }));
-    }
     let sample;
     let (data, k) = if claims.n_claims() > SELECTION_CLAIMS {
         sample = sample_objects(claims, SELECTION_CLAIMS);
@@ -164,6 +158,19 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
     } else {
         (claims, k)
     };
+    // Labels that could be grades on a scale, and whose errors fall nearer the crowd's
+    // answer than chance would put them: the same strengths, each source pulled towards
+    // its own ordinal fit. Whether they are grades is then for the held-out claims to say
+    // (integer labels are as often categories: breeds, genres, codes, and categories
+    // coded next to each other can be confused with each other).
+    if crate::methods::ordinal::positions(claims).is_some()
+        && crate::methods::ordinal::positions(data).is_some_and(|p| errors_look_graded(data, &p))
+    {
+        candidates.extend(ORDINAL_GRID.iter().map(|&a| DawidSkene {
+            ordinal: true,
+            ..label_model(false, a)
+        }));
+    }
     let free = vec![crate::claims::Anchor::Free; data.n_objects()];
     // Cross-validation fits need only be settled enough to rank the models.
     let cv = |m: &DawidSkene| DawidSkene {
@@ -254,6 +261,60 @@ fn choose_label_model(claims: &ClaimSet, k: usize) -> DawidSkene {
         }
     }
     candidates[alive[0]]
+}
+
+/// How many standard errors nearer than chance the claims that depart from their object's
+/// most given label must fall for the labels' errors to look graded
+/// ([`errors_look_graded`]): a one-sided test at about 2 %.
+pub const GRADED_Z: f64 = 2.0;
+
+/// Whether the claims that depart from their object's most given label (where one label
+/// has the most claims) fall nearer it on the scale `pos` than if they had chosen among
+/// the other labels at random, by at least [`GRADED_Z`] standard errors: the mark of a
+/// graded scale, where a source that errs picks a neighbouring grade. Where errors land
+/// anywhere, as with categories, the ordinal pull has nothing to fit, and each of its
+/// candidates costs a Newton step per source at every M-step; this spares them. The most
+/// given label stands in for the truth: it is what the claims can say without a model.
+pub(crate) fn errors_look_graded(claims: &ClaimSet, pos: &[f64]) -> bool {
+    let k = pos.len();
+    // For each label: the mean and variance of its distance to the other labels.
+    let moments: Vec<(f64, f64)> = (0..k)
+        .map(|m| {
+            let d: Vec<f64> = (0..k)
+                .filter(|&x| x != m)
+                .map(|x| (pos[x] - pos[m]).abs())
+                .collect();
+            let n = d.len().max(1) as f64;
+            let mean = d.iter().sum::<f64>() / n;
+            let var = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+            (mean, var)
+        })
+        .collect();
+    let (mut nearer, mut var) = (0.0, 0.0);
+    for o in 0..claims.n_objects() as u32 {
+        let slots = claims.object_slots(o);
+        let (mut top, mut most, mut tied) = (0, 0, false);
+        for x in slots.clone() {
+            let n = claims.slot_support(x);
+            if n > most {
+                (top, most, tied) = (x, n, false);
+            } else if n == most {
+                tied = true;
+            }
+        }
+        if tied || slots.len() < 2 {
+            continue;
+        }
+        let m = claims.slot_value(top) as usize;
+        let (mean, v) = moments[m];
+        for x in slots.filter(|&x| x != top) {
+            let n = f64::from(claims.slot_support(x));
+            let d = (pos[claims.slot_value(x) as usize] - pos[m]).abs();
+            nearer += n * (mean - d);
+            var += n * v;
+        }
+    }
+    var > 0.0 && nearer >= GRADED_Z * var.sqrt()
 }
 
 /// How many standard errors apart two models' held-out scores must be for the
@@ -535,8 +596,9 @@ mod tests {
     }
 
     /// Integer labels that name categories (breeds 1–5, say) with confusions between
-    /// look-alikes that are not neighbours in number (1 with 4, 2 with 5): the ordinal
-    /// candidates are weighed and rejected by the held-out claims, not by a rule.
+    /// look-alikes that are not neighbours in number (1 with 4, 2 with 5): the errors
+    /// fall no nearer than chance, so the ordinal candidates are not weighed, and the full
+    /// model is kept.
     #[test]
     fn integer_labels_that_are_categories_keep_the_full_model() {
         let mut rng = SplitMix64::new(8);
@@ -568,7 +630,8 @@ mod tests {
         let Domain::Labels { k } = Domain::of(&c) else {
             panic!("a label set")
         };
-        assert!(crate::methods::ordinal::positions(&c).is_some());
+        let pos = crate::methods::ordinal::positions(&c);
+        assert!(pos.as_deref().is_some_and(|p| !errors_look_graded(&c, p)));
         let chosen = choose_label_model(&c, k);
         assert!(!chosen.ordinal && !chosen.symmetric, "{chosen:?}");
         assert_eq!(Auto::choose(&c), "dawid-skene-smoothed");
@@ -579,5 +642,55 @@ mod tests {
         let got = right_answers(&c, k, chosen, &truth);
         let theirs = right_answers(&c, k, ordinal, &truth);
         assert!(got >= theirs, "{got} right against {theirs}");
+    }
+
+    /// Grades 1–5 given by 40 sources, right with probability 0.6 and otherwise wrong in
+    /// the way `err` says.
+    fn graded_claims(seed: u64, err: impl Fn(i64, &mut SplitMix64) -> i64) -> ClaimSet {
+        let mut rng = SplitMix64::new(seed);
+        let mut b = ClaimSetBuilder::new();
+        for item in 0..800u64 {
+            let t = 1 + rng.below(5) as i64;
+            for _ in 0..5 {
+                let s = rng.below(40);
+                let said = if rng.unit() < 0.6 {
+                    t
+                } else {
+                    err(t, &mut rng)
+                };
+                b.push(&format!("s{s}"), &format!("i{item}"), &said.to_string());
+            }
+        }
+        b.build()
+    }
+
+    /// Errors to a neighbouring grade look graded; errors to any other grade at random,
+    /// or to a look-alike far off on the scale, do not, whatever the seed.
+    #[test]
+    fn errors_look_graded_only_when_they_fall_near_the_crowd() {
+        let other = |t: i64, rng: &mut SplitMix64| loop {
+            let x = 1 + rng.below(5) as i64;
+            if x != t {
+                break x;
+            }
+        };
+        for seed in 0..6 {
+            let near = graded_claims(seed, |t, rng| {
+                if rng.below(2) == 0 && t > 1 || t == 5 {
+                    t - 1
+                } else {
+                    t + 1
+                }
+            });
+            let anywhere = graded_claims(seed, other);
+            let far = graded_claims(seed, |t, _| if t <= 2 { t + 3 } else { t - 2 });
+            let graded = |c: &ClaimSet| {
+                let pos = crate::methods::ordinal::positions(c).expect("grades 1–5");
+                errors_look_graded(c, &pos)
+            };
+            assert!(graded(&near), "seed {seed}: neighbours");
+            assert!(!graded(&anywhere), "seed {seed}: anywhere");
+            assert!(!graded(&far), "seed {seed}: far");
+        }
     }
 }
