@@ -60,7 +60,7 @@ impl CopyModel {
         min_probability: f64,
     ) -> Vec<Dependency> {
         self.detect_on(
-            (crate::par::threads(), GROUP_EVENTS),
+            (crate::par::threads(), GROUP_EVENTS, NARROW_SOURCES),
             claims,
             correct,
             acc,
@@ -71,11 +71,13 @@ impl CopyModel {
     }
 
     /// [`Self::detect`] on `threads` threads, filing about `group_events` pair events at
-    /// a time (see [`source_groups`]); the answer is the same for any of either.
+    /// a time (see [`source_groups`]), with narrow source ids in the events when there are
+    /// at most `narrow_sources` sources (see [`PairLayout`]); the answer is the same for
+    /// any of them.
     #[allow(clippy::too_many_arguments)]
     fn detect_on(
         &self,
-        (threads, group_events): (usize, usize),
+        (threads, group_events, narrow_sources): (usize, usize, usize),
         claims: &ClaimSet,
         correct: &[f64],
         acc: &[f64],
@@ -84,6 +86,7 @@ impl CopyModel {
         min_probability: f64,
     ) -> Vec<Dependency> {
         let n_src = claims.n_sources();
+        let narrow = n_src <= narrow_sources.min(NARROW_SOURCES);
         let threads = threads.clamp(1, n_src.max(1));
         let log_prior_odds = (self.prior / (1.0 - self.prior)).ln();
         let ln_keep = (1.0 - self.rate).ln();
@@ -128,7 +131,12 @@ impl CopyModel {
                         let mut layout = PairLayout::default();
                         let mut sums = PairSums::new(n_src, uniform_n_false.is_none());
                         for group in groups.iter().skip(t).step_by(threads) {
-                            layout.fill(claims, correct, n_false, uniform_n_false, group, counts);
+                            layout.fill(
+                                (claims, correct, n_false, uniform_n_false),
+                                group,
+                                counts,
+                                narrow,
+                            );
                             for a in group.clone() {
                                 layout.pairs_of(a, &mut sums);
                                 let a = a as usize;
@@ -342,8 +350,12 @@ pub(crate) fn dependent_share(hist: &[f64], max: f64) -> f64 {
     (0.5 * (lo + hi)).exp()
 }
 
-/// Pair events filed per group of sources (see [`source_groups`]): 16 MiB of events.
+/// Pair events filed per group of sources (see [`source_groups`]): 12 MiB of events (16
+/// with wide source ids).
 const GROUP_EVENTS: usize = 1 << 21;
+
+/// Most sources whose ids a pair event files as `u16` (see [`PairLayout`]).
+const NARROW_SOURCES: usize = u16::MAX as usize + 1;
 
 /// Groups per thread at most (see [`source_groups`]).
 const GROUPS_PER_THREAD: usize = 4;
@@ -438,9 +450,11 @@ fn source_groups(
 /// are in claim order — the order the sums were always taken in. A thread fills one
 /// layout group after group, reusing its buffers.
 ///
-/// An event is one word: the other source `b << 32`, and as an `f32` the probability
-/// that the shared value is wrong (`1 − p` of the first source's claim), or −1 when the
-/// two values differ. The object's number of false values rides alongside only when it
+/// An event is the other source `b` (a `u16` when every source id fits one, as with up to
+/// 65,536 sources, else a `u32`: six bytes an event instead of eight, the filing's and the
+/// pair loop's memory traffic) and, in a parallel array, the probability as an `f32` that
+/// the shared value is wrong (`1 − p` of the first source's claim), or −1 when the two
+/// values differ. The object's number of false values rides alongside only when it
 /// differs between objects (open domains); for a label set it is one number.
 #[derive(Default)]
 struct PairLayout {
@@ -448,20 +462,78 @@ struct PairLayout {
     first: u32,
     start: Vec<usize>,
     fill: Vec<usize>,
-    events: Vec<u64>,
+    others: Others,
+    wrong: Vec<f32>,
     n_false: Option<Vec<f32>>,
+}
+
+/// The other source of each pair event, as narrow as the source ids allow.
+enum Others {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for Others {
+    fn default() -> Self {
+        Others::Narrow(Vec::new())
+    }
+}
+
+/// A source id as filed in a pair event.
+trait OtherId: Copy + Send + Sync {
+    /// `b`, which the caller has checked fits.
+    fn narrow(b: u32) -> Self;
+    fn index(self) -> usize;
+}
+
+impl OtherId for u16 {
+    #[inline]
+    fn narrow(b: u32) -> Self {
+        b as u16
+    }
+    #[inline]
+    fn index(self) -> usize {
+        usize::from(self)
+    }
+}
+
+impl OtherId for u32 {
+    #[inline]
+    fn narrow(b: u32) -> Self {
+        b
+    }
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A buffer of at least `total` slots: `v` if it is large enough (reused without clearing,
+/// since the filing writes every slot it reads; checked in debug builds), else a new one
+/// zeroed by the allocator, whose fresh pages need no clearing pass.
+fn at_least<T: Clone + Default>(v: Vec<T>, total: usize) -> Vec<T> {
+    if v.len() < total {
+        vec![T::default(); total]
+    } else {
+        v
+    }
 }
 
 impl PairLayout {
     /// Files the events of the sources in `group`, whose counts are `counts[s]`.
+    /// With `narrow`, other sources are filed as `u16` (every source id must fit one).
+    #[allow(clippy::type_complexity)]
     fn fill(
         &mut self,
-        claims: &ClaimSet,
-        correct: &[f64],
-        n_false: &(dyn Fn(u32) -> f64 + Sync),
-        uniform_n_false: Option<f64>,
+        (claims, correct, n_false, uniform_n_false): (
+            &ClaimSet,
+            &[f64],
+            &(dyn Fn(u32) -> f64 + Sync),
+            Option<f64>,
+        ),
         group: &std::ops::Range<u32>,
         counts: &[usize],
+        narrow: bool,
     ) {
         let (g0, g1) = (group.start, group.end);
         self.first = g0;
@@ -475,20 +547,37 @@ impl PairLayout {
         self.fill.clear();
         self.fill.extend_from_slice(&self.start);
         // Every event slot below `total` is written by the filing (the counts are exact:
-        // checked below in debug builds), so a buffer already large enough is reused
-        // without clearing, and a new one comes zeroed from the allocator, whose fresh pages
-        // need no clearing pass.
-        if self.events.len() < total {
-            self.events = vec![0; total];
-        }
-        let mut per_event = uniform_n_false.is_none().then(|| {
-            let v = self.n_false.take().unwrap_or_default();
-            if v.len() < total { vec![0.0; total] } else { v }
-        });
-        let (events, fill) = (&mut self.events[..total], &mut self.fill[..]);
-        match per_event.as_deref_mut() {
-            None => file_events::<false>(claims, correct, n_false, (g0, g1), events, fill, &mut []),
-            Some(v) => file_events::<true>(claims, correct, n_false, (g0, g1), events, fill, v),
+        // checked below in debug builds).
+        self.others = match std::mem::take(&mut self.others) {
+            Others::Narrow(v) if narrow => Others::Narrow(at_least(v, total)),
+            Others::Wide(v) if !narrow => Others::Wide(at_least(v, total)),
+            _ if narrow => Others::Narrow(at_least(Vec::new(), total)),
+            _ => Others::Wide(at_least(Vec::new(), total)),
+        };
+        self.wrong = at_least(std::mem::take(&mut self.wrong), total);
+        let mut per_event = uniform_n_false
+            .is_none()
+            .then(|| at_least(self.n_false.take().unwrap_or_default(), total));
+        let open = per_event.is_some();
+        let into = Filing {
+            wrong: &mut self.wrong[..total],
+            fill: &mut self.fill[..],
+            n_false: per_event.as_deref_mut().unwrap_or(&mut []),
+        };
+        let group = (g0, g1);
+        match (&mut self.others, open) {
+            (Others::Narrow(o), false) => {
+                file_events::<u16, false>(claims, correct, n_false, group, &mut o[..total], into)
+            }
+            (Others::Narrow(o), true) => {
+                file_events::<u16, true>(claims, correct, n_false, group, &mut o[..total], into)
+            }
+            (Others::Wide(o), false) => {
+                file_events::<u32, false>(claims, correct, n_false, group, &mut o[..total], into)
+            }
+            (Others::Wide(o), true) => {
+                file_events::<u32, true>(claims, correct, n_false, group, &mut o[..total], into)
+            }
         }
         debug_assert_eq!(
             self.fill[..self.fill.len() - 1],
@@ -506,7 +595,16 @@ impl PairLayout {
     fn pairs_of(&self, a: u32, sums: &mut PairSums) {
         let at = (a - self.first) as usize;
         let run = self.start[at]..self.start[at + 1];
-        let events = &self.events[run.clone()];
+        match &self.others {
+            Others::Narrow(o) => self.pairs_in(&o[run.clone()], run.start, sums),
+            Others::Wide(o) => self.pairs_in(&o[run.clone()], run.start, sums),
+        }
+    }
+
+    /// [`Self::pairs_of`] over one source's events: `others` from slot `first` on.
+    #[inline]
+    fn pairs_in<B: OtherId>(&self, others: &[B], first: usize, sums: &mut PairSums) {
+        let qs = &self.wrong[first..first + others.len()];
         let PairSums {
             counts,
             wrong,
@@ -515,9 +613,8 @@ impl PairLayout {
             len,
         } = sums;
         let mut n = *len;
-        for (i, &x) in events.iter().enumerate() {
-            let b = (x >> 32) as usize;
-            let q = f32::from_bits(x as u32);
+        for (i, (&b, &q)) in others.iter().zip(qs).enumerate() {
+            let b = b.index();
             touched[n] = b as u32;
             let c = counts[b];
             n += usize::from(c == 0);
@@ -528,7 +625,7 @@ impl PairLayout {
             let q = f64::from(q.max(0.0));
             wrong[b] += q;
             if let Some(v) = weighted.as_deref_mut() {
-                v[b] += q * f64::from(self.n_false.as_deref().map_or(1.0, |n| n[run.start + i]));
+                v[b] += q * f64::from(self.n_false.as_deref().map_or(1.0, |n| n[first + i]));
             }
         }
         *len = n;
@@ -574,19 +671,32 @@ impl PairSums {
     }
 }
 
+/// Where [`file_events`] files what rides beside each event's other source, and each
+/// group source's next free slot.
+struct Filing<'a> {
+    wrong: &'a mut [f32],
+    fill: &'a mut [usize],
+    /// Open domains only: the object's number of false values.
+    n_false: &'a mut [f32],
+}
+
 /// The filing loop of [`PairLayout::fill`], once for label sets and once for open domains
-/// (`OPEN`: the object's number of false values is filed beside each event, in
-/// `per_event`), so the label sets' loop carries nothing it does not use.
-fn file_events<const OPEN: bool>(
+/// (`OPEN`: the object's number of false values is filed beside each event), so the label
+/// sets' loop carries nothing it does not use.
+fn file_events<B: OtherId, const OPEN: bool>(
     claims: &ClaimSet,
     correct: &[f64],
     n_false: &(dyn Fn(u32) -> f64 + Sync),
     (g0, g1): (u32, u32),
-    events: &mut [u64],
-    fill: &mut [usize],
-    per_event: &mut [f32],
+    others: &mut [B],
+    into: Filing<'_>,
 ) {
-    const DIFFERENT: u32 = (-1.0f32).to_bits();
+    const DIFFERENT: f32 = -1.0;
+    let Filing {
+        wrong: qs,
+        fill,
+        n_false: per_event,
+    } = into;
     let src = claims.sources_flat();
     let slots = claims.slots_flat();
     let starts = claims.object_starts();
@@ -610,14 +720,14 @@ fn file_events<const OPEN: bool>(
                 break;
             }
             let mut at = fill[(a - g0) as usize];
-            let wrong = ((1.0 - correct[i]) as f32).to_bits();
+            let wrong = (1.0 - correct[i]) as f32;
             let own = slots[i];
             for (&b, &slot) in src[i + 1..hi].iter().zip(&slots[i + 1..hi]) {
                 if b == a {
                     continue;
                 }
-                let q = if slot == own { wrong } else { DIFFERENT };
-                events[at] = u64::from(b) << 32 | u64::from(q);
+                others[at] = B::narrow(b);
+                qs[at] = if slot == own { wrong } else { DIFFERENT };
                 if OPEN {
                     per_event[at] = n;
                 }
@@ -919,9 +1029,9 @@ mod tests {
             let acc = accuracies(&c, &correct, (2.0, 1.0));
             let n_false = n_false_of(&c, domain);
             let model = CopyModel::default();
-            let on = |threads, group_events| {
+            let on = |threads, group_events, narrow_sources| {
                 model.detect_on(
-                    (threads, group_events),
+                    (threads, group_events, narrow_sources),
                     &c,
                     &correct,
                     &acc,
@@ -930,18 +1040,22 @@ mod tests {
                     0.0,
                 )
             };
-            let one = on(1, GROUP_EVENTS);
+            let one = on(1, GROUP_EVENTS, NARROW_SOURCES);
             assert!(one.len() > 100, "{domain:?}: {} pairs", one.len());
             assert!(one.iter().any(|d| d.probability > 0.9), "{domain:?}");
             // Small groups make several walks per thread, a single source per group at
             // the smallest.
+            // Source ids filed as u32 (as with more than 65,536 sources) or u16.
             for threads in [1, 2, 3, 8] {
                 for group_events in [GROUP_EVENTS, 2000, 1] {
-                    assert_eq!(
-                        on(threads, group_events),
-                        one,
-                        "{domain:?} on {threads} threads, {group_events} events a group"
-                    );
+                    for narrow_sources in [NARROW_SOURCES, 0] {
+                        assert_eq!(
+                            on(threads, group_events, narrow_sources),
+                            one,
+                            "{domain:?} on {threads} threads, {group_events} events a group, \
+                             narrow up to {narrow_sources} sources"
+                        );
+                    }
                 }
             }
         }
