@@ -158,8 +158,9 @@ impl DawidSkene {
         let n = claims.n_claims();
         let src = claims.sources_flat();
         let val = claims.values_flat();
-        // Row of the confusion table each claim reads: (source, observed label).
-        let ridx: Vec<u32> = (0..n).map(|c| src[c] * k as u32 + val[c]).collect();
+        // Row of the confusion table each claim reads: (source, observed label); written
+        // by the majority-vote start, block by block, before anything reads it.
+        let mut ridx = vec![0u32; n];
         let anchor_class: Vec<u32> = anchors
             .iter()
             .map(|a| match *a {
@@ -194,14 +195,6 @@ impl DawidSkene {
                 0
             }
         ];
-        let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
-        if !self.symmetric {
-            for (c, &r) in ridx.iter().enumerate() {
-                if wt(c) > 0.0 {
-                    used[r as usize] = true;
-                }
-            }
-        }
         let table = n_src * k * k;
         let count_len = if self.symmetric { n_src } else { table };
         let blocks = block_count(n * k, table);
@@ -221,25 +214,27 @@ impl DawidSkene {
             k,
             symmetric: self.symmetric,
             obj_start,
-            ridx: &ridx,
+            src,
             val,
             anchor_class: &anchor_class,
             weight,
             count_len,
             n_src,
         };
-        let mut pieces: Vec<&mut [f64]> = Vec::with_capacity(blocks);
-        let mut rest: &mut [f64] = &mut post;
+        let mut pieces: Vec<(&mut [f64], &mut [u32])> = Vec::with_capacity(blocks);
+        let (mut rest, mut rest_rows): (&mut [f64], &mut [u32]) = (&mut post, &mut ridx);
         for b in 0..blocks {
             let (head, tail) = rest.split_at_mut((bounds[b + 1] - bounds[b]) * k);
-            pieces.push(head);
-            rest = tail;
+            let claims_in = (obj_start[bounds[b + 1]] - obj_start[bounds[b]]) as usize;
+            let (rows_head, rows_tail) = rest_rows.split_at_mut(claims_in);
+            pieces.push((head, rows_head));
+            (rest, rest_rows) = (tail, rows_tail);
         }
         let starts: Vec<StartSums> = if threads <= 1 || blocks == 1 {
             pieces
                 .into_iter()
                 .enumerate()
-                .map(|(b, rows)| start.run(bounds[b], rows))
+                .map(|(b, (post, rows))| start.run(bounds[b], post, rows))
                 .collect()
         } else {
             std::thread::scope(|scope| {
@@ -247,14 +242,23 @@ impl DawidSkene {
                 let handles: Vec<_> = pieces
                     .into_iter()
                     .enumerate()
-                    .map(|(b, rows)| {
+                    .map(|(b, (post, rows))| {
                         let first = bounds[b];
-                        scope.spawn(move || start.run(first, rows))
+                        scope.spawn(move || start.run(first, post, rows))
                     })
                     .collect();
                 handles.into_iter().filter_map(|h| h.join().ok()).collect()
             })
         };
+        let ridx = ridx;
+        let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
+        if !self.symmetric {
+            for (c, &r) in ridx.iter().enumerate() {
+                if wt(c) > 0.0 {
+                    used[r as usize] = true;
+                }
+            }
+        }
         // Summed in block order, so the same whatever the number of threads.
         let mut counts = crate::par::written_zeros(count_len);
         let mut class_sum = vec![0.0; k];
@@ -510,7 +514,7 @@ struct Start<'a> {
     k: usize,
     symmetric: bool,
     obj_start: &'a [u32],
-    ridx: &'a [u32],
+    src: &'a [u32],
     val: &'a [u32],
     anchor_class: &'a [u32],
     weight: Option<&'a [f64]>,
@@ -526,9 +530,12 @@ struct StartSums {
 }
 
 impl Start<'_> {
-    /// Majority-vote rows for objects `first..` (rows in `post`), with their counts.
-    fn run(&self, first: usize, post: &mut [f64]) -> StartSums {
+    /// Majority-vote rows for objects `first..` (rows in `post`), with their counts, and
+    /// the confusion-table row each of their claims reads (in `rows`, from the first
+    /// object's first claim on).
+    fn run(&self, first: usize, post: &mut [f64], rows: &mut [u32]) -> StartSums {
         let k = self.k;
+        let base = self.obj_start[first] as usize;
         let wt = |c: usize| self.weight.map_or(1.0, |w| w[c]);
         let mut sums = StartSums {
             counts: crate::par::written_zeros(self.count_len),
@@ -554,7 +561,9 @@ impl Start<'_> {
             }
             clamp_row(row, self.anchor_class[o]);
             for c in range {
-                let (w, r) = (wt(c), self.ridx[c] as usize);
+                let r = self.src[c] * k as u32 + self.val[c];
+                rows[c - base] = r;
+                let (w, r) = (wt(c), r as usize);
                 if self.symmetric {
                     sums.counts[r / k] += w * row[r % k];
                     sums.source_weight[r / k] += w;
