@@ -246,13 +246,43 @@ pub(crate) fn finish(
             },
         })
         .collect();
+    // A source's record is what can be checked: its claims on objects that another source
+    // also speaks to, or that an outcome settles. A claim nobody else addresses is right
+    // with whatever probability the model gives its source, so counting it would only
+    // narrow the interval without evidence (and, where a model calls a lone value certain,
+    // raise the source with every claim nobody can check).
+    let src = claims.sources_flat();
+    let starts = claims.object_starts();
+    let checked: Vec<bool> = (0..claims.n_objects())
+        .map(|o| {
+            let cs = &src[starts[o] as usize..starts[o + 1] as usize];
+            anchors.get(o).is_some_and(|a| !matches!(a, Anchor::Free))
+                || cs.iter().any(|&s| s != cs[0])
+        })
+        .collect();
+    let mut judged = vec![(0.0f64, 0.0f64); claims.n_sources()];
+    for o in 0..claims.n_objects() {
+        if checked[o] {
+            for c in starts[o] as usize..starts[o + 1] as usize {
+                let j = &mut judged[src[c] as usize];
+                j.0 += beliefs.correct[c];
+                j.1 += 1.0;
+            }
+        }
+    }
     let right = beliefs.source_right(claims);
     let sources = (0..claims.n_sources() as u32)
         .map(|s| {
             let cs = claims.source_claims(s);
-            let n = cs.len() as f64;
-            let k = right[s as usize];
-            let reliability = if n > 0.0 { k / n } else { 0.0 };
+            let (k, n) = judged[s as usize];
+            // With nothing checkable, the model's own figure, and the whole interval.
+            let reliability = if n > 0.0 {
+                k / n
+            } else if !cs.is_empty() {
+                right[s as usize] / cs.len() as f64
+            } else {
+                0.0
+            };
             let (low, high) = wilson(k, n);
             SourceEstimate {
                 reliability,

@@ -217,6 +217,90 @@ fn outcomes_anchor_objects_and_judge_sources() {
     assert_eq!(value(&est, &c, "q"), Some("maybe"));
 }
 
+/// A fabricator: forty reports nobody else makes, and on ten subjects a value that three
+/// sources who agree with each other contradict; the three, and a fourth, also report on
+/// thirty other subjects two at a time, agreeing mostly. Reports nobody else makes cannot
+/// be checked, so they neither raise the fabricator (before, they were each "certain" and
+/// made it the most reliable source, graded A, with the three honest sources judged
+/// copiers of each other) nor count towards its record; a lone report is as likely right
+/// as its source's record says; and a source whose every report is lone cannot be judged.
+#[rstest]
+#[case::names("names")]
+#[case::figures("figures")]
+#[case::lists("lists")]
+fn reports_nobody_else_makes_do_not_make_a_source_reliable(#[case] kind: &str) {
+    let said = |i: usize, other: bool| match kind {
+        "figures" => (1000 + 7 * i + if other { 500 } else { 0 }).to_string(),
+        "lists" if other => format!("c{i}|d{i}"),
+        "lists" => format!("a{i}|b{i}"),
+        _ if other => format!("other {i}"),
+        _ => format!("value {i}"),
+    };
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut row = |s: &str, o: String, v: String| rows.push((s.to_owned(), o, v));
+    for i in 0..40 {
+        row("fabricator", format!("u{i}"), said(100 + i, false));
+    }
+    for i in 0..10 {
+        for h in ["h1", "h2", "h3"] {
+            row(h, format!("c{i}"), said(i, false));
+        }
+        row("fabricator", format!("c{i}"), said(i, true));
+    }
+    let honest = ["h1", "h2", "h3", "h4"];
+    for i in 0..30 {
+        let pair = [honest[i % 4], honest[(i + 1 + i / 4) % 4]];
+        for (j, h) in pair.iter().enumerate() {
+            // One in ten disagrees.
+            row(h, format!("d{i}"), said(50 + i, j == 1 && i % 10 == 3));
+        }
+    }
+    for i in 0..12 {
+        row("loner", format!("l{i}"), said(200 + i, false));
+    }
+    let c = {
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in &rows {
+            b.push(s, o, v);
+        }
+        b.build()
+    };
+    let methods: Vec<Box<dyn Method>> = vec![
+        default_method(),
+        Box::new(CopyAware::default()),
+        Box::new(OneCoin::default()),
+        Box::new(Numeric::default()),
+    ];
+    for m in methods {
+        let est = m.estimate(&c, &Outcomes::new());
+        let src = |s: &str| est.sources[c.source_id(s).unwrap_or(0) as usize];
+        let name = m.name();
+        for i in 0..10 {
+            assert_eq!(
+                value(&est, &c, &format!("c{i}")).map(str::to_owned),
+                Some(said(i, false)),
+                "{name}: c{i}"
+            );
+        }
+        let f = src("fabricator");
+        assert!(f.reliability < 0.3, "{name}: fabricator {f:?}");
+        assert!(matches!(f.grade, Grade::E | Grade::F), "{name}: {f:?}");
+        for h in ["h1", "h2", "h3"] {
+            assert!(src(h).reliability > 0.7, "{name}: {h} {:?}", src(h));
+        }
+        // Nothing the loner says can be checked.
+        assert_eq!(src("loner").grade, Grade::F, "{name}");
+        assert_eq!((src("loner").low, src("loner").high), (0.0, 1.0), "{name}");
+        // A lone report is right with its source's record, not certainly.
+        let lone = c.object_id("u0").unwrap_or(0) as usize;
+        assert!(
+            est.objects[lone].confidence < 0.5,
+            "{name}: {:?}",
+            est.objects[lone]
+        );
+    }
+}
+
 #[test]
 fn thin_evidence_is_graded_f_and_a_long_good_record_is_not() {
     let mut rows = vec![("once", "o0", "1")];

@@ -18,7 +18,9 @@
 use crate::claims::{ClaimSet, FxMap, Outcomes};
 use crate::estimate::{Beliefs, Dependency, Estimate, clamp_slots, finish};
 use crate::methods::majority::vote_shares;
-use crate::methods::one_coin::{accuracies, max_change, softmax, vote_weight};
+use crate::methods::one_coin::{
+    accuracies, lone_claims_start, lone_or_softmax, max_change, vote_weight,
+};
 use crate::methods::{Domain, Method};
 
 /// Parameters of the dependence model.
@@ -836,6 +838,7 @@ impl CopyAware {
         let n_false = n_false_of(claims, domain);
         let copy_n_false = copy_n_false_of(claims, domain);
         let mut post = vote_shares(claims);
+        lone_claims_start(claims, self.prior, &mut post);
         clamp_slots(claims, anchors, &mut post);
         let mut next = vec![0.0; post.len()];
         let mut acc;
@@ -892,7 +895,7 @@ impl CopyAware {
             for c in claims.object_claims(o) {
                 post[slots[c] as usize] += vote_weight(acc[src[c] as usize], n) * independent[c];
             }
-            softmax(&mut post[range]);
+            lone_or_softmax(claims, o, acc, &mut post[range]);
         }
     }
 }

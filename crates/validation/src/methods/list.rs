@@ -19,6 +19,10 @@ use crate::estimate::{Beliefs, Estimate, clamp_slots, finish};
 use crate::methods::Method;
 use crate::methods::one_coin::softmax;
 
+/// Beta prior (right, wrong) on how often a source's lists are right, for a list nobody
+/// else gives: the accuracy prior of the other models.
+const LONE_PRIOR: (f64, f64) = (2.0, 1.0);
+
 /// What separates the items of a list value.
 pub const SEPARATOR: char = '|';
 
@@ -132,6 +136,12 @@ impl ListModel {
             for o in 0..claims.n_objects() as u32 {
                 let base = items.start[o as usize];
                 let m = items.start[o as usize + 1] - base;
+                // A list nobody else gives says nothing about its source: its items are
+                // believed because it lists them, which would only confirm the source.
+                if claims.object_claims(o).len() < 2 && matches!(anchors[o as usize], Anchor::Free)
+                {
+                    continue;
+                }
                 for c in claims.object_claims(o) {
                     let bits = items.mask[slots[c] as usize];
                     let st = &mut stats[src[c] as usize];
@@ -200,6 +210,26 @@ impl ListModel {
                     .sum();
             }
             softmax(&mut post[range]);
+        }
+        // A lone list (the only claim on its object) has no other list to be weighed
+        // against, so the softmax above calls it certain: it is right as often as its
+        // source's lists that could be checked were (see `one_coin::lone_or_softmax`).
+        let lone = |o: u32| {
+            claims.object_claims(o).len() == 1 && matches!(anchors[o as usize], Anchor::Free)
+        };
+        let mut record = vec![(0.0f64, 0.0f64); n_src];
+        for o in (0..claims.n_objects() as u32).filter(|&o| !lone(o)) {
+            for c in claims.object_claims(o) {
+                let r = &mut record[src[c] as usize];
+                r.0 += post[slots[c] as usize];
+                r.1 += 1.0;
+            }
+        }
+        let (right, wrong) = LONE_PRIOR;
+        for o in (0..claims.n_objects() as u32).filter(|&o| lone(o)) {
+            let c = claims.object_claims(o).start;
+            let (k, n) = record[src[c] as usize];
+            post[slots[c] as usize] = (k + right) / (n + right + wrong);
         }
         clamp_slots(claims, anchors, &mut post);
         post

@@ -13,7 +13,7 @@ use crate::claims::{Anchor, ClaimSet, Outcomes};
 use crate::estimate::{Beliefs, Estimate, clamp_slots, finish};
 use crate::methods::Method;
 use crate::methods::majority::vote_shares;
-use crate::methods::one_coin::{max_change, softmax, vote_weight};
+use crate::methods::one_coin::{lone_or_softmax, max_change, softmax, vote_weight};
 
 /// Closeness-aware one-coin model for numeric claims.
 #[derive(Debug, Clone, Copy)]
@@ -166,7 +166,7 @@ impl Numeric {
                         next[base + j] += w * sim[j * m + i];
                     }
                 }
-                softmax(&mut next[r]);
+                lone_or_softmax(claims, o, &acc, &mut next[r]);
             }
             clamp_slots(claims, anchors, &mut next);
             let change = max_change(&post, &next);

@@ -112,12 +112,44 @@ pub(crate) fn softmax(xs: &mut [f64]) {
     }
 }
 
+/// The posterior of object `o`'s claimed values (`post`, its slots) from their summed
+/// vote scores; but a value that one claim alone gives is right with its source's
+/// accuracy. Dong et al.'s posterior runs over the whole domain, `P(v) = e^C(v) / Σ_{v'∈D}
+/// e^C(v')`, values nobody claimed scoring 0: for a lone claim of a source of accuracy
+/// `A`, with `n` wrong values possible, `C = ln(n·A/(1−A))` and `P = A` whatever `n` is.
+/// Over the claimed values alone it would be certain, and every claim nobody else can
+/// check would raise its source's accuracy: a source making up what nobody else reports
+/// would be trusted more with each invention.
+pub(crate) fn lone_or_softmax(claims: &ClaimSet, o: u32, acc: &[f64], post: &mut [f64]) {
+    let range = claims.object_claims(o);
+    if range.len() == 1 && post.len() == 1 {
+        post[0] = acc[claims.claim_source(range.start) as usize];
+    } else {
+        softmax(post);
+    }
+}
+
 /// Largest absolute difference between two equally long slices.
 pub(crate) fn max_change(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f64::max)
+}
+
+/// Sets the starting probability of every lone claim (the only claim on its object) to
+/// the mean of the accuracy prior `(right, wrong)`, where its source's accuracy starts: a
+/// vote share would call it certain and hand its source a head start no evidence gave
+/// (see [`lone_or_softmax`]).
+pub(crate) fn lone_claims_start(claims: &ClaimSet, prior: (f64, f64), post: &mut [f64]) {
+    let mean = prior.0 / (prior.0 + prior.1);
+    for o in 0..claims.n_objects() as u32 {
+        if claims.object_claims(o).len() == 1 {
+            for slot in claims.object_slots(o) {
+                post[slot] = mean;
+            }
+        }
+    }
 }
 
 impl OneCoin {
@@ -129,6 +161,9 @@ impl OneCoin {
     ) -> (Vec<f64>, Vec<f64>) {
         let domain = Domain::of(claims);
         let mut post = vote_shares(claims);
+        if !domain.is_labels() {
+            lone_claims_start(claims, self.prior, &mut post);
+        }
         clamp_slots(claims, anchors, &mut post);
         let mut next = vec![0.0; post.len()];
         let mut acc = vec![0.8; claims.n_sources()];
@@ -181,7 +216,7 @@ fn per_object_false(claims: &ClaimSet, acc: &[f64], post: &mut [f64]) {
         for c in claims.object_claims(o) {
             post[slots[c] as usize] += vote_weight(acc[src[c] as usize], n_false);
         }
-        softmax(&mut post[range]);
+        lone_or_softmax(claims, o, acc, &mut post[range]);
     }
 }
 
