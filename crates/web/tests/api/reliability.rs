@@ -267,6 +267,65 @@ async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend:
     );
 }
 
+/// A fabricator files thirty reports on subjects nobody else reports on, and on ten
+/// subjects a value three other sources, who agree with each other, contradict; a loner
+/// files twelve reports nobody else touches. Reports nobody can check are no evidence: the
+/// fabricator is graded on the ten that could be checked (all contradicted), the three
+/// keep their standing, the loner cannot be judged, and an uncorroborated report is not
+/// shown as certain.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn reports_nobody_else_makes_do_not_raise_their_source(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let handler = w.token(&w.handler).await;
+    let analyst = w.token(&w.analyst).await;
+    let fabricator = w.source("1960-01-01").await;
+    let loner = w.source("1961-01-01").await;
+    let mut honest = Vec::new();
+    for k in 0..3 {
+        let s = w.source(&format!("196{}-01-01", k + 2)).await;
+        file(&w, &handler, &s, &contested("truth")).await;
+        honest.push(s);
+    }
+    let mut fab_claims = own_claims("invented", 30);
+    fab_claims.extend(contested("invented"));
+    let (fab_report, _) = file(&w, &handler, &fabricator, &fab_claims).await;
+    file(&w, &handler, &loner, &own_claims("unchecked", 12)).await;
+
+    let fab = reliability(&w, &analyst, &fabricator).await;
+    assert_eq!(letter(&fab), "E", "{fab}");
+    assert!(
+        fab["suggestion"]["reliability"].as_f64() < Some(0.3),
+        "{fab}"
+    );
+    assert_eq!(fab["suggestion"]["claims"], 40, "{fab}");
+    for s in &honest {
+        let r = reliability(&w, &analyst, s).await;
+        // Ten claims each, every one corroborated twice: believed, though ten claims
+        // are a short record.
+        assert!(r["suggestion"]["reliability"].as_f64() > Some(0.7), "{r}");
+        assert!(!matches!(letter(&r), "D" | "E"), "{r}");
+    }
+    let lone = reliability(&w, &analyst, &loner).await;
+    assert_eq!(letter(&lone), "F", "{lone}");
+    assert_eq!(
+        (&lone["suggestion"]["low"], &lone["suggestion"]["high"]),
+        (&json!(0.0), &json!(1.0)),
+        "{lone}"
+    );
+    // The fabricator's uncorroborated reports are as likely right as its record says.
+    let a = assessment(&w, &analyst, &fab_report).await;
+    let claims = a["claims"].as_array().expect("claims");
+    assert_eq!(claims.len(), 40, "{a}");
+    for c in claims {
+        assert!(c["probability"].as_f64() < Some(0.3), "{c}");
+    }
+}
+
 #[rstest]
 #[case::sqlite(Backend::Sqlite)]
 #[case::postgres(Backend::Postgres)]
