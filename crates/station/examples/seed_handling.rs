@@ -578,7 +578,9 @@ async fn load_contacts(
                 next_contact_due_ms: contact.next_contact_due.map(|d| d.timestamp_millis()),
                 recorded_by: handler.user_id.clone(),
                 recorded_at_ms: at.timestamp_millis(),
+                // As a version before migration 0016 wrote it: sealed below.
                 doc: serde_json::to_string(&contact)?,
+                text_sealed: None,
                 notes: None,
             });
             if batch.len() == 10_000 {
@@ -587,6 +589,9 @@ async fn load_contacts(
         }
     }
     loaded += flush(station, &mut batch).await?;
+    // The contacts' location aliases were written in the document, as before migration
+    // 0016: seal them as a station opening on them would.
+    station.seal_plaintext_texts().await?;
     Ok(loaded)
 }
 

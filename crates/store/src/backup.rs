@@ -223,6 +223,7 @@ pub const TABLES: &[TableSpec] = &[
             ("recorded_at", Int),
             ("doc", Text),
             ("notes", Blob),
+            ("text_sealed", Blob),
         ],
         order_by: "id",
     },

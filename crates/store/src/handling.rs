@@ -150,7 +150,13 @@ pub struct ContactRow {
     pub next_contact_due_ms: Option<i64>,
     pub recorded_by: String,
     pub recorded_at_ms: i64,
+    /// The contact as a document, its location alias and fallback arrangements blanked in
+    /// rows written since migration 0016 (and in older rows once sealed): what the alert
+    /// scheduler decodes without keys.
     pub doc: String,
+    /// The blanked free text as an envelope, which the station opens and merges back (`None`
+    /// only in a row written before 0016 that no station has sealed yet).
+    pub text_sealed: Option<Vec<u8>>,
     /// Ciphertext of the contact note. Lists leave it out (`None`); read it with
     /// [`HandlingStore::contact_notes`].
     pub notes: Option<Vec<u8>>,

@@ -81,13 +81,16 @@ pub struct PaymentView {
 const DEFAULT_SINGLE_THRESHOLD: u64 = 50_000;
 const DEFAULT_YEARLY_THRESHOLD: u64 = 500_000;
 
+/// A contact's row: `sealed` is its document and free text as [`Station::seal_record`] gives
+/// them.
 fn contact_row(
     c: &Contact,
+    (doc, text_sealed): (String, Vec<u8>),
     recorded_by: &str,
     recorded_at_ms: i64,
     notes: Option<Vec<u8>>,
-) -> Result<ContactRow, StationError> {
-    Ok(ContactRow {
+) -> ContactRow {
+    ContactRow {
         id: c.id.to_string(),
         source_id: c.source.to_string(),
         status: name(&c.status),
@@ -95,9 +98,10 @@ fn contact_row(
         next_contact_due_ms: c.next_contact_due.map(|t| t.timestamp_millis()),
         recorded_by: recorded_by.to_owned(),
         recorded_at_ms,
-        doc: to_doc(c)?,
+        doc,
+        text_sealed: Some(text_sealed),
         notes,
-    })
+    }
 }
 
 fn payment_row(p: &Payment) -> Result<PaymentRow, StationError> {
@@ -260,7 +264,8 @@ impl Station {
             .age_band(&loaded.row.id, contact.when().unwrap_or(now))
             .await?;
         humint_core::handling::check_contact(contact, &loaded.source, &loaded.auths, age, now)?;
-        let row = contact_row(contact, &p.user_id, now.timestamp_millis(), notes)?;
+        let sealed = self.seal_record(&contact.id.to_string(), contact)?;
+        let row = contact_row(contact, sealed, &p.user_id, now.timestamp_millis(), notes);
         let (write, action) = if update {
             (HandlingWrite::UpdateContact(row), "contact.outcome")
         } else {
@@ -340,7 +345,8 @@ impl Station {
         let loaded = self
             .load_checked(p, &row.source_id, RUNNERS, "record contacts")
             .await?;
-        let mut contact: Contact = from_doc(&row.doc)?;
+        let mut contact: Contact =
+            self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
         if contact.status != ContactStatus::Planned || input.status == ContactStatus::Planned {
             return Err(StationError::invalid(
                 "CONTACT_ALREADY_RECORDED",
@@ -374,7 +380,7 @@ impl Station {
             .contacts(source_id, &page)
             .await?
             .iter()
-            .map(|c| from_doc(&c.doc))
+            .map(|c| self.open_record(&c.id, &c.doc, c.text_sealed.as_deref()))
             .collect()
     }
 

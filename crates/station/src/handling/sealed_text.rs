@@ -6,9 +6,61 @@
 //! open (and after a restore) and seals them. Migrations 0014 and 0015 add a source's lifecycle
 //! events (`source_transitions.doc`, the reason of each move) and taskings (`taskings.doc`,
 //! instructions and status notes) to the same list and the same job.
+//!
+//! Migration 0016 seals the free text of records whose document must stay readable without
+//! keys, because the alert scheduler decodes it inside the store's write transaction (a
+//! contact's location alias and fallback arrangements): a [`SealedRecord`] is stored as its
+//! document with the free-text fields blanked (`doc`) and those fields as one envelope
+//! (`text_sealed`); the station opens the envelope and merges the text back
+//! ([`Station::open_record`]). Older rows are split and sealed by the same job.
 
+use super::convert::{from_doc, to_doc};
 use crate::{Station, StationError};
+use humint_core::handling::Contact;
 use humint_store::{AuditContext, RegisterStore as _, SealEvent, SealedText, Store as _};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// A record kept as a key-less document plus its free text sealed apart (migration 0016).
+pub(crate) trait SealedRecord: Serialize + DeserializeOwned {
+    /// The record's table; its envelope is `text_sealed`, bound to the row id.
+    const TABLE: &'static str;
+    /// The free-text fields, as sealed.
+    type Text: Serialize + DeserializeOwned;
+    /// Takes the free text out, leaving the fields blank (empty, `None`).
+    fn take_text(&mut self) -> Self::Text;
+    /// Puts opened free text back.
+    fn put_text(&mut self, text: Self::Text);
+}
+
+/// A contact's free text: where the source is met and what happens if the meeting fails.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ContactText {
+    location_alias: Option<String>,
+    fallback_arrangements: Option<String>,
+}
+
+impl SealedRecord for Contact {
+    const TABLE: &'static str = "contacts";
+    type Text = ContactText;
+    fn take_text(&mut self) -> ContactText {
+        ContactText {
+            location_alias: self.location_alias.take(),
+            fallback_arrangements: self.fallback_arrangements.take(),
+        }
+    }
+    fn put_text(&mut self, text: ContactText) {
+        self.location_alias = text.location_alias;
+        self.fallback_arrangements = text.fallback_arrangements;
+    }
+}
+
+/// A plaintext document an older version wrote, split: (the document blanked, its free text
+/// as JSON).
+fn split<T: SealedRecord>(doc: &str) -> Result<(String, String), StationError> {
+    let mut record: T = from_doc(doc)?;
+    let text = record.take_text();
+    Ok((to_doc(&record)?, to_doc(&text)?))
+}
 
 /// Texts sealed per transaction.
 const BATCH: i64 = 500;
@@ -37,6 +89,36 @@ impl Station {
         let plain = self.decrypt_field(table, column, row, envelope)?;
         String::from_utf8(plain.to_vec())
             .map_err(|_| StationError::Io(format!("a stored {table}.{column} is damaged")))
+    }
+
+    /// A record as stored since migration 0016: (its document with the free text blanked,
+    /// the free text sealed to its row).
+    pub(crate) fn seal_record<T: SealedRecord + Clone>(
+        &self,
+        id: &str,
+        record: &T,
+    ) -> Result<(String, Vec<u8>), StationError> {
+        let mut blank = record.clone();
+        let text = blank.take_text();
+        let envelope = self.seal_text(T::TABLE, "text_sealed", id, &to_doc(&text)?)?;
+        Ok((to_doc(&blank)?, envelope))
+    }
+
+    /// A stored record with its free text opened and merged back; a row an older version
+    /// wrote and no station has sealed yet holds its text in the document and is read as it
+    /// is. A tampered or moved envelope is the crypto layer's refusal.
+    pub(crate) fn open_record<T: SealedRecord>(
+        &self,
+        id: &str,
+        doc: &str,
+        sealed: Option<&[u8]>,
+    ) -> Result<T, StationError> {
+        let mut record: T = from_doc(doc)?;
+        if let Some(envelope) = sealed {
+            let text = self.open_text(T::TABLE, "text_sealed", id, envelope)?;
+            record.put_text(from_doc(&text)?);
+        }
+        Ok(record)
     }
 
     /// A document column sealed since its migration (`doc_sealed` beside `doc`): the envelope
@@ -73,12 +155,25 @@ impl Station {
             let last = (page.len() as i64) < BATCH;
             let mut sealed = Vec::with_capacity(page.len());
             for t in page {
-                let envelope =
-                    self.seal_text(t.column.table, t.column.sealed, &t.row, &t.plaintext)?;
+                let (rest, text) = if t.column.split {
+                    let (rest, text) = match t.column.table {
+                        "contacts" => split::<Contact>(&t.plaintext)?,
+                        other => {
+                            return Err(StationError::Io(format!(
+                                "no free text is known for {other}"
+                            )));
+                        }
+                    };
+                    (Some(rest), text)
+                } else {
+                    (None, t.plaintext)
+                };
+                let envelope = self.seal_text(t.column.table, t.column.sealed, &t.row, &text)?;
                 sealed.push(SealedText {
                     column: t.column,
                     row: t.row,
                     envelope,
+                    rest,
                 });
             }
             // The event rides with the last batch when it is known to be the last (counting

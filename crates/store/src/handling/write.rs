@@ -11,8 +11,8 @@ fn flag(b: bool) -> i64 {
 
 pub(super) async fn insert_contact(conn: &mut AnyConnection, k: &ContactRow) -> Result<()> {
     sqlx::query(
-        "INSERT INTO contacts (id, source_id, status, at_ms, next_contact_due, recorded_by, recorded_at, doc, notes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO contacts (id, source_id, status, at_ms, next_contact_due, recorded_by, recorded_at, doc, notes, text_sealed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&k.id)
     .bind(&k.source_id)
@@ -23,6 +23,7 @@ pub(super) async fn insert_contact(conn: &mut AnyConnection, k: &ContactRow) -> 
     .bind(k.recorded_at_ms)
     .bind(&k.doc)
     .bind(k.notes.clone())
+    .bind(k.text_sealed.clone())
     .execute(&mut *conn)
     .await
     .map_err(|e| missing(e, "source"))?;
@@ -221,7 +222,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         HandlingWrite::InsertContact(k) => insert_contact(conn, k).await?,
         HandlingWrite::UpdateContact(k) => {
             let done = sqlx::query(
-                "UPDATE contacts SET status = $1, at_ms = $2, next_contact_due = $3, doc = $4, notes = COALESCE($5, notes) WHERE id = $6 AND source_id = $7",
+                "UPDATE contacts SET status = $1, at_ms = $2, next_contact_due = $3, doc = $4, notes = COALESCE($5, notes), text_sealed = $8 WHERE id = $6 AND source_id = $7",
             )
             .bind(&k.status)
             .bind(k.at_ms)
@@ -230,6 +231,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(k.notes.clone())
             .bind(&k.id)
             .bind(&k.source_id)
+            .bind(k.text_sealed.clone())
             .execute(&mut *conn)
             .await?;
             one(done, "contact")?;

@@ -1,0 +1,306 @@
+//! The free text of contacts, payments and authorisations is sealed at rest (migration 0016),
+//! over real HTTP on both backends, while each record's document stays readable without keys
+//! for the alert scheduler: the text round-trips through the API and the statutory record, no
+//! column of the raw row holds it, the alerts still raise, key rotation re-wraps it, a station
+//! upgraded with plaintext rows seals them when it opens, and a moved envelope is refused.
+
+use crate::handling::{World, born_years_ago};
+use chrono::{DateTime, Duration, Utc};
+use humint_core::FixedClock;
+use humint_station::Principal;
+use humint_store::{Backend, Store as _};
+use reqwest::StatusCode;
+use rstest::rstest;
+use serde_json::{Value, json};
+
+const ALIAS: &str = "SITE KESTREL behind the tram depot";
+const FALLBACK: &str = "If missed, the bench by the canal lock at 19:00 the next day.";
+
+/// Whether any value of any row of `table` contains `text`.
+async fn table_holds(w: &World, table: &str, text: &str) -> bool {
+    w.t.station
+        .store()
+        .table_values_unchecked(table)
+        .await
+        .expect("read the table")
+        .iter()
+        .any(|v| {
+            v.windows(text.len())
+                .any(|window| window == text.as_bytes())
+        })
+}
+
+/// One column of every row of `table` in id order, as bytes (NULL as empty).
+async fn column(w: &World, table: &str, column: &str) -> Vec<Vec<u8>> {
+    w.t.station
+        .store()
+        .table_values_unchecked(&format!("(SELECT {column} FROM {table} ORDER BY id) AS c"))
+        .await
+        .expect("read the column")
+}
+
+/// (kind, subject id) of every alert in force for the officer at `at`.
+async fn alerts_at(
+    w: &World,
+    officer: &crate::harness::Officer,
+    at: DateTime<Utc>,
+) -> Vec<(String, String)> {
+    let token = w.token_at(officer, at).await;
+    w.t.clock.set(at);
+    let (status, body) = w.t.get(Some(&token), "/api/v1/alerts?limit=500").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().expect("kind").to_owned(),
+                a["subject_id"].as_str().expect("subject").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The source's contacts as the handler reads them.
+async fn contacts(w: &World, source: &str) -> (StatusCode, Value) {
+    let handler = w.token(&w.handler).await;
+    w.t.get(
+        Some(&handler),
+        &format!("/api/v1/sources/{source}/contacts"),
+    )
+    .await
+}
+
+/// The source's statutory record as the controller reads it.
+async fn record(w: &World, source: &str) -> Value {
+    let controller = w.token(&w.controller).await;
+    let (status, record) =
+        w.t.get(
+            Some(&controller),
+            &format!("/api/v1/sources/{source}/record"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    record
+}
+
+/// Plans a contact with both texts, due in three days; returns its id.
+async fn plan_contact(w: &World, source: &str) -> String {
+    let handler = w.token(&w.handler).await;
+    let planned = w.now() + Duration::days(1);
+    let (status, contact) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/sources/{source}/contacts"),
+            json!({"mode": "meeting", "status": "planned", "purpose": "use",
+                   "planned_for": planned.to_rfc3339(),
+                   "location_alias": ALIAS, "fallback_arrangements": FALLBACK}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{contact}");
+    assert_eq!(contact["location_alias"], ALIAS, "{contact}");
+    assert_eq!(contact["fallback_arrangements"], FALLBACK, "{contact}");
+    contact["id"].as_str().expect("id").to_owned()
+}
+
+/// Records the planned contact as held, with the next contact due at `next_due`.
+async fn hold(w: &World, contact: &str, next_due: DateTime<Utc>) -> Value {
+    let handler = w.token(&w.handler).await;
+    let (status, held) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/contacts/{contact}/outcome"),
+            json!({"status": "held", "officers_present": ["hana"],
+                   "next_contact_due": next_due.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{held}");
+    held
+}
+
+fn assert_contact_text(c: &Value) {
+    assert_eq!(c["location_alias"], ALIAS, "{c}");
+    assert_eq!(c["fallback_arrangements"], FALLBACK, "{c}");
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_contacts_meeting_place_and_fallback_are_sealed_at_rest(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited(&born_years_ago(40, 0)).await;
+    let id = plan_contact(&w, &source).await;
+    // No column of the raw row holds either text; the document the scheduler reads is there
+    // with them blanked.
+    assert!(!table_holds(&w, "contacts", ALIAS).await);
+    assert!(!table_holds(&w, "contacts", FALLBACK).await);
+    let docs = column(&w, "contacts", "doc").await;
+    let doc: Value = serde_json::from_slice(&docs[0]).expect("the document is JSON");
+    assert_eq!(doc["status"], "planned", "{doc}");
+    assert!(doc["location_alias"].is_null(), "{doc}");
+
+    // The handler reads them back; recording the outcome keeps them, and re-seals.
+    let (status, list) = contacts(&w, &source).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_contact_text(&list["items"][0]);
+    let sealed_before = column(&w, "contacts", "text_sealed").await;
+    let next_due = w.now() + Duration::days(3);
+    let held = hold(&w, &id, next_due).await;
+    assert_contact_text(&held);
+    assert_eq!(held["status"], "held", "{held}");
+    let sealed_after = column(&w, "contacts", "text_sealed").await;
+    assert_ne!(sealed_before, sealed_after, "the outcome re-seals the text");
+    assert!(!table_holds(&w, "contacts", ALIAS).await);
+    let (_, list) = contacts(&w, &source).await;
+    assert_contact_text(&list["items"][0]);
+    // The statutory record (reg 3(k)) reads them too.
+    let record = record(&w, &source).await;
+    assert_contact_text(&record["contacts"][0]);
+
+    // The scheduler still reads the contact: overdue from the instant the next one was due.
+    let before = alerts_at(&w, &w.handler, next_due - Duration::milliseconds(1)).await;
+    assert!(
+        !before.iter().any(|(k, _)| k == "contact_overdue"),
+        "{before:?}"
+    );
+    let after = alerts_at(&w, &w.handler, next_due).await;
+    assert!(
+        after
+            .iter()
+            .any(|(k, s)| k == "contact_overdue" && *s == source),
+        "{after:?}"
+    );
+
+    // Key rotation re-wraps the envelope, and the text still reads.
+    let rotation =
+        w.t.station
+            .rotate_keys(&Principal::system(), &|_, _| {})
+            .await
+            .expect("rotate");
+    assert_eq!(rotation.new_version, 2);
+    assert_ne!(column(&w, "contacts", "text_sealed").await, sealed_after);
+    let (status, list) = contacts(&w, &source).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_contact_text(&list["items"][0]);
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_contact_an_older_version_wrote_is_sealed_when_the_station_opens(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited(&born_years_ago(40, 0)).await;
+    // A planned contact as a version before migration 0016 wrote it: the text in the
+    // document, no envelope.
+    let id = "0195f000-0000-7000-8000-000000000020";
+    let planned = w.now() + Duration::days(1);
+    let doc = json!({
+        "id": id, "source": source, "mode": "meeting", "status": "planned", "purpose": "use",
+        "planned_for": planned, "occurred_at": null, "officers_present": [],
+        "appropriate_adult": null, "location_alias": ALIAS, "fallback_arrangements": FALLBACK,
+        "next_contact_due": null,
+    });
+    let store = w.t.station.store();
+    store
+        .execute_unchecked(&format!(
+            "INSERT INTO contacts (id, source_id, status, at_ms, next_contact_due, recorded_by, recorded_at, doc, notes) \
+             SELECT '{id}', '{source}', 'planned', {at}, NULL, u.id, {at}, '{doc}', NULL FROM users u WHERE u.username = 'hana'",
+            at = planned.timestamp_millis(),
+        ))
+        .await
+        .expect("an old contact row");
+    assert!(table_holds(&w, "contacts", ALIAS).await);
+    // Until it is sealed it reads as written.
+    let (_, list) = contacts(&w, &source).await;
+    assert_contact_text(&list["items"][0]);
+
+    // The new version opens the station: the row is split and sealed, in one audited job.
+    let last_seq = store.audit_last_seq().await.expect("head");
+    let upgraded = w.t.another_server(FixedClock::new(w.now()), 11).await;
+    assert!(!table_holds(&w, "contacts", ALIAS).await);
+    assert!(!table_holds(&w, "contacts", FALLBACK).await);
+    let events = store.audit_events(last_seq, 100).await.expect("events");
+    let sealing: Vec<_> = events
+        .iter()
+        .filter(|e| e.event.action == "register.text.seal")
+        .collect();
+    assert_eq!(sealing.len(), 1, "{events:?}");
+    assert_eq!(sealing[0].event.object_id, "1");
+    let (status, list) = contacts(&w, &source).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_contact_text(&list["items"][0]);
+    assert_eq!(list["items"][0]["status"], "planned", "{list}");
+    // Opening again seals nothing.
+    drop(upgraded);
+    let again = w.t.another_server(FixedClock::new(w.now()), 12).await;
+    assert_eq!(again.seal_plaintext_texts().await.expect("idempotent"), 0);
+
+    // The upgraded row takes its outcome like any other, keeps its text, and the scheduler
+    // reads it: overdue once the next contact is late.
+    let next_due = w.now() + Duration::days(3);
+    let held = hold(&w, id, next_due).await;
+    assert_contact_text(&held);
+    assert!(!table_holds(&w, "contacts", ALIAS).await);
+    assert_contact_text(&record(&w, &source).await["contacts"][0]);
+    let after = alerts_at(&w, &w.handler, next_due + Duration::milliseconds(1)).await;
+    assert!(
+        after
+            .iter()
+            .any(|(k, s)| k == "contact_overdue" && *s == source),
+        "{after:?}"
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_moved_contact_envelope_is_refused_and_never_shown(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited(&born_years_ago(40, 0)).await;
+    let first = plan_contact(&w, &source).await;
+    let handler = w.token(&w.handler).await;
+    let (status, second) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/sources/{source}/contacts"),
+            json!({"mode": "call", "status": "held", "purpose": "welfare", "officers_present": ["hana"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let second = second["id"].as_str().expect("id");
+    // Someone with the database moves the first contact's text onto the second.
+    w.t.station
+        .store()
+        .execute_unchecked(&format!(
+            "UPDATE contacts SET text_sealed = (SELECT text_sealed FROM contacts WHERE id = '{first}') WHERE id = '{second}'"
+        ))
+        .await
+        .expect("tamper");
+    let (status, body) = contacts(&w, &source).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("RECORD_TAMPERED")),
+        "{body}"
+    );
+    assert!(!body.to_string().contains(ALIAS), "{body}");
+    let (status, body) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/contacts/{second}/outcome"),
+            json!({"status": "held", "officers_present": ["hana"]}),
+        )
+        .await;
+    assert_eq!(body["code"], "RECORD_TAMPERED", "{status} {body}");
+}
