@@ -238,6 +238,7 @@ pub const TABLES: &[TableSpec] = &[
             ("approved_at", Int),
             ("paid_at", Int),
             ("doc", Text),
+            ("text_sealed", Blob),
         ],
         order_by: "id",
     },

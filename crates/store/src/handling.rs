@@ -181,7 +181,12 @@ pub struct PaymentRow {
     pub recorded_at_ms: i64,
     pub approved_at_ms: Option<i64>,
     pub paid_at_ms: Option<i64>,
+    /// The payment as a document, its purpose blank in rows written since migration 0016
+    /// (and in older rows once sealed): what the alert scheduler decodes without keys.
     pub doc: String,
+    /// The purpose as an envelope, which the station opens and merges back (`None` only in a
+    /// row written before 0016 that no station has sealed yet).
+    pub text_sealed: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

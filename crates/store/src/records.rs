@@ -98,6 +98,12 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "text_sealed",
         row_key: "id",
     },
+    // Migration 0016: a payment's purpose.
+    EncryptedColumn {
+        table: "payments",
+        column: "text_sealed",
+        row_key: "id",
+    },
 ];
 
 /// A free-text column that was plaintext before migration 0012 and its envelope counterpart.
@@ -163,6 +169,13 @@ pub const SEALED_TEXT_COLUMNS: &[SealedTextColumn] = &[
     },
     SealedTextColumn {
         table: "contacts",
+        plain: "doc",
+        sealed: "text_sealed",
+        nullable: false,
+        split: true,
+    },
+    SealedTextColumn {
+        table: "payments",
         plain: "doc",
         sealed: "text_sealed",
         nullable: false,

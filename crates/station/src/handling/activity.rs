@@ -104,8 +104,10 @@ fn contact_row(
     }
 }
 
-fn payment_row(p: &Payment) -> Result<PaymentRow, StationError> {
-    Ok(PaymentRow {
+/// A payment's row: `sealed` is its document and purpose as [`Station::seal_record`] gives
+/// them.
+fn payment_row(p: &Payment, (doc, text_sealed): (String, Vec<u8>)) -> PaymentRow {
+    PaymentRow {
         id: p.id.to_string(),
         source_id: p.source.to_string(),
         kind: name(&p.kind),
@@ -113,8 +115,9 @@ fn payment_row(p: &Payment) -> Result<PaymentRow, StationError> {
         recorded_at_ms: p.recorded_at.timestamp_millis(),
         approved_at_ms: p.approval.as_ref().map(|a| a.at.timestamp_millis()),
         paid_at_ms: p.paid_at.map(|t| t.timestamp_millis()),
-        doc: to_doc(p)?,
-    })
+        doc,
+        text_sealed: Some(text_sealed),
+    }
 }
 
 impl Station {
@@ -423,7 +426,7 @@ impl Station {
             .payments(source_id)
             .await?
             .iter()
-            .map(|r| from_doc(&r.doc))
+            .map(|r| self.open_record(&r.id, &r.doc, r.text_sealed.as_deref()))
             .collect()
     }
 
@@ -476,7 +479,10 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::InsertPayment(payment_row(&payment)?)],
+                &[HandlingWrite::InsertPayment(payment_row(
+                    &payment,
+                    self.seal_record(&payment.id.to_string(), &payment)?,
+                ))],
                 &[audit],
             )
             .await
@@ -501,7 +507,8 @@ impl Station {
             .ok_or(StationError::NotFound { what: "payment" })?;
         let loaded = self.load_checked(p, &row.source_id, allowed, doing).await?;
         let all = self.source_payments(&row.source_id).await?;
-        Ok((loaded, from_doc(&row.doc)?, all))
+        let payment = self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
+        Ok((loaded, payment, all))
     }
 
     /// A controller's approval, by the core's rule (only the source's controller at the time).
@@ -527,7 +534,10 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::UpdatePayment(payment_row(&payment)?)],
+                &[HandlingWrite::UpdatePayment(payment_row(
+                    &payment,
+                    self.seal_record(&payment.id.to_string(), &payment)?,
+                ))],
                 &[audit],
             )
             .await
@@ -557,7 +567,10 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::UpdatePayment(payment_row(&payment)?)],
+                &[HandlingWrite::UpdatePayment(payment_row(
+                    &payment,
+                    self.seal_record(&payment.id.to_string(), &payment)?,
+                ))],
                 &[audit],
             )
             .await

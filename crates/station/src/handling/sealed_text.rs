@@ -16,7 +16,7 @@
 
 use super::convert::{from_doc, to_doc};
 use crate::{Station, StationError};
-use humint_core::handling::Contact;
+use humint_core::handling::{Contact, Payment};
 use humint_store::{AuditContext, RegisterStore as _, SealEvent, SealedText, Store as _};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -51,6 +51,25 @@ impl SealedRecord for Contact {
     fn put_text(&mut self, text: ContactText) {
         self.location_alias = text.location_alias;
         self.fallback_arrangements = text.fallback_arrangements;
+    }
+}
+
+/// A payment's free text: what it was for.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct PaymentText {
+    purpose: String,
+}
+
+impl SealedRecord for Payment {
+    const TABLE: &'static str = "payments";
+    type Text = PaymentText;
+    fn take_text(&mut self) -> PaymentText {
+        PaymentText {
+            purpose: std::mem::take(&mut self.purpose),
+        }
+    }
+    fn put_text(&mut self, text: PaymentText) {
+        self.purpose = text.purpose;
     }
 }
 
@@ -158,6 +177,7 @@ impl Station {
                 let (rest, text) = if t.column.split {
                     let (rest, text) = match t.column.table {
                         "contacts" => split::<Contact>(&t.plaintext)?,
+                        "payments" => split::<Payment>(&t.plaintext)?,
                         other => {
                             return Err(StationError::Io(format!(
                                 "no free text is known for {other}"

@@ -238,7 +238,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertPayment(p) => {
             sqlx::query(
-                "INSERT INTO payments (id, source_id, kind, amount_minor, recorded_at, approved_at, paid_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO payments (id, source_id, kind, amount_minor, recorded_at, approved_at, paid_at, doc, text_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(&p.id)
             .bind(&p.source_id)
@@ -248,19 +248,21 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(p.approved_at_ms)
             .bind(p.paid_at_ms)
             .bind(&p.doc)
+            .bind(p.text_sealed.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "source"))?;
         }
         HandlingWrite::UpdatePayment(p) => {
             let done = sqlx::query(
-                "UPDATE payments SET approved_at = $1, paid_at = $2, doc = $3 WHERE id = $4 AND source_id = $5",
+                "UPDATE payments SET approved_at = $1, paid_at = $2, doc = $3, text_sealed = $6 WHERE id = $4 AND source_id = $5",
             )
             .bind(p.approved_at_ms)
             .bind(p.paid_at_ms)
             .bind(&p.doc)
             .bind(&p.id)
             .bind(&p.source_id)
+            .bind(p.text_sealed.clone())
             .execute(&mut *conn)
             .await?;
             one(done, "payment")?;

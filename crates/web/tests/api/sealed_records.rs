@@ -5,6 +5,7 @@
 //! upgraded with plaintext rows seals them when it opens, and a moved envelope is refused.
 
 use crate::handling::{World, born_years_ago};
+use crate::ui::Browser;
 use chrono::{DateTime, Duration, Utc};
 use humint_core::FixedClock;
 use humint_station::Principal;
@@ -303,4 +304,206 @@ async fn a_moved_contact_envelope_is_refused_and_never_shown(#[case] backend: Ba
         )
         .await;
     assert_eq!(body["code"], "RECORD_TAMPERED", "{status} {body}");
+}
+
+const PURPOSE: &str = "Rent for the flat on Mercer Street while the source relocates.";
+
+/// The source's payments as the handler reads them.
+async fn payments(w: &World, source: &str) -> (StatusCode, Value) {
+    let handler = w.token(&w.handler).await;
+    w.t.get(
+        Some(&handler),
+        &format!("/api/v1/sources/{source}/payments"),
+    )
+    .await
+}
+
+/// Records a payment over the single-payment threshold (so awaiting approval); returns its id.
+async fn record_payment(w: &World, source: &str, purpose: &str) -> String {
+    let handler = w.token(&w.handler).await;
+    let (status, payment) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/sources/{source}/payments"),
+            json!({"kind": "payment", "amount_minor": 80_000, "purpose": purpose}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{payment}");
+    assert_eq!(payment["purpose"], purpose, "{payment}");
+    assert_eq!(payment["needs_approval"], true, "{payment}");
+    payment["id"].as_str().expect("id").to_owned()
+}
+
+/// Whether the controller sees the payment awaiting approval now.
+async fn awaiting_approval(w: &World, payment: &str) -> bool {
+    let controller = w.token(&w.controller).await;
+    let (status, alerts) = w.t.get(Some(&controller), "/api/v1/alerts?limit=500").await;
+    assert_eq!(status, StatusCode::OK, "{alerts}");
+    alerts["items"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|x| x["kind"] == "payment_awaiting_approval" && x["subject_id"] == payment)
+    })
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_payments_purpose_is_sealed_at_rest(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited(&born_years_ago(40, 0)).await;
+    let id = record_payment(&w, &source, PURPOSE).await;
+    assert!(!table_holds(&w, "payments", PURPOSE).await);
+    let docs = column(&w, "payments", "doc").await;
+    let doc: Value = serde_json::from_slice(&docs[0]).expect("the document is JSON");
+    assert_eq!(
+        (&doc["amount_minor"], &doc["purpose"]),
+        (&json!(80_000), &json!(""))
+    );
+    // The scheduler reads the blanked document: the controller is asked to approve.
+    assert!(awaiting_approval(&w, &id).await);
+
+    // The list, the source page and the statutory record show the purpose.
+    let (status, list) = payments(&w, &source).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["items"][0]["purpose"], PURPOSE, "{list}");
+    let browser = Browser::sign_in(&w.t, &w.handler).await;
+    let page = browser.get(&format!("/sources/{source}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(PURPOSE), "{}", page.body);
+    assert_eq!(record(&w, &source).await["payments"][0]["purpose"], PURPOSE);
+
+    // Approval and payment keep it (re-sealed with each change) and the alert goes.
+    let sealed_before = column(&w, "payments", "text_sealed").await;
+    let controller = w.token(&w.controller).await;
+    let (status, approved) =
+        w.t.post_json(
+            Some(&controller),
+            &format!("/api/v1/payments/{id}/approval"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["purpose"], PURPOSE, "{approved}");
+    assert_ne!(column(&w, "payments", "text_sealed").await, sealed_before);
+    assert!(!awaiting_approval(&w, &id).await);
+    let handler = w.token(&w.handler).await;
+    let (status, paid) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/payments/{id}/paid"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["purpose"], PURPOSE, "{paid}");
+    assert!(!table_holds(&w, "payments", PURPOSE).await);
+
+    // Key rotation re-wraps it; it still reads.
+    let sealed = column(&w, "payments", "text_sealed").await;
+    w.t.station
+        .rotate_keys(&Principal::system(), &|_, _| {})
+        .await
+        .expect("rotate");
+    assert_ne!(column(&w, "payments", "text_sealed").await, sealed);
+    let (_, list) = payments(&w, &source).await;
+    assert_eq!(list["items"][0]["purpose"], PURPOSE, "{list}");
+    assert_eq!(list["yearly_totals"][0]["paid_minor"], 80_000, "{list}");
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_payment_an_older_version_wrote_is_sealed_when_the_station_opens(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited(&born_years_ago(40, 0)).await;
+    // A payment awaiting approval as a version before 0016 wrote it.
+    let id = "0195f000-0000-7000-8000-000000000030";
+    let store = w.t.station.store();
+    let at = w.now() - Duration::hours(1);
+    let hana = store
+        .user_by_name("hana")
+        .await
+        .expect("read")
+        .expect("hana")
+        .id;
+    let doc = json!({
+        "id": id, "source": source, "kind": "payment", "amount_minor": 80_000,
+        "purpose": PURPOSE, "recorded_by": hana, "recorded_at": at, "approval": null,
+        "witnessed_by": null, "paid_at": null,
+    });
+    store
+        .execute_unchecked(&format!(
+            "INSERT INTO payments (id, source_id, kind, amount_minor, recorded_at, approved_at, paid_at, doc) \
+             VALUES ('{id}', '{source}', 'payment', 80000, {ms}, NULL, NULL, '{doc}')",
+            ms = at.timestamp_millis(),
+        ))
+        .await
+        .expect("an old payment row");
+    assert!(table_holds(&w, "payments", PURPOSE).await);
+    let (_, list) = payments(&w, &source).await;
+    assert_eq!(list["items"][0]["purpose"], PURPOSE, "{list}");
+
+    let _upgraded = w.t.another_server(FixedClock::new(w.now()), 13).await;
+    assert!(!table_holds(&w, "payments", PURPOSE).await);
+    let (status, list) = payments(&w, &source).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["items"][0]["purpose"], PURPOSE, "{list}");
+    assert_eq!(list["items"][0]["amount_minor"], 80_000, "{list}");
+    // A later write on the source reschedules it from the sealed row: the old payment is
+    // seen awaiting approval (the new one is a small offer, which needs none).
+    let handler = w.token(&w.handler).await;
+    let (status, offer) =
+        w.t.post_json(
+            Some(&handler),
+            &format!("/api/v1/sources/{source}/payments"),
+            json!({"kind": "offer", "amount_minor": 1_000, "purpose": "A meal"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{offer}");
+    assert!(awaiting_approval(&w, id).await);
+    assert_eq!(record(&w, &source).await["payments"][0]["purpose"], PURPOSE);
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_moved_payment_envelope_is_refused_and_never_shown(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, _) = w.recruited(&born_years_ago(40, 0)).await;
+    let first = record_payment(&w, &source, PURPOSE).await;
+    let second = record_payment(&w, &source, "Travel").await;
+    w.t.station
+        .store()
+        .execute_unchecked(&format!(
+            "UPDATE payments SET text_sealed = (SELECT text_sealed FROM payments WHERE id = '{first}') WHERE id = '{second}'"
+        ))
+        .await
+        .expect("tamper");
+    let (status, body) = payments(&w, &source).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("RECORD_TAMPERED")),
+        "{body}"
+    );
+    assert!(!body.to_string().contains(PURPOSE), "{body}");
+    let controller = w.token(&w.controller).await;
+    let (_, body) =
+        w.t.post_json(
+            Some(&controller),
+            &format!("/api/v1/payments/{second}/approval"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["code"], "RECORD_TAMPERED", "{body}");
 }
