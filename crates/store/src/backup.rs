@@ -193,6 +193,7 @@ pub const TABLES: &[TableSpec] = &[
             ("cancelled_at", Int),
             ("next_review_due", Int),
             ("doc", Text),
+            ("text_sealed", Blob),
         ],
         order_by: "granted_at, id",
     },

@@ -104,6 +104,12 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "text_sealed",
         row_key: "id",
     },
+    // Migration 0016: an authorisation's justification and the text of its history.
+    EncryptedColumn {
+        table: "authorisations",
+        column: "text_sealed",
+        row_key: "id",
+    },
 ];
 
 /// A free-text column that was plaintext before migration 0012 and its envelope counterpart.
@@ -176,6 +182,13 @@ pub const SEALED_TEXT_COLUMNS: &[SealedTextColumn] = &[
     },
     SealedTextColumn {
         table: "payments",
+        plain: "doc",
+        sealed: "text_sealed",
+        nullable: false,
+        split: true,
+    },
+    SealedTextColumn {
+        table: "authorisations",
         plain: "doc",
         sealed: "text_sealed",
         nullable: false,

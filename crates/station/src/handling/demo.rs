@@ -636,7 +636,7 @@ impl Simulated<'_> {
         }];
         all.extend(writes);
         for a in &auths {
-            all.push(HandlingWrite::InsertAuthorisation(auth_row(a)?));
+            all.push(HandlingWrite::InsertAuthorisation(auth_row(st, a)?));
         }
         // Authorisations reference the source and requirement rows; keep parents first.
         all.sort_by_key(|w| match w {

@@ -14,9 +14,10 @@
 //! (`text_sealed`); the station opens the envelope and merges the text back
 //! ([`Station::open_record`]). Older rows are split and sealed by the same job.
 
+use super::convert::damaged;
 use super::convert::{from_doc, to_doc};
 use crate::{Station, StationError};
-use humint_core::handling::{Contact, Payment};
+use humint_core::handling::{Authorisation, Contact, Payment};
 use humint_store::{AuditContext, RegisterStore as _, SealEvent, SealedText, Store as _};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -28,8 +29,9 @@ pub(crate) trait SealedRecord: Serialize + DeserializeOwned {
     type Text: Serialize + DeserializeOwned;
     /// Takes the free text out, leaving the fields blank (empty, `None`).
     fn take_text(&mut self) -> Self::Text;
-    /// Puts opened free text back.
-    fn put_text(&mut self, text: Self::Text);
+    /// Puts opened free text back; refused when it does not fit the document (a history
+    /// entry more or fewer than the text has).
+    fn put_text(&mut self, text: Self::Text) -> Result<(), StationError>;
 }
 
 /// A contact's free text: where the source is met and what happens if the meeting fails.
@@ -48,9 +50,10 @@ impl SealedRecord for Contact {
             fallback_arrangements: self.fallback_arrangements.take(),
         }
     }
-    fn put_text(&mut self, text: ContactText) {
+    fn put_text(&mut self, text: ContactText) -> Result<(), StationError> {
         self.location_alias = text.location_alias;
         self.fallback_arrangements = text.fallback_arrangements;
+        Ok(())
     }
 }
 
@@ -68,8 +71,108 @@ impl SealedRecord for Payment {
             purpose: std::mem::take(&mut self.purpose),
         }
     }
-    fn put_text(&mut self, text: PaymentText) {
+    fn put_text(&mut self, text: PaymentText) -> Result<(), StationError> {
         self.purpose = text.purpose;
+        Ok(())
+    }
+}
+
+/// An authorisation's free text: the justification of the grant (s.29(2)-(3): necessity,
+/// proportionality, collateral intrusion, the tasks in scope, why it was urgent), the s.29C
+/// safeguards for a juvenile, and the text of each review, renewal and the cancellation, in
+/// the order of the document's lists.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct AuthorisationText {
+    necessity: String,
+    proportionality: String,
+    collateral_intrusion: String,
+    tasks_in_scope: Vec<String>,
+    urgency_reason: Option<String>,
+    /// (exceptional circumstances, best interests, meeting arrangements).
+    juvenile_cca_safeguards: Option<(String, String, String)>,
+    /// (use made, tasks given, information obtained) of each review.
+    reviews: Vec<(String, String, String)>,
+    /// The urgency reason of each renewal.
+    renewals: Vec<Option<String>>,
+    /// (reasons, welfare plan).
+    cancellation: Option<(String, String)>,
+}
+
+impl SealedRecord for Authorisation {
+    const TABLE: &'static str = "authorisations";
+    type Text = AuthorisationText;
+    fn take_text(&mut self) -> AuthorisationText {
+        use std::mem::take;
+        AuthorisationText {
+            necessity: take(&mut self.necessity),
+            proportionality: take(&mut self.proportionality),
+            collateral_intrusion: take(&mut self.collateral_intrusion),
+            tasks_in_scope: take(&mut self.tasks_in_scope),
+            urgency_reason: self.urgency_reason.take(),
+            juvenile_cca_safeguards: self.juvenile_cca_safeguards.as_mut().map(|s| {
+                (
+                    take(&mut s.exceptional_circumstances),
+                    take(&mut s.best_interests),
+                    take(&mut s.meeting_arrangements),
+                )
+            }),
+            reviews: self
+                .reviews
+                .iter_mut()
+                .map(|r| {
+                    (
+                        take(&mut r.use_made),
+                        take(&mut r.tasks_given),
+                        take(&mut r.information_obtained),
+                    )
+                })
+                .collect(),
+            renewals: self
+                .renewals
+                .iter_mut()
+                .map(|r| r.urgency_reason.take())
+                .collect(),
+            cancellation: self
+                .cancellation
+                .as_mut()
+                .map(|c| (take(&mut c.reasons), take(&mut c.welfare_plan))),
+        }
+    }
+    fn put_text(&mut self, text: AuthorisationText) -> Result<(), StationError> {
+        if text.reviews.len() != self.reviews.len()
+            || text.renewals.len() != self.renewals.len()
+            || text.juvenile_cca_safeguards.is_some() != self.juvenile_cca_safeguards.is_some()
+            || text.cancellation.is_some() != self.cancellation.is_some()
+        {
+            return Err(damaged("authorisation"));
+        }
+        self.necessity = text.necessity;
+        self.proportionality = text.proportionality;
+        self.collateral_intrusion = text.collateral_intrusion;
+        self.tasks_in_scope = text.tasks_in_scope;
+        self.urgency_reason = text.urgency_reason;
+        if let (Some(s), Some((exceptional, interests, meetings))) = (
+            self.juvenile_cca_safeguards.as_mut(),
+            text.juvenile_cca_safeguards,
+        ) {
+            s.exceptional_circumstances = exceptional;
+            s.best_interests = interests;
+            s.meeting_arrangements = meetings;
+        }
+        for (r, (used, tasks, obtained)) in self.reviews.iter_mut().zip(text.reviews) {
+            r.use_made = used;
+            r.tasks_given = tasks;
+            r.information_obtained = obtained;
+        }
+        for (r, urgency) in self.renewals.iter_mut().zip(text.renewals) {
+            r.urgency_reason = urgency;
+        }
+        if let (Some(c), Some((reasons, welfare))) = (self.cancellation.as_mut(), text.cancellation)
+        {
+            c.reasons = reasons;
+            c.welfare_plan = welfare;
+        }
+        Ok(())
     }
 }
 
@@ -135,7 +238,7 @@ impl Station {
         let mut record: T = from_doc(doc)?;
         if let Some(envelope) = sealed {
             let text = self.open_text(T::TABLE, "text_sealed", id, envelope)?;
-            record.put_text(from_doc(&text)?);
+            record.put_text(from_doc(&text)?)?;
         }
         Ok(record)
     }
@@ -178,6 +281,7 @@ impl Station {
                     let (rest, text) = match t.column.table {
                         "contacts" => split::<Contact>(&t.plaintext)?,
                         "payments" => split::<Payment>(&t.plaintext)?,
+                        "authorisations" => split::<Authorisation>(&t.plaintext)?,
                         other => {
                             return Err(StationError::Io(format!(
                                 "no free text is known for {other}"

@@ -170,8 +170,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertAuthorisation(a) => {
             sqlx::query(
-                "INSERT INTO authorisations (id, source_id, kind, parent_id, granted_by, granted_at, expires_at, cancelled_at, next_review_due, doc) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO authorisations (id, source_id, kind, parent_id, granted_by, granted_at, expires_at, cancelled_at, next_review_due, doc, text_sealed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(&a.id)
             .bind(&a.source_id)
@@ -183,13 +183,14 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(a.cancelled_at_ms)
             .bind(a.next_review_due_ms)
             .bind(&a.doc)
+            .bind(a.text_sealed.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "source or parent authorisation"))?;
         }
         HandlingWrite::UpdateAuthorisation(a) => {
             let done = sqlx::query(
-                "UPDATE authorisations SET expires_at = $1, cancelled_at = $2, next_review_due = $3, doc = $4 WHERE id = $5 AND source_id = $6",
+                "UPDATE authorisations SET expires_at = $1, cancelled_at = $2, next_review_due = $3, doc = $4, text_sealed = $7 WHERE id = $5 AND source_id = $6",
             )
             .bind(a.expires_at_ms)
             .bind(a.cancelled_at_ms)
@@ -197,6 +198,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(&a.doc)
             .bind(&a.id)
             .bind(&a.source_id)
+            .bind(a.text_sealed.clone())
             .execute(&mut *conn)
             .await?;
             one(done, "authorisation")?;

@@ -507,3 +507,287 @@ async fn a_moved_payment_envelope_is_refused_and_never_shown(#[case] backend: Ba
         .await;
     assert_eq!(body["code"], "RECORD_TAMPERED", "{body}");
 }
+
+const NECESSITY: &str = "Only an insider can say when the Harbour Road consignments move.";
+const PROPORTIONALITY: &str = "Limited to the consignments; no other means reaches them.";
+const COLLATERAL: &str = "The source's brother-in-law drives for the firm; nothing on him kept.";
+const TASK: &str = "Report the dates of the Harbour Road consignments";
+const USE_MADE: &str = "Fortnightly meetings at the depot cafe.";
+const OBTAINED: &str = "Consignment dates for May and June.";
+const REASONS: &str = "The consignments stopped; the source is no longer needed.";
+const WELFARE: &str = "Welfare call monthly for six months by the handler.";
+
+/// The texts an authorisation's answer and the raw table are checked for.
+const AUTH_TEXTS: [&str; 8] = [
+    NECESSITY,
+    PROPORTIONALITY,
+    COLLATERAL,
+    TASK,
+    USE_MADE,
+    OBTAINED,
+    REASONS,
+    WELFARE,
+];
+
+/// A source recruited under a standard authorisation with the texts above; returns (source,
+/// authorisation id, its expiry).
+async fn recruited_with_texts(w: &World) -> (String, String, DateTime<Utc>) {
+    let source = w.source(&born_years_ago(40, 0)).await;
+    w.risk(&source).await;
+    w.walk(&source, &["assessed", "in_development"]).await;
+    let (status, auth) = w
+        .grant(
+            &source,
+            json!({
+                "kind": "standard",
+                "ground": "preventing_or_detecting_crime_or_disorder",
+                "necessity": NECESSITY,
+                "proportionality": PROPORTIONALITY,
+                "collateral_intrusion": COLLATERAL,
+                "tasks": [TASK],
+                "review_interval_days": 28,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{auth}");
+    assert_eq!(auth["necessity"], NECESSITY, "{auth}");
+    w.walk(&source, &["recruited"]).await;
+    let expires = crate::handling::t(auth["expires_at"].as_str().expect("expiry"));
+    (source, auth["id"].as_str().expect("id").to_owned(), expires)
+}
+
+/// The authorisation as the authorising officer reads it.
+async fn authorisation(w: &World, id: &str) -> (StatusCode, Value) {
+    let ao = w.token(&w.ao).await;
+    w.t.get(Some(&ao), &format!("/api/v1/authorisations/{id}"))
+        .await
+}
+
+fn assert_grant_text(a: &Value) {
+    assert_eq!(a["necessity"], NECESSITY, "{a}");
+    assert_eq!(a["proportionality"], PROPORTIONALITY, "{a}");
+    assert_eq!(a["collateral_intrusion"], COLLATERAL, "{a}");
+    assert_eq!(a["tasks"], json!([TASK]), "{a}");
+}
+
+/// Reviews the authorisation (as the authorising officer) with the texts above.
+async fn review(w: &World, id: &str) -> Value {
+    let ao = w.token(&w.ao).await;
+    let (status, reviewed) =
+        w.t.post_json(
+            Some(&ao),
+            &format!("/api/v1/authorisations/{id}/reviews"),
+            json!({"use_made": USE_MADE, "tasks_given": TASK, "information_obtained": OBTAINED,
+                   "necessity_still_met": true, "proportionality_still_met": true,
+                   "arrangements_still_met": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reviewed}");
+    reviewed
+}
+
+/// No value of the authorisations table holds any of the texts.
+async fn assert_no_auth_text_at_rest(w: &World) {
+    for text in AUTH_TEXTS {
+        assert!(
+            !table_holds(w, "authorisations", text).await,
+            "authorisations holds {text:?}"
+        );
+    }
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_authorisations_justification_and_history_are_sealed_at_rest(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, id, expires) = recruited_with_texts(&w).await;
+    assert_no_auth_text_at_rest(&w).await;
+    let docs = column(&w, "authorisations", "doc").await;
+    let doc: Value = serde_json::from_slice(&docs[0]).expect("the document is JSON");
+    assert_eq!(
+        (&doc["kind"], &doc["necessity"], &doc["tasks_in_scope"]),
+        (&json!("standard"), &json!(""), &json!([])),
+        "{doc}"
+    );
+    let (status, read) = authorisation(&w, &id).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_grant_text(&read);
+
+    // The scheduler reads the blanked document: the expiry warning comes 28 days before, to
+    // the millisecond.
+    let warn = expires - Duration::days(28);
+    let before = alerts_at(&w, &w.ao, warn - Duration::milliseconds(1)).await;
+    assert!(
+        !before
+            .iter()
+            .any(|(k, s)| k == "authorisation_expiring" && *s == id),
+        "{before:?}"
+    );
+    let at = alerts_at(&w, &w.ao, warn).await;
+    assert!(
+        at.iter()
+            .any(|(k, s)| k == "authorisation_expiring" && *s == id),
+        "{at:?}"
+    );
+
+    // A review, a renewal and a cancellation: each keeps the text and adds its own.
+    let reviewed = review(&w, &id).await;
+    assert_grant_text(&reviewed);
+    assert_eq!(reviewed["reviews"][0]["use_made"], USE_MADE, "{reviewed}");
+    w.risk(&source).await;
+    let ao = w.token(&w.ao).await;
+    let (status, renewed) =
+        w.t.post_json(
+            Some(&ao),
+            &format!("/api/v1/authorisations/{id}/renewals"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{renewed}");
+    let (status, cancelled) =
+        w.t.post_json(
+            Some(&ao),
+            &format!("/api/v1/authorisations/{id}/cancellation"),
+            json!({"reasons": REASONS, "welfare_plan": WELFARE}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {cancelled}");
+    assert_no_auth_text_at_rest(&w).await;
+    let check = |a: &Value| {
+        assert_grant_text(a);
+        assert_eq!(a["reviews"][0]["use_made"], USE_MADE, "{a}");
+        assert_eq!(a["reviews"][0]["tasks_given"], TASK, "{a}");
+        assert_eq!(a["reviews"][0]["information_obtained"], OBTAINED, "{a}");
+        assert_eq!(a["renewals"].as_array().map(Vec::len), Some(1), "{a}");
+        assert_eq!(a["cancellation"]["reasons"], REASONS, "{a}");
+        assert_eq!(a["cancellation"]["welfare_plan"], WELFARE, "{a}");
+    };
+    let (_, read) = authorisation(&w, &id).await;
+    check(&read);
+    // The source's list, its statutory record and the inspection pack read them too.
+    let (status, list) =
+        w.t.get(
+            Some(&ao),
+            &format!("/api/v1/sources/{source}/authorisations"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    check(&list[0]);
+    check(&record(&w, &source).await["authorisations"][0]);
+    let auditor = w.token(&w.auditor).await;
+    let (status, pack) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2027-06-30",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    assert!(pack.to_string().contains(REASONS), "{pack}");
+
+    // Key rotation re-wraps it; it still reads.
+    let sealed = column(&w, "authorisations", "text_sealed").await;
+    w.t.station
+        .rotate_keys(&Principal::system(), &|_, _| {})
+        .await
+        .expect("rotate");
+    assert_ne!(column(&w, "authorisations", "text_sealed").await, sealed);
+    let (status, read) = authorisation(&w, &id).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    check(&read);
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn an_authorisation_an_older_version_wrote_is_sealed_when_the_station_opens(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (_source, id, expires) = recruited_with_texts(&w).await;
+    // Turn the row back into what a version before 0016 wrote: the text in the document, no
+    // envelope.
+    let docs = column(&w, "authorisations", "doc").await;
+    let mut doc: Value = serde_json::from_slice(&docs[0]).expect("JSON");
+    doc["necessity"] = json!(NECESSITY);
+    doc["proportionality"] = json!(PROPORTIONALITY);
+    doc["collateral_intrusion"] = json!(COLLATERAL);
+    doc["tasks_in_scope"] = json!([TASK]);
+    let store = w.t.station.store();
+    store
+        .execute_unchecked(&format!(
+            "UPDATE authorisations SET doc = '{doc}', text_sealed = NULL WHERE id = '{id}'",
+            doc = doc.to_string().replace('\'', "''"),
+        ))
+        .await
+        .expect("an old authorisation row");
+    assert!(table_holds(&w, "authorisations", NECESSITY).await);
+    let (status, read) = authorisation(&w, &id).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_grant_text(&read);
+
+    let last_seq = store.audit_last_seq().await.expect("head");
+    let _upgraded = w.t.another_server(FixedClock::new(w.now()), 14).await;
+    assert_no_auth_text_at_rest(&w).await;
+    let events = store.audit_events(last_seq, 100).await.expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event.action == "register.text.seal" && e.event.object_id == "1"),
+        "{events:?}"
+    );
+    let (status, read) = authorisation(&w, &id).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_grant_text(&read);
+
+    // A review on the upgraded row keeps the grant's text; the scheduler, run by that write,
+    // still warns of the expiry at its instant.
+    let warn = expires - Duration::days(28);
+    let _ = w.token_at(&w.ao, warn - Duration::days(1)).await;
+    let reviewed = review(&w, &id).await;
+    assert_grant_text(&reviewed);
+    assert_no_auth_text_at_rest(&w).await;
+    let at = alerts_at(&w, &w.ao, warn).await;
+    assert!(
+        at.iter()
+            .any(|(k, s)| k == "authorisation_expiring" && *s == id),
+        "{at:?}"
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_moved_authorisation_envelope_is_refused_and_never_shown(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (_, first, _) = recruited_with_texts(&w).await;
+    let (_, second) = w.recruited(&born_years_ago(30, 0)).await;
+    let second = second["id"].as_str().expect("id").to_owned();
+    w.t.station
+        .store()
+        .execute_unchecked(&format!(
+            "UPDATE authorisations SET text_sealed = (SELECT text_sealed FROM authorisations WHERE id = '{first}') WHERE id = '{second}'"
+        ))
+        .await
+        .expect("tamper");
+    let (status, body) = authorisation(&w, &second).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("RECORD_TAMPERED")),
+        "{body}"
+    );
+    assert!(!body.to_string().contains(NECESSITY), "{body}");
+    // The untouched one still reads.
+    let (status, read) = authorisation(&w, &first).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_grant_text(&read);
+}
