@@ -226,6 +226,13 @@ impl Station {
         Ok((to_doc(&blank)?, envelope))
     }
 
+    /// A contact as a bulk loader stores it ([`humint_store::HandlingStore::bulk_insert_contacts`]):
+    /// (`doc`, the contact with its location alias and fallback arrangements blank;
+    /// `text_sealed`, those sealed to its row).
+    pub fn seal_contact(&self, contact: &Contact) -> Result<(String, Vec<u8>), StationError> {
+        self.seal_record(&contact.id.to_string(), contact)
+    }
+
     /// A stored record with its free text opened and merged back; a row an older version
     /// wrote and no station has sealed yet holds its text in the document and is read as it
     /// is. A tampered or moved envelope is the crypto layer's refusal.
