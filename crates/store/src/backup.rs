@@ -522,7 +522,8 @@ pub const TABLES: &[TableSpec] = &[
 
 /// Columns added after the format's version 1 was first written, each at the end of its
 /// table's list and nullable: a backup made before them restores with them NULL (the station
-/// seals the register's plaintext when it next opens; a source's motivation reads as not
+/// seals the register's plaintext, and splits and seals the free text of contacts, payments
+/// and authorisations (0016), when it next opens; a source's motivation reads as not
 /// recorded).
 pub const ADDED_COLUMNS: &[&str] = &[
     "description_sealed",
@@ -531,6 +532,7 @@ pub const ADDED_COLUMNS: &[&str] = &[
     "reason_sealed",
     "motivation",
     "doc_sealed",
+    "text_sealed",
 ];
 
 /// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but

@@ -791,3 +791,172 @@ async fn a_moved_authorisation_envelope_is_refused_and_never_shown(#[case] backe
     assert_eq!(status, StatusCode::OK, "{read}");
     assert_grant_text(&read);
 }
+
+/// Restores `file` into a fresh database with the station's master key.
+async fn restore_elsewhere(
+    w: &World,
+    backend: Backend,
+    file: &std::path::Path,
+    name: &str,
+) -> (humint_station::Station, humint_store::testing::TestDatabase) {
+    let db = humint_store::testing::fresh_database(backend).await;
+    let mut config = w.t.station.config().clone();
+    config.data_dir = w.t.dir.path().join(format!("restored-{name}"));
+    config.database_url = Some(db.url.clone());
+    config.master_key_file = Some(w.t.station.config().master_key_path());
+    let station = humint_station::Station::open(
+        config,
+        std::sync::Arc::new(w.t.clock.clone()),
+        std::sync::Arc::new(humint_core::SeededEntropy::new(15)),
+    )
+    .await
+    .expect("open");
+    station
+        .restore_from(&Principal::system(), file, false)
+        .await
+        .expect("restore");
+    (station, db)
+}
+
+/// What the restored station shows the handler of the three records, and whether any of their
+/// tables holds any of the texts.
+async fn check_restored(
+    w: &World,
+    restored: &humint_station::Station,
+    (source, auth): (&str, &str),
+) {
+    let hana =
+        w.t.station
+            .store()
+            .user_by_name("hana")
+            .await
+            .expect("read")
+            .expect("hana");
+    let p = Principal {
+        user_id: hana.id,
+        username: "hana".to_owned(),
+        role: humint_core::Role::Handler,
+        compartments: [crate::handling::COMPARTMENT.to_owned()].into(),
+        session_expires_at_ms: i64::MAX,
+    };
+    let contacts = restored
+        .contacts(
+            &p,
+            source,
+            humint_store::Page {
+                after: None,
+                limit: 10,
+            },
+        )
+        .await
+        .expect("contacts");
+    assert_eq!(contacts[0].location_alias.as_deref(), Some(ALIAS));
+    assert_eq!(contacts[0].fallback_arrangements.as_deref(), Some(FALLBACK));
+    let (payments, _) = restored.payments(&p, source).await.expect("payments");
+    assert_eq!(payments[0].payment.purpose, PURPOSE);
+    let a = restored
+        .authorisation(&p, auth)
+        .await
+        .expect("authorisation");
+    assert_eq!(
+        (a.necessity.as_str(), a.tasks_in_scope.clone()),
+        (NECESSITY, vec![TASK.to_owned()])
+    );
+    for (table, text) in [
+        ("contacts", ALIAS),
+        ("contacts", FALLBACK),
+        ("payments", PURPOSE),
+        ("authorisations", NECESSITY),
+        ("authorisations", COLLATERAL),
+    ] {
+        let values = restored
+            .store()
+            .table_values_unchecked(table)
+            .await
+            .expect("read");
+        assert!(
+            !values
+                .iter()
+                .any(|v| v.windows(text.len()).any(|w| w == text.as_bytes())),
+            "{table} holds {text:?} after the restore"
+        );
+    }
+    assert!(
+        restored
+            .verify_audit(&|_, _| {})
+            .await
+            .expect("read")
+            .is_ok()
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn a_backup_restores_the_sealed_text_and_an_older_one_is_sealed_by_the_restore(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (source, auth, _) = recruited_with_texts(&w).await;
+    plan_contact(&w, &source).await;
+    record_payment(&w, &source, PURPOSE).await;
+    let file = w.t.dir.path().join("sealed.backup");
+    w.t.station
+        .backup_to(&Principal::system(), &file)
+        .await
+        .expect("backup");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(!text.contains(ALIAS) && !text.contains(PURPOSE) && !text.contains(NECESSITY));
+    let (restored, _db) = restore_elsewhere(&w, backend, &file, "sealed").await;
+    check_restored(&w, &restored, (&source, &auth)).await;
+
+    // The same backup as a version before 0016 wrote it: no `text_sealed` columns, the text
+    // in each document.
+    let mut old = String::new();
+    let (mut table, mut doc_at, mut keep) = (String::new(), None, None);
+    for line in text.lines() {
+        let mut v: Value = serde_json::from_str(line).expect("json");
+        match v["kind"].as_str().unwrap_or_default() {
+            "table" => {
+                table = v["name"].as_str().unwrap_or_default().to_owned();
+                let columns = v["columns"].as_array_mut().expect("columns");
+                doc_at = columns.iter().position(|c| c == "doc");
+                keep = (columns.last().is_some_and(|c| c == "text_sealed")).then(|| {
+                    columns.pop();
+                    columns.len()
+                });
+            }
+            "row" if keep.is_some() => {
+                let values = v["values"].as_array_mut().expect("values");
+                values.truncate(keep.unwrap_or_default());
+                let at = doc_at.expect("a doc column");
+                let mut doc: Value =
+                    serde_json::from_str(values[at].as_str().expect("doc")).expect("doc json");
+                match table.as_str() {
+                    "contacts" => {
+                        doc["location_alias"] = json!(ALIAS);
+                        doc["fallback_arrangements"] = json!(FALLBACK);
+                    }
+                    "payments" => doc["purpose"] = json!(PURPOSE),
+                    _ => {
+                        doc["necessity"] = json!(NECESSITY);
+                        doc["collateral_intrusion"] = json!(COLLATERAL);
+                        doc["tasks_in_scope"] = json!([TASK]);
+                    }
+                }
+                values[at] = json!(doc.to_string());
+            }
+            _ => {}
+        }
+        old.push_str(&v.to_string());
+        old.push('\n');
+    }
+    assert!(old.contains(ALIAS) && !old.contains("text_sealed"));
+    let old_file = w.t.dir.path().join("old.backup");
+    std::fs::write(&old_file, old).expect("write");
+    let (restored, _db) = restore_elsewhere(&w, backend, &old_file, "old").await;
+    check_restored(&w, &restored, (&source, &auth)).await;
+}
