@@ -14,8 +14,7 @@
 //! (`text_sealed`); the station opens the envelope and merges the text back
 //! ([`Station::open_record`]). Older rows are split and sealed by the same job.
 
-use super::convert::damaged;
-use super::convert::{from_doc, to_doc};
+use super::convert::{damaged, from_doc, to_doc};
 use crate::{Station, StationError};
 use humint_core::handling::{Authorisation, Contact, Payment};
 use humint_store::{AuditContext, RegisterStore as _, SealEvent, SealedText, Store as _};
@@ -286,15 +285,17 @@ impl Station {
             for t in page {
                 let (rest, text) = if t.column.split {
                     let (rest, text) = match t.column.table {
-                        "contacts" => split::<Contact>(&t.plaintext)?,
-                        "payments" => split::<Payment>(&t.plaintext)?,
-                        "authorisations" => split::<Authorisation>(&t.plaintext)?,
-                        other => {
-                            return Err(StationError::Io(format!(
-                                "no free text is known for {other}"
-                            )));
-                        }
-                    };
+                        "contacts" => split::<Contact>(&t.plaintext),
+                        "payments" => split::<Payment>(&t.plaintext),
+                        "authorisations" => split::<Authorisation>(&t.plaintext),
+                        _ => Err(damaged("document")),
+                    }
+                    .map_err(|_| {
+                        StationError::Io(format!(
+                            "{} row {} could not be read to seal its free text",
+                            t.column.table, t.row
+                        ))
+                    })?;
                     (Some(rest), text)
                 } else {
                     (None, t.plaintext)
