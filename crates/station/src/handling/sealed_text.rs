@@ -337,3 +337,146 @@ impl Station {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone as _, Utc};
+    use humint_core::SeededEntropy;
+    use humint_core::handling::review::{Cancellation, Renewal, Review};
+    use humint_core::handling::{
+        AgeBand, AuthorisationKind, JuvenileCcaSafeguards, NecessityGround,
+    };
+    use humint_core::new_id;
+
+    /// Every free-text field of an authorisation holds a distinct phrase.
+    fn authorisation() -> Authorisation {
+        let e = SeededEntropy::new(1);
+        let at = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("time");
+        let officer = new_id(at, &e);
+        let review = |n: u8| Review {
+            id: new_id(at, &e),
+            reviewed_by: officer,
+            reviewed_at: at,
+            use_made: format!("USE-MADE-{n}"),
+            tasks_given: format!("TASKS-GIVEN-{n}"),
+            information_obtained: format!("OBTAINED-{n}"),
+            risk_assessment: new_id(at, &e),
+            necessity_still_met: true,
+            proportionality_still_met: true,
+            arrangements_still_met: true,
+        };
+        let reviews = vec![review(1), review(2)];
+        Authorisation {
+            id: new_id(at, &e),
+            source: new_id(at, &e),
+            kind: AuthorisationKind::CriminalConduct,
+            parent: Some(new_id(at, &e)),
+            ground: NecessityGround::PreventingOrDetectingCrimeOrDisorder,
+            necessity: "NECESSITY".to_owned(),
+            proportionality: "PROPORTIONALITY".to_owned(),
+            collateral_intrusion: "COLLATERAL".to_owned(),
+            tasks_in_scope: vec!["TASK-A".to_owned(), "TASK-B".to_owned()],
+            granted_by: officer,
+            granted_at: at,
+            source_age_at_grant: AgeBand::Aged16Or17,
+            urgency_reason: Some("URGENCY".to_owned()),
+            self_authorised: false,
+            risk_assessment: new_id(at, &e),
+            expires_at: at,
+            review_interval_days: 28,
+            written_record_at: None,
+            juvenile_cca_safeguards: Some(JuvenileCcaSafeguards {
+                exceptional_circumstances: "EXCEPTIONAL".to_owned(),
+                no_foreseeable_harm: true,
+                best_interests: "INTERESTS".to_owned(),
+                meeting_arrangements: "MEETINGS".to_owned(),
+            }),
+            renewals: vec![Renewal {
+                renewed_by: officer,
+                renewed_at: at,
+                review: reviews[0].id,
+                risk_assessment: new_id(at, &e),
+                source_age: AgeBand::Aged16Or17,
+                takes_effect_at: at,
+                expires_at: at,
+                urgency_reason: Some("RENEWAL-URGENCY".to_owned()),
+                self_authorised: false,
+            }],
+            reviews,
+            cancellation: Some(Cancellation {
+                cancelled_by: officer,
+                cancelled_at: at,
+                reasons: "REASONS".to_owned(),
+                instruction_to_cease_at: None,
+                welfare_plan: "WELFARE".to_owned(),
+            }),
+            commissioner_notices: Vec::new(),
+        }
+    }
+
+    const PHRASES: [&str; 16] = [
+        "NECESSITY",
+        "PROPORTIONALITY",
+        "COLLATERAL",
+        "TASK-A",
+        "TASK-B",
+        "URGENCY",
+        "EXCEPTIONAL",
+        "INTERESTS",
+        "MEETINGS",
+        "USE-MADE-2",
+        "TASKS-GIVEN-1",
+        "OBTAINED-2",
+        "RENEWAL-URGENCY",
+        "REASONS",
+        "WELFARE",
+        "USE-MADE-1",
+    ];
+
+    #[test]
+    fn an_authorisations_document_keeps_no_free_text_and_the_text_puts_it_all_back() {
+        let full = authorisation();
+        let doc = to_doc(&full).expect("doc");
+        for phrase in PHRASES {
+            assert!(doc.contains(phrase), "the sample lacks {phrase}");
+        }
+        let (blank, text) = split::<Authorisation>(&doc).expect("split");
+        for phrase in PHRASES {
+            assert!(!blank.contains(phrase), "{phrase} is left in {blank}");
+            assert!(text.contains(phrase), "{phrase} is missing from {text}");
+        }
+        // What the scheduler reads is unchanged but for the text.
+        let mut record: Authorisation = from_doc(&blank).expect("blank decodes");
+        assert_eq!(
+            (
+                record.reviews.len(),
+                record.renewals.len(),
+                record.next_review_due()
+            ),
+            (2, 1, full.next_review_due())
+        );
+        assert!(record.cancellation.is_some() && record.juvenile_cca_safeguards.is_some());
+        record
+            .put_text(from_doc(&text).expect("text"))
+            .expect("fits");
+        assert_eq!(record, full);
+    }
+
+    #[test]
+    fn text_that_does_not_fit_the_document_is_refused() {
+        let full = authorisation();
+        let (blank, text) = split::<Authorisation>(&to_doc(&full).expect("doc")).expect("split");
+        // A document with a review more than its text (edited behind the station's back).
+        let mut record: Authorisation = from_doc(&blank).expect("blank");
+        record.reviews.push(record.reviews[0].clone());
+        let refused = record.put_text(from_doc(&text).expect("text"));
+        assert!(
+            matches!(&refused, Err(StationError::Io(m)) if m.contains("damaged")),
+            "{refused:?}"
+        );
+    }
+}
