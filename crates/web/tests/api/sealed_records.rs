@@ -224,11 +224,34 @@ async fn a_contact_an_older_version_wrote_is_sealed_when_the_station_opens(
     let (_, list) = contacts(&w, &source).await;
     assert_contact_text(&list["items"][0]);
 
+    // The scan below finds the text in the file when it is there.
+    if let Some(file) = w.t.sqlite_file() {
+        store
+            .execute_unchecked("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await
+            .expect("checkpoint");
+        let bytes = std::fs::read(&file).expect("the database file");
+        assert!(bytes.windows(ALIAS.len()).any(|w| w == ALIAS.as_bytes()));
+    }
     // The new version opens the station: the row is split and sealed, in one audited job.
     let last_seq = store.audit_last_seq().await.expect("head");
     let upgraded = w.t.another_server(FixedClock::new(w.now()), 11).await;
     assert!(!table_holds(&w, "contacts", ALIAS).await);
     assert!(!table_holds(&w, "contacts", FALLBACK).await);
+    // Nor in the database file's free space (SQLite's secure delete), once the log is folded in.
+    if let Some(file) = w.t.sqlite_file() {
+        store
+            .execute_unchecked("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await
+            .expect("checkpoint");
+        let bytes = std::fs::read(&file).expect("the database file");
+        for text in [ALIAS, FALLBACK] {
+            assert!(
+                !bytes.windows(text.len()).any(|w| w == text.as_bytes()),
+                "{text:?} is still in the file"
+            );
+        }
+    }
     let events = store.audit_events(last_seq, 100).await.expect("events");
     let sealing: Vec<_> = events
         .iter()
