@@ -567,6 +567,7 @@ async fn load_contacts(
                 fallback_arrangements: None,
                 next_contact_due: Some(at + gap * 2 + Duration::days(2)),
             };
+            let (doc, text_sealed) = station.seal_contact(&contact)?;
             batch.push(ContactRow {
                 id: contact.id.to_string(),
                 source_id: source.to_string(),
@@ -578,7 +579,8 @@ async fn load_contacts(
                 next_contact_due_ms: contact.next_contact_due.map(|d| d.timestamp_millis()),
                 recorded_by: handler.user_id.clone(),
                 recorded_at_ms: at.timestamp_millis(),
-                doc: serde_json::to_string(&contact)?,
+                doc,
+                text_sealed: Some(text_sealed),
                 notes: None,
             });
             if batch.len() == 10_000 {

@@ -193,6 +193,7 @@ pub const TABLES: &[TableSpec] = &[
             ("cancelled_at", Int),
             ("next_review_due", Int),
             ("doc", Text),
+            ("text_sealed", Blob),
         ],
         order_by: "granted_at, id",
     },
@@ -223,6 +224,7 @@ pub const TABLES: &[TableSpec] = &[
             ("recorded_at", Int),
             ("doc", Text),
             ("notes", Blob),
+            ("text_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -237,6 +239,7 @@ pub const TABLES: &[TableSpec] = &[
             ("approved_at", Int),
             ("paid_at", Int),
             ("doc", Text),
+            ("text_sealed", Blob),
         ],
         order_by: "id",
     },
@@ -519,7 +522,8 @@ pub const TABLES: &[TableSpec] = &[
 
 /// Columns added after the format's version 1 was first written, each at the end of its
 /// table's list and nullable: a backup made before them restores with them NULL (the station
-/// seals the register's plaintext when it next opens; a source's motivation reads as not
+/// seals the register's plaintext, and splits and seals the free text of contacts, payments
+/// and authorisations (0016), when it next opens; a source's motivation reads as not
 /// recorded).
 pub const ADDED_COLUMNS: &[&str] = &[
     "description_sealed",
@@ -528,6 +532,7 @@ pub const ADDED_COLUMNS: &[&str] = &[
     "reason_sealed",
     "motivation",
     "doc_sealed",
+    "text_sealed",
 ];
 
 /// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but

@@ -121,7 +121,13 @@ pub struct AuthorisationRow {
     pub expires_at_ms: i64,
     pub cancelled_at_ms: Option<i64>,
     pub next_review_due_ms: i64,
+    /// The authorisation as a document, its justification and the free text of its reviews,
+    /// renewals and cancellation blank in rows written since migration 0016 (and in older rows
+    /// once sealed): what the alert scheduler decodes without keys.
     pub doc: String,
+    /// That text as an envelope, which the station opens and merges back (`None` only in a
+    /// row written before 0016 that no station has sealed yet).
+    pub text_sealed: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +156,13 @@ pub struct ContactRow {
     pub next_contact_due_ms: Option<i64>,
     pub recorded_by: String,
     pub recorded_at_ms: i64,
+    /// The contact as a document, its location alias and fallback arrangements blanked in
+    /// rows written since migration 0016 (and in older rows once sealed): what the alert
+    /// scheduler decodes without keys.
     pub doc: String,
+    /// The blanked free text as an envelope, which the station opens and merges back (`None`
+    /// only in a row written before 0016 that no station has sealed yet).
+    pub text_sealed: Option<Vec<u8>>,
     /// Ciphertext of the contact note. Lists leave it out (`None`); read it with
     /// [`HandlingStore::contact_notes`].
     pub notes: Option<Vec<u8>>,
@@ -175,7 +187,12 @@ pub struct PaymentRow {
     pub recorded_at_ms: i64,
     pub approved_at_ms: Option<i64>,
     pub paid_at_ms: Option<i64>,
+    /// The payment as a document, its purpose blank in rows written since migration 0016
+    /// (and in older rows once sealed): what the alert scheduler decodes without keys.
     pub doc: String,
+    /// The purpose as an envelope, which the station opens and merges back (`None` only in a
+    /// row written before 0016 that no station has sealed yet).
+    pub text_sealed: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

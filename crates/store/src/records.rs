@@ -92,6 +92,24 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "doc_sealed",
         row_key: "id",
     },
+    // Migration 0016: a contact's location alias and fallback arrangements.
+    EncryptedColumn {
+        table: "contacts",
+        column: "text_sealed",
+        row_key: "id",
+    },
+    // Migration 0016: a payment's purpose.
+    EncryptedColumn {
+        table: "payments",
+        column: "text_sealed",
+        row_key: "id",
+    },
+    // Migration 0016: an authorisation's justification and the text of its history.
+    EncryptedColumn {
+        table: "authorisations",
+        column: "text_sealed",
+        row_key: "id",
+    },
 ];
 
 /// A free-text column that was plaintext before migration 0012 and its envelope counterpart.
@@ -106,6 +124,10 @@ pub struct SealedTextColumn {
     pub sealed: &'static str,
     /// Whether the plaintext column may be NULL (then it is blanked to NULL, otherwise to '').
     pub nullable: bool,
+    /// Whether the plaintext column is a document of which only the free-text fields are
+    /// sealed (migration 0016): it keeps the document with those fields blanked
+    /// ([`crate::SealedText::rest`]), which readers without keys (the alert scheduler) decode.
+    pub split: bool,
 }
 
 pub const SEALED_TEXT_COLUMNS: &[SealedTextColumn] = &[
@@ -114,36 +136,63 @@ pub const SEALED_TEXT_COLUMNS: &[SealedTextColumn] = &[
         plain: "description",
         sealed: "description_sealed",
         nullable: false,
+        split: false,
     },
     SealedTextColumn {
         table: "relevant_errors",
         plain: "reference",
         sealed: "reference_sealed",
         nullable: true,
+        split: false,
     },
     SealedTextColumn {
         table: "requirement_events",
         plain: "note",
         sealed: "note_sealed",
         nullable: false,
+        split: false,
     },
     SealedTextColumn {
         table: "break_glass_events",
         plain: "reason",
         sealed: "reason_sealed",
         nullable: false,
+        split: false,
     },
     SealedTextColumn {
         table: "source_transitions",
         plain: "doc",
         sealed: "doc_sealed",
         nullable: false,
+        split: false,
     },
     SealedTextColumn {
         table: "taskings",
         plain: "doc",
         sealed: "doc_sealed",
         nullable: false,
+        split: false,
+    },
+    SealedTextColumn {
+        table: "contacts",
+        plain: "doc",
+        sealed: "text_sealed",
+        nullable: false,
+        split: true,
+    },
+    SealedTextColumn {
+        table: "payments",
+        plain: "doc",
+        sealed: "text_sealed",
+        nullable: false,
+        split: true,
+    },
+    SealedTextColumn {
+        table: "authorisations",
+        plain: "doc",
+        sealed: "text_sealed",
+        nullable: false,
+        split: true,
     },
 ];
 

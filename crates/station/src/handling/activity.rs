@@ -81,13 +81,16 @@ pub struct PaymentView {
 const DEFAULT_SINGLE_THRESHOLD: u64 = 50_000;
 const DEFAULT_YEARLY_THRESHOLD: u64 = 500_000;
 
+/// A contact's row: `sealed` is its document and free text as [`Station::seal_record`] gives
+/// them.
 fn contact_row(
     c: &Contact,
+    (doc, text_sealed): (String, Vec<u8>),
     recorded_by: &str,
     recorded_at_ms: i64,
     notes: Option<Vec<u8>>,
-) -> Result<ContactRow, StationError> {
-    Ok(ContactRow {
+) -> ContactRow {
+    ContactRow {
         id: c.id.to_string(),
         source_id: c.source.to_string(),
         status: name(&c.status),
@@ -95,13 +98,16 @@ fn contact_row(
         next_contact_due_ms: c.next_contact_due.map(|t| t.timestamp_millis()),
         recorded_by: recorded_by.to_owned(),
         recorded_at_ms,
-        doc: to_doc(c)?,
+        doc,
+        text_sealed: Some(text_sealed),
         notes,
-    })
+    }
 }
 
-fn payment_row(p: &Payment) -> Result<PaymentRow, StationError> {
-    Ok(PaymentRow {
+/// A payment's row: `sealed` is its document and purpose as [`Station::seal_record`] gives
+/// them.
+fn payment_row(p: &Payment, (doc, text_sealed): (String, Vec<u8>)) -> PaymentRow {
+    PaymentRow {
         id: p.id.to_string(),
         source_id: p.source.to_string(),
         kind: name(&p.kind),
@@ -109,8 +115,9 @@ fn payment_row(p: &Payment) -> Result<PaymentRow, StationError> {
         recorded_at_ms: p.recorded_at.timestamp_millis(),
         approved_at_ms: p.approval.as_ref().map(|a| a.at.timestamp_millis()),
         paid_at_ms: p.paid_at.map(|t| t.timestamp_millis()),
-        doc: to_doc(p)?,
-    })
+        doc,
+        text_sealed: Some(text_sealed),
+    }
 }
 
 impl Station {
@@ -260,7 +267,8 @@ impl Station {
             .age_band(&loaded.row.id, contact.when().unwrap_or(now))
             .await?;
         humint_core::handling::check_contact(contact, &loaded.source, &loaded.auths, age, now)?;
-        let row = contact_row(contact, &p.user_id, now.timestamp_millis(), notes)?;
+        let sealed = self.seal_record(&contact.id.to_string(), contact)?;
+        let row = contact_row(contact, sealed, &p.user_id, now.timestamp_millis(), notes);
         let (write, action) = if update {
             (HandlingWrite::UpdateContact(row), "contact.outcome")
         } else {
@@ -340,7 +348,8 @@ impl Station {
         let loaded = self
             .load_checked(p, &row.source_id, RUNNERS, "record contacts")
             .await?;
-        let mut contact: Contact = from_doc(&row.doc)?;
+        let mut contact: Contact =
+            self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
         if contact.status != ContactStatus::Planned || input.status == ContactStatus::Planned {
             return Err(StationError::invalid(
                 "CONTACT_ALREADY_RECORDED",
@@ -374,7 +383,7 @@ impl Station {
             .contacts(source_id, &page)
             .await?
             .iter()
-            .map(|c| from_doc(&c.doc))
+            .map(|c| self.open_record(&c.id, &c.doc, c.text_sealed.as_deref()))
             .collect()
     }
 
@@ -417,7 +426,7 @@ impl Station {
             .payments(source_id)
             .await?
             .iter()
-            .map(|r| from_doc(&r.doc))
+            .map(|r| self.open_record(&r.id, &r.doc, r.text_sealed.as_deref()))
             .collect()
     }
 
@@ -470,7 +479,10 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::InsertPayment(payment_row(&payment)?)],
+                &[HandlingWrite::InsertPayment(payment_row(
+                    &payment,
+                    self.seal_record(&payment.id.to_string(), &payment)?,
+                ))],
                 &[audit],
             )
             .await
@@ -495,7 +507,8 @@ impl Station {
             .ok_or(StationError::NotFound { what: "payment" })?;
         let loaded = self.load_checked(p, &row.source_id, allowed, doing).await?;
         let all = self.source_payments(&row.source_id).await?;
-        Ok((loaded, from_doc(&row.doc)?, all))
+        let payment = self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
+        Ok((loaded, payment, all))
     }
 
     /// A controller's approval, by the core's rule (only the source's controller at the time).
@@ -521,7 +534,10 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::UpdatePayment(payment_row(&payment)?)],
+                &[HandlingWrite::UpdatePayment(payment_row(
+                    &payment,
+                    self.seal_record(&payment.id.to_string(), &payment)?,
+                ))],
                 &[audit],
             )
             .await
@@ -551,7 +567,10 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::UpdatePayment(payment_row(&payment)?)],
+                &[HandlingWrite::UpdatePayment(payment_row(
+                    &payment,
+                    self.seal_record(&payment.id.to_string(), &payment)?,
+                ))],
                 &[audit],
             )
             .await

@@ -257,7 +257,7 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::InsertAuthorisation(auth_row(&auth)?)],
+                &[HandlingWrite::InsertAuthorisation(auth_row(self, &auth)?)],
                 &[audit],
             )
             .await
@@ -309,7 +309,7 @@ impl Station {
         self.store
             .handling_write(
                 Some(&loaded.guard()),
-                &[HandlingWrite::UpdateAuthorisation(auth_row(auth)?)],
+                &[HandlingWrite::UpdateAuthorisation(auth_row(self, auth)?)],
                 &[audit],
             )
             .await
@@ -422,7 +422,7 @@ impl Station {
         auth.cancellation = Some(humint_core::handling::cancel(&auth, req, now)?);
         // Criminal conduct resting on it falls with it, each with its own cancellation (and so
         // its own s.32C notice), in the same transaction.
-        let mut writes = vec![HandlingWrite::UpdateAuthorisation(auth_row(&auth)?)];
+        let mut writes = vec![HandlingWrite::UpdateAuthorisation(auth_row(self, &auth)?)];
         let mut audits = vec![self.handling_audit(
             p,
             "authorisation.cancel",
@@ -448,7 +448,7 @@ impl Station {
                 },
                 now,
             )?);
-            writes.push(HandlingWrite::UpdateAuthorisation(auth_row(&cca)?));
+            writes.push(HandlingWrite::UpdateAuthorisation(auth_row(self, &cca)?));
             audits.push(self.handling_audit(
                 p,
                 "authorisation.cancel",

@@ -10,7 +10,7 @@ use humint_core::handling::{RoleAssignment, Source};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-fn damaged(what: &str) -> StationError {
+pub(crate) fn damaged(what: &str) -> StationError {
     StationError::Io(format!("a stored {what} is damaged"))
 }
 

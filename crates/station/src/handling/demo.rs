@@ -10,7 +10,7 @@
 
 mod register;
 
-use super::convert::{name, to_doc};
+use super::convert::name;
 use super::sources::auth_row;
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -547,6 +547,7 @@ impl Simulated<'_> {
                         AgeBand::Adult,
                         day,
                     )?;
+                    let (doc, text_sealed) = st.seal_record(&contact.id.to_string(), &contact)?;
                     writes.push(HandlingWrite::InsertContact(ContactRow {
                         id: contact.id.to_string(),
                         source_id: sid.clone(),
@@ -555,7 +556,8 @@ impl Simulated<'_> {
                         next_contact_due_ms: contact.next_contact_due.map(|d| d.timestamp_millis()),
                         recorded_by: handler.user_id.clone(),
                         recorded_at_ms: day.timestamp_millis(),
-                        doc: to_doc(&contact)?,
+                        doc,
+                        text_sealed: Some(text_sealed),
                         notes: Some(st.encrypt_field(
                             "contacts",
                             "notes",
@@ -634,7 +636,7 @@ impl Simulated<'_> {
         }];
         all.extend(writes);
         for a in &auths {
-            all.push(HandlingWrite::InsertAuthorisation(auth_row(a)?));
+            all.push(HandlingWrite::InsertAuthorisation(auth_row(st, a)?));
         }
         // Authorisations reference the source and requirement rows; keep parents first.
         all.sort_by_key(|w| match w {

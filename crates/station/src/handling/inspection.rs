@@ -325,7 +325,8 @@ impl Station {
         }
         let mut auths_by_source: HashMap<String, Vec<Authorisation>> = HashMap::new();
         for row in &inputs.authorisations {
-            let a: Authorisation = from_doc(&row.doc)?;
+            let a: Authorisation =
+                self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
             auths_by_source
                 .entry(row.source_id.clone())
                 .or_default()

@@ -274,7 +274,7 @@ impl Station {
             .authorisations(id)
             .await?
             .iter()
-            .map(|a| convert::from_doc::<Authorisation>(&a.doc))
+            .map(|a| self.open_record::<Authorisation>(&a.id, &a.doc, a.text_sealed.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Loaded {
             source: convert::source(&row)?,

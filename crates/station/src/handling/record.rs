@@ -2,7 +2,6 @@
 
 use super::access::{self, RECORD_READERS};
 use super::authorisations::RiskView;
-use super::convert::from_doc;
 use super::reports::ReportView;
 use super::sources::TrueIdentity;
 use super::{PaymentView, RoleRow, SourceRow, TransitionRow};
@@ -115,7 +114,9 @@ impl Station {
                     }
                     None => None,
                 };
-                contacts.push((from_doc::<Contact>(&row.doc)?, notes));
+                let contact: Contact =
+                    self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
+                contacts.push((contact, notes));
             }
         }
         let mut reports = Vec::new();

@@ -646,7 +646,9 @@ impl Station {
             )?;
             let mut cancelled = auth.clone();
             cancelled.cancellation = Some(cancellation);
-            writes.push(HandlingWrite::UpdateAuthorisation(auth_row(&cancelled)?));
+            writes.push(HandlingWrite::UpdateAuthorisation(auth_row(
+                self, &cancelled,
+            )?));
             audit.push(self.handling_audit(
                 p,
                 "authorisation.cancel",
@@ -729,10 +731,13 @@ impl Station {
 }
 
 /// The stored row of a core authorisation: its deadline, cancellation and next review in
-/// columns for SQL, the whole record as its doc.
+/// columns for SQL, the record as its doc with the free text blank, and that text sealed
+/// (migration 0016; [`Station::seal_record`]).
 pub(crate) fn auth_row(
+    station: &Station,
     a: &humint_core::handling::Authorisation,
 ) -> Result<AuthorisationRow, StationError> {
+    let (doc, text_sealed) = station.seal_record(&a.id.to_string(), a)?;
     Ok(AuthorisationRow {
         id: a.id.to_string(),
         source_id: a.source.to_string(),
@@ -746,7 +751,8 @@ pub(crate) fn auth_row(
             .as_ref()
             .map(|c| c.cancelled_at.timestamp_millis()),
         next_review_due_ms: a.next_review_due().timestamp_millis(),
-        doc: to_doc(a)?,
+        doc,
+        text_sealed: Some(text_sealed),
     })
 }
 

@@ -175,6 +175,9 @@ pub struct SealedText {
     pub column: &'static SealedTextColumn,
     pub row: String,
     pub envelope: Vec<u8>,
+    /// For a [`SealedTextColumn::split`] document, what the plaintext column keeps: the
+    /// document with its free-text fields blanked (`None` for every other column).
+    pub rest: Option<String>,
 }
 
 /// A sealed column read back: NULL only in a row written by a version before 0012 that no
@@ -603,18 +606,32 @@ impl RegisterStore for SqlStore {
                     what: "sealed text column",
                 },
             )?;
-            let blank = if column.nullable { "NULL" } else { "''" };
+            let blank = if column.split {
+                "$3"
+            } else if column.nullable {
+                "NULL"
+            } else {
+                "''"
+            };
             let sql = format!(
                 "UPDATE {table} SET {sealed} = $1, {plain} = {blank} WHERE id = $2 AND {sealed} IS NULL",
                 table = column.table,
                 sealed = column.sealed,
                 plain = column.plain,
             );
-            let done = sqlx::query(AssertSqlSafe(sql))
+            let mut query = sqlx::query(AssertSqlSafe(sql))
                 .bind(t.envelope.clone())
-                .bind(&t.row)
-                .execute(&mut *tx)
-                .await?;
+                .bind(&t.row);
+            if column.split {
+                let rest = t.rest.clone().ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "{}.{} is sealed without the document it leaves",
+                        column.table, column.plain
+                    ))
+                })?;
+                query = query.bind(rest);
+            }
+            let done = query.execute(&mut *tx).await?;
             sealed += done.rows_affected();
         }
         if let Some(last) = last {

@@ -13,11 +13,9 @@ const REQUIREMENT_COLUMNS: &str = "r.id, r.compartment_id, c.name, r.title, r.de
 const SOURCE_COLUMNS: &str = "s.id, s.compartment_id, c.name, s.codename, s.state, s.origin, s.juvenile, s.vulnerable, s.undercover, s.recruited_at, s.created_at, s.created_by, s.version, s.motivation";
 const ROLE_COLUMNS: &str =
     "r.id, r.source_id, r.role, r.officer_id, u.username, r.from_ms, r.until_ms";
-const AUTH_COLUMNS: &str = "a.id, a.source_id, a.kind, a.parent_id, a.granted_by, a.granted_at, a.expires_at, a.cancelled_at, a.next_review_due, a.doc";
-const CONTACT_COLUMNS: &str =
-    "k.id, k.source_id, k.status, k.at_ms, k.next_contact_due, k.recorded_by, k.recorded_at, k.doc";
-const PAYMENT_COLUMNS: &str =
-    "p.id, p.source_id, p.kind, p.amount_minor, p.recorded_at, p.approved_at, p.paid_at, p.doc";
+const AUTH_COLUMNS: &str = "a.id, a.source_id, a.kind, a.parent_id, a.granted_by, a.granted_at, a.expires_at, a.cancelled_at, a.next_review_due, a.doc, a.text_sealed";
+const CONTACT_COLUMNS: &str = "k.id, k.source_id, k.status, k.at_ms, k.next_contact_due, k.recorded_by, k.recorded_at, k.doc, k.text_sealed";
+const PAYMENT_COLUMNS: &str = "p.id, p.source_id, p.kind, p.amount_minor, p.recorded_at, p.approved_at, p.paid_at, p.doc, p.text_sealed";
 const REPORT_COLUMNS: &str = "id, source_id, contact_id, requirement_id, status, source_grade, info_grade, handling_code, graded_by, graded_at, created_by, created_at";
 
 /// Compartments the reader is read into, for `IN (...)`; binds the reader as `$1`.
@@ -83,6 +81,7 @@ fn auth_from_row(r: &AnyRow) -> Result<AuthorisationRow> {
         cancelled_at_ms: r.try_get(7)?,
         next_review_due_ms: r.try_get(8)?,
         doc: r.try_get(9)?,
+        text_sealed: r.try_get::<Option<Vec<u8>>, _>(10)?,
     })
 }
 
@@ -96,6 +95,7 @@ fn contact_from_row(r: &AnyRow) -> Result<ContactRow> {
         recorded_by: r.try_get(5)?,
         recorded_at_ms: r.try_get(6)?,
         doc: r.try_get(7)?,
+        text_sealed: r.try_get::<Option<Vec<u8>>, _>(8)?,
         notes: None,
     })
 }
@@ -110,6 +110,7 @@ fn payment_from_row(r: &AnyRow) -> Result<PaymentRow> {
         approved_at_ms: r.try_get(5)?,
         paid_at_ms: r.try_get(6)?,
         doc: r.try_get(7)?,
+        text_sealed: r.try_get::<Option<Vec<u8>>, _>(8)?,
     })
 }
 

@@ -11,8 +11,8 @@ fn flag(b: bool) -> i64 {
 
 pub(super) async fn insert_contact(conn: &mut AnyConnection, k: &ContactRow) -> Result<()> {
     sqlx::query(
-        "INSERT INTO contacts (id, source_id, status, at_ms, next_contact_due, recorded_by, recorded_at, doc, notes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO contacts (id, source_id, status, at_ms, next_contact_due, recorded_by, recorded_at, doc, notes, text_sealed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&k.id)
     .bind(&k.source_id)
@@ -23,6 +23,7 @@ pub(super) async fn insert_contact(conn: &mut AnyConnection, k: &ContactRow) -> 
     .bind(k.recorded_at_ms)
     .bind(&k.doc)
     .bind(k.notes.clone())
+    .bind(k.text_sealed.clone())
     .execute(&mut *conn)
     .await
     .map_err(|e| missing(e, "source"))?;
@@ -169,8 +170,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertAuthorisation(a) => {
             sqlx::query(
-                "INSERT INTO authorisations (id, source_id, kind, parent_id, granted_by, granted_at, expires_at, cancelled_at, next_review_due, doc) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO authorisations (id, source_id, kind, parent_id, granted_by, granted_at, expires_at, cancelled_at, next_review_due, doc, text_sealed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(&a.id)
             .bind(&a.source_id)
@@ -182,13 +183,14 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(a.cancelled_at_ms)
             .bind(a.next_review_due_ms)
             .bind(&a.doc)
+            .bind(a.text_sealed.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "source or parent authorisation"))?;
         }
         HandlingWrite::UpdateAuthorisation(a) => {
             let done = sqlx::query(
-                "UPDATE authorisations SET expires_at = $1, cancelled_at = $2, next_review_due = $3, doc = $4 WHERE id = $5 AND source_id = $6",
+                "UPDATE authorisations SET expires_at = $1, cancelled_at = $2, next_review_due = $3, doc = $4, text_sealed = $7 WHERE id = $5 AND source_id = $6",
             )
             .bind(a.expires_at_ms)
             .bind(a.cancelled_at_ms)
@@ -196,6 +198,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(&a.doc)
             .bind(&a.id)
             .bind(&a.source_id)
+            .bind(a.text_sealed.clone())
             .execute(&mut *conn)
             .await?;
             one(done, "authorisation")?;
@@ -221,7 +224,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         HandlingWrite::InsertContact(k) => insert_contact(conn, k).await?,
         HandlingWrite::UpdateContact(k) => {
             let done = sqlx::query(
-                "UPDATE contacts SET status = $1, at_ms = $2, next_contact_due = $3, doc = $4, notes = COALESCE($5, notes) WHERE id = $6 AND source_id = $7",
+                "UPDATE contacts SET status = $1, at_ms = $2, next_contact_due = $3, doc = $4, notes = COALESCE($5, notes), text_sealed = $8 WHERE id = $6 AND source_id = $7",
             )
             .bind(&k.status)
             .bind(k.at_ms)
@@ -230,13 +233,14 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(k.notes.clone())
             .bind(&k.id)
             .bind(&k.source_id)
+            .bind(k.text_sealed.clone())
             .execute(&mut *conn)
             .await?;
             one(done, "contact")?;
         }
         HandlingWrite::InsertPayment(p) => {
             sqlx::query(
-                "INSERT INTO payments (id, source_id, kind, amount_minor, recorded_at, approved_at, paid_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO payments (id, source_id, kind, amount_minor, recorded_at, approved_at, paid_at, doc, text_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(&p.id)
             .bind(&p.source_id)
@@ -246,19 +250,21 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(p.approved_at_ms)
             .bind(p.paid_at_ms)
             .bind(&p.doc)
+            .bind(p.text_sealed.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "source"))?;
         }
         HandlingWrite::UpdatePayment(p) => {
             let done = sqlx::query(
-                "UPDATE payments SET approved_at = $1, paid_at = $2, doc = $3 WHERE id = $4 AND source_id = $5",
+                "UPDATE payments SET approved_at = $1, paid_at = $2, doc = $3, text_sealed = $6 WHERE id = $4 AND source_id = $5",
             )
             .bind(p.approved_at_ms)
             .bind(p.paid_at_ms)
             .bind(&p.doc)
             .bind(&p.id)
             .bind(&p.source_id)
+            .bind(p.text_sealed.clone())
             .execute(&mut *conn)
             .await?;
             one(done, "payment")?;

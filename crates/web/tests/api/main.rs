@@ -13,4 +13,5 @@ mod motivation;
 mod open_press;
 mod reliability;
 mod sealed;
+mod sealed_records;
 mod ui;
