@@ -564,6 +564,8 @@ async fn load_contacts(
                 },
                 appropriate_adult: None,
                 location_alias: Some(format!("SITE {}", 1 + j % 6)),
+                cover_used: None,
+                safety_arrangements: None,
                 fallback_arrangements: None,
                 next_contact_due: Some(at + gap * 2 + Duration::days(2)),
             };

@@ -65,6 +65,14 @@ pub struct Contact {
     pub officers_present: Vec<OfficerId>,
     pub appropriate_adult: Option<AppropriateAdult>,
     pub location_alias: Option<String>,
+    /// The cover the officers and the source used for the contact (product.md, "Contact":
+    /// "cover used"), by alias or in outline.
+    #[serde(default)]
+    pub cover_used: Option<String>,
+    /// What kept the contact safe: counter-surveillance, who knew, how the source got there
+    /// and away (product.md: "safety and fallback arrangements").
+    #[serde(default)]
+    pub safety_arrangements: Option<String>,
     pub fallback_arrangements: Option<String>,
     /// When the next contact must happen; past it with no contact held, the source may be in
     /// danger.

@@ -35,6 +35,8 @@ pub struct ContactInput {
     pub officers_present: Vec<String>,
     pub appropriate_adult: Option<AppropriateAdult>,
     pub location_alias: Option<String>,
+    pub cover_used: Option<String>,
+    pub safety_arrangements: Option<String>,
     pub fallback_arrangements: Option<String>,
     pub next_contact_due: Option<DateTime<Utc>>,
     /// The contact note; encrypted at rest.
@@ -320,6 +322,14 @@ impl Station {
             location_alias: input
                 .location_alias
                 .map(|t| text("location_alias", &t, SHORT))
+                .transpose()?,
+            cover_used: input
+                .cover_used
+                .map(|t| text("cover_used", &t, LONG))
+                .transpose()?,
+            safety_arrangements: input
+                .safety_arrangements
+                .map(|t| text("safety_arrangements", &t, LONG))
                 .transpose()?,
             fallback_arrangements: input
                 .fallback_arrangements

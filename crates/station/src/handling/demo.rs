@@ -537,6 +537,8 @@ impl Simulated<'_> {
                         },
                         appropriate_adult: None,
                         location_alias: Some(format!("SITE {}", 1 + n % 6)),
+                        cover_used: None,
+                        safety_arrangements: None,
                         fallback_arrangements: None,
                         next_contact_due: Some(day + Duration::days(8)),
                     };

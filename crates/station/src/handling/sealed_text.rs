@@ -37,6 +37,11 @@ pub(crate) trait SealedRecord: Serialize + DeserializeOwned {
 #[derive(Serialize, Deserialize)]
 pub(crate) struct ContactText {
     location_alias: Option<String>,
+    // Sealed since the fields were added; an older envelope lacks them.
+    #[serde(default)]
+    cover_used: Option<String>,
+    #[serde(default)]
+    safety_arrangements: Option<String>,
     fallback_arrangements: Option<String>,
 }
 
@@ -46,11 +51,15 @@ impl SealedRecord for Contact {
     fn take_text(&mut self) -> ContactText {
         ContactText {
             location_alias: self.location_alias.take(),
+            cover_used: self.cover_used.take(),
+            safety_arrangements: self.safety_arrangements.take(),
             fallback_arrangements: self.fallback_arrangements.take(),
         }
     }
     fn put_text(&mut self, text: ContactText) -> Result<(), StationError> {
         self.location_alias = text.location_alias;
+        self.cover_used = text.cover_used;
+        self.safety_arrangements = text.safety_arrangements;
         self.fallback_arrangements = text.fallback_arrangements;
         Ok(())
     }

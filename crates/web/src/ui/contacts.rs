@@ -37,6 +37,10 @@ pub(super) struct ContactForm {
     #[serde(default)]
     pub location_alias: String,
     #[serde(default)]
+    pub cover_used: String,
+    #[serde(default)]
+    pub safety_arrangements: String,
+    #[serde(default)]
     pub fallback_arrangements: String,
     #[serde(default)]
     pub notes: String,
@@ -137,6 +141,8 @@ fn input(f: &ContactForm) -> Result<ContactInput, StationError> {
             ticked(&f.adult_employed_by_authority),
         )?,
         location_alias: opt(&f.location_alias),
+        cover_used: opt(&f.cover_used),
+        safety_arrangements: opt(&f.safety_arrangements),
         fallback_arrangements: opt(&f.fallback_arrangements),
         next_contact_due: instant_field("next contact due", &f.next_contact_due)?,
         notes: opt(&f.notes),

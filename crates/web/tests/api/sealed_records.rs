@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 const ALIAS: &str = "SITE KESTREL behind the tram depot";
 const FALLBACK: &str = "If missed, the bench by the canal lock at 19:00 the next day.";
+const COVER: &str = "Two old colleagues from the ferry company meeting for a drink";
+const SAFETY: &str = "Second officer watching the approach from the cafe; source arrives by bus";
 
 /// Whether any value of any row of `table` contains `text`.
 async fn table_holds(w: &World, table: &str, text: &str) -> bool {
@@ -96,12 +98,12 @@ async fn plan_contact(w: &World, source: &str) -> String {
             &format!("/api/v1/sources/{source}/contacts"),
             json!({"mode": "meeting", "status": "planned", "purpose": "use",
                    "planned_for": planned.to_rfc3339(),
-                   "location_alias": ALIAS, "fallback_arrangements": FALLBACK}),
+                   "location_alias": ALIAS, "fallback_arrangements": FALLBACK,
+                   "cover_used": COVER, "safety_arrangements": SAFETY}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{contact}");
-    assert_eq!(contact["location_alias"], ALIAS, "{contact}");
-    assert_eq!(contact["fallback_arrangements"], FALLBACK, "{contact}");
+    assert_contact_text(&contact);
     contact["id"].as_str().expect("id").to_owned()
 }
 
@@ -123,6 +125,18 @@ async fn hold(w: &World, contact: &str, next_due: DateTime<Utc>) -> Value {
 fn assert_contact_text(c: &Value) {
     assert_eq!(c["location_alias"], ALIAS, "{c}");
     assert_eq!(c["fallback_arrangements"], FALLBACK, "{c}");
+    assert_eq!(c["cover_used"], COVER, "{c}");
+    assert_eq!(c["safety_arrangements"], SAFETY, "{c}");
+}
+
+/// A contact an older version wrote: its two texts, and none of the fields added since.
+fn assert_older_contact_text(c: &Value) {
+    assert_eq!(c["location_alias"], ALIAS, "{c}");
+    assert_eq!(c["fallback_arrangements"], FALLBACK, "{c}");
+    assert!(
+        c["cover_used"].is_null() && c["safety_arrangements"].is_null(),
+        "{c}"
+    );
 }
 
 #[rstest]
@@ -137,12 +151,14 @@ async fn a_contacts_meeting_place_and_fallback_are_sealed_at_rest(#[case] backen
     let id = plan_contact(&w, &source).await;
     // No column of the raw row holds either text; the document the scheduler reads is there
     // with them blanked.
-    assert!(!table_holds(&w, "contacts", ALIAS).await);
-    assert!(!table_holds(&w, "contacts", FALLBACK).await);
+    for text in [ALIAS, FALLBACK, COVER, SAFETY] {
+        assert!(!table_holds(&w, "contacts", text).await, "{text}");
+    }
     let docs = column(&w, "contacts", "doc").await;
     let doc: Value = serde_json::from_slice(&docs[0]).expect("the document is JSON");
     assert_eq!(doc["status"], "planned", "{doc}");
     assert!(doc["location_alias"].is_null(), "{doc}");
+    assert!(doc["cover_used"].is_null(), "{doc}");
 
     // The handler reads them back; recording the outcome keeps them, and re-seals.
     let (status, list) = contacts(&w, &source).await;
@@ -222,7 +238,7 @@ async fn a_contact_an_older_version_wrote_is_sealed_when_the_station_opens(
     assert!(table_holds(&w, "contacts", ALIAS).await);
     // Until it is sealed it reads as written.
     let (_, list) = contacts(&w, &source).await;
-    assert_contact_text(&list["items"][0]);
+    assert_older_contact_text(&list["items"][0]);
 
     // The scan below finds the text in the file when it is there.
     if let Some(file) = w.t.sqlite_file() {
@@ -261,7 +277,7 @@ async fn a_contact_an_older_version_wrote_is_sealed_when_the_station_opens(
     assert_eq!(sealing[0].event.object_id, "1");
     let (status, list) = contacts(&w, &source).await;
     assert_eq!(status, StatusCode::OK, "{list}");
-    assert_contact_text(&list["items"][0]);
+    assert_older_contact_text(&list["items"][0]);
     assert_eq!(list["items"][0]["status"], "planned", "{list}");
     // Opening again seals nothing.
     drop(upgraded);
@@ -272,9 +288,9 @@ async fn a_contact_an_older_version_wrote_is_sealed_when_the_station_opens(
     // reads it: overdue once the next contact is late.
     let next_due = w.now() + Duration::days(3);
     let held = hold(&w, id, next_due).await;
-    assert_contact_text(&held);
+    assert_older_contact_text(&held);
     assert!(!table_holds(&w, "contacts", ALIAS).await);
-    assert_contact_text(&record(&w, &source).await["contacts"][0]);
+    assert_older_contact_text(&record(&w, &source).await["contacts"][0]);
     let after = alerts_at(&w, &w.handler, next_due + Duration::milliseconds(1)).await;
     assert!(
         after

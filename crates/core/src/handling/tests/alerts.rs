@@ -184,6 +184,8 @@ fn contact(n: u128, status: ContactStatus, at: &str, next_due: Option<&str>) -> 
         officers_present: vec![officer(HANDLER)],
         appropriate_adult: None,
         location_alias: None,
+        cover_used: None,
+        safety_arrangements: None,
         fallback_arrangements: None,
         next_contact_due: next_due.map(t),
     }

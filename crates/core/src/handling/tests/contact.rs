@@ -44,6 +44,8 @@ fn meeting(status: ContactStatus) -> Contact {
         officers_present: vec![officer(HANDLER)],
         appropriate_adult: None,
         location_alias: Some("GARDEN".into()),
+        cover_used: None,
+        safety_arrangements: None,
         fallback_arrangements: Some("Signal site two".into()),
         next_contact_due: Some(t("2026-01-27T09:00:00Z")),
     }

@@ -77,6 +77,10 @@ pub struct ContactRequestBody {
     #[schema(value_type = Option<AppropriateAdultBody>)]
     pub appropriate_adult: Option<AppropriateAdult>,
     pub location_alias: Option<String>,
+    /// The cover used; sealed at rest.
+    pub cover_used: Option<String>,
+    /// Safety arrangements; sealed at rest.
+    pub safety_arrangements: Option<String>,
     pub fallback_arrangements: Option<String>,
     pub next_contact_due: Option<String>,
     /// The contact note; encrypted at rest.
@@ -110,6 +114,8 @@ pub struct ContactBody {
     pub officers_present: Vec<String>,
     pub appropriate_adult: Option<String>,
     pub location_alias: Option<String>,
+    pub cover_used: Option<String>,
+    pub safety_arrangements: Option<String>,
     pub fallback_arrangements: Option<String>,
     pub next_contact_due: Option<String>,
 }
@@ -199,6 +205,8 @@ pub(crate) fn contact_body(c: &Contact) -> ContactBody {
         officers_present: c.officers_present.iter().map(|o| o.to_string()).collect(),
         appropriate_adult: c.appropriate_adult.as_ref().map(|a| name(&a.category)),
         location_alias: c.location_alias.clone(),
+        cover_used: c.cover_used.clone(),
+        safety_arrangements: c.safety_arrangements.clone(),
         fallback_arrangements: c.fallback_arrangements.clone(),
         next_contact_due: opt_at(c.next_contact_due),
     }
@@ -273,6 +281,8 @@ pub async fn add_contact(
         officers_present: req.officers_present,
         appropriate_adult: req.appropriate_adult,
         location_alias: req.location_alias,
+        cover_used: req.cover_used,
+        safety_arrangements: req.safety_arrangements,
         fallback_arrangements: req.fallback_arrangements,
         next_contact_due: opt_instant("next_contact_due", &req.next_contact_due)?,
         notes: req.notes,

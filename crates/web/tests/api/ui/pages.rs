@@ -260,10 +260,22 @@ async fn a_handler_records_a_contact_and_a_refusal_keeps_what_they_typed(#[case]
                 ("mode", "meeting"),
                 ("purpose", "use"),
                 ("notes", "Plan: the café."),
+                ("cover_used", "Old colleagues from the ferry."),
+                ("safety_arrangements", "Second officer at the door."),
             ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Old colleagues from the ferry.</textarea>")
+    );
+    assert!(
+        refused
+            .body
+            .contains("Second officer at the door.</textarea>")
+    );
     assert!(refused.body.contains("FIELD_REQUIRED"), "{}", refused.body);
     assert!(refused.body.contains("a planned contact needs planned_for"));
     assert!(refused.body.contains("Plan: the café.</textarea>"));
