@@ -196,6 +196,7 @@ fn alert_body(a: &humint_core::handling::Alert) -> AlertBody {
         AlertSubject::Payment(id) => ("payment", id.to_string()),
         AlertSubject::Requirement(id) => ("requirement", id.to_string()),
         AlertSubject::RelevantError(id) => ("relevant_error", id.to_string()),
+        AlertSubject::Concern(id) => ("concern", id.to_string()),
     };
     AlertBody {
         kind: a.kind.name().to_owned(),
