@@ -243,11 +243,30 @@ impl Station {
             READERS,
             "see the concerns raised about a source",
         )?;
-        let sees_case = CASE_READERS.contains(&p.role);
+        let (out, opened) = self
+            .concern_views(p, &source.id, CASE_READERS.contains(&p.role))
+            .await?;
+        if opened {
+            let audit =
+                self.handling_audit(p, "concern.read", "source", &source.id, &source.compartment);
+            self.store.append_audit(&audit).await?;
+        }
+        Ok(out)
+    }
+
+    /// A source's concerns for `p` (whose access the caller has checked), the accounts and
+    /// notes opened when `sees_case` or for the reader's own concerns; and whether any was
+    /// opened (the caller audits the read).
+    pub(super) async fn concern_views(
+        &self,
+        p: &Principal,
+        source_id: &str,
+        sees_case: bool,
+    ) -> Result<(Vec<ConcernView>, bool), StationError> {
         let mut names = std::collections::BTreeMap::new();
         let mut out = Vec::new();
         let mut opened = false;
-        for row in self.store.concerns(&source.id).await? {
+        for row in self.store.concerns(source_id).await? {
             let concern = core_concern(&row)?;
             let entitled = sees_case || row.raised_by == p.user_id;
             let account = if entitled {
@@ -281,12 +300,7 @@ impl Station {
                 review,
             });
         }
-        if opened {
-            let audit =
-                self.handling_audit(p, "concern.read", "source", &source.id, &source.compartment);
-            self.store.append_audit(&audit).await?;
-        }
-        Ok(out)
+        Ok((out, opened))
     }
 
     async fn username_of(&self, user_id: &str) -> Result<String, StationError> {

@@ -47,6 +47,8 @@ pub struct SourceRecord {
     /// (n): every payment, benefit, reward and offer, with yearly totals.
     pub payments: Vec<PaymentView>,
     pub payment_totals: BTreeMap<i32, YearTotals>,
+    /// Concerns raised about the source and their reviews (compliance.md §1), newest first.
+    pub concerns: Vec<super::ConcernView>,
 }
 
 impl Station {
@@ -146,7 +148,10 @@ impl Station {
             .iter()
             .map(|t| self.open_tasking(t))
             .collect::<Result<_, _>>()?;
+        // Read under the record's own audit event.
+        let (concerns, _) = self.concern_views(p, id, true).await?;
         let record = SourceRecord {
+            concerns,
             identity: self.identity_plain(id).await?,
             source: loaded.row.clone(),
             risk_assessments,

@@ -72,7 +72,7 @@ pub struct ConcernBody {
     pub action: Option<String>,
 }
 
-fn body(v: ConcernView) -> ConcernBody {
+pub(crate) fn body(v: ConcernView) -> ConcernBody {
     ConcernBody {
         status: if v.is_open() { "open" } else { "reviewed" }.to_owned(),
         action: v.risk_assessment_review_required.then(|| {

@@ -221,6 +221,18 @@ async fn a_concern_is_read_back_alerts_until_the_instant_it_is_reviewed_and_is_s
     assert_eq!(list[1]["review"]["finding"], "founded");
     assert!(!list.to_string().contains(ACCOUNT));
 
+    // The statutory record lists them too, under its own audited read.
+    let (status, record) =
+        w.t.get(
+            Some(&controller),
+            &format!("/api/v1/sources/{source}/record"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(record["concerns"][1]["account"], ACCOUNT, "{record}");
+    assert_eq!(record["concerns"][1]["review"]["note"], NOTE, "{record}");
+    assert_eq!(record["concerns"][0]["category"], "welfare", "{record}");
+
     // Neither the account nor the note is in the tables as written.
     assert!(!table_holds(&w, "source_concerns", "threatened to charge").await);
     assert!(!table_holds(&w, "source_concerns", "sleeping in a car").await);

@@ -77,6 +77,8 @@ pub struct SourceRecordBody {
     /// (n)
     pub payments: Vec<PaymentBody>,
     pub payment_totals: Vec<YearTotalBody>,
+    /// Concerns raised about the source and their reviews, newest first (compliance.md §1).
+    pub concerns: Vec<crate::api::concerns::ConcernBody>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -159,6 +161,11 @@ pub async fn source_record(
                 offered_minor: t.offered_minor,
                 paid_minor: t.paid_minor,
             })
+            .collect(),
+        concerns: r
+            .concerns
+            .into_iter()
+            .map(crate::api::concerns::body)
             .collect(),
     }))
 }
