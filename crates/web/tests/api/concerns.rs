@@ -239,6 +239,50 @@ async fn a_concern_is_read_back_alerts_until_the_instant_it_is_reviewed_and_is_s
     assert!(!table_holds(&w, "source_concern_reviews", "professional standards").await);
     assert!(table_holds(&w, "source_concerns", "coercion").await);
 
+    // Key rotation re-wraps the account and the note, and both still read.
+    let store = w.t.station.store();
+    let before = (
+        store
+            .table_values_unchecked("source_concerns")
+            .await
+            .expect("read"),
+        store
+            .table_values_unchecked("source_concern_reviews")
+            .await
+            .expect("read"),
+    );
+    w.t.station
+        .rotate_keys(&humint_station::Principal::system(), &|_, _| {})
+        .await
+        .expect("rotate");
+    let after = (
+        store
+            .table_values_unchecked("source_concerns")
+            .await
+            .expect("read"),
+        store
+            .table_values_unchecked("source_concern_reviews")
+            .await
+            .expect("read"),
+    );
+    let changed =
+        |old: &Vec<Vec<u8>>, new: &Vec<Vec<u8>>| new.iter().filter(|v| !old.contains(v)).count();
+    assert_eq!(
+        changed(&before.0, &after.0),
+        2,
+        "both accounts are re-wrapped"
+    );
+    assert_eq!(changed(&before.1, &after.1), 1, "the note is re-wrapped");
+    let (_, list) =
+        w.t.get(
+            Some(&controller),
+            &format!("/api/v1/sources/{source}/concerns"),
+        )
+        .await;
+    assert_eq!(list[1]["account"], ACCOUNT, "{list}");
+    assert_eq!(list[1]["review"]["note"], NOTE, "{list}");
+    assert_eq!(list[0]["account"], WELFARE, "{list}");
+
     // Each raise, the review and each list that opened an account are audit events.
     let events = concern_events(&w).await;
     assert_eq!(
@@ -253,7 +297,7 @@ async fn a_concern_is_read_back_alerts_until_the_instant_it_is_reviewed_and_is_s
     );
     assert_eq!(
         events.iter().filter(|a| *a == "concern.read").count(),
-        4,
+        5,
         "{events:?}"
     );
 }
