@@ -283,6 +283,30 @@ async fn a_concern_is_read_back_alerts_until_the_instant_it_is_reviewed_and_is_s
     assert_eq!(list[1]["review"]["note"], NOTE, "{list}");
     assert_eq!(list[0]["account"], WELFARE, "{list}");
 
+    // The inspection pack lists both by codename, category, dates and finding, never the text.
+    let (status, pack) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    assert_eq!(pack["summary"]["concerns"], 2, "{pack}");
+    assert_eq!(pack["summary"]["concerns_open"], 1, "{pack}");
+    let listed = pack["concerns"].as_array().expect("concerns");
+    assert_eq!(listed[0]["category"], "coercion", "{pack}");
+    assert_eq!(listed[0]["finding"], "founded", "{pack}");
+    assert_eq!(listed[0]["risk_assessment_review_required"], true, "{pack}");
+    assert_eq!(listed[1]["category"], "welfare", "{pack}");
+    assert!(listed[1]["finding"].is_null(), "{pack}");
+    for text in [
+        "threatened to charge",
+        "sleeping in a car",
+        "professional standards",
+    ] {
+        assert!(!pack.to_string().contains(text), "{pack}");
+    }
+
     // Each raise, the review and each list that opened an account are audit events.
     let events = concern_events(&w).await;
     assert_eq!(
