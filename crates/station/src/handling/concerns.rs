@@ -10,11 +10,12 @@
 //!
 //! Who may raise one: anyone who may read the source (`READERS`, analysts and auditors
 //! included). Who may review: the compartment's controllers and authorising officers. Who reads
-//! the account and the note: those who see the case (`CASE_READERS`) and whoever raised the
-//! concern; an analyst sees another's concern as its category, dates and finding only. Every
-//! list that opens an account or a note is an audit event.
+//! the account and the note: controllers, authorising officers and auditors
+//! (`CONCERN_TEXT_READERS`) and whoever raised the concern; a handler or an analyst sees
+//! another's concern as its category, dates and finding only (a concern may be about the
+//! handler). Every list that opens an account or a note is an audit event.
 
-use super::access::{self, CASE_READERS, READERS};
+use super::access::{self, READERS};
 use super::{convert, ms_time, officer_id, stored};
 use crate::{Principal, Station, StationError};
 use humint_core::Role;
@@ -25,6 +26,13 @@ use humint_store::{ConcernReviewRow, ConcernRow, ConcernStore as _, Store as _, 
 
 /// May review a concern: the compartment's controllers and authorising officers.
 pub const CONCERN_REVIEWERS: &[Role] = &[Role::Controller, Role::AuthorisingOfficer];
+
+/// Read every concern's account and note: the reviewers and the auditors who oversee them.
+/// Not handlers (beyond the concerns they raised themselves): a concern may be that the
+/// source's own handler is pressing them, and it must reach someone else (compliance.md §1,
+/// "Software implications": coercion "by anyone").
+pub const CONCERN_TEXT_READERS: &[Role] =
+    &[Role::Controller, Role::AuthorisingOfficer, Role::Auditor];
 
 const TABLE: &str = "source_concerns";
 const ACCOUNT: &str = "account_sealed";
@@ -244,7 +252,7 @@ impl Station {
             "see the concerns raised about a source",
         )?;
         let (out, opened) = self
-            .concern_views(p, &source.id, CASE_READERS.contains(&p.role))
+            .concern_views(p, &source.id, CONCERN_TEXT_READERS.contains(&p.role))
             .await?;
         if opened {
             let audit =

@@ -48,7 +48,8 @@ pub use authorisations::{
 };
 pub use break_glass::{BREAK_GLASS_READERS, BreakGlassEvent};
 pub use concerns::{
-    CONCERN_REVIEWERS, ConcernInput, ConcernReviewInput, ConcernReviewView, ConcernView,
+    CONCERN_REVIEWERS, CONCERN_TEXT_READERS, ConcernInput, ConcernReviewInput, ConcernReviewView,
+    ConcernView,
 };
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
 pub use dependence::{DependenceGroupView, DependenceView, DependentPair, GroupMember};

@@ -149,7 +149,13 @@ impl Station {
             .map(|t| self.open_tasking(t))
             .collect::<Result<_, _>>()?;
         // Read under the record's own audit event.
-        let (concerns, _) = self.concern_views(p, id, true).await?;
+        let (concerns, _) = self
+            .concern_views(
+                p,
+                id,
+                super::concerns::CONCERN_TEXT_READERS.contains(&p.role),
+            )
+            .await?;
         let record = SourceRecord {
             concerns,
             identity: self.identity_plain(id).await?,

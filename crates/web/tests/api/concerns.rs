@@ -188,10 +188,11 @@ async fn a_concern_is_read_back_alerts_until_the_instant_it_is_reviewed_and_is_s
     let after = concern_alerts(&w, &controller, reviewed_at).await;
     assert_eq!(after, vec![(welfare_id.clone(), "warning".to_owned())]);
 
-    // Read back, newest first: the case readers see both accounts and the note; the analyst
-    // sees their own account and the other concern's category, dates and finding only.
+    // Read back, newest first: the controller and the auditor see both accounts and the note;
+    // the handler and the analyst see their own account and the other concern's category,
+    // dates and finding only (a concern may be about the handler).
     w.t.clock.set(reviewed_at + Duration::minutes(1));
-    for token in [&handler, &controller, &auditor] {
+    for token in [&controller, &auditor] {
         let (status, list) =
             w.t.get(Some(token), &format!("/api/v1/sources/{source}/concerns"))
                 .await;
@@ -220,6 +221,18 @@ async fn a_concern_is_read_back_alerts_until_the_instant_it_is_reviewed_and_is_s
     assert!(list[1]["review"]["note"].is_null(), "{list}");
     assert_eq!(list[1]["review"]["finding"], "founded");
     assert!(!list.to_string().contains(ACCOUNT));
+    let (status, list) =
+        w.t.get(
+            Some(&handler),
+            &format!("/api/v1/sources/{source}/concerns"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list[0]["account"].is_null(), "{list}");
+    assert_eq!(list[0]["raised_by"], "ann");
+    assert_eq!(list[1]["account"], ACCOUNT);
+    assert_eq!(list[1]["review"]["note"], NOTE);
+    assert!(!list.to_string().contains(WELFARE));
 
     // The statutory record lists them too, under its own audited read.
     let (status, record) =
