@@ -320,6 +320,58 @@ async fn a_concern_is_read_back_alerts_until_the_instant_it_is_reviewed_and_is_s
         assert!(!pack.to_string().contains(text), "{pack}");
     }
 
+    // A backup restores them elsewhere (with the same master key), still sealed, with the
+    // open welfare concern's alert.
+    let file = w.t.dir.path().join("concerns.backup");
+    w.t.station
+        .backup_to(&humint_station::Principal::system(), &file)
+        .await
+        .expect("backup");
+    let db = humint_store::testing::fresh_database(backend).await;
+    let restored = humint_station::Station::open(
+        humint_station::StationConfig {
+            data_dir: w.t.dir.path().join("restored"),
+            database_url: Some(db.url.clone()),
+            master_key_file: Some(w.t.station.config().master_key_path()),
+            login: crate::harness::test_policy(),
+        },
+        std::sync::Arc::new(w.t.clock.clone()),
+        std::sync::Arc::new(humint_core::SeededEntropy::new(7)),
+    )
+    .await
+    .expect("open");
+    restored
+        .restore_from(&humint_station::Principal::system(), &file, false)
+        .await
+        .expect("restore");
+    use humint_store::ConcernStore as _;
+    let back = restored.store().concerns(&source).await.expect("concerns");
+    assert_eq!(back.len(), 2);
+    assert_eq!(
+        back[1].review.as_ref().map(|r| r.finding.as_str()),
+        Some("founded")
+    );
+    let restored_store = restored.store();
+    let holds = |values: Vec<Vec<u8>>, text: &str| {
+        values
+            .iter()
+            .any(|v| v.windows(text.len()).any(|x| x == text.as_bytes()))
+    };
+    assert!(!holds(
+        restored_store
+            .table_values_unchecked("source_concerns")
+            .await
+            .expect("read"),
+        "sleeping in a car"
+    ));
+    assert!(holds(
+        restored_store
+            .table_values_unchecked("alert_schedule")
+            .await
+            .expect("read"),
+        &welfare_id
+    ));
+
     // Each raise, the review and each list that opened an account are audit events.
     let events = concern_events(&w).await;
     assert_eq!(
