@@ -559,6 +559,35 @@ async fn every_refusal_has_its_code_and_writes_nothing(#[case] backend: Backend)
     .await;
     assert_refused(&again, StatusCode::CONFLICT, "CONCERN_ALREADY_REVIEWED");
     assert_eq!(concern_events(&w).await, events);
+    // The store refuses a second review inside its transaction too (two reviewers racing on
+    // two servers), writing nothing.
+    use humint_store::ConcernStore as _;
+    let raced =
+        w.t.station
+            .store()
+            .insert_concern_review(
+                &id,
+                &humint_store::ConcernReviewRow {
+                    finding: "founded".to_owned(),
+                    note: vec![1, 2, 3],
+                    reviewed_by: raised["raised_by"].as_str().unwrap_or_default().to_owned(),
+                    reviewed_at_ms: 0,
+                },
+                &humint_store::AuditContext::new(
+                    0,
+                    "x",
+                    "controller",
+                    "concern.review",
+                    "concern",
+                    &id,
+                ),
+            )
+            .await;
+    assert!(
+        matches!(raced, Err(humint_store::StoreError::Conflict { .. })),
+        "{raced:?}"
+    );
+    assert_eq!(concern_events(&w).await, events);
     let (_, list) =
         w.t.get(Some(&ao), &format!("/api/v1/sources/{source}/concerns"))
             .await;
