@@ -518,6 +518,29 @@ pub const TABLES: &[TableSpec] = &[
         ],
         order_by: "id",
     },
+    TableSpec {
+        name: "source_concerns",
+        columns: &[
+            ("id", Text),
+            ("source_id", Text),
+            ("category", Text),
+            ("account_sealed", Blob),
+            ("raised_by", Text),
+            ("raised_at", Int),
+        ],
+        order_by: "id",
+    },
+    TableSpec {
+        name: "source_concern_reviews",
+        columns: &[
+            ("concern_id", Text),
+            ("finding", Text),
+            ("review_note_sealed", Blob),
+            ("reviewed_by", Text),
+            ("reviewed_at", Int),
+        ],
+        order_by: "concern_id",
+    },
 ];
 
 /// Columns added after the format's version 1 was first written, each at the end of its

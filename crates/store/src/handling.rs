@@ -11,10 +11,12 @@
 //! ([`SourceGuard`]); the version is bumped in the same transaction, so a decision made on a
 //! stale read (two officers granting at once) is refused with `Conflict` rather than stored.
 
+mod concerns;
 mod register;
 mod sql;
 mod write;
 
+pub use concerns::*;
 pub use register::*;
 
 use crate::{AuditContext, Result, Store};
@@ -374,6 +376,8 @@ pub struct SourceAlertInputs {
     pub roles: Vec<RoleRow>,
     pub contacts: Vec<ContactRow>,
     pub payments: Vec<PaymentRow>,
+    /// Concerns raised about the source, with their reviews (migration 0018).
+    pub concerns: Vec<ConcernRow>,
 }
 
 /// One scheduled alert: in force from `starts_at_ms` (inclusive) to `ends_at_ms` (exclusive;

@@ -33,6 +33,9 @@ pub struct InspectionInputs {
     pub compartments: Vec<String>,
     /// Relevant errors identified before the period ended and not reported before it began.
     pub errors: Vec<crate::RelevantErrorRow>,
+    /// Concerns raised about the scope's sources before the period ended and not reviewed
+    /// before it began (migration 0018; their envelopes are never opened for the pack).
+    pub concerns: Vec<crate::ConcernRow>,
 }
 
 /// An audit-log search, newest first. Every field narrows it; `before_seq` is the cursor (the

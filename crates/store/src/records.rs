@@ -110,6 +110,17 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
         column: "text_sealed",
         row_key: "id",
     },
+    // Migration 0018: concerns raised about a source and their reviews.
+    EncryptedColumn {
+        table: "source_concerns",
+        column: "account_sealed",
+        row_key: "id",
+    },
+    EncryptedColumn {
+        table: "source_concern_reviews",
+        column: "review_note_sealed",
+        row_key: "concern_id",
+    },
 ];
 
 /// A free-text column that was plaintext before migration 0012 and its envelope counterpart.

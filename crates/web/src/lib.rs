@@ -55,7 +55,8 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .merge(api::intake::routes())
         .merge(api::inspection::routes())
         .merge(api::reliability::routes())
-        .merge(api::open_press::routes());
+        .merge(api::open_press::routes())
+        .merge(api::concerns::routes());
     let router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)

@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and served to signed-in
 //! officers only (the API's shape is not for the public).
 
-use crate::api::{admin, handling, inspection, intake, open_press, reliability, session};
+use crate::api::{admin, concerns, handling, inspection, intake, open_press, reliability, session};
 use crate::auth::Authenticated;
 use crate::error::ErrorBody;
 use axum::Json;
@@ -39,6 +39,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         reliability::compartment_dependence,
         open_press::create, open_press::list,
         handling::sources::set_motivation,
+        concerns::raise, concerns::list, concerns::review,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

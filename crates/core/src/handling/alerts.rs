@@ -8,9 +8,11 @@
 //! Sources per alert: contacts — product.md, reg 3(k); reviews — REV-01; expiry windows
 //! (28/14/7 days) — DUR-02; cancellation — s.45; urgent written record — Scottish Code 5.5;
 //! Commissioner notices — s.32C; error reports — IPCO AR 2018 para 17.4; roles — s.29(5);
-//! payments — reg 3(n) and the deployment's policy; requirements — product.md.
+//! payments — reg 3(n) and the deployment's policy; requirements — product.md; concerns
+//! raised about a source — compliance.md, "Software implications" and §1.
 
 use super::calendar::{self, BankHolidays};
+use super::concern::{Concern, ConcernCategory};
 use super::contact::{Contact, ContactStatus};
 use super::payment::{self, Payment, PaymentKind, PaymentPolicy};
 use super::relevant_error::RelevantError;
@@ -42,7 +44,9 @@ pub enum AlertKind {
     RolesNotCovered,
     ReviewDue,
     ReviewOverdue,
-    AuthorisationExpiring { within_days: u32 },
+    AuthorisationExpiring {
+        within_days: u32,
+    },
     AuthorisationExpired,
     CancellationRequired,
     WrittenRecordDue,
@@ -53,11 +57,13 @@ pub enum AlertKind {
     ErrorReportOverdue,
     PaymentAwaitingApproval,
     RequirementReviewOverdue,
+    /// Someone raised a concern about the source that no controller has reviewed yet.
+    ConcernOpen,
 }
 
 impl AlertKind {
     /// Every kind's name, as it appears on the wire and in [`AlertKind::name`].
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 18] = [
         "contact_overdue",
         "contact_missed",
         "contact_outcome_not_recorded",
@@ -75,6 +81,7 @@ impl AlertKind {
         "error_report_overdue",
         "payment_awaiting_approval",
         "requirement_review_overdue",
+        "concern_open",
     ];
 
     /// The kind's name without its details (`authorisation_expiring` for every window).
@@ -97,6 +104,7 @@ impl AlertKind {
             AlertKind::ErrorReportOverdue => Self::NAMES[14],
             AlertKind::PaymentAwaitingApproval => Self::NAMES[15],
             AlertKind::RequirementReviewOverdue => Self::NAMES[16],
+            AlertKind::ConcernOpen => Self::NAMES[17],
         }
     }
 }
@@ -111,6 +119,7 @@ pub enum AlertSubject {
     Payment(Id<Payment>),
     Requirement(Id<Requirement>),
     RelevantError(Id<RelevantError>),
+    Concern(Id<Concern>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +170,8 @@ pub struct HandlingRecords<'a> {
     pub payments: &'a [Payment],
     pub requirements: &'a [Requirement],
     pub errors: &'a [RelevantError],
+    /// Concerns raised about the sources.
+    pub concerns: &'a [Concern],
 }
 
 /// Every alert in force at `now`, most urgent first.
@@ -233,8 +244,46 @@ pub fn alerts(
             });
         }
     }
+    for c in records.concerns.iter().filter(|c| c.is_open_at(now)) {
+        out.push(concern_alert(c, records));
+    }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.due_at.cmp(&b.due_at)));
     out
+}
+
+/// An open concern about a source needs the controller's attention at once (compliance.md §1:
+/// "The handler must bring to the controller's attention any concern about the source's
+/// personal circumstances …"), until a controller or authorising officer reviews it. A concern
+/// about coercion is a danger to the source: source safety (compliance.md, "Software
+/// implications": "a flag that someone raised concerns about coercion"); the others warnings.
+fn concern_alert(c: &Concern, records: &HandlingRecords<'_>) -> Alert {
+    let codename = records
+        .sources
+        .iter()
+        .find(|s| s.id == c.source)
+        .map_or("A source", |s| s.codename.as_str());
+    let coercion = c.category == ConcernCategory::Coercion;
+    Alert {
+        kind: AlertKind::ConcernOpen,
+        severity: if coercion {
+            Severity::SourceSafety
+        } else {
+            Severity::Warning
+        },
+        due_at: c.raised_at,
+        subject: AlertSubject::Concern(c.id),
+        source: Some(c.source),
+        message: if coercion {
+            format!(
+                "{codename}: someone raised a concern that the source is being or was coerced; the controller must review it."
+            )
+        } else {
+            format!(
+                "{codename}: someone raised a concern about the source's {}; the controller must review it.",
+                c.category
+            )
+        },
+    }
 }
 
 fn source_alerts(
@@ -551,6 +600,10 @@ pub fn change_instants(records: &HandlingRecords<'_>, policy: &AlertPolicy) -> V
     }
     for e in records.errors {
         at.extend(e.report_due(&policy.holidays));
+    }
+    for c in records.concerns {
+        at.push(c.raised_at);
+        at.extend(c.review.map(|r| r.reviewed_at));
     }
     at.sort_unstable();
     at.dedup();

@@ -155,6 +155,20 @@ pub const INVALID_MOTIVATION: &str = "INVALID_MOTIVATION";
 /// A source's access written at more than the length a sentence or two needs.
 pub const ACCESS_TOO_LONG: &str = "ACCESS_TOO_LONG";
 
+// Concerns about a source (compliance.md, "Software implications" and §1).
+/// A concern category that is not coercion, welfare, conduct or circumstances.
+pub const CONCERN_CATEGORY_UNKNOWN: &str = "CONCERN_CATEGORY_UNKNOWN";
+/// A review finding that is not unfounded, founded or referred.
+pub const CONCERN_FINDING_UNKNOWN: &str = "CONCERN_FINDING_UNKNOWN";
+/// A concern's account or a review's note left blank.
+pub const CONCERN_TEXT_REQUIRED: &str = "CONCERN_TEXT_REQUIRED";
+/// A concern's account or a review's note longer than a few paragraphs.
+pub const CONCERN_TEXT_TOO_LONG: &str = "CONCERN_TEXT_TOO_LONG";
+/// The person who raised a concern reviewing it.
+pub const CONCERN_OWN_REVIEW: &str = "CONCERN_OWN_REVIEW";
+/// A second review of a concern already reviewed.
+pub const CONCERN_ALREADY_REVIEWED: &str = "CONCERN_ALREADY_REVIEWED";
+
 /// Every code above, so tests and documentation can check they are unique and well formed.
 pub const ALL: &[&str] = &[
     AUTH_REQUIRED,
@@ -217,6 +231,12 @@ pub const ALL: &[&str] = &[
     PUBLICATION_IN_FUTURE,
     INVALID_MOTIVATION,
     ACCESS_TOO_LONG,
+    CONCERN_CATEGORY_UNKNOWN,
+    CONCERN_FINDING_UNKNOWN,
+    CONCERN_TEXT_REQUIRED,
+    CONCERN_TEXT_TOO_LONG,
+    CONCERN_OWN_REVIEW,
+    CONCERN_ALREADY_REVIEWED,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

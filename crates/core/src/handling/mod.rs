@@ -19,6 +19,7 @@ pub mod authorisation;
 pub mod break_glass;
 pub mod calendar;
 pub mod codes;
+pub mod concern;
 pub mod contact;
 pub mod grading;
 pub mod inspection;
@@ -47,6 +48,7 @@ pub use authorisation::{
     NecessityGround, grant, live_authorisation, period_end,
 };
 pub use calendar::BankHolidays;
+pub use concern::{Concern, ConcernCategory, ConcernFinding, ConcernReview};
 pub use contact::{Contact, ContactMode, ContactPurpose, ContactStatus, check_contact};
 pub use grading::{
     AdmiraltyGrade, GradeCodes, Grading, GradingScheme, InformationCredibility, Legacy5x5x5,

@@ -112,9 +112,14 @@ impl AlertScheduler for CoreScheduler {
                 .iter()
                 .map(|p| from_doc::<Payment>(&p.doc))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok((source, authorisations, roles, contacts, payments))
+            let concerns = inputs
+                .concerns
+                .iter()
+                .map(super::concerns::core_concern)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((source, authorisations, roles, contacts, payments, concerns))
         };
-        let (source, authorisations, roles, contacts, payments) =
+        let (source, authorisations, roles, contacts, payments, concerns) =
             decode().map_err(|e| e.to_string())?;
         let records = HandlingRecords {
             sources: std::slice::from_ref(&source),
@@ -124,6 +129,7 @@ impl AlertScheduler for CoreScheduler {
             payments: &payments,
             requirements: &[],
             errors: &[],
+            concerns: &concerns,
         };
         rows(
             &inputs.source.id,

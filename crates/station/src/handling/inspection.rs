@@ -90,6 +90,27 @@ pub struct PackSummary {
     pub errors: usize,
     /// Of those, reported late or established and still unreported past the deadline.
     pub errors_late_or_unreported: usize,
+    /// Concerns raised about a source that were open at some point in the period.
+    pub concerns: usize,
+    /// Of those, still not reviewed at the end of the period (or now).
+    pub concerns_open: usize,
+}
+
+/// A concern raised about a source (compliance.md §1), as it stood at the pack's `as_of`: its
+/// category, when, and the review's finding; never its account or note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConcernEntry {
+    pub compartment: String,
+    pub codename: String,
+    /// coercion, welfare, conduct or circumstances.
+    pub category: String,
+    pub raised_at: DateTime<Utc>,
+    /// unfounded, founded or referred; `None` while open.
+    pub finding: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Founded, and about coercion, welfare or circumstances: the risk assessment was to be
+    /// reviewed.
+    pub risk_assessment_review_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -258,6 +279,8 @@ pub struct InspectionPack {
     pub payments: PaymentSection,
     pub findings: Vec<Finding>,
     pub errors: Vec<ErrorEntry>,
+    /// Concerns raised about the sources, open at some point in the period, oldest first.
+    pub concerns: Vec<ConcernEntry>,
 }
 
 fn age_name(age: AgeBand) -> &'static str {
@@ -663,6 +686,10 @@ impl Station {
             .filter(|e| e.timeliness.is_some_and(Timeliness::is_fault))
             .count();
 
+        let concerns = concern_section(&inputs.concerns, &sources, as_of)?;
+        summary.concerns = concerns.len();
+        summary.concerns_open = concerns.iter().filter(|c| c.finding.is_none()).count();
+
         findings.sort_by(|a, b| {
             (&a.compartment, &a.codename, a.at, a.code).cmp(&(
                 &b.compartment,
@@ -685,10 +712,41 @@ impl Station {
             payments,
             findings,
             errors,
+            concerns,
         };
         self.store.append_audit(&audit).await?;
         Ok(pack)
     }
+}
+
+/// The concerns raised about the scope's sources as they stood at `as_of` (a review after it
+/// is not yet known), named by codename; their text stays sealed.
+fn concern_section(
+    rows: &[humint_store::ConcernRow],
+    sources: &HashMap<String, (Source, String)>,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<ConcernEntry>, StationError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut concern = super::concerns::core_concern(row)?;
+        if concern.raised_at > as_of {
+            continue;
+        }
+        concern.review = concern.review.filter(|r| r.reviewed_at <= as_of);
+        let Some((source, compartment)) = sources.get(&row.source_id) else {
+            continue;
+        };
+        out.push(ConcernEntry {
+            compartment: compartment.clone(),
+            codename: source.codename.clone(),
+            category: concern.category.as_str().to_owned(),
+            raised_at: concern.raised_at,
+            finding: concern.review.map(|r| r.finding.as_str().to_owned()),
+            reviewed_at: concern.review.map(|r| r.reviewed_at),
+            risk_assessment_review_required: concern.risk_assessment_review_required(),
+        });
+    }
+    Ok(out)
 }
 
 /// The error register as it stood at `as_of`: each error's report judged against the core's

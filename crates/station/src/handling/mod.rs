@@ -20,6 +20,7 @@ mod audit_log;
 mod authorisations;
 mod break_glass;
 mod codenames;
+mod concerns;
 mod convert;
 pub mod demo;
 mod dependence;
@@ -46,6 +47,10 @@ pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };
 pub use break_glass::{BREAK_GLASS_READERS, BreakGlassEvent};
+pub use concerns::{
+    CONCERN_REVIEWERS, CONCERN_TEXT_READERS, ConcernInput, ConcernReviewInput, ConcernReviewView,
+    ConcernView,
+};
 pub use demo::{DemoOfficer, DemoSummary, fill_demo};
 pub use dependence::{DependenceGroupView, DependenceView, DependentPair, GroupMember};
 pub use errors::{ERROR_RECORDERS, ErrorInput, ErrorView};

@@ -46,6 +46,8 @@ pub struct SourceRecord {
     /// (n): every payment, benefit, reward and offer, with yearly totals.
     pub payments: Vec<PaymentView>,
     pub payment_totals: BTreeMap<i32, YearTotals>,
+    /// Concerns raised about the source and their reviews (compliance.md §1), newest first.
+    pub concerns: Vec<super::ConcernView>,
 }
 
 impl Station {
@@ -147,7 +149,16 @@ impl Station {
             .iter()
             .map(|t| self.open_tasking(t))
             .collect::<Result<_, _>>()?;
+        // Read under the record's own audit event.
+        let (concerns, _) = self
+            .concern_views(
+                p,
+                id,
+                super::concerns::CONCERN_TEXT_READERS.contains(&p.role),
+            )
+            .await?;
         let record = SourceRecord {
+            concerns,
             identity: self.identity_plain(id).await?,
             source: loaded.row.clone(),
             risk_assessments,

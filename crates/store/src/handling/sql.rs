@@ -793,12 +793,24 @@ async fn source_alert_inputs(
     .iter()
     .map(payment_from_row)
     .collect::<Result<Vec<_>>>()?;
+    let concerns = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {} FROM {} WHERE q.source_id = $1 ORDER BY q.id",
+        super::concerns::CONCERN_COLUMNS,
+        super::concerns::CONCERN_FROM
+    )))
+    .bind(source_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(super::concerns::concern_from_row)
+    .collect::<Result<Vec<_>>>()?;
     Ok(Some(SourceAlertInputs {
         source,
         authorisations,
         roles,
         contacts,
         payments,
+        concerns,
     }))
 }
 
@@ -838,7 +850,7 @@ async fn replace_schedule(
     Ok(())
 }
 
-async fn reschedule_source(
+pub(super) async fn reschedule_source(
     conn: &mut sqlx::AnyConnection,
     scheduler: &dyn AlertScheduler,
     source_id: &str,

@@ -2,6 +2,7 @@
 //! conversions are explicit so nothing sensitive is serialised by accident.
 
 pub mod admin;
+pub mod concerns;
 pub mod handling;
 pub mod inspection;
 pub mod intake;

@@ -168,10 +168,12 @@ enum Which {
     WrittenRecord(String),
     Outcome(String),
     Motivation,
+    Concern,
+    ConcernReview(String),
 }
 
 /// The routes this module serves (all GET for the form, POST to submit it).
-pub(super) const ROUTES: [&str; 14] = [
+pub(super) const ROUTES: [&str; 16] = [
     "/sources/{id}/transition",
     "/sources/{id}/roles/new",
     "/sources/{id}/risk/new",
@@ -186,6 +188,8 @@ pub(super) const ROUTES: [&str; 14] = [
     "/sources/{id}/authorisations/{item}/written-record",
     "/sources/{id}/contacts/{item}/outcome",
     "/sources/{id}/motivation",
+    "/sources/{id}/concerns/new",
+    "/sources/{id}/concerns/{item}/review",
 ];
 
 fn which(route: &str, params: &HashMap<String, String>) -> Option<(String, Which)> {
@@ -209,6 +213,8 @@ fn which(route: &str, params: &HashMap<String, String>) -> Option<(String, Which
         "/authorisations/{item}/written-record" => Which::WrittenRecord(item()),
         "/contacts/{item}/outcome" => Which::Outcome(item()),
         "/motivation" => Which::Motivation,
+        "/concerns/new" => Which::Concern,
+        "/concerns/{item}/review" => Which::ConcernReview(item()),
         _ => return None,
     };
     Some((id, w))
@@ -248,6 +254,26 @@ pub(super) const MOTIVATIONS: [(&str, &str); 6] = [
     ("recognition", "Recognition"),
     ("conscience", "Conscience"),
     ("other", "Other"),
+];
+
+/// What a concern is about (compliance.md, "Software implications" and §1).
+const CONCERN_CATEGORIES: [(&str, &str); 4] = [
+    (
+        "coercion",
+        "Coercion: the source is being or was pressured or coerced, by anyone",
+    ),
+    ("welfare", "The source's safety or welfare"),
+    ("conduct", "The source's conduct"),
+    (
+        "circumstances",
+        "Circumstances that may make the risk assessment out of date",
+    ),
+];
+
+const CONCERN_FINDINGS: [(&str, &str); 3] = [
+    ("unfounded", "Unfounded"),
+    ("founded", "Founded"),
+    ("referred", "Referred (e.g. to professional standards)"),
 ];
 
 const OUTCOMES: [(&str, &str); 3] = [
@@ -475,6 +501,49 @@ async fn spec(
             s.fields = vec![
                 Field::select("motivation", "Declared motivation", options(&MOTIVATIONS))
                     .value(current),
+            ];
+            s
+        }
+        Which::Concern => {
+            let mut s = Spec::new(
+                format!("Raise a concern about {codename}"),
+                "Raise the concern",
+                "save-concern",
+            );
+            s.intro = "The concern goes to the compartment's controller at once and stays open until a controller or authorising officer reviews it. Say what the concern is; the account is encrypted at rest.".to_owned();
+            s.fields = vec![
+                Field::select("category", "About", options(&CONCERN_CATEGORIES)),
+                Field::area("account", "What the concern is"),
+            ];
+            s
+        }
+        Which::ConcernReview(id) => {
+            p.require_role(
+                humint_station::handling::CONCERN_REVIEWERS,
+                "review a concern about a source",
+            )?;
+            let concerns = station.source_concerns(p, source_id).await?;
+            let c = concerns
+                .iter()
+                .find(|c| c.id == *id)
+                .ok_or_else(|| not_found("concern"))?;
+            let mut s = Spec::new(
+                format!("Review a concern about {codename}"),
+                "Record the review",
+                "save-concern-review",
+            );
+            s.facts = vec![
+                ("About".to_owned(), words(c.category.as_str())),
+                (
+                    "Raised".to_owned(),
+                    format!("{} by {}", super::when_ms(c.raised_at_ms), c.raised_by),
+                ),
+                ("Account".to_owned(), c.account.clone().unwrap_or_default()),
+            ];
+            s.intro = "A concern is reviewed once, by someone other than who raised it. A founded concern about coercion, welfare or circumstances means the risk assessment must be reviewed.".to_owned();
+            s.fields = vec![
+                Field::select("finding", "Finding", options(&CONCERN_FINDINGS)),
+                Field::area("note", "What you found and did"),
             ];
             s
         }
@@ -816,6 +885,32 @@ async fn act(
                 )
                 .await?;
             Ok(back)
+        }
+        Which::Concern => {
+            station
+                .raise_concern(
+                    p,
+                    source_id,
+                    humint_station::handling::ConcernInput {
+                        category: v.get("category").to_owned(),
+                        account: v.get("account").to_owned(),
+                    },
+                )
+                .await?;
+            Ok(format!("{back}#h-concerns"))
+        }
+        Which::ConcernReview(id) => {
+            station
+                .review_concern(
+                    p,
+                    id,
+                    humint_station::handling::ConcernReviewInput {
+                        finding: v.get("finding").to_owned(),
+                        note: v.get("note").to_owned(),
+                    },
+                )
+                .await?;
+            Ok(format!("{back}#h-concerns"))
         }
         Which::Motivation => {
             station

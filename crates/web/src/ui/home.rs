@@ -95,6 +95,14 @@ fn line(a: &AlertView, role: Role) -> AlertLine {
         (AlertSubject::Authorisation(id), _) if review && role == Role::AuthorisingOfficer => {
             Some((format!("/authorisations/{id}/review"), "Review it"))
         }
+        (AlertSubject::Concern(id), Some(source))
+            if matches!(role, Role::Controller | Role::AuthorisingOfficer) =>
+        {
+            Some((
+                format!("/sources/{source}/concerns/{id}/review"),
+                "Review it",
+            ))
+        }
         (_, Some(source)) => Some((format!("/sources/{source}"), "Open the source")),
         _ => None,
     };

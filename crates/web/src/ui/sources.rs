@@ -348,6 +348,11 @@ struct SourcePage {
     taskings: Option<Vec<TaskingLine>>,
     payments: Option<PaymentsBlock>,
     risks: Option<Vec<RiskLine>>,
+    /// Concerns raised about the source (compliance.md §1): `None` where the role may not
+    /// see them.
+    concerns: Option<Vec<ConcernLine>>,
+    /// Controllers and authorising officers get the review link on an open concern.
+    may_review_concern: bool,
     /// Lifecycle and reports: `None` where the role may not see them.
     others: Vec<(&'static str, Option<Vec<Simple>>)>,
     identity: Option<IdentityView>,
@@ -368,6 +373,42 @@ struct SourcePage {
     /// The reason as typed, kept on a refusal.
     break_glass_reason: String,
     problem: Option<Problem>,
+}
+
+/// One concern raised about the source, as the page shows it.
+pub(super) struct ConcernLine {
+    pub id: String,
+    pub category: String,
+    pub raised: String,
+    /// The account, or why it is not shown.
+    pub account: String,
+    /// The review in a sentence, or "open".
+    pub review: String,
+    pub open: bool,
+    /// Founded and bearing on risk: the risk assessment must be reviewed.
+    pub risk_review: bool,
+}
+
+fn concern_line(v: humint_station::handling::ConcernView) -> ConcernLine {
+    let hidden = || "Not shown to your role.".to_owned();
+    ConcernLine {
+        open: v.is_open(),
+        risk_review: v.risk_assessment_review_required,
+        raised: format!("{} by {}", when_ms(v.raised_at_ms), v.raised_by),
+        review: match &v.review {
+            Some(r) => format!(
+                "{} by {} at {}: {}",
+                words(r.finding.as_str()),
+                r.reviewed_by,
+                when_ms(r.reviewed_at_ms),
+                r.note.clone().unwrap_or_else(hidden)
+            ),
+            None => "Open: awaiting a controller's review.".to_owned(),
+        },
+        account: v.account.unwrap_or_else(hidden),
+        category: words(v.category.as_str()),
+        id: v.id,
+    }
 }
 
 /// The source's suggested reliability: the current letter, the chart and the same points as a
@@ -699,6 +740,8 @@ async fn source_page(
             })
             .collect()
     });
+    let concerns = visible(station.source_concerns(p, id).await)?
+        .map(|cs| cs.into_iter().map(concern_line).collect());
     let page = humint_station::handling::page(None, Some(50))?;
     let reports = visible(station.reports(p, id, page).await)?.map(|rs| {
         rs.iter()
@@ -747,6 +790,8 @@ async fn source_page(
         taskings,
         payments,
         risks,
+        concerns,
+        may_review_concern: humint_station::handling::CONCERN_REVIEWERS.contains(&role),
         others: vec![("Lifecycle", lifecycle), ("Reports", reports)],
         identity,
         may_ask_identity: matches!(

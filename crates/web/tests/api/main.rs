@@ -5,6 +5,7 @@
 mod browser;
 mod harness;
 
+mod concerns;
 mod foundation;
 mod handling;
 mod inspection;

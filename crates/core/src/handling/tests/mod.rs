@@ -4,6 +4,7 @@
 mod alerts;
 mod authorisation;
 mod calendar;
+mod concern;
 mod contact;
 mod grading;
 mod inspection;

@@ -29,6 +29,7 @@ fn every_code_is_exercised_by_a_test() {
         include_str!("register.rs"),
         include_str!("reliability.rs"),
         include_str!("motivation.rs"),
+        include_str!("concern.rs"),
     ]
     .concat();
     let missing: Vec<&str> = ALL

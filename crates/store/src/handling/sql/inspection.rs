@@ -85,8 +85,21 @@ impl InspectionStore for SqlStore {
         .iter()
         .map(error_from_row)
         .collect::<Result<Vec<_>>>()?;
+        let concerns = q(format!(
+            "SELECT {} FROM {} WHERE q.source_id IN ({SCOPED}) AND q.raised_at < $2 \
+             AND (v.reviewed_at IS NULL OR v.reviewed_at >= $3) ORDER BY q.raised_at, q.id",
+            crate::handling::concerns::CONCERN_COLUMNS,
+            crate::handling::concerns::CONCERN_FROM
+        ))
+        .bind(scope.from_ms)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(crate::handling::concerns::concern_from_row)
+        .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
         Ok(InspectionInputs {
+            concerns,
             errors,
             sources,
             authorisations,

@@ -77,6 +77,8 @@ pub struct SourceRecordBody {
     /// (n)
     pub payments: Vec<PaymentBody>,
     pub payment_totals: Vec<YearTotalBody>,
+    /// Concerns raised about the source and their reviews, newest first (compliance.md §1).
+    pub concerns: Vec<crate::api::concerns::ConcernBody>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -160,6 +162,11 @@ pub async fn source_record(
                 paid_minor: t.paid_minor,
             })
             .collect(),
+        concerns: r
+            .concerns
+            .into_iter()
+            .map(crate::api::concerns::body)
+            .collect(),
     }))
 }
 
@@ -196,6 +203,7 @@ fn alert_body(a: &humint_core::handling::Alert) -> AlertBody {
         AlertSubject::Payment(id) => ("payment", id.to_string()),
         AlertSubject::Requirement(id) => ("requirement", id.to_string()),
         AlertSubject::RelevantError(id) => ("relevant_error", id.to_string()),
+        AlertSubject::Concern(id) => ("concern", id.to_string()),
     };
     AlertBody {
         kind: a.kind.name().to_owned(),

@@ -4,6 +4,7 @@
 
 mod audit;
 mod browser;
+mod concerns;
 mod desk;
 mod enrol;
 mod errors;
