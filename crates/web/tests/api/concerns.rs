@@ -4,7 +4,7 @@
 //! an alert to the compartment from the instant it is raised to the instant it is reviewed,
 //! the account and the note sealed at rest, every refusal with its code and nothing written.
 
-use crate::handling::{COMPARTMENT, OTHER, World, born_years_ago};
+use crate::handling::{COMPARTMENT, OTHER, World, born_years_ago, table_holds};
 use crate::harness::assert_refused;
 use chrono::{DateTime, Duration, Utc};
 use humint_core::Role;
@@ -67,20 +67,6 @@ async fn concern_events(w: &World) -> Vec<String> {
         .map(|e| e.event.action.clone())
         .filter(|a| a.starts_with("concern."))
         .collect()
-}
-
-/// Whether any value of any row of `table` contains `text`.
-async fn table_holds(w: &World, table: &str, text: &str) -> bool {
-    let values =
-        w.t.station
-            .store()
-            .table_values_unchecked(table)
-            .await
-            .expect("read the table");
-    values.iter().any(|v| {
-        v.windows(text.len())
-            .any(|window| window == text.as_bytes())
-    })
 }
 
 async fn rows(w: &World, table: &str) -> u64 {

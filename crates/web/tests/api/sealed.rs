@@ -4,7 +4,7 @@
 //! the tables holds none of them; key rotation re-wraps them; a station upgraded with plaintext
 //! rows seals them when it opens; a moved envelope is refused, not shown.
 
-use crate::handling::{COMPARTMENT, World, born_years_ago};
+use crate::handling::{COMPARTMENT, World, born_years_ago, table_holds};
 use crate::ui::Browser;
 use humint_core::FixedClock;
 use humint_station::Principal;
@@ -17,20 +17,6 @@ const DESCRIPTION: &str = "The handler of CHIS LANTERN disclosed the meeting pla
 const REFERENCE: &str = "IPC/2026/0317-LANTERN";
 const NOTE: &str = "Review: the gap around the docks is still open; keep the tasking.";
 const REASON: &str = "Court order in R v Example requires confirming the identity today.";
-
-/// Whether any value of any row of `table` contains `text`.
-async fn table_holds(w: &World, table: &str, text: &str) -> bool {
-    let values =
-        w.t.station
-            .store()
-            .table_values_unchecked(table)
-            .await
-            .expect("read the table");
-    values.iter().any(|v| {
-        v.windows(text.len())
-            .any(|window| window == text.as_bytes())
-    })
-}
 
 /// Every value of the three tables' rows.
 async fn envelopes(w: &World) -> Vec<Vec<u8>> {

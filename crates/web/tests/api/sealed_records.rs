@@ -4,7 +4,7 @@
 //! column of the raw row holds it, the alerts still raise, key rotation re-wraps it, a station
 //! upgraded with plaintext rows seals them when it opens, and a moved envelope is refused.
 
-use crate::handling::{World, born_years_ago};
+use crate::handling::{World, born_years_ago, table_holds};
 use crate::ui::Browser;
 use chrono::{DateTime, Duration, Utc};
 use humint_core::FixedClock;
@@ -18,20 +18,6 @@ const ALIAS: &str = "SITE KESTREL behind the tram depot";
 const FALLBACK: &str = "If missed, the bench by the canal lock at 19:00 the next day.";
 const COVER: &str = "Two old colleagues from the ferry company meeting for a drink";
 const SAFETY: &str = "Second officer watching the approach from the cafe; source arrives by bus";
-
-/// Whether any value of any row of `table` contains `text`.
-async fn table_holds(w: &World, table: &str, text: &str) -> bool {
-    w.t.station
-        .store()
-        .table_values_unchecked(table)
-        .await
-        .expect("read the table")
-        .iter()
-        .any(|v| {
-            v.windows(text.len())
-                .any(|window| window == text.as_bytes())
-        })
-}
 
 /// One column of every row of `table` in id order, as bytes (NULL as empty).
 async fn column(w: &World, table: &str, column: &str) -> Vec<Vec<u8>> {

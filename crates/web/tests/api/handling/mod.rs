@@ -203,3 +203,17 @@ pub fn born_years_ago(years: i32, extra_days: i64) -> String {
         - chrono::Duration::days(extra_days);
     d.to_string()
 }
+
+/// Whether any value of any row of `table` contains `text`.
+pub async fn table_holds(w: &World, table: &str, text: &str) -> bool {
+    let values =
+        w.t.station
+            .store()
+            .table_values_unchecked(table)
+            .await
+            .expect("read the table");
+    values.iter().any(|v| {
+        v.windows(text.len())
+            .any(|window| window == text.as_bytes())
+    })
+}
