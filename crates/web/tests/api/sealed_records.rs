@@ -4,6 +4,7 @@
 //! column of the raw row holds it, the alerts still raise, key rotation re-wraps it, a station
 //! upgraded with plaintext rows seals them when it opens, and a moved envelope is refused.
 
+use crate::handling::alerts::alerts_at;
 use crate::handling::{World, born_years_ago, table_holds};
 use crate::ui::Browser;
 use chrono::{DateTime, Duration, Utc};
@@ -26,29 +27,6 @@ async fn column(w: &World, table: &str, column: &str) -> Vec<Vec<u8>> {
         .table_values_unchecked(&format!("(SELECT {column} FROM {table} ORDER BY id) AS c"))
         .await
         .expect("read the column")
-}
-
-/// (kind, subject id) of every alert in force for the officer at `at`.
-async fn alerts_at(
-    w: &World,
-    officer: &crate::harness::Officer,
-    at: DateTime<Utc>,
-) -> Vec<(String, String)> {
-    let token = w.token_at(officer, at).await;
-    w.t.clock.set(at);
-    let (status, body) = w.t.get(Some(&token), "/api/v1/alerts?limit=500").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|a| {
-            (
-                a["kind"].as_str().expect("kind").to_owned(),
-                a["subject_id"].as_str().expect("subject").to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// The source's contacts as the handler reads them.

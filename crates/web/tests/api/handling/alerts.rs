@@ -19,7 +19,11 @@ use std::sync::Arc;
 
 /// (kind, subject id) of every alert in force for the officer at `at`, one big page, signing
 /// in at `at` (each officer's sign-ins must move forward: a one-time code is never reused).
-async fn alerts_at(w: &World, officer: &Officer, at: DateTime<Utc>) -> Vec<(String, String)> {
+pub(crate) async fn alerts_at(
+    w: &World,
+    officer: &Officer,
+    at: DateTime<Utc>,
+) -> Vec<(String, String)> {
     let token = w.token_at(officer, at).await;
     alerts_with(w, &token, at).await
 }

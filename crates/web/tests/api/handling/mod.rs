@@ -2,7 +2,7 @@
 //! may do what on the source endpoints. Each test runs on both backends.
 
 mod access;
-mod alerts;
+pub(crate) mod alerts;
 mod boundaries;
 mod progress;
 mod register;
