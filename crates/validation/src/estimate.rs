@@ -214,6 +214,55 @@ pub fn wilson(k: f64, n: f64) -> (f64, f64) {
     ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
+/// For each source, how many independent views of the truth its group holds: the sources
+/// linked to it by chains of shared objects (itself included; union–find over each
+/// object's sources), and one more when an outcome settles any of the group's objects (an
+/// outcome is a view no source gave).
+fn linked_views(claims: &ClaimSet, anchored: impl Fn(usize) -> bool) -> Vec<u32> {
+    let n = claims.n_sources();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    let src = claims.sources_flat();
+    let starts = claims.object_starts();
+    for o in 0..claims.n_objects() {
+        let cs = &src[starts[o] as usize..starts[o + 1] as usize];
+        if let Some((&first, rest)) = cs.split_first() {
+            for &s in rest {
+                let (a, b) = (root(&mut parent, first), root(&mut parent, s));
+                // The larger root under the smaller: the same forest whatever the order.
+                if a != b {
+                    parent[a.max(b) as usize] = a.min(b);
+                }
+            }
+        }
+    }
+    let roots: Vec<u32> = (0..n as u32).map(|s| root(&mut parent, s)).collect();
+    let mut size = vec![0u32; n];
+    for &r in &roots {
+        size[r as usize] += 1;
+    }
+    let mut settled = vec![false; n];
+    for o in (0..claims.n_objects()).filter(|&o| anchored(o)) {
+        if let Some(&s) = src
+            .get(starts[o] as usize)
+            .filter(|_| starts[o] < starts[o + 1])
+        {
+            settled[roots[s as usize] as usize] = true;
+        }
+    }
+    roots
+        .iter()
+        .map(|&r| size[r as usize] + u32::from(settled[r as usize]))
+        .collect()
+}
+
 /// Turns beliefs into the public estimate, applying outcome anchors last so confirmed
 /// facts always show as such.
 pub(crate) fn finish(
@@ -246,18 +295,26 @@ pub(crate) fn finish(
             },
         })
         .collect();
-    // A source's record is what can be checked: its claims on objects that another source
-    // also speaks to, or that an outcome settles. A claim nobody else addresses is right
-    // with whatever probability the model gives its source, so counting it would only
-    // narrow the interval without evidence (and, where a model calls a lone value certain,
-    // raise the source with every claim nobody can check).
+    // A source's record is what can be checked: its claims on objects that an outcome
+    // settles, or that another source also speaks to, provided the sources linked by shared
+    // objects, with an outcome on any of their objects counting as one more, number at
+    // least three. A claim nobody else addresses is right with whatever
+    // probability the model gives its source, so counting it would only narrow the interval
+    // without evidence (and, where a model calls a lone value certain, raise the source with
+    // every claim nobody can check). Two sources that only ever speak to the same things as
+    // each other cannot be judged either: how often two sources agree is one figure and
+    // their two accuracies are two unknowns (three views are the least from which accuracies
+    // can be told, as in Dawid & Skene's model), and agreement on what nobody else reports
+    // looks the same whether both are right or one repeats the other, the purest circular
+    // reporting.
     let src = claims.sources_flat();
     let starts = claims.object_starts();
+    let anchored = |o: usize| anchors.get(o).is_some_and(|a| !matches!(a, Anchor::Free));
+    let views = linked_views(claims, anchored);
     let checked: Vec<bool> = (0..claims.n_objects())
         .map(|o| {
             let cs = &src[starts[o] as usize..starts[o + 1] as usize];
-            anchors.get(o).is_some_and(|a| !matches!(a, Anchor::Free))
-                || cs.iter().any(|&s| s != cs[0])
+            anchored(o) || (cs.iter().any(|&s| s != cs[0]) && views[cs[0] as usize] >= 3)
         })
         .collect();
     let mut judged = vec![(0.0f64, 0.0f64); claims.n_sources()];
@@ -270,16 +327,17 @@ pub(crate) fn finish(
             }
         }
     }
-    let right = beliefs.source_right(claims);
     let sources = (0..claims.n_sources() as u32)
         .map(|s| {
             let cs = claims.source_claims(s);
             let (k, n) = judged[s as usize];
-            // With nothing checkable, the model's own figure, and the whole interval.
+            // With nothing checkable, the whole interval and its middle: no figure the
+            // evidence could support (the model's own would be its prior, or, for two
+            // sources that only echo each other, a perfect record).
             let reliability = if n > 0.0 {
                 k / n
             } else if !cs.is_empty() {
-                right[s as usize] / cs.len() as f64
+                0.5
             } else {
                 0.0
             };

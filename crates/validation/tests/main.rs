@@ -301,6 +301,73 @@ fn reports_nobody_else_makes_do_not_make_a_source_reliable(#[case] kind: &str) {
     }
 }
 
+/// Two sources that agree on fifty things nobody else reports: their agreement is one
+/// figure and their accuracies two unknowns, and it looks the same whether both are right
+/// or one repeats the other (circular reporting), so neither can be judged, by any method.
+/// Once one of them also reports, in agreement, alongside three other sources, the pair is
+/// tied to the rest and both are judged again.
+#[test]
+fn two_sources_that_only_echo_each_other_cannot_be_judged() {
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for i in 0..50 {
+        for s in ["x", "y"] {
+            rows.push((s.to_owned(), format!("p{i}"), format!("v{i}")));
+        }
+    }
+    for i in 0..40 {
+        for (j, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
+            if (i + j) % 4 != 0 {
+                rows.push((h.to_string(), format!("q{i}"), format!("t{i}")));
+            }
+        }
+    }
+    let build = |rows: &[(String, String, String)]| {
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in rows {
+            b.push(s, o, v);
+        }
+        b.build()
+    };
+    let closed = build(&rows);
+    let methods = || -> Vec<Box<dyn Method>> {
+        vec![
+            default_method(),
+            Box::new(CopyAware::default()),
+            Box::new(OneCoin::default()),
+            Box::new(MajorityVote),
+            Box::new(DawidSkene::default()),
+        ]
+    };
+    for m in methods() {
+        let est = m.estimate(&closed, &Outcomes::new());
+        for s in ["x", "y"] {
+            let e = est.sources[closed.source_id(s).unwrap_or(0) as usize];
+            assert_eq!(e.grade, Grade::F, "{}: {s} {e:?}", m.name());
+            assert_eq!(
+                (e.low, e.high, e.reliability),
+                (0.0, 1.0, 0.5),
+                "{}: {s}",
+                m.name()
+            );
+        }
+        let h = est.sources[closed.source_id("h1").unwrap_or(0) as usize];
+        assert_ne!(h.grade, Grade::F, "{}: {h:?}", m.name());
+    }
+    // y also reports twenty of the subjects the others report on, agreeing with them.
+    let mut joined = rows.clone();
+    for i in 0..20 {
+        joined.push(("y".to_owned(), format!("q{i}"), format!("t{i}")));
+    }
+    let joined = build(&joined);
+    for m in methods() {
+        let est = m.estimate(&joined, &Outcomes::new());
+        for s in ["x", "y"] {
+            let e = est.sources[joined.source_id(s).unwrap_or(0) as usize];
+            assert_ne!(e.grade, Grade::F, "{}: {s} {e:?}", m.name());
+        }
+    }
+}
+
 #[test]
 fn thin_evidence_is_graded_f_and_a_long_good_record_is_not() {
     let mut rows = vec![("once", "o0", "1")];

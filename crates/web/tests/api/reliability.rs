@@ -164,9 +164,10 @@ async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend:
         s["method"].as_str().is_some_and(|m| m.starts_with("auto")),
         "{good}"
     );
-    // Uncontested at first; one word against another's once the rival reported (a tie the
-    // evidence cannot judge); then rising with each confirmation (each re-estimating); the
-    // history ends at the suggestion, in time order.
+    // Nothing to judge at first (claims nobody else made), nor once the rival contradicted
+    // them (one word against another's: two sources alone cannot be told apart), so the
+    // middle of the whole interval and F; then rising with each confirmation (each
+    // re-estimating); the history ends at the suggestion, in time order.
     let history = good["history"].as_array().expect("history");
     let points: Vec<(f64, &str)> = history
         .iter()
@@ -177,8 +178,8 @@ async fn outcomes_drive_the_suggestion_and_thin_evidence_gets_f(#[case] backend:
             )
         })
         .collect();
-    let tie = points.iter().position(|p| *p == (0.5, "F"));
-    assert!(tie.is_some_and(|i| i >= 1), "{good}");
+    let tie = points.iter().rposition(|p| *p == (0.5, "F"));
+    assert_eq!(points.first(), Some(&(0.5, "F")), "{good}");
     let after: Vec<f64> = points[tie.unwrap_or(0)..].iter().map(|p| p.0).collect();
     assert!(
         after.len() >= 10 && after.windows(2).all(|w| w[0] < w[1]),
@@ -323,6 +324,40 @@ async fn reports_nobody_else_makes_do_not_raise_their_source(#[case] backend: Ba
     assert_eq!(claims.len(), 40, "{a}");
     for c in claims {
         assert!(c["probability"].as_f64() < Some(0.3), "{c}");
+    }
+}
+
+/// Two sources that report the same twelve things and nobody else does: whether both are
+/// right or one repeats the other cannot be told, so neither earns a letter from it (F,
+/// the whole interval), and the report's claims are not shown as confirmed.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn two_sources_that_only_echo_each_other_are_not_judged(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let handler = w.token(&w.handler).await;
+    let analyst = w.token(&w.analyst).await;
+    let first = w.source("1950-01-01").await;
+    let second = w.source("1951-01-01").await;
+    file(&w, &handler, &first, &own_claims("echoed", 12)).await;
+    let (report, _) = file(&w, &handler, &second, &own_claims("echoed", 12)).await;
+    for s in [&first, &second] {
+        let r = reliability(&w, &analyst, s).await;
+        assert_eq!(letter(&r), "F", "{r}");
+        let sug = &r["suggestion"];
+        assert_eq!(
+            (&sug["low"], &sug["high"]),
+            (&json!(0.0), &json!(1.0)),
+            "{r}"
+        );
+    }
+    let a = assessment(&w, &analyst, &report).await;
+    for c in a["claims"].as_array().expect("claims") {
+        let digit = c["credibility"].as_u64().expect("a digit");
+        assert!(digit > 1, "{c}");
     }
 }
 
