@@ -231,7 +231,13 @@ fn linked_views(claims: &ClaimSet, anchored: impl Fn(usize) -> bool) -> Vec<u32>
     }
     let src = claims.sources_flat();
     let starts = claims.object_starts();
+    // Groups left; once every source is in one, the rest of the objects cannot split it
+    // (on large data that happens within the first few thousand objects).
+    let mut groups = n;
     for o in 0..claims.n_objects() {
+        if groups <= 1 {
+            break;
+        }
         let cs = &src[starts[o] as usize..starts[o + 1] as usize];
         if let Some((&first, rest)) = cs.split_first() {
             for &s in rest {
@@ -239,6 +245,7 @@ fn linked_views(claims: &ClaimSet, anchored: impl Fn(usize) -> bool) -> Vec<u32>
                 // The larger root under the smaller: the same forest whatever the order.
                 if a != b {
                     parent[a.max(b) as usize] = a.min(b);
+                    groups -= 1;
                 }
             }
         }
