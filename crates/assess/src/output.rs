@@ -20,6 +20,8 @@ struct SourceRow<'a> {
     low: f64,
     high: f64,
     claims: u32,
+    /// Claims that could be checked (see `SourceEstimate::checked`).
+    checked: u32,
     grade: String,
 }
 
@@ -85,6 +87,7 @@ pub fn write_json(
                 low: r6(e.low),
                 high: r6(e.high),
                 claims: e.claims,
+                checked: e.checked,
                 grade: e.grade.to_string(),
             })
             .collect(),
@@ -144,18 +147,19 @@ pub fn write_table(
     );
     writeln!(
         w,
-        "{:<sw$}  reliability  95% interval   claims  grade",
+        "{:<sw$}  reliability  95% interval   claims  checked  grade",
         "source"
     )?;
     for (s, e) in est.sources.iter().enumerate() {
         writeln!(
             w,
-            "{:<sw$}  {:>11.3}  [{:.3}, {:.3}]  {:>6}  {}",
+            "{:<sw$}  {:>11.3}  [{:.3}, {:.3}]  {:>6}  {:>7}  {}",
             claims.source_name(s as u32),
             e.reliability,
             e.low,
             e.high,
             e.claims,
+            e.checked,
             e.grade
         )?;
     }

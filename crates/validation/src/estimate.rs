@@ -87,6 +87,10 @@ pub struct SourceEstimate {
     pub high: f64,
     /// Number of claims the source made.
     pub claims: u32,
+    /// How many of them could be checked, and so carry the reliability and its interval:
+    /// those on objects an outcome settles, or that another source speaks to when the
+    /// sources linked by shared objects (an outcome counting as one more) are three or more.
+    pub checked: u32,
     /// Suggested Admiralty letter.
     pub grade: Grade,
 }
@@ -354,6 +358,7 @@ pub(crate) fn finish(
                 low,
                 high,
                 claims: cs.len() as u32,
+                checked: n as u32,
                 grade: Grade::suggest(reliability, low, high),
             }
         })

@@ -68,8 +68,9 @@ pub struct ReliabilityEvidence {
     pub claims_contradicted: u32,
     pub outcomes_confirmed: u32,
     pub outcomes_refuted: u32,
-    /// Claims that could be checked against anything: another source on the same subject, or
-    /// an outcome.
+    /// Claims that could be checked: an outcome, or another source on the same subject when
+    /// the sources linked by shared subjects (an outcome counting as one more) are three or
+    /// more (the engine's `SourceEstimate::checked`; two sources alone cannot be told apart).
     #[serde(default)]
     pub claims_judged: u32,
     /// Sources whose agreement with this one looks copied or shared, most probable first.

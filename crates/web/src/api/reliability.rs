@@ -42,8 +42,8 @@ pub struct EvidenceBody {
     pub claims_contradicted: u32,
     pub outcomes_confirmed: u32,
     pub outcomes_refuted: u32,
-    /// Claims that could be checked against anything (another source on the subject, an
-    /// outcome); below 8 the letter is F.
+    /// Claims that could be checked (an outcome, or another source on the subject among at
+    /// least three linked views); below 8 the letter is F.
     pub claims_judged: u32,
     /// Sources judged dependent on this one (copying, a shared sub-source), most probable first.
     pub dependent_sources: Vec<DependentSourceBody>,

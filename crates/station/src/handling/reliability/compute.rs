@@ -312,9 +312,6 @@ impl Station {
                         Some(OutcomeVerdict::Refuted) => ev.outcomes_refuted += 1,
                         None => {}
                     }
-                    if outcome.is_some() || !same.is_empty() || !other.is_empty() {
-                        ev.claims_judged += 1;
-                    }
                     if believed && !same.is_empty() {
                         ev.claims_agreeing += 1;
                     } else if !believed && obj.value.is_some() {
@@ -376,6 +373,9 @@ impl Station {
                 continue;
             }
             let mut ev = evidence.remove(&s).unwrap_or_default();
+            // The engine's count, by the engine's rule: claims an outcome or another source
+            // checks, within a group of at least three views.
+            ev.claims_judged = e.checked;
             ev.echo = echo.remove(&s).unwrap_or_default();
             ev.press = press.remove(claims.source_name(s)).unwrap_or_default();
             let mut ds: Vec<(u32, f64)> = estimate
