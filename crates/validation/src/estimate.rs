@@ -371,3 +371,61 @@ pub(crate) fn finish(
         extra_values,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::ClaimSetBuilder;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The union–find's group sizes are the connected components of the graph whose
+        /// edges join sources claiming a common object (found here by a plain search), plus
+        /// one for a group with a settled object; the early stop changes nothing.
+        #[test]
+        fn linked_views_are_the_components_of_the_shared_object_graph(
+            claims in prop::collection::vec((0u32..12, 0u32..15), 1..60),
+            settled in prop::collection::vec(0u32..15, 0..3),
+        ) {
+            let mut b = ClaimSetBuilder::new();
+            for &(s, o) in &claims {
+                b.push(&format!("s{s:02}"), &format!("o{o:02}"), "v");
+            }
+            let c = b.build();
+            let anchored: Vec<bool> = (0..c.n_objects() as u32)
+                .map(|o| settled.iter().any(|&x| c.object_name(o) == format!("o{x:02}")))
+                .collect();
+            let views = linked_views(&c, |o| anchored[o]);
+            let n = c.n_sources();
+            // Adjacency by shared objects, then a search from each source.
+            let mut adj = vec![vec![false; n]; n];
+            for o in 0..c.n_objects() as u32 {
+                let ss: Vec<u32> = c.object_claims(o).map(|k| c.claim_source(k)).collect();
+                for &a in &ss {
+                    for &b in &ss {
+                        adj[a as usize][b as usize] = true;
+                    }
+                }
+            }
+            for s in 0..n {
+                let mut seen = vec![false; n];
+                let mut stack = vec![s];
+                seen[s] = true;
+                while let Some(x) = stack.pop() {
+                    for y in 0..n {
+                        if adj[x][y] && !seen[y] {
+                            seen[y] = true;
+                            stack.push(y);
+                        }
+                    }
+                }
+                let size = seen.iter().filter(|&&x| x).count() as u32;
+                let outcome = (0..c.n_objects() as u32).any(|o| {
+                    anchored[o as usize]
+                        && c.object_claims(o).any(|k| seen[c.claim_source(k) as usize])
+                });
+                prop_assert_eq!(views[s], size + u32::from(outcome), "source {}", s);
+            }
+        }
+    }
+}
