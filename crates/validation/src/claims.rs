@@ -369,6 +369,10 @@ impl ClaimSet {
     pub fn object_claims(&self, o: u32) -> std::ops::Range<usize> {
         self.obj_start[o as usize] as usize..self.obj_start[o as usize + 1] as usize
     }
+    /// Whether object `o` has a single claim: a lone claim, which nobody else speaks to.
+    pub fn lone(&self, o: u32) -> bool {
+        self.object_claims(o).len() == 1
+    }
     /// Candidate slot range of object `o`.
     pub fn object_slots(&self, o: u32) -> std::ops::Range<usize> {
         self.cand_start[o as usize] as usize..self.cand_start[o as usize + 1] as usize

@@ -130,6 +130,8 @@ impl ListModel {
         let mut sens = vec![0.0; n_src];
         let mut fpr = vec![0.0; n_src];
         let mut stats = vec![[0.0f64; 4]; n_src];
+        // A list nobody else gives, with no outcome on its object.
+        let lone = |o: u32| claims.lone(o) && matches!(anchors[o as usize], Anchor::Free);
         for _ in 0..self.iterations {
             // M-step: each source's sensitivity and false-positive rate.
             stats.iter_mut().for_each(|s| *s = [0.0; 4]);
@@ -138,8 +140,7 @@ impl ListModel {
                 let m = items.start[o as usize + 1] - base;
                 // A list nobody else gives says nothing about its source: its items are
                 // believed because it lists them, which would only confirm the source.
-                if claims.object_claims(o).len() < 2 && matches!(anchors[o as usize], Anchor::Free)
-                {
+                if lone(o) {
                     continue;
                 }
                 for c in claims.object_claims(o) {
@@ -214,9 +215,6 @@ impl ListModel {
         // A lone list (the only claim on its object) has no other list to be weighed
         // against, so the softmax above calls it certain: it is right as often as its
         // source's lists that could be checked were (see `one_coin::lone_or_softmax`).
-        let lone = |o: u32| {
-            claims.object_claims(o).len() == 1 && matches!(anchors[o as usize], Anchor::Free)
-        };
         let mut record = vec![(0.0f64, 0.0f64); n_src];
         for o in (0..claims.n_objects() as u32).filter(|&o| !lone(o)) {
             for c in claims.object_claims(o) {

@@ -121,9 +121,8 @@ pub(crate) fn softmax(xs: &mut [f64]) {
 /// check would raise its source's accuracy: a source making up what nobody else reports
 /// would be trusted more with each invention.
 pub(crate) fn lone_or_softmax(claims: &ClaimSet, o: u32, acc: &[f64], post: &mut [f64]) {
-    let range = claims.object_claims(o);
-    if range.len() == 1 && post.len() == 1 {
-        post[0] = acc[claims.claim_source(range.start) as usize];
+    if claims.lone(o) && post.len() == 1 {
+        post[0] = acc[claims.claim_source(claims.object_claims(o).start) as usize];
     } else {
         softmax(post);
     }
@@ -144,7 +143,7 @@ pub(crate) fn max_change(a: &[f64], b: &[f64]) -> f64 {
 pub(crate) fn lone_claims_start(claims: &ClaimSet, prior: (f64, f64), post: &mut [f64]) {
     let mean = prior.0 / (prior.0 + prior.1);
     for o in 0..claims.n_objects() as u32 {
-        if claims.object_claims(o).len() == 1 {
+        if claims.lone(o) {
             for slot in claims.object_slots(o) {
                 post[slot] = mean;
             }
