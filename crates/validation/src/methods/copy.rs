@@ -105,9 +105,9 @@ impl CopyModel {
         // stays small and its memory is touched once, where one buffer for every event
         // of the data would be fresh memory the size of all pairs (360 MB at 10 million
         // claims, ten a object).
-        let counts = events_per_source(claims, threads);
+        let (counts, runs) = events_per_source(claims, threads);
         let groups = source_groups(&counts, threads, group_events);
-        let (counts, groups) = (&counts[..], &groups[..]);
+        let (counts, runs, groups) = (&counts[..], &runs[..], &groups[..]);
         // Reciprocals of each source's accuracy and error rate, so the pair loop only
         // multiplies (accuracies are clamped away from 0 and 1).
         let inv: Vec<[f64; 2]> = acc.iter().map(|&a| [1.0 / a, 1.0 / (1.0 - a)]).collect();
@@ -136,7 +136,7 @@ impl CopyModel {
                             layout.fill(
                                 (claims, correct, n_false, uniform_n_false),
                                 group,
-                                counts,
+                                (counts, runs),
                                 narrow,
                             );
                             for a in group.clone() {
@@ -356,23 +356,26 @@ pub(crate) fn dependent_share(hist: &[f64], max: f64) -> f64 {
 /// with wide source ids).
 const GROUP_EVENTS: usize = 1 << 21;
 
-/// Most sources whose ids a pair event files as `u16` (see [`PairLayout`]).
-const NARROW_SOURCES: usize = u16::MAX as usize + 1;
+/// Most sources whose pair events are filed as `u16` (see [`PairLayout`]): 14 bits of
+/// source id beside the event's two flags.
+const NARROW_SOURCES: usize = 1 << 14;
 
 /// Groups per thread at most (see [`source_groups`]).
 const GROUPS_PER_THREAD: usize = 4;
 
 /// For each source `a`, the number of pairs it makes with a later source on a shared
-/// object: claims of an object are sorted by source, so the later sources of a claim are
-/// exactly the claims after it, less its own source's other values, if any. Counted on
-/// `threads` shares of the objects and summed.
-fn events_per_source(claims: &ClaimSet, threads: usize) -> Vec<usize> {
+/// object (its pair events), and the number of its claims that make at least one (its
+/// runs of events; see [`PairLayout`]): claims of an object are sorted by source, so the
+/// later sources of a claim are exactly the claims after it, less its own source's other
+/// values, if any. Counted on `threads` shares of the objects and summed.
+fn events_per_source(claims: &ClaimSet, threads: usize) -> (Vec<usize>, Vec<usize>) {
     let src = claims.sources_flat();
     let starts = claims.object_starts();
     let n_src = claims.n_sources();
     let n_obj = claims.n_objects();
     let count = |objects: std::ops::Range<usize>| {
         let mut counts = vec![0usize; n_src];
+        let mut runs = vec![0usize; n_src];
         for o in objects {
             let (lo, hi) = (starts[o] as usize, starts[o + 1] as usize);
             // Walk the object's runs of claims by one source.
@@ -383,16 +386,18 @@ fn events_per_source(claims: &ClaimSet, threads: usize) -> Vec<usize> {
                 while run_end < hi && src[run_end] == a {
                     run_end += 1;
                 }
-                counts[a as usize] += (run_end - i) * (hi - run_end);
+                let later = hi - run_end;
+                counts[a as usize] += (run_end - i) * later;
+                runs[a as usize] += if later > 0 { run_end - i } else { 0 };
                 i = run_end;
             }
         }
-        counts
+        (counts, runs)
     };
     if threads <= 1 || claims.n_claims() < 1 << 16 {
         return count(0..n_obj);
     }
-    let parts: Vec<Vec<usize>> = std::thread::scope(|scope| {
+    let parts: Vec<(Vec<usize>, Vec<usize>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let range = t * n_obj / threads..(t + 1) * n_obj / threads;
@@ -401,9 +406,12 @@ fn events_per_source(claims: &ClaimSet, threads: usize) -> Vec<usize> {
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    let mut total = vec![0usize; n_src];
-    for part in &parts {
-        for (t, p) in total.iter_mut().zip(part) {
+    let mut total = (vec![0usize; n_src], vec![0usize; n_src]);
+    for (counts, runs) in &parts {
+        for (t, p) in total.0.iter_mut().zip(counts) {
+            *t += p;
+        }
+        for (t, p) in total.1.iter_mut().zip(runs) {
             *t += p;
         }
     }
@@ -452,24 +460,32 @@ fn source_groups(
 /// are in claim order — the order the sums were always taken in. A thread fills one
 /// layout group after group, reusing its buffers.
 ///
-/// An event is the other source `b` (a `u16` when every source id fits one, as with up to
-/// 65,536 sources, else a `u32`: six bytes an event instead of eight, the filing's and the
-/// pair loop's memory traffic) and, in a parallel array, the probability as an `f32` that
-/// the shared value is wrong (`1 − p` of the first source's claim), or −1 when the two
-/// values differ. The object's number of false values rides alongside only when it
-/// differs between objects (open domains); for a label set it is one number.
+/// An event is one word: the other source `b` and two flags, whether the two values
+/// differ and whether the event is the first of its claim's run (the events one claim of
+/// the group's source makes with the later claims on its object). The word is a `u16`
+/// when every source id fits in 14 bits (up to 16,384 sources), else a `u32`: two bytes
+/// an event, the filing's and the pair loop's memory traffic. What the pair loop needs of
+/// the claim itself — the probability as an `f32` that its value is wrong (`1 − p`), and
+/// for open domains the object's number of false values (for a label set it is one
+/// number) — is filed once per run, in parallel arrays, rather than beside every event.
 #[derive(Default)]
 struct PairLayout {
     /// First source of the group.
     first: u32,
+    /// Per source of the group, its first event slot (and the end after the last).
     start: Vec<usize>,
     fill: Vec<usize>,
+    /// Per source of the group, its first run (and the end after the last).
+    run_start: Vec<usize>,
+    run_fill: Vec<usize>,
     others: Others,
+    /// Per run: the chance that its claim's value is wrong.
     wrong: Vec<f32>,
+    /// Open domains only, per run: its object's number of false values.
     n_false: Option<Vec<f32>>,
 }
 
-/// The other source of each pair event, as narrow as the source ids allow.
+/// The pair events of a group, as narrow as the source ids allow.
 enum Others {
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
@@ -481,32 +497,37 @@ impl Default for Others {
     }
 }
 
-/// A source id as filed in a pair event.
-trait OtherId: Copy + Send + Sync {
-    /// `b`, which the caller has checked fits.
-    fn narrow(b: u32) -> Self;
-    fn index(self) -> usize;
+/// Event flag: the two values differ.
+const DIFFER: u32 = 0b10;
+/// Event flag: the first event of its claim's run.
+const FIRST: u32 = 0b01;
+
+/// A pair event as filed: the other source shifted past two flag bits.
+trait Event: Copy + Send + Sync {
+    /// The event of source `b` (which the caller has checked fits) with `flags`.
+    fn pack(b: u32, flags: u32) -> Self;
+    fn word(self) -> u32;
 }
 
-impl OtherId for u16 {
+impl Event for u16 {
     #[inline]
-    fn narrow(b: u32) -> Self {
-        b as u16
+    fn pack(b: u32, flags: u32) -> Self {
+        (b << 2 | flags) as u16
     }
     #[inline]
-    fn index(self) -> usize {
-        usize::from(self)
+    fn word(self) -> u32 {
+        u32::from(self)
     }
 }
 
-impl OtherId for u32 {
+impl Event for u32 {
     #[inline]
-    fn narrow(b: u32) -> Self {
-        b
+    fn pack(b: u32, flags: u32) -> Self {
+        b << 2 | flags
     }
     #[inline]
-    fn index(self) -> usize {
-        self as usize
+    fn word(self) -> u32 {
+        self
     }
 }
 
@@ -521,9 +542,21 @@ fn at_least<T: Clone + Default>(v: Vec<T>, total: usize) -> Vec<T> {
     }
 }
 
+/// Prefix sums of `per_source[g0..g1]` into `into` (cleared first), from 0.
+fn offsets(into: &mut Vec<usize>, per_source: &[usize], (g0, g1): (u32, u32)) {
+    into.clear();
+    into.push(0);
+    let mut next = 0;
+    for s in g0..g1 {
+        next += per_source[s as usize];
+        into.push(next);
+    }
+}
+
 impl PairLayout {
-    /// Files the events of the sources in `group`, whose counts are `counts[s]`.
-    /// With `narrow`, other sources are filed as `u16` (every source id must fit one).
+    /// Files the events of the sources in `group`, which make `counts[s]` events in
+    /// `runs[s]` runs. With `narrow`, events are filed as `u16` (every source id must fit
+    /// in 14 bits).
     #[allow(clippy::type_complexity)]
     fn fill(
         &mut self,
@@ -534,21 +567,20 @@ impl PairLayout {
             Option<f64>,
         ),
         group: &std::ops::Range<u32>,
-        counts: &[usize],
+        (counts, runs): (&[usize], &[usize]),
         narrow: bool,
     ) {
-        let (g0, g1) = (group.start, group.end);
-        self.first = g0;
-        self.start.clear();
-        self.start.push(0);
-        for s in g0..g1 {
-            let next = self.start.last().copied().unwrap_or(0) + counts[s as usize];
-            self.start.push(next);
-        }
+        let group = (group.start, group.end);
+        self.first = group.0;
+        offsets(&mut self.start, counts, group);
+        offsets(&mut self.run_start, runs, group);
         let total = self.start.last().copied().unwrap_or(0);
+        let total_runs = self.run_start.last().copied().unwrap_or(0);
         self.fill.clear();
         self.fill.extend_from_slice(&self.start);
-        // Every event slot below `total` is written by the filing (the counts are exact:
+        self.run_fill.clear();
+        self.run_fill.extend_from_slice(&self.run_start);
+        // Every slot below the totals is written by the filing (the counts are exact:
         // checked below in debug builds).
         self.others = match std::mem::take(&mut self.others) {
             Others::Narrow(v) if narrow => Others::Narrow(at_least(v, total)),
@@ -556,57 +588,62 @@ impl PairLayout {
             _ if narrow => Others::Narrow(at_least(Vec::new(), total)),
             _ => Others::Wide(at_least(Vec::new(), total)),
         };
-        self.wrong = at_least(std::mem::take(&mut self.wrong), total);
-        let mut per_event = uniform_n_false
+        self.wrong = at_least(std::mem::take(&mut self.wrong), total_runs);
+        let mut per_run = uniform_n_false
             .is_none()
-            .then(|| at_least(self.n_false.take().unwrap_or_default(), total));
-        let open = per_event.is_some();
+            .then(|| at_least(self.n_false.take().unwrap_or_default(), total_runs));
+        let open = per_run.is_some();
         let into = Filing {
-            wrong: &mut self.wrong[..total],
+            wrong: &mut self.wrong[..total_runs],
             fill: &mut self.fill[..],
-            n_false: per_event.as_deref_mut().unwrap_or(&mut []),
+            run_fill: &mut self.run_fill[..],
+            n_false: per_run.as_deref_mut().unwrap_or(&mut []),
         };
-        let group = (g0, g1);
+        let src = (claims, correct, n_false);
         match (&mut self.others, open) {
             (Others::Narrow(o), false) => {
-                file_events::<u16, false>(claims, correct, n_false, group, &mut o[..total], into)
+                file_events::<u16, false>(src, group, &mut o[..total], into)
             }
             (Others::Narrow(o), true) => {
-                file_events::<u16, true>(claims, correct, n_false, group, &mut o[..total], into)
+                file_events::<u16, true>(src, group, &mut o[..total], into)
             }
             (Others::Wide(o), false) => {
-                file_events::<u32, false>(claims, correct, n_false, group, &mut o[..total], into)
+                file_events::<u32, false>(src, group, &mut o[..total], into)
             }
-            (Others::Wide(o), true) => {
-                file_events::<u32, true>(claims, correct, n_false, group, &mut o[..total], into)
-            }
+            (Others::Wide(o), true) => file_events::<u32, true>(src, group, &mut o[..total], into),
         }
         debug_assert_eq!(
             self.fill[..self.fill.len() - 1],
             self.start[1..],
             "every event slot filed once"
         );
-        self.n_false = per_event;
+        debug_assert_eq!(
+            self.run_fill[..self.run_fill.len() - 1],
+            self.run_start[1..],
+            "every run filed once"
+        );
+        self.n_false = per_run;
     }
 
     /// Accumulates, for source `a` against every later source sharing objects, the
     /// evidence of the pair in `sums` (see [`PairSums`]) and lists the sources it met.
     ///
-    /// Branch-free: whether `b` is new to `a` and whether the values agree are data the
-    /// processor cannot predict (a pair shares an object or two), so both are arithmetic.
+    /// Branch-free: whether `b` is new to `a`, whether the values agree and whether a new
+    /// claim's run begins are data the processor cannot predict (a pair shares an object
+    /// or two), so all three are arithmetic.
     fn pairs_of(&self, a: u32, sums: &mut PairSums) {
         let at = (a - self.first) as usize;
         let run = self.start[at]..self.start[at + 1];
+        let first_run = self.run_start[at];
         match &self.others {
-            Others::Narrow(o) => self.pairs_in(&o[run.clone()], run.start, sums),
-            Others::Wide(o) => self.pairs_in(&o[run.clone()], run.start, sums),
+            Others::Narrow(o) => self.pairs_in(&o[run], first_run, sums),
+            Others::Wide(o) => self.pairs_in(&o[run], first_run, sums),
         }
     }
 
-    /// [`Self::pairs_of`] over one source's events: `others` from slot `first` on.
+    /// [`Self::pairs_of`] over one source's events, whose runs start at `first_run`.
     #[inline]
-    fn pairs_in<B: OtherId>(&self, others: &[B], first: usize, sums: &mut PairSums) {
-        let qs = &self.wrong[first..first + others.len()];
+    fn pairs_in<E: Event>(&self, events: &[E], first_run: usize, sums: &mut PairSums) {
         let PairSums {
             counts,
             wrong,
@@ -615,19 +652,26 @@ impl PairLayout {
             len,
         } = sums;
         let mut n = *len;
-        for (i, (&b, &q)) in others.iter().zip(qs).enumerate() {
-            let b = b.index();
+        // One past the current run: the source's first event opens its first run.
+        let mut next_run = first_run;
+        for &e in events {
+            let e = e.word();
+            let b = (e >> 2) as usize;
+            next_run += (e & FIRST) as usize;
+            let r = next_run - 1;
             touched[n] = b as u32;
             let c = counts[b];
             n += usize::from(c == 0);
-            // One in the low half when the values agree (q is then the chance that they
-            // are wrong), one in the high half when they differ (q is −1).
-            let differ = u64::from(q < 0.0);
-            counts[b] = c + (1 << (32 * differ));
-            let q = f64::from(q.max(0.0));
+            // One in the low half when the values agree, one in the high half when they
+            // differ; when they agree, the chance that they are wrong adds to the sum.
+            // (Times 1 or 0 rather than a branch the processor would mispredict half the
+            // time; the chance is finite, so times 0 is 0.)
+            let differ = (e & DIFFER) >> 1;
+            counts[b] = c + (1 << (32 * u64::from(differ)));
+            let q = f64::from(self.wrong[r]) * f64::from(1 - differ);
             wrong[b] += q;
-            if let Some(v) = weighted.as_deref_mut() {
-                v[b] += q * f64::from(self.n_false.as_deref().map_or(1.0, |n| n[first + i]));
+            if let (Some(v), Some(nf)) = (weighted.as_deref_mut(), self.n_false.as_deref()) {
+                v[b] += q * f64::from(nf[r]);
             }
         }
         *len = n;
@@ -673,31 +717,30 @@ impl PairSums {
     }
 }
 
-/// Where [`file_events`] files what rides beside each event's other source, and each
-/// group source's next free slot.
+/// Where [`file_events`] files each run's claim and each group source's next free event
+/// slot and run.
 struct Filing<'a> {
     wrong: &'a mut [f32],
     fill: &'a mut [usize],
+    run_fill: &'a mut [usize],
     /// Open domains only: the object's number of false values.
     n_false: &'a mut [f32],
 }
 
 /// The filing loop of [`PairLayout::fill`], once for label sets and once for open domains
-/// (`OPEN`: the object's number of false values is filed beside each event), so the label
+/// (`OPEN`: the object's number of false values is filed with each run), so the label
 /// sets' loop carries nothing it does not use.
-fn file_events<B: OtherId, const OPEN: bool>(
-    claims: &ClaimSet,
-    correct: &[f64],
-    n_false: &(dyn Fn(u32) -> f64 + Sync),
+fn file_events<E: Event, const OPEN: bool>(
+    (claims, correct, n_false): (&ClaimSet, &[f64], &(dyn Fn(u32) -> f64 + Sync)),
     (g0, g1): (u32, u32),
-    others: &mut [B],
+    events: &mut [E],
     into: Filing<'_>,
 ) {
-    const DIFFERENT: f32 = -1.0;
     let Filing {
         wrong: qs,
         fill,
-        n_false: per_event,
+        run_fill,
+        n_false: per_run,
     } = into;
     let src = claims.sources_flat();
     let slots = claims.slots_flat();
@@ -721,21 +764,27 @@ fn file_events<B: OtherId, const OPEN: bool>(
             if a >= g1 {
                 break;
             }
-            let mut at = fill[(a - g0) as usize];
-            let wrong = (1.0 - correct[i]) as f32;
+            let g = (a - g0) as usize;
+            let begin = fill[g];
+            let mut at = begin;
             let own = slots[i];
             for (&b, &slot) in src[i + 1..hi].iter().zip(&slots[i + 1..hi]) {
                 if b == a {
                     continue;
                 }
-                others[at] = B::narrow(b);
-                qs[at] = if slot == own { wrong } else { DIFFERENT };
-                if OPEN {
-                    per_event[at] = n;
-                }
+                let flags = if slot == own { 0 } else { DIFFER } | u32::from(at == begin);
+                events[at] = E::pack(b, flags);
                 at += 1;
             }
-            fill[(a - g0) as usize] = at;
+            if at > begin {
+                let r = run_fill[g];
+                qs[r] = (1.0 - correct[i]) as f32;
+                if OPEN {
+                    per_run[r] = n;
+                }
+                run_fill[g] = r + 1;
+            }
+            fill[g] = at;
         }
     }
 }
@@ -1048,7 +1097,7 @@ mod tests {
             assert!(one.iter().any(|d| d.probability > 0.9), "{domain:?}");
             // Small groups make several walks per thread, a single source per group at
             // the smallest.
-            // Source ids filed as u32 (as with more than 65,536 sources) or u16.
+            // Events filed as u32 (as with more than 16,384 sources) or u16.
             for threads in [1, 2, 3, 8] {
                 for group_events in [GROUP_EVENTS, 2000, 1] {
                     for narrow_sources in [NARROW_SOURCES, 0] {
