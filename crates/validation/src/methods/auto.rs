@@ -352,11 +352,50 @@ fn fold_of_claims(n: usize, folds: usize) -> Vec<u8> {
 
 /// The claims on a fixed pseudo-random share of objects, about `target` claims.
 fn sample_objects(claims: &ClaimSet, target: usize) -> ClaimSet {
-    let every = claims.n_claims().div_ceil(target.max(1)).max(1) as u64;
+    let every = MultipleOf::new(claims.n_claims().div_ceil(target.max(1)).max(1) as u64);
     let keep: Vec<bool> = (0..claims.n_objects() as u64)
-        .map(|o| mix(o).is_multiple_of(every))
+        .map(|o| every.divides(mix(o)))
         .collect();
     claims.object_subset(&keep)
+}
+
+/// An exact test of whether a number is a multiple of a fixed `d ≥ 1`, by one multiply
+/// and a rotation instead of a division (Granlund & Montgomery, PLDI 1994, §9; Warren,
+/// *Hacker's Delight*, §10-17): with `d = d₀·2ᵗ`, `d₀` odd, `x` is a multiple of `d`
+/// exactly when `x·d₀⁻¹ mod 2⁶⁴`, rotated right by `t`, is at most `⌊(2⁶⁴−1)/d⌋`. The
+/// samplings that keep one object or one source pair in `d` test millions of hashes, and
+/// a 64-bit division costs several times a multiply.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MultipleOf {
+    inverse: u64,
+    shift: u32,
+    limit: u64,
+}
+
+impl MultipleOf {
+    /// The test for multiples of `d` (taken as 1 if 0).
+    pub(crate) fn new(d: u64) -> Self {
+        let d = d.max(1);
+        let shift = d.trailing_zeros();
+        let odd = d >> shift;
+        // The inverse of the odd part modulo 2⁶⁴ by Newton's iteration: `odd` is its own
+        // inverse modulo 8, and each step doubles the bits that are right (3, 6, …, 96).
+        let mut inverse = odd;
+        for _ in 0..5 {
+            inverse = inverse.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(inverse)));
+        }
+        MultipleOf {
+            inverse,
+            shift,
+            limit: u64::MAX / d,
+        }
+    }
+
+    /// Whether `x` is a multiple of the divisor.
+    #[inline]
+    pub(crate) fn divides(self, x: u64) -> bool {
+        x.wrapping_mul(self.inverse).rotate_right(self.shift) <= self.limit
+    }
 }
 
 /// A fixed hash for deterministic sampling and folds: the first output of SplitMix64 seeded
@@ -470,6 +509,24 @@ mod tests {
     use super::*;
     use crate::claims::ClaimSetBuilder;
     use crate::synthetic::SplitMix64;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The multiply-and-rotate test agrees with the remainder for any divisor, even
+        /// or odd, on any number and on the divisor's own multiples.
+        #[test]
+        fn multiple_of_agrees_with_the_remainder(
+            d in prop_oneof![1u64..200, any::<u64>()],
+            x in any::<u64>(),
+            m in 0u64..1 << 20,
+        ) {
+            let test = MultipleOf::new(d);
+            prop_assert_eq!(test.divides(x), x % d.max(1) == 0, "{} of {}", x, d);
+            let multiple = d.max(1).wrapping_mul(m);
+            prop_assert_eq!(test.divides(multiple), multiple % d.max(1) == 0);
+            prop_assert_eq!(test.divides(x.wrapping_add(1)), x.wrapping_add(1) % d.max(1) == 0);
+        }
+    }
 
     /// Graded labels (0–4) where every source errs the same way, to a neighbouring grade,
     /// and most sources give only a handful of labels: each sparse source's own matrix is

@@ -115,11 +115,11 @@ impl CopyModel {
         // With an estimated prior, a deterministic sample of the pairs (by a hash of the
         // pair, so the same whatever the threads) has its ratio taken exactly, for the
         // estimate; every pair is first judged against the largest prior allowed.
-        let every = if self.estimate_prior {
-            (counts.iter().sum::<usize>() / SAMPLE_PAIRS).max(1) as u64
-        } else {
-            0
-        };
+        let every = self.estimate_prior.then(|| {
+            crate::methods::auto::MultipleOf::new(
+                (counts.iter().sum::<usize>() / SAMPLE_PAIRS).max(1) as u64,
+            )
+        });
         // Per thread: the pairs that may be kept, with their log-likelihood ratio, and the
         // histogram of the sampled ratios.
         type Part = (Vec<(u32, u32, f64)>, Vec<f64>);
@@ -129,7 +129,7 @@ impl CopyModel {
                 .map(|t| {
                     scope.spawn(move || {
                         let mut out = Vec::new();
-                        let mut hist = vec![0.0; if every > 0 { RATIO_BINS + 2 } else { 0 }];
+                        let mut hist = vec![0.0; if every.is_some() { RATIO_BINS + 2 } else { 0 }];
                         let mut layout = PairLayout::default();
                         let mut sums = PairSums::new(n_src, uniform_n_false.is_none());
                         for group in groups.iter().skip(t).step_by(threads) {
@@ -145,11 +145,11 @@ impl CopyModel {
                                 for i in 0..sums.len {
                                     let b = sums.touched[i];
                                     let e = sums.take(b as usize);
-                                    let sampled = every > 0
-                                        && crate::methods::auto::mix(
+                                    let sampled = every.is_some_and(|every| {
+                                        every.divides(crate::methods::auto::mix(
                                             (a as u64) << 32 | u64::from(b),
-                                        )
-                                        .is_multiple_of(every);
+                                        ))
+                                    });
                                     // Compare in log-odds; the posterior's exp only for kept
                                     // pairs.
                                     // With one number of false values, a pair with only
@@ -194,7 +194,7 @@ impl CopyModel {
             }
         });
         // The prior: fixed, or the share of dependent pairs that best explains the sample.
-        let log_prior_odds = if every > 0 {
+        let log_prior_odds = if every.is_some() {
             let mut hist = vec![0.0; RATIO_BINS + 2];
             for (_, h) in &parts {
                 for (x, y) in hist.iter_mut().zip(h) {
