@@ -100,8 +100,8 @@ impl CopyModel {
         // The likelihood ratio a pair needs to be kept, less a hair for rounding.
         let need = min_odds - log_prior_odds - 1e-9 * (1.0 + min_odds.abs());
         // Pair events are filed by group of sources (contiguous ids, about
-        // `group_events` events each); each thread takes every `threads`-th group and
-        // files it into one buffer it reuses, then judges the group's sources. The buffer
+        // `group_events` events each); each thread takes the next group nobody has taken
+        // and files it into one buffer it reuses, then judges the group's sources. The buffer
         // stays small and its memory is touched once, where one buffer for every event
         // of the data would be fresh memory the size of all pairs (360 MB at 10 million
         // claims, ten a object).
@@ -123,73 +123,62 @@ impl CopyModel {
         // Per thread: the pairs that may be kept, with their log-likelihood ratio, and the
         // histogram of the sampled ratios.
         type Part = (Vec<(u32, u32, f64)>, Vec<f64>);
-        let mut parts: Vec<Part> = Vec::new();
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    scope.spawn(move || {
-                        let mut out = Vec::new();
-                        let mut hist = vec![0.0; if every.is_some() { RATIO_BINS + 2 } else { 0 }];
-                        let mut layout = PairLayout::default();
-                        let mut sums = PairSums::new(n_src, uniform_n_false.is_none());
-                        for group in groups.iter().skip(t).step_by(threads) {
-                            layout.fill(
-                                (claims, correct, n_false, uniform_n_false),
-                                group,
-                                (counts, runs),
-                                narrow,
-                            );
-                            for a in group.clone() {
-                                layout.pairs_of(a, &mut sums);
-                                let a = a as usize;
-                                for i in 0..sums.len {
-                                    let b = sums.touched[i];
-                                    let e = sums.take(b as usize);
-                                    let sampled = every.is_some_and(|every| {
-                                        every.divides(crate::methods::auto::mix(
-                                            (a as u64) << 32 | u64::from(b),
-                                        ))
-                                    });
-                                    // Compare in log-odds; the posterior's exp only for kept
-                                    // pairs.
-                                    // With one number of false values, a pair with only
-                                    // disagreements takes the same path (its bound is its
-                                    // ratio), so no branch on whether the two ever agreed.
-                                    let l = if uniform_n_false.is_some() || e[0] + e[1] > 0.0 {
-                                        let n = uniform_n_false
-                                            .map_or_else(|| e[2] / e[1], |n| n.max(1.0));
-                                        let (aa, ab) = (acc[a], acc[b as usize]);
-                                        let (ia, ib) = (inv[a], inv[b as usize]);
-                                        self.llr(
-                                            aa + ab,
-                                            ia[0] * ib[0],
-                                            ia[1] * ib[1],
-                                            n,
-                                            e,
-                                            ln_keep,
-                                            if sampled { f64::NEG_INFINITY } else { need },
-                                        )
-                                    } else {
-                                        // Only disagreements: no logarithm needed.
-                                        e[3] * ln_keep
-                                    };
-                                    if sampled {
-                                        hist[ratio_bin(l)] += 1.0;
-                                    }
-                                    if l + log_prior_odds >= min_odds {
-                                        out.push((a as u32, b, l));
-                                    }
-                                }
-                                sums.len = 0;
-                            }
+        let mut parts: Vec<Part> = (0..threads).map(|_| Default::default()).collect();
+        let next_group = std::sync::atomic::AtomicUsize::new(0);
+        let workers: Vec<&mut Part> = parts.iter_mut().collect();
+        crate::par::each(workers, threads, |part| {
+            let (out, hist) = part;
+            hist.resize(if every.is_some() { RATIO_BINS + 2 } else { 0 }, 0.0);
+            let mut layout = PairLayout::default();
+            let mut sums = PairSums::new(n_src, uniform_n_false.is_none());
+            while let Some(group) =
+                groups.get(next_group.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            {
+                layout.fill(
+                    (claims, correct, n_false, uniform_n_false),
+                    group,
+                    (counts, runs),
+                    narrow,
+                );
+                for a in group.clone() {
+                    layout.pairs_of(a, &mut sums);
+                    let a = a as usize;
+                    for i in 0..sums.len {
+                        let b = sums.touched[i];
+                        let e = sums.take(b as usize);
+                        let sampled = every.is_some_and(|every| {
+                            every
+                                .divides(crate::methods::auto::mix((a as u64) << 32 | u64::from(b)))
+                        });
+                        // Compare in log-odds; the posterior's exp only for kept pairs.
+                        // With one number of false values, a pair with only disagreements
+                        // takes the same path (its bound is its ratio), so no branch on
+                        // whether the two ever agreed.
+                        let l = if uniform_n_false.is_some() || e[0] + e[1] > 0.0 {
+                            let n = uniform_n_false.map_or_else(|| e[2] / e[1], |n| n.max(1.0));
+                            let (aa, ab) = (acc[a], acc[b as usize]);
+                            let (ia, ib) = (inv[a], inv[b as usize]);
+                            self.llr(
+                                aa + ab,
+                                ia[0] * ib[0],
+                                ia[1] * ib[1],
+                                n,
+                                e,
+                                ln_keep,
+                                if sampled { f64::NEG_INFINITY } else { need },
+                            )
+                        } else {
+                            // Only disagreements: no logarithm needed.
+                            e[3] * ln_keep
+                        };
+                        if sampled {
+                            hist[ratio_bin(l)] += 1.0;
                         }
-                        (out, hist)
-                    })
-                })
-                .collect();
-            for h in handles {
-                if let Ok(part) = h.join() {
-                    parts.push(part);
+                        if l + log_prior_odds >= min_odds {
+                            out.push((a as u32, b, l));
+                        }
+                    }
+                    sums.len = 0;
                 }
             }
         });
@@ -397,14 +386,10 @@ fn events_per_source(claims: &ClaimSet, threads: usize) -> (Vec<usize>, Vec<usiz
     if threads <= 1 || claims.n_claims() < 1 << 16 {
         return count(0..n_obj);
     }
-    let parts: Vec<(Vec<usize>, Vec<usize>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = t * n_obj / threads..(t + 1) * n_obj / threads;
-                scope.spawn(move || count(range))
-            })
-            .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    let mut parts: Vec<(Vec<usize>, Vec<usize>)> = vec![Default::default(); threads];
+    let shares: Vec<_> = parts.iter_mut().enumerate().collect();
+    crate::par::each(shares, threads, |(t, out)| {
+        *out = count(t * n_obj / threads..(t + 1) * n_obj / threads);
     });
     let mut total = (vec![0usize; n_src], vec![0usize; n_src]);
     for (counts, runs) in &parts {

@@ -111,20 +111,16 @@ impl DsFit {
             let correct = (0..n).map(right).collect();
             return Beliefs::new(best, correct);
         }
-        // The claims in shares, one per thread; the objects' choices alongside.
+        // The claims in shares, one per thread; then the objects' choices.
         let mut correct = vec![0.0; n];
         let share = n.div_ceil(threads);
-        let best = std::thread::scope(|scope| {
-            for (t, part) in correct.chunks_mut(share).enumerate() {
-                let right = &right;
-                scope.spawn(move || {
-                    for (i, x) in part.iter_mut().enumerate() {
-                        *x = right(t * share + i);
-                    }
-                });
+        let parts: Vec<_> = correct.chunks_mut(share).enumerate().collect();
+        crate::par::each(parts, threads, |(t, part)| {
+            for (i, x) in part.iter_mut().enumerate() {
+                *x = right(t * share + i);
             }
-            self.post.chunks_exact(k).map(top).collect()
         });
+        let best = self.post.chunks_exact(k).map(top).collect();
         Beliefs::new(best, correct)
     }
 }
@@ -230,26 +226,12 @@ impl DawidSkene {
             pieces.push((head, rows_head));
             (rest, rest_rows) = (tail, rows_tail);
         }
-        let starts: Vec<StartSums> = if threads <= 1 || blocks == 1 {
-            pieces
-                .into_iter()
-                .enumerate()
-                .map(|(b, (post, rows))| start.run(bounds[b], post, rows))
-                .collect()
-        } else {
-            std::thread::scope(|scope| {
-                let start = &start;
-                let handles: Vec<_> = pieces
-                    .into_iter()
-                    .enumerate()
-                    .map(|(b, (post, rows))| {
-                        let first = bounds[b];
-                        scope.spawn(move || start.run(first, post, rows))
-                    })
-                    .collect();
-                handles.into_iter().filter_map(|h| h.join().ok()).collect()
-            })
-        };
+        let mut starts: Vec<Option<StartSums>> = (0..blocks).map(|_| None).collect();
+        let work: Vec<_> = pieces.into_iter().zip(&mut starts).enumerate().collect();
+        crate::par::each(work, threads, |(b, ((post, rows), out))| {
+            *out = Some(start.run(bounds[b], post, rows));
+        });
+        let starts: Vec<StartSums> = starts.into_iter().flatten().collect();
         let ridx = ridx;
         let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
         if !self.symmetric {
@@ -323,18 +305,8 @@ impl DawidSkene {
                 pieces.push(head);
                 rest = tail;
             }
-            if threads <= 1 || blocks == 1 {
-                for (b, (rows, sums)) in pieces.into_iter().zip(&mut partial).enumerate() {
-                    pass(b, rows, sums);
-                }
-            } else {
-                std::thread::scope(|scope| {
-                    for (b, (rows, sums)) in pieces.into_iter().zip(&mut partial).enumerate() {
-                        let pass = &pass;
-                        scope.spawn(move || pass(b, rows, sums));
-                    }
-                });
-            }
+            let work: Vec<_> = pieces.into_iter().zip(&mut partial).enumerate().collect();
+            crate::par::each(work, threads, |(b, (rows, sums))| pass(b, rows, sums));
             // Deterministic reduction, in block order.
             counts.iter_mut().for_each(|e| *e = 0.0);
             class_sum.iter_mut().for_each(|a| *a = 0.0);
