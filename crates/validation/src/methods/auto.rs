@@ -415,11 +415,8 @@ pub(crate) fn heldout_fold(
     fold: &[u8],
     f: usize,
 ) -> Vec<f64> {
-    let w: Vec<f64> = fold
-        .iter()
-        .map(|&g| if usize::from(g) == f { 0.0 } else { 1.0 })
-        .collect();
-    let fit = ds.fit_weighted(claims, anchors, k, Some(&w));
+    let held_out: Vec<bool> = fold.iter().map(|&g| usize::from(g) == f).collect();
+    let fit = ds.fit_leaving_out(claims, anchors, k, Some(&held_out));
     (0..claims.n_claims())
         .filter(|&c| usize::from(fold[c]) == f)
         .map(|c| {

@@ -14,7 +14,7 @@
 //! instead of a degenerate 0/1 matrix — the usual cure for Dawid–Skene over-fitting
 //! sparse workers. With `symmetric` the matrix is constrained to one accuracy per source
 //! (the one-coin model inside the same EM), which the default weighs against the full
-//! matrix by cross-validation; claim weights let that cross-validation hold claims out.
+//! matrix by cross-validation, which holds claims out of the fit ([`DawidSkene::fit_leaving_out`]).
 //! With `ordinal` (graded labels) each source's rows are shrunk towards the source's own
 //! ordinal fit ([`crate::methods::ordinal`]) rather than the typical source's matrix.
 //!
@@ -136,18 +136,22 @@ impl DawidSkene {
     /// the number of threads, each block with its own counts, summed in block order: the
     /// result is the same bit for bit on one core or many.
     pub(crate) fn fit_labels(&self, claims: &ClaimSet, anchors: &[Anchor], k: usize) -> DsFit {
-        self.fit_weighted(claims, anchors, k, None)
+        self.fit_leaving_out(claims, anchors, k, None)
     }
 
-    /// As [`Self::fit_labels`], with each claim's evidence raised to the power
-    /// `weight[c]` in the E-step (1: full, 0: ignored): claims judged copied count for
-    /// less, as in Dong et al.'s discounted vote.
-    pub(crate) fn fit_weighted(
+    /// As [`Self::fit_labels`], with the claims marked in `left_out` (held out by the
+    /// cross-validation) as if they were not there.
+    ///
+    /// A claim left out reads and adds to one more source's rows, after the real ones:
+    /// rows of ones that the M-step never writes, so the E-step multiplies it in as 1 and
+    /// the pass has no branch on whether a claim counts (the held-out claims are a
+    /// random fifth, a branch the processor would mispredict every fifth claim).
+    pub(crate) fn fit_leaving_out(
         &self,
         claims: &ClaimSet,
         anchors: &[Anchor],
         k: usize,
-        weight: Option<&[f64]>,
+        left_out: Option<&[bool]>,
     ) -> DsFit {
         let n_obj = claims.n_objects();
         let n_src = claims.n_sources();
@@ -165,8 +169,7 @@ impl DawidSkene {
                 Anchor::Unclaimed(v) => v,
             })
             .collect();
-        // Which labels each source used: crowd-kit normalises over those only.
-        let wt = |c: usize| weight.map_or(1.0, |w| w[c]);
+        let counts_claim = |c: usize| left_out.is_none_or(|l| !l[c]);
         // One-coin rows are `a` on the diagonal and one `off` value elsewhere: a claim
         // then multiplies its own label's probability by `a / off` and, since rows are
         // normalised, nothing else; `off`'s share of the likelihood is added per source.
@@ -191,8 +194,10 @@ impl DawidSkene {
                 0
             }
         ];
-        let table = n_src * k * k;
-        let count_len = if self.symmetric { n_src } else { table };
+        // The sources' rows, and the rows of ones for claims left out.
+        let row_sources = n_src + usize::from(left_out.is_some());
+        let table = row_sources * k * k;
+        let count_len = if self.symmetric { row_sources } else { table };
         let blocks = block_count(n * k, table);
         let bounds: Vec<usize> = (0..=blocks).map(|b| b * n_obj / blocks).collect();
         let obj_start = claims.object_starts();
@@ -213,9 +218,9 @@ impl DawidSkene {
             src,
             val,
             anchor_class: &anchor_class,
-            weight,
+            left_out,
+            left_out_source: n_src as u32,
             count_len,
-            n_src,
         };
         let mut pieces: Vec<(&mut [f64], &mut [u32])> = Vec::with_capacity(blocks);
         let (mut rest, mut rest_rows): (&mut [f64], &mut [u32]) = (&mut post, &mut ridx);
@@ -233,10 +238,11 @@ impl DawidSkene {
         });
         let starts: Vec<StartSums> = starts.into_iter().flatten().collect();
         let ridx = ridx;
+        // Which labels each source used: crowd-kit normalises over those only.
         let mut used = vec![false; if self.symmetric { 0 } else { n_src * k }];
         if !self.symmetric {
             for (c, &r) in ridx.iter().enumerate() {
-                if wt(c) > 0.0 {
+                if counts_claim(c) {
                     used[r as usize] = true;
                 }
             }
@@ -244,7 +250,8 @@ impl DawidSkene {
         // Summed in block order, so the same whatever the number of threads.
         let mut counts = crate::par::written_zeros(count_len);
         let mut class_sum = vec![0.0; k];
-        let mut source_weight = crate::par::written_zeros(if self.symmetric { n_src } else { 0 });
+        let mut source_weight =
+            crate::par::written_zeros(if self.symmetric { row_sources } else { 0 });
         for part in &starts {
             for (e, p) in counts.iter_mut().zip(&part.counts) {
                 *e += p;
@@ -256,7 +263,9 @@ impl DawidSkene {
                 *w += p;
             }
         }
+        // The rows of ones after the sources', which the M-step never writes.
         let mut errors = vec![0.0; table];
+        errors[n_src * k * k..].fill(1.0);
         let mut priors: Vec<f64> = class_sum.iter().map(|a| a / n_obj.max(1) as f64).collect();
         self.m_step(
             &mut counts,
@@ -276,7 +285,7 @@ impl DawidSkene {
             })
             .collect();
         let mut last_ll = f64::NEG_INFINITY;
-        let mut ratio = vec![0.0; if one_coin { n_src } else { 0 }];
+        let mut ratio = vec![0.0; if one_coin { row_sources } else { 0 }];
         for _ in 0..self.iterations {
             let prior: Vec<f64> = priors.iter().map(|p| p.max(EPS)).collect();
             let mut ll_off = 0.0;
@@ -293,7 +302,6 @@ impl DawidSkene {
                 ratio: one_coin.then_some(&ratio[..]),
                 prior: &prior,
                 anchor_class: &anchor_class,
-                weight,
             };
             let pass =
                 |b: usize, rows: &mut [f64], sums: &mut BlockSums| ctx.run(bounds[b], rows, sums);
@@ -489,9 +497,10 @@ struct Start<'a> {
     src: &'a [u32],
     val: &'a [u32],
     anchor_class: &'a [u32],
-    weight: Option<&'a [f64]>,
+    /// Claims left out, which read the rows of ones of source `left_out_source`.
+    left_out: Option<&'a [bool]>,
+    left_out_source: u32,
     count_len: usize,
-    n_src: usize,
 }
 
 /// What one block's start contributes to the first M-step.
@@ -508,16 +517,20 @@ impl Start<'_> {
     fn run(&self, first: usize, post: &mut [f64], rows: &mut [u32]) -> StartSums {
         let k = self.k;
         let base = self.obj_start[first] as usize;
-        let wt = |c: usize| self.weight.map_or(1.0, |w| w[c]);
+        let out = |c: usize| self.left_out.is_some_and(|l| l[c]);
         let mut sums = StartSums {
             counts: crate::par::written_zeros(self.count_len),
             class_sum: vec![0.0; k],
-            source_weight: crate::par::written_zeros(if self.symmetric { self.n_src } else { 0 }),
+            source_weight: crate::par::written_zeros(if self.symmetric {
+                self.count_len
+            } else {
+                0
+            }),
         };
         for (i, row) in post.chunks_exact_mut(k).enumerate() {
             let o = first + i;
             let range = self.obj_start[o] as usize..self.obj_start[o + 1] as usize;
-            let total: f64 = range.clone().map(wt).sum();
+            let total = range.clone().filter(|&c| !out(c)).count() as f64;
             // Write the row before adding to it: `post` is fresh from the allocator, and
             // a first read of a fresh page maps the shared zero page, which the first
             // write must then replace while every thread's view of it is flushed (an
@@ -525,25 +538,31 @@ impl Start<'_> {
             // faulted in once.
             row.fill(0.0);
             if total > 0.0 {
-                for c in range.clone() {
-                    row[self.val[c] as usize] += wt(c) / total;
+                let share = 1.0 / total;
+                for c in range.clone().filter(|&c| !out(c)) {
+                    row[self.val[c] as usize] += share;
                 }
             } else {
                 row.iter_mut().for_each(|p| *p = 1.0 / k as f64);
             }
             clamp_row(row, self.anchor_class[o]);
             for c in range {
+                if out(c) {
+                    // Read the rows of ones; count nothing.
+                    rows[c - base] = self.left_out_source * k as u32 + self.val[c];
+                    continue;
+                }
                 let r = self.src[c] * k as u32 + self.val[c];
                 rows[c - base] = r;
-                let (w, r) = (wt(c), r as usize);
+                let r = r as usize;
                 if self.symmetric {
-                    sums.counts[r / k] += w * row[r % k];
-                    sums.source_weight[r / k] += w;
+                    sums.counts[r / k] += row[r % k];
+                    sums.source_weight[r / k] += 1.0;
                     continue;
                 }
                 let at = r * k;
                 for (e, p) in sums.counts[at..at + k].iter_mut().zip(row.iter()) {
-                    *e += w * p;
+                    *e += p;
                 }
             }
             for (a, p) in sums.class_sum.iter_mut().zip(row.iter()) {
@@ -588,11 +607,10 @@ struct Pass<'a> {
     obj_start: &'a [u32],
     ridx: &'a [u32],
     errors: &'a [f64],
-    /// One-coin model: per source, `a / off` (see [`DawidSkene::fit_weighted`]).
+    /// One-coin model: per source, `a / off` (see [`DawidSkene::fit_leaving_out`]).
     ratio: Option<&'a [f64]>,
     prior: &'a [f64],
     anchor_class: &'a [u32],
-    weight: Option<&'a [f64]>,
 }
 
 impl Pass<'_> {
@@ -631,50 +649,40 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
         let o = first + i;
         let range = p.obj_start[o] as usize..p.obj_start[o + 1] as usize;
         row.copy_from_slice(&p.prior[..k]);
-        for (j, c) in range.clone().enumerate() {
-            if let Some(ratio) = p.ratio {
-                let r = p.ridx[c] as usize;
-                let (s, obs) = (r / k, r % k);
-                let f = match p.weight.map(|w| w[c]) {
-                    Some(w) if w <= 0.0 => 1.0,
-                    Some(w) if w < 1.0 => ratio[s].powf(w),
-                    _ => ratio[s],
-                };
-                // Every class by a constant index (times one but for the claimed label),
-                // rather than one by a variable index, keeps the row in registers.
-                for t in 0..k {
-                    row[t] *= if t == obs { f } else { 1.0 };
-                }
-                if j % 16 == 15 {
-                    let z: f64 = row.iter().sum();
-                    if z > 0.0 {
-                        row.iter_mut().for_each(|r| *r /= z);
-                        ll += z.ln();
-                    }
-                }
-                continue;
-            }
-            let at = p.ridx[c] as usize * k;
-            let e = &p.errors[at..at + k];
-            match p.weight.map(|w| w[c]) {
-                Some(w) if w <= 0.0 => {}
-                Some(w) if w < 1.0 => {
-                    for t in 0..k {
-                        row[t] *= e[t].powf(w);
-                    }
-                }
-                _ => {
-                    for t in 0..k {
-                        row[t] *= e[t];
-                    }
-                }
-            }
+        // Rescaled every 16 claims, so long rows cannot underflow.
+        let mut rescale = |j: usize, row: &mut [f64]| {
             if j % 16 == 15 {
                 let z: f64 = row.iter().sum();
                 if z > 0.0 {
                     row.iter_mut().for_each(|r| *r /= z);
                     ll += z.ln();
                 }
+            }
+        };
+        if let Some(ratio) = p.ratio {
+            for (j, c) in range.clone().enumerate() {
+                let r = p.ridx[c] as usize;
+                let (s, obs) = (r / k, r % k);
+                // Every class by a constant index (times one but for the claimed label),
+                // rather than one by a variable index, keeps the row in registers; the
+                // factor is picked by a mask of bits, since a compiler may otherwise
+                // branch on which class was claimed, a branch the processor cannot
+                // predict.
+                let (f, one) = (ratio[s].to_bits(), 1.0f64.to_bits());
+                for t in 0..k {
+                    let claimed = 0u64.wrapping_sub(u64::from(t == obs));
+                    row[t] *= f64::from_bits(one ^ ((one ^ f) & claimed));
+                }
+                rescale(j, row);
+            }
+        } else {
+            for (j, c) in range.clone().enumerate() {
+                let at = p.ridx[c] as usize * k;
+                let e = &p.errors[at..at + k];
+                for t in 0..k {
+                    row[t] *= e[t];
+                }
+                rescale(j, row);
             }
         }
         let z: f64 = row.iter().sum();
@@ -698,18 +706,18 @@ fn e_and_count<const K: usize>(p: &Pass<'_>, first: usize, post: &mut [f64], sum
             old[t] = row[t];
         }
         change = change.max(moved);
+        // (A claim left out adds to the rows of ones, which nothing reads.)
         for c in range {
             let r = p.ridx[c] as usize;
-            let w = p.weight.map_or(1.0, |w| w[c]);
             if p.ratio.is_some() {
                 // The one-coin M-step reads only the weight on the given label.
-                sums.counts[r / k] += w * row[r % k];
+                sums.counts[r / k] += row[r % k];
                 continue;
             }
             let at = r * k;
             let acc = &mut sums.counts[at..at + k];
             for t in 0..k {
-                acc[t] += w * row[t];
+                acc[t] += row[t];
             }
         }
         for (a, r) in sums.class_sum.iter_mut().zip(row.iter()) {
@@ -778,9 +786,9 @@ mod tests {
         b.build()
     }
 
-    /// A claim of weight 0 (held out in cross-validation) is as if it were not there.
+    /// A claim left out (held out in cross-validation) is as if it were not there.
     #[test]
-    fn zero_weight_is_the_same_as_leaving_the_claim_out() {
+    fn a_claim_left_out_is_as_if_it_were_not_there() {
         let rows: Vec<(String, String, String)> = (0..40)
             .flat_map(|o| {
                 (0..6).map(move |s| {
@@ -822,20 +830,16 @@ mod tests {
                 ..DawidSkene::default()
             },
         ] {
-            let weight: Vec<f64> = (0..full.n_claims())
+            let left_out: Vec<bool> = (0..full.n_claims())
                 .map(|c| {
                     let o = full.object_name(full.claim_object(c));
                     let s = full.source_name(full.claim_source(c));
-                    if (s, o) == (dropped.0, dropped.1) {
-                        0.0
-                    } else {
-                        1.0
-                    }
+                    (s, o) == (dropped.0, dropped.1)
                 })
                 .collect();
             let free_full = vec![Anchor::Free; full.n_objects()];
             let free_less = vec![Anchor::Free; less.n_objects()];
-            let a = ds.fit_weighted(&full, &free_full, 2, Some(&weight));
+            let a = ds.fit_leaving_out(&full, &free_full, 2, Some(&left_out));
             let b = ds.fit_labels(&less, &free_less, 2);
             assert_eq!(a.post.len(), b.post.len());
             for (x, y) in a.post.iter().zip(&b.post) {
