@@ -356,7 +356,7 @@ fn sample_objects(claims: &ClaimSet, target: usize) -> ClaimSet {
     let keep: Vec<bool> = (0..claims.n_objects() as u64)
         .map(|o| every.divides(mix(o)))
         .collect();
-    claims.object_subset(&keep)
+    claims.object_subset(&keep, false)
 }
 
 /// An exact test of whether a number is a multiple of a fixed `d ≥ 1`, by one multiply
