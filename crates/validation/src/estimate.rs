@@ -89,7 +89,8 @@ pub struct SourceEstimate {
     pub claims: u32,
     /// How many of them could be checked, and so carry the reliability and its interval:
     /// those on objects an outcome settles, or that another source speaks to when the
-    /// sources linked by shared objects (an outcome counting as one more) are three or more.
+    /// sources linked by shared objects can be judged at all (an odd cycle of sources
+    /// sharing objects, as three on one object, or an outcome on one of their objects).
     pub checked: u32,
     /// Suggested Admiralty letter.
     pub grade: Grade,
@@ -218,60 +219,93 @@ pub fn wilson(k: f64, n: f64) -> (f64, f64) {
     ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
-/// For each source, how many independent views of the truth its group holds: the sources
-/// linked to it by chains of shared objects (itself included; union–find over each
-/// object's sources), and one more when an outcome settles any of the group's objects (an
-/// outcome is a view no source gave).
-fn linked_views(claims: &ClaimSet, anchored: impl Fn(usize) -> bool) -> Vec<u32> {
+/// For each source, whether its group can be judged: the sources linked to it by chains of
+/// shared objects (union–find over each object's sources) include an odd cycle of sources
+/// that share objects pairwise (three sources on one object are one), or an outcome
+/// settles one of the group's objects.
+///
+/// How often two sources agree is fixed by the product of what their accuracies say (for a
+/// source right with probability `q` among two answers, `r = 2q − 1`, two sources agree at a
+/// rate `(1 + r₁r₂)/2`). Along a chain or round an even cycle of such products every other
+/// source's `r` can be traded against its neighbours' (A more accurate and B less agree just
+/// as often), so no accuracy is fixed; round an odd cycle the products fix each one (for
+/// three, `r₁² = r₁₂·r₁₃ / r₂₃`) and from there every source linked to it; an outcome fixes
+/// one directly. This is a check on the sources' graph, not on the model: more than two
+/// labels or a confusion matrix per source need at least as much. Two sources that only echo
+/// each other are the shortest chain; three in a chain (A with B on some things, B with C on
+/// others) are the next.
+fn judged_groups(claims: &ClaimSet, anchored: impl Fn(usize) -> bool) -> Vec<bool> {
     let n = claims.n_sources();
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn root(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let up = parent[parent[x as usize] as usize];
-            parent[x as usize] = up;
-            x = up;
+    // Whether a source sits on the other side from its parent; then from its root.
+    let mut flip = vec![false; n];
+    // Per root: whether its group holds an odd cycle.
+    let mut odd = vec![false; n];
+    /// The root of `x`'s group and `x`'s side relative to it, pointing `x` and every
+    /// source on its way straight at the root.
+    fn find(parent: &mut [u32], flip: &mut [bool], x: u32) -> (u32, bool) {
+        let (mut root, mut side) = (x, false);
+        while parent[root as usize] != root {
+            side ^= flip[root as usize];
+            root = parent[root as usize];
         }
-        x
+        let (mut y, mut to_root) = (x, side);
+        while y != root {
+            let (next, own) = (parent[y as usize], flip[y as usize]);
+            parent[y as usize] = root;
+            flip[y as usize] = to_root;
+            to_root ^= own;
+            y = next;
+        }
+        (root, side)
     }
     let src = claims.sources_flat();
     let starts = claims.object_starts();
-    // Groups left; once every source is in one, the rest of the objects cannot split it
-    // (on large data that happens within the first few thousand objects).
+    // Groups left; the larger root goes under the smaller, so one group's root is source 0,
+    // and once that group is all the sources and is odd, the rest of the objects cannot
+    // change anything (on large data within the first few thousand objects).
     let mut groups = n;
+    let mut distinct = Vec::new();
     for o in 0..claims.n_objects() {
-        if groups <= 1 {
+        if groups <= 1 && odd.first().copied().unwrap_or(true) {
             break;
         }
-        let cs = &src[starts[o] as usize..starts[o + 1] as usize];
-        if let Some((&first, rest)) = cs.split_first() {
-            for &s in rest {
-                let (a, b) = (root(&mut parent, first), root(&mut parent, s));
-                // The larger root under the smaller: the same forest whatever the order.
-                if a != b {
-                    parent[a.max(b) as usize] = a.min(b);
-                    groups -= 1;
-                }
+        distinct.clear();
+        distinct.extend_from_slice(&src[starts[o] as usize..starts[o + 1] as usize]);
+        distinct.dedup();
+        // Two sources on one object sit on opposite sides; a third closes a triangle.
+        let edges = distinct
+            .iter()
+            .skip(1)
+            .map(|&s| (distinct[0], s))
+            .chain((distinct.len() >= 3).then(|| (distinct[1], distinct[2])));
+        for (a, b) in edges {
+            let (ra, sa) = find(&mut parent, &mut flip, a);
+            let (rb, sb) = find(&mut parent, &mut flip, b);
+            if ra == rb {
+                odd[ra as usize] |= sa == sb;
+            } else {
+                let (lo, hi) = (ra.min(rb), ra.max(rb));
+                parent[hi as usize] = lo;
+                flip[hi as usize] = sa == sb;
+                odd[lo as usize] |= odd[hi as usize];
+                groups -= 1;
             }
         }
     }
-    let roots: Vec<u32> = (0..n as u32).map(|s| root(&mut parent, s)).collect();
-    let mut size = vec![0u32; n];
-    for &r in &roots {
-        size[r as usize] += 1;
-    }
-    let mut settled = vec![false; n];
+    let roots: Vec<u32> = (0..n as u32)
+        .map(|s| find(&mut parent, &mut flip, s).0)
+        .collect();
+    let mut judged: Vec<bool> = (0..n).map(|r| odd[r]).collect();
     for o in (0..claims.n_objects()).filter(|&o| anchored(o)) {
         if let Some(&s) = src
             .get(starts[o] as usize)
             .filter(|_| starts[o] < starts[o + 1])
         {
-            settled[roots[s as usize] as usize] = true;
+            judged[roots[s as usize] as usize] = true;
         }
     }
-    roots
-        .iter()
-        .map(|&r| size[r as usize] + u32::from(settled[r as usize]))
-        .collect()
+    roots.iter().map(|&r| judged[r as usize]).collect()
 }
 
 /// Turns beliefs into the public estimate, applying outcome anchors last so confirmed
@@ -307,25 +341,24 @@ pub(crate) fn finish(
         })
         .collect();
     // A source's record is what can be checked: its claims on objects that an outcome
-    // settles, or that another source also speaks to, provided the sources linked by shared
-    // objects, with an outcome on any of their objects counting as one more, number at
-    // least three. A claim nobody else addresses is right with whatever
-    // probability the model gives its source, so counting it would only narrow the interval
-    // without evidence (and, where a model calls a lone value certain, raise the source with
-    // every claim nobody can check). Two sources that only ever speak to the same things as
-    // each other cannot be judged either: how often two sources agree is one figure and
-    // their two accuracies are two unknowns (three views are the least from which accuracies
-    // can be told, as in Dawid & Skene's model), and agreement on what nobody else reports
-    // looks the same whether both are right or one repeats the other, the purest circular
-    // reporting.
+    // settles, or that another source also speaks to, provided the group of sources linked
+    // by shared objects can be judged at all ([`judged_groups`]: an odd cycle of sources
+    // sharing objects, as three on one object, or an outcome). A claim nobody else
+    // addresses is right with whatever probability the model gives its source, so counting
+    // it would only narrow the interval without evidence (and, where a model calls a lone
+    // value certain, raise the source with every claim nobody can check). Sources that only
+    // ever speak to the same things as each other, two of them or a chain, cannot be judged
+    // either: how often two sources agree is one figure, their accuracies two unknowns, and
+    // agreement on what nobody else reports looks the same whether both are right or one
+    // repeats the other, the purest circular reporting.
     let src = claims.sources_flat();
     let starts = claims.object_starts();
     let anchored = |o: usize| anchors.get(o).is_some_and(|a| !matches!(a, Anchor::Free));
-    let views = linked_views(claims, anchored);
+    let judged_group = judged_groups(claims, anchored);
     let checked: Vec<bool> = (0..claims.n_objects())
         .map(|o| {
             let cs = &src[starts[o] as usize..starts[o + 1] as usize];
-            anchored(o) || (cs.iter().any(|&s| s != cs[0]) && views[cs[0] as usize] >= 3)
+            anchored(o) || (cs.iter().any(|&s| s != cs[0]) && judged_group[cs[0] as usize])
         })
         .collect();
     let mut judged = vec![(0.0f64, 0.0f64); claims.n_sources()];
@@ -379,11 +412,12 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// The union–find's group sizes are the connected components of the graph whose
-        /// edges join sources claiming a common object (found here by a plain search), plus
-        /// one for a group with a settled object; the early stop changes nothing.
+        /// The union–find says a group can be judged exactly when the graph whose edges join
+        /// sources claiming a common object (searched here plainly, two-colouring each
+        /// component) has an odd cycle in the source's component, or an outcome settles one
+        /// of its objects; the early stop changes nothing.
         #[test]
-        fn linked_views_are_the_components_of_the_shared_object_graph(
+        fn judged_groups_are_the_odd_or_settled_components_of_the_shared_object_graph(
             claims in prop::collection::vec((0u32..12, 0u32..15), 1..60),
             settled in prop::collection::vec(0u32..15, 0..3),
         ) {
@@ -395,36 +429,43 @@ mod tests {
             let anchored: Vec<bool> = (0..c.n_objects() as u32)
                 .map(|o| settled.iter().any(|&x| c.object_name(o) == format!("o{x:02}")))
                 .collect();
-            let views = linked_views(&c, |o| anchored[o]);
+            let judged = judged_groups(&c, |o| anchored[o]);
             let n = c.n_sources();
-            // Adjacency by shared objects, then a search from each source.
+            // Adjacency by shared objects (a source is not its own neighbour), then a
+            // two-colouring search from each source.
             let mut adj = vec![vec![false; n]; n];
             for o in 0..c.n_objects() as u32 {
                 let ss: Vec<u32> = c.object_claims(o).map(|k| c.claim_source(k)).collect();
                 for &a in &ss {
                     for &b in &ss {
-                        adj[a as usize][b as usize] = true;
+                        adj[a as usize][b as usize] |= a != b;
                     }
                 }
             }
             for s in 0..n {
-                let mut seen = vec![false; n];
+                let mut colour: Vec<Option<bool>> = vec![None; n];
                 let mut stack = vec![s];
-                seen[s] = true;
+                colour[s] = Some(false);
+                let mut odd = false;
                 while let Some(x) = stack.pop() {
                     for y in 0..n {
-                        if adj[x][y] && !seen[y] {
-                            seen[y] = true;
-                            stack.push(y);
+                        if !adj[x][y] {
+                            continue;
+                        }
+                        match colour[y] {
+                            None => {
+                                colour[y] = colour[x].map(|c| !c);
+                                stack.push(y);
+                            }
+                            Some(cy) => odd |= Some(cy) == colour[x],
                         }
                     }
                 }
-                let size = seen.iter().filter(|&&x| x).count() as u32;
                 let outcome = (0..c.n_objects() as u32).any(|o| {
                     anchored[o as usize]
-                        && c.object_claims(o).any(|k| seen[c.claim_source(k) as usize])
+                        && c.object_claims(o).any(|k| colour[c.claim_source(k) as usize].is_some())
                 });
-                prop_assert_eq!(views[s], size + u32::from(outcome), "source {}", s);
+                prop_assert_eq!(judged[s], odd || outcome, "source {}", s);
             }
         }
     }

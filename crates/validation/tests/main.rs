@@ -301,6 +301,87 @@ fn reports_nobody_else_makes_do_not_make_a_source_reliable(#[case] kind: &str) {
     }
 }
 
+/// Three sources in a chain — x agreeing with y on some subjects, y with z on others, never
+/// all three on one — cannot be judged either: each agreement rate is one figure for two
+/// accuracies, and along a chain every accuracy can be traded against its neighbours'.
+/// When x and z also agree on subjects of their own, the triangle fixes all three; an
+/// outcome on one of the chain's subjects does too.
+#[test]
+fn three_sources_in_a_chain_cannot_be_judged_until_a_triangle_or_an_outcome() {
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for i in 0..40 {
+        for s in ["x", "y"] {
+            rows.push((s.to_owned(), format!("p{i}"), format!("v{i}")));
+        }
+        for s in ["y", "z"] {
+            rows.push((s.to_owned(), format!("r{i}"), format!("w{i}")));
+        }
+    }
+    for i in 0..40 {
+        for (j, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
+            if (i + j) % 4 != 0 {
+                rows.push((h.to_string(), format!("q{i}"), format!("t{i}")));
+            }
+        }
+    }
+    let build = |rows: &[(String, String, String)]| {
+        let mut b = ClaimSetBuilder::new();
+        for (s, o, v) in rows {
+            b.push(s, o, v);
+        }
+        b.build()
+    };
+    let methods = || -> Vec<Box<dyn Method>> {
+        vec![
+            default_method(),
+            Box::new(CopyAware::default()),
+            Box::new(OneCoin::default()),
+            Box::new(MajorityVote),
+            Box::new(DawidSkene::default()),
+        ]
+    };
+    let chain = build(&rows);
+    for m in methods() {
+        let est = m.estimate(&chain, &Outcomes::new());
+        for s in ["x", "y", "z"] {
+            let e = est.sources[chain.source_id(s).unwrap_or(0) as usize];
+            assert_eq!(
+                (e.grade, e.low, e.high, e.reliability, e.checked),
+                (Grade::F, 0.0, 1.0, 0.5, 0),
+                "{}: {s}",
+                m.name()
+            );
+        }
+        let h = est.sources[chain.source_id("h1").unwrap_or(0) as usize];
+        assert_ne!(h.grade, Grade::F, "{}: {h:?}", m.name());
+    }
+    // x and z agree on twenty subjects of their own: a triangle.
+    let mut closed = rows.clone();
+    for i in 0..20 {
+        for s in ["x", "z"] {
+            closed.push((s.to_owned(), format!("u{i}"), format!("k{i}")));
+        }
+    }
+    let closed = build(&closed);
+    for m in methods() {
+        let est = m.estimate(&closed, &Outcomes::new());
+        for s in ["x", "y", "z"] {
+            let e = est.sources[closed.source_id(s).unwrap_or(0) as usize];
+            assert_ne!(e.grade, Grade::F, "{}: {s} {e:?}", m.name());
+        }
+    }
+    // Or an outcome confirms one of x and y's subjects: the chain is anchored.
+    let mut confirmed = Outcomes::new();
+    confirmed.insert("p0", "v0");
+    for m in methods() {
+        let est = m.estimate(&chain, &confirmed);
+        for s in ["x", "y", "z"] {
+            let e = est.sources[chain.source_id(s).unwrap_or(0) as usize];
+            assert!(e.checked >= 40, "{}: {s} {e:?}", m.name());
+        }
+    }
+}
+
 /// Two sources that agree on fifty things nobody else reports: their agreement is one
 /// figure and their accuracies two unknowns, and it looks the same whether both are right
 /// or one repeats the other (circular reporting), so neither can be judged, by any method.

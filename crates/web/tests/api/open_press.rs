@@ -136,6 +136,12 @@ async fn repeating_what_was_published_earns_nothing_and_reporting_before_it_coun
     let (same_report, _) = file(&w, &handler, &same_ms, &[sighting(10)]).await;
     publish(&w, &handler, "Reuters", at, &sighting(10)).await;
     let (before_report, _) = file(&w, &handler, &ms_before, &[sighting(11)]).await;
+    // A third source reports that value before publication too: with the outlet, three
+    // views of one value (a triangle; the outlet with one source alone is a pair, and the
+    // outlet with sources that each share only a value with it a star, neither of which
+    // can be judged).
+    let third = w.source("1984-01-01").await;
+    file(&w, &handler, &third, &[sighting(11)]).await;
     w.t.clock.advance(Duration::milliseconds(1));
     let (status, body) =
         w.t.post_json(
@@ -154,8 +160,24 @@ async fn repeating_what_was_published_earns_nothing_and_reporting_before_it_coun
     );
     let a = assessment(&w, &analyst, &before_report).await;
     assert_eq!(claims_of(&a)[0]["echoes_open_press"], Value::Null, "{a}");
+    // Its agreement with the outlet is its own, not an echo, and checked.
     let r = reliability(&w, &analyst, &ms_before).await;
-    assert_eq!(r["suggestion"]["evidence"]["claims_judged"], 1, "{r}");
+    let ev = &r["suggestion"]["evidence"];
+    assert_eq!(
+        (
+            &ev["claims_agreeing"],
+            &ev["open_press"],
+            &ev["claims_judged"]
+        ),
+        (&json!(1), &json!({"echoed": 0, "claims": 0}), &json!(1)),
+        "{r}"
+    );
+    let r = reliability(&w, &analyst, &same_ms).await;
+    assert_eq!(
+        r["suggestion"]["evidence"]["open_press"],
+        json!({"echoed": 1, "claims": 1}),
+        "{r}"
+    );
 }
 
 #[rstest]

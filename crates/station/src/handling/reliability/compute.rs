@@ -374,7 +374,7 @@ impl Station {
             }
             let mut ev = evidence.remove(&s).unwrap_or_default();
             // The engine's count, by the engine's rule: claims an outcome or another source
-            // checks, within a group of at least three views.
+            // checks, within a group of sources that can be judged at all.
             ev.claims_judged = e.checked;
             ev.echo = echo.remove(&s).unwrap_or_default();
             ev.press = press.remove(claims.source_name(s)).unwrap_or_default();
