@@ -301,6 +301,53 @@ fn reports_nobody_else_makes_do_not_make_a_source_reliable(#[case] kind: &str) {
     }
 }
 
+/// A claim set from owned rows.
+fn owned_claims(rows: &[(String, String, String)]) -> ClaimSet {
+    let mut b = ClaimSetBuilder::new();
+    for (s, o, v) in rows {
+        b.push(s, o, v);
+    }
+    b.build()
+}
+
+/// Every method that judges sources, the default first.
+fn judging_methods() -> Vec<Box<dyn Method>> {
+    vec![
+        default_method(),
+        Box::new(CopyAware::default()),
+        Box::new(OneCoin::default()),
+        Box::new(MajorityVote),
+        Box::new(DawidSkene::default()),
+    ]
+}
+
+/// Four sources h1–h4 that each report three in four of forty subjects q0–q39, agreeing:
+/// a group that can be judged, beside whatever a test puts next to it.
+fn judged_crowd(rows: &mut Vec<(String, String, String)>) {
+    for i in 0..40 {
+        for (j, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
+            if (i + j) % 4 != 0 {
+                rows.push((h.to_string(), format!("q{i}"), format!("t{i}")));
+            }
+        }
+    }
+}
+
+/// `names` are not judged (F, the whole interval at its middle, nothing checked), and the
+/// crowd's h1 is.
+fn assert_not_judged(c: &ClaimSet, est: &humint_validation::Estimate, names: &[&str], m: &str) {
+    for s in names {
+        let e = est.sources[c.source_id(s).unwrap_or(0) as usize];
+        assert_eq!(
+            (e.grade, e.low, e.high, e.reliability, e.checked),
+            (Grade::F, 0.0, 1.0, 0.5, 0),
+            "{m}: {s}"
+        );
+    }
+    let h = est.sources[c.source_id("h1").unwrap_or(0) as usize];
+    assert_ne!(h.grade, Grade::F, "{m}: {h:?}");
+}
+
 /// Three sources in a chain — x agreeing with y on some subjects, y with z on others, never
 /// all three on one — cannot be judged either: each agreement rate is one figure for two
 /// accuracies, and along a chain every accuracy can be traded against its neighbours'.
@@ -317,43 +364,11 @@ fn three_sources_in_a_chain_cannot_be_judged_until_a_triangle_or_an_outcome() {
             rows.push((s.to_owned(), format!("r{i}"), format!("w{i}")));
         }
     }
-    for i in 0..40 {
-        for (j, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
-            if (i + j) % 4 != 0 {
-                rows.push((h.to_string(), format!("q{i}"), format!("t{i}")));
-            }
-        }
-    }
-    let build = |rows: &[(String, String, String)]| {
-        let mut b = ClaimSetBuilder::new();
-        for (s, o, v) in rows {
-            b.push(s, o, v);
-        }
-        b.build()
-    };
-    let methods = || -> Vec<Box<dyn Method>> {
-        vec![
-            default_method(),
-            Box::new(CopyAware::default()),
-            Box::new(OneCoin::default()),
-            Box::new(MajorityVote),
-            Box::new(DawidSkene::default()),
-        ]
-    };
-    let chain = build(&rows);
-    for m in methods() {
+    judged_crowd(&mut rows);
+    let chain = owned_claims(&rows);
+    for m in judging_methods() {
         let est = m.estimate(&chain, &Outcomes::new());
-        for s in ["x", "y", "z"] {
-            let e = est.sources[chain.source_id(s).unwrap_or(0) as usize];
-            assert_eq!(
-                (e.grade, e.low, e.high, e.reliability, e.checked),
-                (Grade::F, 0.0, 1.0, 0.5, 0),
-                "{}: {s}",
-                m.name()
-            );
-        }
-        let h = est.sources[chain.source_id("h1").unwrap_or(0) as usize];
-        assert_ne!(h.grade, Grade::F, "{}: {h:?}", m.name());
+        assert_not_judged(&chain, &est, &["x", "y", "z"], m.name());
     }
     // x and z agree on twenty subjects of their own: a triangle.
     let mut closed = rows.clone();
@@ -362,8 +377,8 @@ fn three_sources_in_a_chain_cannot_be_judged_until_a_triangle_or_an_outcome() {
             closed.push((s.to_owned(), format!("u{i}"), format!("k{i}")));
         }
     }
-    let closed = build(&closed);
-    for m in methods() {
+    let closed = owned_claims(&closed);
+    for m in judging_methods() {
         let est = m.estimate(&closed, &Outcomes::new());
         for s in ["x", "y", "z"] {
             let e = est.sources[closed.source_id(s).unwrap_or(0) as usize];
@@ -373,7 +388,7 @@ fn three_sources_in_a_chain_cannot_be_judged_until_a_triangle_or_an_outcome() {
     // Or an outcome confirms one of x and y's subjects: the chain is anchored.
     let mut confirmed = Outcomes::new();
     confirmed.insert("p0", "v0");
-    for m in methods() {
+    for m in judging_methods() {
         let est = m.estimate(&chain, &confirmed);
         for s in ["x", "y", "z"] {
             let e = est.sources[chain.source_id(s).unwrap_or(0) as usize];
@@ -395,52 +410,19 @@ fn two_sources_that_only_echo_each_other_cannot_be_judged() {
             rows.push((s.to_owned(), format!("p{i}"), format!("v{i}")));
         }
     }
-    for i in 0..40 {
-        for (j, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
-            if (i + j) % 4 != 0 {
-                rows.push((h.to_string(), format!("q{i}"), format!("t{i}")));
-            }
-        }
-    }
-    let build = |rows: &[(String, String, String)]| {
-        let mut b = ClaimSetBuilder::new();
-        for (s, o, v) in rows {
-            b.push(s, o, v);
-        }
-        b.build()
-    };
-    let closed = build(&rows);
-    let methods = || -> Vec<Box<dyn Method>> {
-        vec![
-            default_method(),
-            Box::new(CopyAware::default()),
-            Box::new(OneCoin::default()),
-            Box::new(MajorityVote),
-            Box::new(DawidSkene::default()),
-        ]
-    };
-    for m in methods() {
+    judged_crowd(&mut rows);
+    let closed = owned_claims(&rows);
+    for m in judging_methods() {
         let est = m.estimate(&closed, &Outcomes::new());
-        for s in ["x", "y"] {
-            let e = est.sources[closed.source_id(s).unwrap_or(0) as usize];
-            assert_eq!(e.grade, Grade::F, "{}: {s} {e:?}", m.name());
-            assert_eq!(
-                (e.low, e.high, e.reliability),
-                (0.0, 1.0, 0.5),
-                "{}: {s}",
-                m.name()
-            );
-        }
-        let h = est.sources[closed.source_id("h1").unwrap_or(0) as usize];
-        assert_ne!(h.grade, Grade::F, "{}: {h:?}", m.name());
+        assert_not_judged(&closed, &est, &["x", "y"], m.name());
     }
     // y also reports twenty of the subjects the others report on, agreeing with them.
     let mut joined = rows.clone();
     for i in 0..20 {
         joined.push(("y".to_owned(), format!("q{i}"), format!("t{i}")));
     }
-    let joined = build(&joined);
-    for m in methods() {
+    let joined = owned_claims(&joined);
+    for m in judging_methods() {
         let est = m.estimate(&joined, &Outcomes::new());
         for s in ["x", "y"] {
             let e = est.sources[joined.source_id(s).unwrap_or(0) as usize];
