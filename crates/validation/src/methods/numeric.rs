@@ -123,7 +123,7 @@ impl Numeric {
                         judged[c] = true;
                         continue;
                     }
-                    if cs.len() < 2 {
+                    if claims.lone(o) {
                         judged[c] = false;
                         continue;
                     }
