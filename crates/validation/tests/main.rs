@@ -62,6 +62,33 @@ fn one_coin_one_step_matches_hand_computation() {
     assert!((est.objects[q1].confidence - expected).abs() < 1e-12);
 }
 
+/// The list model's first step by hand. Source a lists the authors `p|q`, source b only
+/// `p`. Start: p listed by both (1), q by half (0.5). With Beta(1, 1) priors, a's
+/// sensitivity is (1.5 + 1)/(1.5 + 2) and its false-positive rate (0.5 + 1)/(0.5 + 2); b's
+/// (1 + 1)/(1.5 + 2) and (0 + 1)/(0.5 + 2). Then q's log-odds are
+/// ln(sens_a/fpr_a) + ln((1 − sens_b)/(1 − fpr_b)), and p's cancel between the two lists,
+/// so `p` (without q) is the value with probability 1 − P(q).
+#[test]
+fn list_model_one_step_matches_hand_computation() {
+    let c = claims(&[("a", "book", "p|q"), ("b", "book", "p")]);
+    let m = humint_validation::ListModel {
+        iterations: 1,
+        sensitivity_prior: (1.0, 1.0),
+        false_positive_prior: (1.0, 1.0),
+    };
+    let est = m.estimate(&c, &Outcomes::new());
+    let (sens_a, fpr_a): (f64, f64) = (2.5 / 3.5, 1.5 / 2.5);
+    let (sens_b, fpr_b): (f64, f64) = (2.0 / 3.5, 1.0 / 2.5);
+    let q = 1.0 / (1.0 + (-((sens_a / fpr_a).ln() + ((1.0 - sens_b) / (1.0 - fpr_b)).ln())).exp());
+    assert_eq!(value(&est, &c, "book"), Some("p"));
+    let book = c.object_id("book").unwrap_or(0) as usize;
+    assert!(
+        (est.objects[book].confidence - (1.0 - q)).abs() < 1e-12,
+        "{:?}",
+        est.objects[book]
+    );
+}
+
 #[test]
 fn numeric_model_lets_close_figures_support_each_other() {
     // Two sources say about 100, two (individually more numerous) say exactly 200.

@@ -996,6 +996,77 @@ mod tests {
     use crate::claims::ClaimSetBuilder;
     use crate::synthetic::{SyntheticParams, generate};
 
+    /// Dong et al.'s dependence posterior by hand. Two sources of accuracy 0.8 (copy rate
+    /// c = 0.8, three wrong values an object, prior 0.2) share four objects: they agree on
+    /// two values certainly right, on one certainly wrong, and differ on the fourth.
+    /// Agreeing on a right value is `1 − c + c·Ā/(A₁A₂)` = 0.2 + 0.8·0.8/0.64 = 1.2 times
+    /// likelier if dependent; on a wrong one `1 − c + c·(1 − Ā)·n/((1−A₁)(1−A₂))` =
+    /// 0.2 + 0.8·0.2·3/0.04 = 12.2 times; differing `1 − c` = 0.2 times. The log-odds are
+    /// 2 ln 1.2 + ln 12.2 + ln 0.2 + ln(0.2/0.8).
+    #[test]
+    fn a_pairs_dependence_matches_hand_computation() {
+        let mut c = ClaimSetBuilder::new();
+        for (o, va, vb) in [
+            ("o1", "x", "x"),
+            ("o2", "y", "y"),
+            ("o3", "z", "z"),
+            ("o4", "u", "w"),
+        ] {
+            c.push("a", o, va);
+            c.push("b", o, vb);
+        }
+        let c = c.build();
+        // Right on o1 and o2, wrong on o3; o4 is a disagreement, whatever its values.
+        let correct: Vec<f64> = (0..c.n_claims())
+            .map(|k| f64::from(u8::from(c.object_name(c.claim_object(k)) != "o3")))
+            .collect();
+        let model = CopyModel {
+            prior: 0.2,
+            rate: 0.8,
+            estimate_prior: false,
+        };
+        let deps = model.detect(&c, &correct, &[0.8, 0.8], &|_| 3.0, Some(3.0), 0.0);
+        let log_odds = 2.0 * 1.2f64.ln() + 12.2f64.ln() + 0.2f64.ln() + (0.2f64 / 0.8).ln();
+        let want = 1.0 / (1.0 + (-log_odds).exp());
+        assert_eq!(deps.len(), 1, "{deps:?}");
+        assert_eq!((deps[0].source_a, deps[0].source_b), (0, 1));
+        assert!(
+            (deps[0].probability - want).abs() < 1e-9,
+            "{} vs {want}",
+            deps[0].probability
+        );
+    }
+
+    /// The copy-aware vote's discount by hand: three sources give one value, ranked by
+    /// accuracy a (0.9), b (0.8), c (0.7); a and b are dependent with probability 0.5, b
+    /// and c with 1, a and c not at all; copy rate 0.8. a counts in full, b by
+    /// 1 − 0.8·0.5 = 0.6, c by (nothing from a) × (1 − 0.8·1) = 0.2. The fourth source,
+    /// alone on another value, counts in full.
+    #[test]
+    fn the_copy_discount_matches_hand_computation() {
+        let mut b = ClaimSetBuilder::new();
+        for s in ["a", "b", "c"] {
+            b.push(s, "o", "x");
+        }
+        b.push("d", "o", "y");
+        let c = b.build();
+        let dep = |a, b, p| Dependency {
+            source_a: a,
+            source_b: b,
+            probability: p,
+        };
+        let w = independence_weights(
+            &c,
+            &[0.9, 0.8, 0.7, 0.6],
+            &[dep(0, 1, 0.5), dep(1, 2, 1.0)],
+            0.8,
+        );
+        let by_source: Vec<f64> = (0..4).map(|s| w[c.source_claims(s)[0] as usize]).collect();
+        for (got, want) in by_source.iter().zip([1.0, 0.6, 0.2, 1.0]) {
+            assert!((got - want).abs() < 1e-12, "{by_source:?}");
+        }
+    }
+
     /// Pairs turned away by the logarithm-free bound are exactly those the full ratio
     /// would have turned away: the reported pairs are the same as when every pair is
     /// scored and only then filtered.
