@@ -5,6 +5,7 @@ use humint_validation::{
     ClaimSet, ClaimSetBuilder, CopyAware, DawidSkene, Grade, METHOD_NAMES, MajorityVote, Method,
     Numeric, OneCoin, Outcomes, default_method, method_by_name,
 };
+use proptest::prelude::*;
 use rstest::rstest;
 
 fn claims(rows: &[(&str, &str, &str)]) -> ClaimSet {
@@ -619,4 +620,82 @@ fn default_chooses_one_accuracy_when_sources_are_sparse() {
     assert_eq!(humint_validation::Auto::choose(&c), "one-coin");
     let est = default_method().estimate(&c, &Outcomes::new());
     assert_eq!(est.method, "auto:one-coin");
+}
+
+/// The kinds of values the property test below draws claims from.
+const VALUE_POOLS: [&[&str]; 4] = [
+    &["0", "1", "2", "3"],
+    &["ann", "bob", "cy", "dee", "eve"],
+    &["100", "101", "250", "99.5", "-3"],
+    &["p|q", "p", "q|r", "p|q|r", "s"],
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Whatever the claims (labels, names, figures or lists; one source or many; an object
+    /// claimed once or by everyone; a source giving two values for one object) and whatever
+    /// outcomes are confirmed (on a claimed value, on a value nobody claimed, on an object
+    /// nobody claimed), every method answers without panicking, and what it answers is
+    /// coherent: one estimate per object and per source, probabilities within [0, 1],
+    /// each source's reliability inside its interval, at most its claims checked, a source
+    /// with none checked at the middle of the whole interval and graded F, confirmed values
+    /// shown as such, and each dependent pair named once in order.
+    #[test]
+    fn every_method_answers_coherently_on_any_claims(
+        pool in 0usize..4,
+        rows in prop::collection::vec((0u8..6, 0u8..8, 0usize..5), 1..40),
+        confirmed in prop::collection::vec((0u8..10, 0usize..6), 0..3),
+    ) {
+        let values = VALUE_POOLS[pool];
+        let mut b = ClaimSetBuilder::new();
+        for &(s, o, v) in &rows {
+            b.push(&format!("s{s}"), &format!("o{o}"), values[v % values.len()]);
+        }
+        let c = b.build();
+        let mut outcomes = Outcomes::new();
+        for &(o, v) in &confirmed {
+            // Index 5 is a value nobody claims; objects 8 and 9 are claimed by nobody.
+            let value = values.get(v).copied().unwrap_or("unheard of");
+            outcomes.insert(format!("o{o}"), value);
+        }
+        for name in METHOD_NAMES {
+            let Some(m) = method_by_name(name) else {
+                return Err(TestCaseError::fail(format!("{name} is listed but missing")));
+            };
+            let est = m.estimate(&c, &outcomes);
+            prop_assert_eq!(est.objects.len(), c.n_objects(), "{}", name);
+            prop_assert_eq!(est.sources.len(), c.n_sources(), "{}", name);
+            for (o, e) in est.objects.iter().enumerate() {
+                prop_assert!((0.0..=1.0).contains(&e.confidence), "{}: {:?}", name, e);
+                let object = c.object_name(o as u32);
+                let confirmed_here = confirmed.iter().rev().find(|&&(x, _)| format!("o{x}") == object);
+                if let Some(&(_, v)) = confirmed_here {
+                    let want = values.get(v).copied().unwrap_or("unheard of");
+                    prop_assert!(e.anchored, "{}: {} {:?}", name, object, e);
+                    prop_assert_eq!(est.value_text(&c, o as u32), Some(want), "{}", name);
+                    prop_assert_eq!(e.confidence, 1.0, "{}", name);
+                } else {
+                    prop_assert!(!e.anchored, "{}: {} {:?}", name, object, e);
+                }
+            }
+            for (s, e) in est.sources.iter().enumerate() {
+                let claims = c.source_claims(s as u32).len() as u32;
+                prop_assert_eq!(e.claims, claims, "{}", name);
+                prop_assert!(e.checked <= e.claims, "{}: {:?}", name, e);
+                prop_assert!(
+                    0.0 <= e.low && e.low <= e.reliability && e.reliability <= e.high && e.high <= 1.0,
+                    "{}: {:?}", name, e
+                );
+                if e.checked == 0 {
+                    prop_assert_eq!((e.low, e.high, e.reliability, e.grade), (0.0, 1.0, 0.5, Grade::F), "{}", name);
+                }
+            }
+            for d in &est.dependencies {
+                prop_assert!(d.source_a < d.source_b, "{}: {:?}", name, d);
+                prop_assert!((d.source_b as usize) < c.n_sources(), "{}: {:?}", name, d);
+                prop_assert!((0.0..=1.0).contains(&d.probability), "{}: {:?}", name, d);
+            }
+        }
+    }
 }
