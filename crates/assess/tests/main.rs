@@ -202,3 +202,75 @@ fn outcomes_anchor_the_estimate() {
 fn claims_are_required_without_a_subcommand() {
     assert!(assess(&[]).is_err());
 }
+
+/// A field as a CSV writer quotes it: always, with quotes doubled.
+fn quoted(field: &str) -> String {
+    format!("\"{}\"", field.replace('"', "\"\""))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever the names hold — commas, quotes, line breaks, any script — a claims file
+    /// written with standard quoting reads back to exactly those sources and objects.
+    #[test]
+    fn any_quoted_names_read_back_as_written(
+        rows in proptest::collection::vec(
+            (
+                "[a-zé,\"\n ]{0,6}[a-z0-9é,\"]",
+                "[a-zé,\"\r\n ]{0,6}[a-z0-9é,\"]",
+                "[a-z0-9,\"\n]{0,3}[a-z0-9,\"]",
+            ),
+            1..12,
+        ),
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut text = String::from("source,object,value\r\n");
+        for (s, o, v) in &rows {
+            text.push_str(&format!("{},{},{}\r\n", quoted(s), quoted(o), quoted(v)));
+        }
+        let claims = write(dir.path(), "claims.csv", &text);
+        let out = assess(&["--claims", claims.to_str().unwrap_or(""), "--format", "json"]);
+        let out = out.map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e:#}\n{text}")))?;
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let names = |key: &str, field: &str| -> std::collections::BTreeSet<String> {
+            v[key]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x[field].as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        };
+        let want_sources: std::collections::BTreeSet<String> =
+            rows.iter().map(|r| r.0.clone()).collect();
+        let want_objects: std::collections::BTreeSet<String> =
+            rows.iter().map(|r| r.1.clone()).collect();
+        proptest::prop_assert_eq!(names("sources", "source"), want_sources);
+        proptest::prop_assert_eq!(names("objects", "object"), want_objects);
+    }
+
+    /// Any bytes after a good header — broken quotes, stray fields, invalid UTF-8 — give
+    /// either claims or an error that names the file and the line, never a panic.
+    #[test]
+    fn any_bytes_give_claims_or_an_error_naming_the_line(
+        body in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::sample::select(vec![b',', b'"', b'\n', b'\r', b'a', b'b', b' ']),
+                proptest::num::u8::ANY,
+            ],
+            0..60,
+        ),
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("claims.csv");
+        let mut bytes = b"source,object,value\n".to_vec();
+        bytes.extend_from_slice(&body);
+        std::fs::write(&path, &bytes).expect("write");
+        if let Err(e) = assess(&["--claims", path.to_str().unwrap_or(""), "--format", "json"]) {
+            let msg = format!("{e:#}");
+            proptest::prop_assert!(msg.contains("claims.csv"), "{}", msg);
+            proptest::prop_assert!(
+                msg.contains("line ") || msg.contains("no claims"),
+                "{}", msg
+            );
+        }
+    }
+}
