@@ -489,6 +489,12 @@ fn reliability_block(v: &humint_station::handling::ReliabilityView) -> Reliabili
                         e.outcomes_confirmed, e.outcomes_refuted
                     ),
                 ];
+                if e.claims_judged == 0 && e.claims_agreeing > 0 {
+                    lines.push(
+                        "The sources that agree with it are linked to it only in a pair or a chain, which nobody else checks, so its accuracy cannot be told from repetition: it will be judged once a third source reports on one of those subjects, or an outcome settles one."
+                            .to_owned(),
+                    );
+                }
                 if e.press.echoed > 0 {
                     lines.push(format!(
                         "{} of its {} claims repeated what open press had already published; they earn it nothing and corroborate nobody.",

@@ -359,6 +359,17 @@ async fn two_sources_that_only_echo_each_other_are_not_judged(#[case] backend: B
         let digit = c["credibility"].as_u64().expect("a digit");
         assert!(digit > 1, "{c}");
     }
+    // The source page says why, and what would change it.
+    let page = crate::ui::Browser::sign_in(&w.t, &w.analyst)
+        .await
+        .get(&format!("/sources/{first}"))
+        .await;
+    for line in [
+        "0 of its claims could be checked against another source or an outcome.",
+        "linked to it only in a pair or a chain, which nobody else checks, so its accuracy cannot be told from repetition: it will be judged once a third source reports on one of those subjects, or an outcome settles one.",
+    ] {
+        assert!(page.body.contains(line), "{line}\n{}", page.body);
+    }
 }
 
 #[rstest]
