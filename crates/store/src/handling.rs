@@ -378,6 +378,12 @@ pub struct SourceAlertInputs {
     pub payments: Vec<PaymentRow>,
     /// Concerns raised about the source, with their reviews (migration 0018).
     pub concerns: Vec<ConcernRow>,
+    /// When each version of the source's risk assessment was made (the plain column; the
+    /// welfare text stays sealed), oldest first.
+    pub risk_assessed_at_ms: Vec<i64>,
+    /// The source's live taskings (issued, acknowledged or the legacy agreed): an ended one
+    /// raises no alert from the write that ended it onwards.
+    pub live_taskings: Vec<TaskingRow>,
 }
 
 /// One scheduled alert: in force from `starts_at_ms` (inclusive) to `ends_at_ms` (exclusive;

@@ -9,7 +9,8 @@
 //! (28/14/7 days) — DUR-02; cancellation — s.45; urgent written record — Scottish Code 5.5;
 //! Commissioner notices — s.32C; error reports — IPCO AR 2018 para 17.4; roles — s.29(5);
 //! payments — reg 3(n) and the deployment's policy; requirements — product.md; concerns
-//! raised about a source — compliance.md, "Software implications" and §1.
+//! raised about a source — compliance.md, "Software implications" and §1; risk assessments
+//! behind a founded concern or a tasking — compliance.md §1.13, IPCO AR 2018 para 5.19(v).
 
 use super::calendar::{self, BankHolidays};
 use super::concern::{Concern, ConcernCategory};
@@ -17,7 +18,8 @@ use super::contact::{Contact, ContactStatus};
 use super::payment::{self, Payment, PaymentKind, PaymentPolicy};
 use super::relevant_error::RelevantError;
 use super::review::commissioner_notices;
-use super::tasking::Requirement;
+use super::risk::{AssessedAt, reassessed_since};
+use super::tasking::{Requirement, Tasking, TaskingState};
 use super::{Authorisation, AuthorisationStatus, RoleAssignment, Source, SourceState, roles};
 use crate::Id;
 use chrono::{DateTime, Datelike, Duration, Utc};
@@ -59,11 +61,16 @@ pub enum AlertKind {
     RequirementReviewOverdue,
     /// Someone raised a concern about the source that no controller has reviewed yet.
     ConcernOpen,
+    /// A concern bearing on risk was found founded and the risk assessment has not been
+    /// redone since.
+    RiskAssessmentAfterConcern,
+    /// A live tasking was issued after the source's latest risk assessment.
+    RiskAssessmentBehindTasking,
 }
 
 impl AlertKind {
     /// Every kind's name, as it appears on the wire and in [`AlertKind::name`].
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 20] = [
         "contact_overdue",
         "contact_missed",
         "contact_outcome_not_recorded",
@@ -82,6 +89,8 @@ impl AlertKind {
         "payment_awaiting_approval",
         "requirement_review_overdue",
         "concern_open",
+        "risk_assessment_after_concern",
+        "risk_assessment_behind_tasking",
     ];
 
     /// The kind's name without its details (`authorisation_expiring` for every window).
@@ -105,6 +114,8 @@ impl AlertKind {
             AlertKind::PaymentAwaitingApproval => Self::NAMES[15],
             AlertKind::RequirementReviewOverdue => Self::NAMES[16],
             AlertKind::ConcernOpen => Self::NAMES[17],
+            AlertKind::RiskAssessmentAfterConcern => Self::NAMES[18],
+            AlertKind::RiskAssessmentBehindTasking => Self::NAMES[19],
         }
     }
 }
@@ -120,6 +131,7 @@ pub enum AlertSubject {
     Requirement(Id<Requirement>),
     RelevantError(Id<RelevantError>),
     Concern(Id<Concern>),
+    Tasking(Id<Tasking>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +184,10 @@ pub struct HandlingRecords<'a> {
     pub errors: &'a [RelevantError],
     /// Concerns raised about the sources.
     pub concerns: &'a [Concern],
+    /// When each source's risks were assessed (every version).
+    pub risk_assessed: &'a [AssessedAt],
+    /// The sources' taskings.
+    pub taskings: &'a [TaskingState],
 }
 
 /// Every alert in force at `now`, most urgent first.
@@ -247,6 +263,12 @@ pub fn alerts(
     for c in records.concerns.iter().filter(|c| c.is_open_at(now)) {
         out.push(concern_alert(c, records));
     }
+    for c in records.concerns {
+        out.extend(risk_after_concern_alert(c, records, now));
+    }
+    for t in records.taskings {
+        out.extend(risk_behind_tasking_alert(t, records, now));
+    }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.due_at.cmp(&b.due_at)));
     out
 }
@@ -284,6 +306,88 @@ fn concern_alert(c: &Concern, records: &HandlingRecords<'_>) -> Alert {
             )
         },
     }
+}
+
+fn codename<'a>(records: &'a HandlingRecords<'_>, source: Id<Source>) -> &'a str {
+    records
+        .sources
+        .iter()
+        .find(|s| s.id == source)
+        .map_or("A source", |s| s.codename.as_str())
+}
+
+/// A founded concern that bears on risk (coercion, welfare, circumstances:
+/// [`Concern::risk_assessment_review_required`]) makes the risk assessment out of date: the
+/// handler must bring such a concern to the controller because it "might affect the validity of
+/// the risk assessment" (compliance.md §1.13), and the assessment is to be "dynamically
+/// maintained and updated" (IPCO AR 2018 para 5.19(v)). In force from the instant of the
+/// finding until a risk assessment of the source recorded at or after it. Coercion and welfare
+/// are the source's safety; changed circumstances a warning.
+fn risk_after_concern_alert(
+    c: &Concern,
+    records: &HandlingRecords<'_>,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    let found = c.review?.reviewed_at;
+    if !c.risk_assessment_review_required()
+        || now < found
+        || reassessed_since(records.risk_assessed, c.source, found, now)
+    {
+        return None;
+    }
+    let codename = codename(records, c.source);
+    let safety = matches!(
+        c.category,
+        ConcernCategory::Coercion | ConcernCategory::Welfare
+    );
+    let what = match c.category {
+        ConcernCategory::Coercion => "that the source is being or was coerced",
+        ConcernCategory::Welfare => "about the source's welfare",
+        _ => "about the source's circumstances",
+    };
+    Some(Alert {
+        kind: AlertKind::RiskAssessmentAfterConcern,
+        severity: if safety {
+            Severity::SourceSafety
+        } else {
+            Severity::Warning
+        },
+        due_at: found,
+        subject: AlertSubject::Concern(c.id),
+        source: Some(c.source),
+        message: format!(
+            "{codename}: a concern {what} was found founded on {}; reassess the source's risks and record a new risk assessment.",
+            calendar::local_date(found)
+        ),
+    })
+}
+
+/// A task given after the latest risk assessment was not weighed by it: the assessment must
+/// cover "the risk to the source of any tasking", and the system should "require
+/// re-assessment on tasking change" (compliance.md §1.13). In force while the task is live
+/// (issued or acknowledged), from its issue until a risk assessment of the source recorded at
+/// or after the issue. A warning: the task stands (a controller may task before the paperwork
+/// catches up); this is the reminder.
+fn risk_behind_tasking_alert(
+    t: &TaskingState,
+    records: &HandlingRecords<'_>,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    if !t.is_live_at(now) || reassessed_since(records.risk_assessed, t.source, t.issued_at, now) {
+        return None;
+    }
+    Some(Alert {
+        kind: AlertKind::RiskAssessmentBehindTasking,
+        severity: Severity::Warning,
+        due_at: t.issued_at,
+        subject: AlertSubject::Tasking(t.id),
+        source: Some(t.source),
+        message: format!(
+            "{}: a task given on {} came after the latest risk assessment; record a risk assessment that weighs the risk of this task.",
+            codename(records, t.source),
+            calendar::local_date(t.issued_at)
+        ),
+    })
 }
 
 fn source_alerts(
@@ -604,6 +708,11 @@ pub fn change_instants(records: &HandlingRecords<'_>, policy: &AlertPolicy) -> V
     for c in records.concerns {
         at.push(c.raised_at);
         at.extend(c.review.map(|r| r.reviewed_at));
+    }
+    at.extend(records.risk_assessed.iter().map(|a| a.at));
+    for t in records.taskings {
+        at.push(t.issued_at);
+        at.extend(t.ended_at);
     }
     at.sort_unstable();
     at.dedup();

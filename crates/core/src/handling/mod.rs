@@ -64,9 +64,9 @@ pub use review::{
     RenewalRequest, Review, ReviewRequest, cancel, commissioner_notice_deadline,
     commissioner_notices, falling_with, renew, review,
 };
-pub use risk::{RiskAssessment, RiskLevel};
+pub use risk::{AssessedAt, RiskAssessment, RiskLevel};
 pub use roles::{RoleAssignment, RoleHolders, SourceRole};
-pub use tasking::{Priority, Requirement, Tasking, TaskingRequest, task};
+pub use tasking::{Priority, Requirement, Tasking, TaskingRequest, TaskingState, task};
 
 /// Marker for the people who act on a source (handler, controller, authorising officer …). The
 /// store's user ids convert with [`Id::from_uuid`](crate::Id::from_uuid).

@@ -104,3 +104,35 @@ pub fn check_assessment<'a>(
     }
     Ok(latest)
 }
+
+/// When one version of a source's risk assessment was made: all the alert rules read of it
+/// (the store keeps the source, the time and the level in plain columns and seals the welfare
+/// text, so the key-less alert scheduler can build this and nothing more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssessedAt {
+    pub source: Id<Source>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&RiskAssessment> for AssessedAt {
+    fn from(r: &RiskAssessment) -> Self {
+        AssessedAt {
+            source: r.source,
+            at: r.assessed_at,
+        }
+    }
+}
+
+/// Whether the source's risks were assessed again at or after `since`, by `now` (AR 2018 para
+/// 5.19(v): the assessment is "dynamically maintained and updated", so an event that bears on
+/// it is answered by a newer version; one recorded at the very instant of the event counts).
+pub fn reassessed_since(
+    assessed: &[AssessedAt],
+    source: Id<Source>,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    assessed
+        .iter()
+        .any(|a| a.source == source && since <= a.at && a.at <= now)
+}

@@ -97,6 +97,63 @@ pub struct Tasking {
     pub history: Vec<TaskingEvent>,
 }
 
+/// What the alert rules read of a tasking: its plain columns (the instructions and the notes of
+/// each change are sealed, so the key-less alert scheduler never has them) and, where the
+/// history is at hand, when it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaskingState {
+    pub id: Id<Tasking>,
+    pub source: Id<Source>,
+    pub requirement: Id<Requirement>,
+    pub issued_at: DateTime<Utc>,
+    pub status: TaskingStatus,
+    /// When it was completed, withdrawn or declined, if known. A row read without keys
+    /// carries only its status; an ended one then counts as ended from before its issue, which
+    /// is right from the write that ended it onwards (that write reschedules the source).
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl TaskingStatus {
+    /// Still asked of the source: issued or acknowledged (or the legacy agreed), not completed,
+    /// withdrawn or declined (product.md, "Tasking").
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            TaskingStatus::Issued | TaskingStatus::Agreed | TaskingStatus::Acknowledged
+        )
+    }
+}
+
+impl TaskingState {
+    /// Whether the task is asked of the source at `now`: from its issue until the instant it
+    /// ended.
+    pub fn is_live_at(&self, now: DateTime<Utc>) -> bool {
+        now >= self.issued_at
+            && (self.status.is_live() || self.ended_at.is_some_and(|end| now < end))
+    }
+}
+
+impl From<&Tasking> for TaskingState {
+    fn from(t: &Tasking) -> Self {
+        TaskingState {
+            id: t.id,
+            source: t.source,
+            requirement: t.requirement,
+            issued_at: t.issued_at,
+            status: t.status,
+            ended_at: if t.status.is_live() {
+                None
+            } else {
+                t.history
+                    .iter()
+                    .filter(|e| !e.to.is_live())
+                    .map(|e| e.at)
+                    .min()
+            },
+        }
+    }
+}
+
 /// What a handler asks to task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskingRequest {

@@ -12,8 +12,8 @@ use super::{PageRequest, RequirementRow};
 use crate::{Principal, Station, StationError};
 use humint_core::Role;
 use humint_core::handling::{
-    Alert, AlertKind, AlertPolicy, Authorisation, Contact, HandlingRecords, Payment, Priority,
-    Requirement, Severity, alert_schedule,
+    Alert, AlertKind, AlertPolicy, AssessedAt, Authorisation, Contact, HandlingRecords, Payment,
+    Priority, Requirement, Severity, alert_schedule,
 };
 use humint_store::{
     AlertCursor, AlertQuery, AlertScheduleRow, AlertScheduler, HandlingStore as _,
@@ -117,9 +117,33 @@ impl AlertScheduler for CoreScheduler {
                 .iter()
                 .map(super::concerns::core_concern)
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok((source, authorisations, roles, contacts, payments, concerns))
+            let risk_assessed = inputs
+                .risk_assessed_at_ms
+                .iter()
+                .map(|ms| {
+                    Ok(AssessedAt {
+                        source: source.id,
+                        at: super::ms_time(*ms)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StationError>>()?;
+            let taskings = inputs
+                .live_taskings
+                .iter()
+                .map(convert::tasking_state)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((
+                source,
+                authorisations,
+                roles,
+                contacts,
+                payments,
+                concerns,
+                risk_assessed,
+                taskings,
+            ))
         };
-        let (source, authorisations, roles, contacts, payments, concerns) =
+        let (source, authorisations, roles, contacts, payments, concerns, risk_assessed, taskings) =
             decode().map_err(|e| e.to_string())?;
         let records = HandlingRecords {
             sources: std::slice::from_ref(&source),
@@ -130,6 +154,8 @@ impl AlertScheduler for CoreScheduler {
             requirements: &[],
             errors: &[],
             concerns: &concerns,
+            risk_assessed: &risk_assessed,
+            taskings: &taskings,
         };
         rows(
             &inputs.source.id,

@@ -6,7 +6,8 @@
 use super::{RoleRow, SourceRow, ms_time};
 use crate::StationError;
 use humint_core::Id;
-use humint_core::handling::{RoleAssignment, Source};
+use humint_core::handling::{RoleAssignment, Source, TaskingState};
+use humint_store::TaskingRow;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -61,5 +62,19 @@ pub(crate) fn source(r: &SourceRow) -> Result<Source, StationError> {
         vulnerable: r.vulnerable,
         undercover_operative: r.undercover,
         recruited_at: r.recruited_at_ms.map(ms_time).transpose()?,
+    })
+}
+
+/// What the alert rules read of a tasking, from its plain columns (no keys needed: the
+/// instructions and notes stay sealed). The row carries no time of ending, so `ended_at` is
+/// unknown; the store passes only live taskings to the scheduler.
+pub(crate) fn tasking_state(r: &TaskingRow) -> Result<TaskingState, StationError> {
+    Ok(TaskingState {
+        id: id(&r.id)?,
+        source: id(&r.source_id)?,
+        requirement: id(&r.requirement_id)?,
+        issued_at: ms_time(r.issued_at_ms)?,
+        status: parse_name(&r.status)?,
+        ended_at: None,
     })
 }

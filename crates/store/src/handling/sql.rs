@@ -701,10 +701,12 @@ async fn schedule_owners(
             HandlingWrite::InsertPayment(p) | HandlingWrite::UpdatePayment(p) => {
                 sources.push(p.source_id.clone());
             }
+            // A risk assessment or a tasking starts or ends a risk-assessment alert.
+            HandlingWrite::InsertRisk(r) => sources.push(r.source_id.clone()),
+            HandlingWrite::InsertTasking(t) => sources.push(t.source_id.clone()),
+            HandlingWrite::UpdateTasking { source_id, .. } => sources.push(source_id.clone()),
             HandlingWrite::InsertTransition(_)
             | HandlingWrite::SetSourceMotivation { .. }
-            | HandlingWrite::InsertRisk(_)
-            | HandlingWrite::InsertTasking(_)
             | HandlingWrite::InsertReport { .. }
             | HandlingWrite::UpdateReport(_)
             | HandlingWrite::InsertClaim(_)
@@ -718,7 +720,6 @@ async fn schedule_owners(
             }
             // History and assessment rows feed no scheduled alert.
             HandlingWrite::InsertRequirementEvent(_)
-            | HandlingWrite::UpdateTasking { .. }
             | HandlingWrite::InsertBreakGlass(_)
             | HandlingWrite::InsertGrading(_)
             | HandlingWrite::InsertGradeDecision(_) => {}
@@ -804,6 +805,38 @@ async fn source_alert_inputs(
     .iter()
     .map(super::concerns::concern_from_row)
     .collect::<Result<Vec<_>>>()?;
+    let risk_assessed_at_ms = sqlx::query(
+        "SELECT assessed_at FROM risk_assessments WHERE source_id = $1 ORDER BY assessed_at",
+    )
+    .bind(source_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>(0))
+    .collect::<std::result::Result<Vec<_>, _>>()?;
+    let live_taskings = sqlx::query(
+        "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status FROM taskings \
+         WHERE source_id = $1 AND status IN ('issued', 'agreed', 'acknowledged') ORDER BY issued_at, id",
+    )
+    .bind(source_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(TaskingRow {
+            id: r.try_get(0)?,
+            source_id: r.try_get(1)?,
+            requirement_id: r.try_get(2)?,
+            authorisation_id: r.try_get(3)?,
+            issued_by: r.try_get(4)?,
+            issued_at_ms: r.try_get(5)?,
+            status: r.try_get(6)?,
+            // The instructions and notes are sealed; the alert rules never read them.
+            doc: String::new(),
+            doc_sealed: None,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
     Ok(Some(SourceAlertInputs {
         source,
         authorisations,
@@ -811,6 +844,8 @@ async fn source_alert_inputs(
         contacts,
         payments,
         concerns,
+        risk_assessed_at_ms,
+        live_taskings,
     }))
 }
 

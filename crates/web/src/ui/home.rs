@@ -91,12 +91,25 @@ fn severity(s: Severity) -> (&'static str, &'static str) {
 fn line(a: &AlertView, role: Role) -> AlertLine {
     let (label, class) = severity(a.severity);
     let review = matches!(a.kind, AlertKind::ReviewDue | AlertKind::ReviewOverdue);
+    // The risk assessment behind a founded concern or a tasking is redone on its form, by
+    // those who may record one (handlers and controllers).
+    let reassess = matches!(
+        a.kind,
+        AlertKind::RiskAssessmentAfterConcern | AlertKind::RiskAssessmentBehindTasking
+    );
     let link = match (a.subject, a.source) {
         (AlertSubject::Authorisation(id), _) if review && role == Role::AuthorisingOfficer => {
             Some((format!("/authorisations/{id}/review"), "Review it"))
         }
+        (_, Some(source)) if reassess && matches!(role, Role::Handler | Role::Controller) => {
+            Some((
+                format!("/sources/{source}/risk/new"),
+                "Record a risk assessment",
+            ))
+        }
         (AlertSubject::Concern(id), Some(source))
-            if matches!(role, Role::Controller | Role::AuthorisingOfficer) =>
+            if a.kind == AlertKind::ConcernOpen
+                && matches!(role, Role::Controller | Role::AuthorisingOfficer) =>
         {
             Some((
                 format!("/sources/{source}/concerns/{id}/review"),

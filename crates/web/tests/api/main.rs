@@ -13,6 +13,7 @@ mod intake;
 mod motivation;
 mod open_press;
 mod reliability;
+mod risk_alerts;
 mod sealed;
 mod sealed_records;
 mod ui;

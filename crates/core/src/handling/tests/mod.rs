@@ -14,6 +14,7 @@ mod payment;
 mod register;
 mod reliability;
 mod review;
+mod risk_alerts;
 mod roles;
 mod rule_codes;
 mod warning_signs;

@@ -90,6 +90,8 @@ pub struct AlertBody {
     /// source_safety, critical, warning or notice.
     pub severity: String,
     pub due_at: String,
+    /// What the alert is about: source, authorisation, contact, payment, requirement,
+    /// relevant_error, concern or tasking.
     pub subject_type: String,
     pub subject_id: String,
     pub source_id: Option<String>,
@@ -204,6 +206,7 @@ fn alert_body(a: &humint_core::handling::Alert) -> AlertBody {
         AlertSubject::Requirement(id) => ("requirement", id.to_string()),
         AlertSubject::RelevantError(id) => ("relevant_error", id.to_string()),
         AlertSubject::Concern(id) => ("concern", id.to_string()),
+        AlertSubject::Tasking(id) => ("tasking", id.to_string()),
     };
     AlertBody {
         kind: a.kind.name().to_owned(),
