@@ -20,9 +20,12 @@ use super::{convert, ms_time, officer_id, stored};
 use crate::{Principal, Station, StationError};
 use humint_core::Role;
 use humint_core::handling::concern::{self as rules, Concern, ConcernCategory, ConcernFinding};
-use humint_core::handling::{ConcernReview, OfficerId};
+use humint_core::handling::risk::reassessed_since;
+use humint_core::handling::{AssessedAt, ConcernReview, OfficerId};
 use humint_core::new_id;
-use humint_store::{ConcernReviewRow, ConcernRow, ConcernStore as _, Store as _, StoreError};
+use humint_store::{
+    ConcernReviewRow, ConcernRow, ConcernStore as _, HandlingStore as _, Store as _, StoreError,
+};
 
 /// May review a concern: the compartment's controllers and authorising officers.
 pub const CONCERN_REVIEWERS: &[Role] = &[Role::Controller, Role::AuthorisingOfficer];
@@ -79,8 +82,9 @@ pub struct ConcernView {
     pub raised_by: String,
     pub raised_at_ms: i64,
     pub review: Option<ConcernReviewView>,
-    /// A founded concern about coercion, welfare or circumstances: the source's risk
-    /// assessment must be reviewed (compliance.md §1).
+    /// A founded concern about coercion, welfare or circumstances whose finding no risk
+    /// assessment has answered yet: the source's risk assessment must be reviewed
+    /// (compliance.md §1; it clears with an assessment recorded at or after the finding).
     pub risk_assessment_review_required: bool,
 }
 
@@ -274,8 +278,28 @@ impl Station {
         let mut names = std::collections::BTreeMap::new();
         let mut out = Vec::new();
         let mut opened = false;
-        for row in self.store.concerns(source_id).await? {
+        let rows = self.store.concerns(source_id).await?;
+        // When the source's risks were assessed, read only if a concern calls for it: a
+        // founded concern's review stands until an assessment at or after its finding.
+        let mut assessed: Option<Vec<AssessedAt>> = None;
+        let now = self.clock.now();
+        for row in rows {
             let concern = core_concern(&row)?;
+            let mut review_required = concern.risk_assessment_review_required();
+            if let (true, Some(found)) = (review_required, concern.review) {
+                if assessed.is_none() {
+                    let mut times = Vec::new();
+                    for r in self.store.risk_assessments(source_id).await? {
+                        times.push(AssessedAt {
+                            source: concern.source,
+                            at: ms_time(r.assessed_at_ms)?,
+                        });
+                    }
+                    assessed = Some(times);
+                }
+                let times = assessed.as_deref().unwrap_or_default();
+                review_required = !reassessed_since(times, concern.source, found.reviewed_at, now);
+            }
             let entitled = sees_case || row.raised_by == p.user_id;
             let account = if entitled {
                 opened = true;
@@ -298,7 +322,7 @@ impl Station {
                 None => None,
             };
             out.push(ConcernView {
-                risk_assessment_review_required: concern.risk_assessment_review_required(),
+                risk_assessment_review_required: review_required,
                 id: row.id,
                 source_id: row.source_id,
                 category: concern.category,

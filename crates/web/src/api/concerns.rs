@@ -65,7 +65,8 @@ pub struct ConcernBody {
     /// `open` until reviewed, then `reviewed`.
     pub status: String,
     pub review: Option<ConcernReviewBody>,
-    /// True for a founded concern about coercion, welfare or circumstances: the source's risk
+    /// True for a founded concern about coercion, welfare or circumstances until a risk
+    /// assessment of the source is recorded at or after the finding: the source's risk
     /// assessment must be reviewed.
     pub risk_assessment_review_required: bool,
     /// What the answer asks of the reader, in a sentence, when there is something.

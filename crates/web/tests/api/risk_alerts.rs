@@ -73,6 +73,24 @@ async fn review(w: &World, token: &str, concern: &str, finding: &str) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+/// Whether the source's concern `id` still asks for the risk assessment to be reviewed, and
+/// the sentence that asks it.
+async fn review_asked(w: &World, token: &str, source: &str, id: &str) -> (Value, Value) {
+    let (status, list) =
+        w.t.get(Some(token), &format!("/api/v1/sources/{source}/concerns"))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let c = list
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no concern {id}: {list}"));
+    (
+        c["risk_assessment_review_required"].clone(),
+        c["action"].clone(),
+    )
+}
+
 async fn codename(w: &World, token: &str, source: &str) -> String {
     let (status, body) =
         w.t.get(Some(token), &format!("/api/v1/sources/{source}"))
@@ -130,6 +148,13 @@ async fn a_founded_concern_alerts_until_the_risks_are_reassessed(#[case] backend
             )
         );
     }
+    // The concern itself says the risk assessment must be reviewed.
+    let (asked, action) = review_asked(&w, &controller, &source, &welfare).await;
+    assert_eq!(asked, json!(true));
+    assert_eq!(
+        action,
+        json!("The concern was found founded: the source's risk assessment must be reviewed.")
+    );
     // The concerns themselves are reviewed: no concern_open alert stands.
     let (_, all) = w.t.get(Some(&controller), "/api/v1/alerts?limit=500").await;
     assert!(all["counts"]["concern_open"].is_null(), "{all}");
@@ -170,6 +195,9 @@ async fn a_founded_concern_alerts_until_the_risks_are_reassessed(#[case] backend
     );
     let page = Browser::sign_in(&w.t, &w.controller).await;
     assert!(!page.get("/").await.body.contains(&form));
+    // And the concern no longer asks for it.
+    let (asked, action) = review_asked(&w, &controller, &source, &welfare).await;
+    assert_eq!((asked, action), (json!(false), Value::Null));
 }
 
 #[rstest]
