@@ -8,8 +8,20 @@ use sqlx::{AssertSqlSafe, Row as _};
 
 mod inspection;
 
-const REQUIREMENT_COLUMNS: &str = "r.id, r.compartment_id, c.name, r.title, r.detail, r.priority, r.opened_at, r.review_by, r.review_due_at, r.closed_at, r.created_by, \
-     (SELECT COUNT(DISTINCT t.source_id) FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed', 'acknowledged'))";
+/// The tasking statuses still asked of the source, as an SQL list: the core's
+/// `TaskingStatus::is_live` (a test below keeps the two the same).
+macro_rules! live_taskings {
+    () => {
+        "('issued', 'agreed', 'acknowledged')"
+    };
+}
+
+const REQUIREMENT_COLUMNS: &str = concat!(
+    "r.id, r.compartment_id, c.name, r.title, r.detail, r.priority, r.opened_at, r.review_by, r.review_due_at, r.closed_at, r.created_by, \
+     (SELECT COUNT(DISTINCT t.source_id) FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ",
+    live_taskings!(),
+    ")"
+);
 const SOURCE_COLUMNS: &str = "s.id, s.compartment_id, c.name, s.codename, s.state, s.origin, s.juvenile, s.vulnerable, s.undercover, s.recruited_at, s.created_at, s.created_by, s.version, s.motivation";
 const ROLE_COLUMNS: &str =
     "r.id, r.source_id, r.role, r.officer_id, u.username, r.from_ms, r.until_ms";
@@ -245,7 +257,11 @@ impl HandlingStore for SqlStore {
             sql.push_str(" AND r.closed_at IS NULL");
         }
         if f.uncovered_only {
-            sql.push_str(" AND NOT EXISTS (SELECT 1 FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ('issued', 'agreed', 'acknowledged'))");
+            sql.push_str(concat!(
+                " AND NOT EXISTS (SELECT 1 FROM taskings t WHERE t.requirement_id = r.id AND t.status IN ",
+                live_taskings!(),
+                ")"
+            ));
         }
         sql.push_str(" ORDER BY r.id LIMIT $4");
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -814,10 +830,12 @@ async fn source_alert_inputs(
     .iter()
     .map(|r| r.try_get::<i64, _>(0))
     .collect::<std::result::Result<Vec<_>, _>>()?;
-    let live_taskings = sqlx::query(
+    let live_taskings = sqlx::query(concat!(
         "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status FROM taskings \
-         WHERE source_id = $1 AND status IN ('issued', 'agreed', 'acknowledged') ORDER BY issued_at, id",
-    )
+         WHERE source_id = $1 AND status IN ",
+        live_taskings!(),
+        " ORDER BY issued_at, id"
+    ))
     .bind(source_id)
     .fetch_all(&mut *conn)
     .await?
@@ -950,4 +968,30 @@ async fn reschedule_requirement(
         None => Vec::new(),
     };
     replace_schedule(conn, requirement_id, &rows, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use humint_core::handling::tasking::TaskingStatus;
+
+    /// The SQL list of live statuses is exactly the core's rule: every status the core calls
+    /// live is in it, and no other.
+    #[test]
+    fn the_sql_list_of_live_taskings_is_the_cores_rule() {
+        use TaskingStatus::*;
+        let all = [Issued, Agreed, Declined, Completed, Withdrawn, Acknowledged];
+        for status in all {
+            // Exhaustive: a new status fails to compile here until it is placed.
+            match status {
+                Issued | Agreed | Declined | Completed | Withdrawn | Acknowledged => {}
+            }
+            let name = serde_json::to_string(&status).unwrap_or_default();
+            let quoted = format!("'{}'", name.trim_matches('"'));
+            assert_eq!(
+                live_taskings!().contains(&quoted),
+                status.is_live(),
+                "{quoted}"
+            );
+        }
+    }
 }
