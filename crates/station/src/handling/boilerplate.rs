@@ -45,12 +45,25 @@ pub struct Granted {
     pub warnings: Vec<TextRepeat>,
 }
 
-struct Compared {
+/// An authorisation as the comparison reads it: its statements shingled, its source's codename.
+pub(crate) struct Compared {
     id: String,
     parent: Option<String>,
     codename: String,
     granted_at: DateTime<Utc>,
     statements: [Shingled; 3],
+}
+
+impl Compared {
+    pub(crate) fn new(a: &Authorisation, codename: &str) -> Self {
+        Compared {
+            id: a.id.to_string(),
+            parent: a.parent.map(|p| p.to_string()),
+            codename: codename.to_owned(),
+            granted_at: a.granted_at,
+            statements: shingled(a),
+        }
+    }
 }
 
 fn shingled(a: &Authorisation) -> [Shingled; 3] {
@@ -64,6 +77,46 @@ fn related(a: &Authorisation, other: &Compared) -> bool {
         || other.parent.as_deref() == Some(a.id.to_string().as_str())
 }
 
+/// The statements of `judged` that repeat one of an authorisation of `corpus` (one
+/// compartment's) granted strictly before them, the strongest per statement.
+pub(crate) fn repeats_among(corpus: &[Compared], judged: &[&Authorisation]) -> Vec<TextRepeat> {
+    let mut out = Vec::new();
+    for a in judged {
+        let statements = shingled(a);
+        if !statements.iter().any(Shingled::judged) {
+            continue;
+        }
+        let earlier: Vec<&Compared> = corpus
+            .iter()
+            .filter(|c| c.granted_at < a.granted_at && !related(a, c))
+            .collect();
+        for (i, statement) in Statement::ALL.into_iter().enumerate() {
+            let others: Vec<((DateTime<Utc>, &str), &Shingled)> = earlier
+                .iter()
+                .map(|c| ((c.granted_at, c.id.as_str()), &c.statements[i]))
+                .collect();
+            let Some(found) = strongest_repeat(statement, &statements[i], &others) else {
+                continue;
+            };
+            let (granted_at, other_id) = found.other;
+            let Some(other) = earlier.iter().find(|c| c.id == other_id) else {
+                continue;
+            };
+            out.push(TextRepeat {
+                authorisation_id: a.id.to_string(),
+                statement,
+                other_authorisation_id: other.id.clone(),
+                other_codename: other.codename.clone(),
+                other_granted_at: granted_at,
+                percent: found.share.percent(),
+                code: AUTH_TEXT_REPEATED,
+                message: found.message(&other.codename, calendar::local_date(granted_at)),
+            });
+        }
+    }
+    out
+}
+
 impl Station {
     /// The statements of `judged` (authorisations in the compartment `compartment_id`) that
     /// repeat one of an authorisation granted before them there, and whether any sealed text
@@ -74,12 +127,10 @@ impl Station {
         compartment_id: &str,
         judged: &[&Authorisation],
     ) -> Result<(Vec<TextRepeat>, bool), StationError> {
-        let judged: Vec<(&Authorisation, [Shingled; 3])> = judged
+        if !judged
             .iter()
-            .map(|a| (*a, shingled(a)))
-            .filter(|(_, s)| s.iter().any(Shingled::judged))
-            .collect();
-        if judged.is_empty() {
+            .any(|a| shingled(a).iter().any(Shingled::judged))
+        {
             return Ok((Vec::new(), false));
         }
         let mut corpus = Vec::new();
@@ -90,46 +141,9 @@ impl Station {
         {
             let a: Authorisation =
                 self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
-            corpus.push(Compared {
-                id: row.id,
-                parent: row.parent_id,
-                codename,
-                granted_at: a.granted_at,
-                statements: shingled(&a),
-            });
+            corpus.push(Compared::new(&a, &codename));
         }
-        let mut out = Vec::new();
-        for (a, statements) in &judged {
-            let earlier: Vec<&Compared> = corpus
-                .iter()
-                .filter(|c| c.granted_at < a.granted_at && !related(a, c))
-                .collect();
-            for (i, statement) in Statement::ALL.into_iter().enumerate() {
-                let others: Vec<((DateTime<Utc>, &str), &Shingled)> = earlier
-                    .iter()
-                    .map(|c| ((c.granted_at, c.id.as_str()), &c.statements[i]))
-                    .collect();
-                let Some(found) = strongest_repeat(statement, &statements[i], &others) else {
-                    continue;
-                };
-                let (granted_at, other_id) = found.other;
-                let Some(other) = earlier.iter().find(|c| c.id == other_id) else {
-                    continue;
-                };
-                out.push(TextRepeat {
-                    authorisation_id: a.id.to_string(),
-                    statement,
-                    other_authorisation_id: other.id.clone(),
-                    other_codename: other.codename.clone(),
-                    other_granted_at: granted_at,
-                    percent: found.share.percent(),
-                    code: AUTH_TEXT_REPEATED,
-                    message: found.message(&other.codename, calendar::local_date(granted_at)),
-                });
-            }
-        }
-        let opened = !corpus.is_empty();
-        Ok((out, opened))
+        Ok((repeats_among(&corpus, judged), !corpus.is_empty()))
     }
 
     /// A source's authorisations (anyone who may read them) with their repeated statements;

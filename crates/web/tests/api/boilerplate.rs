@@ -310,3 +310,100 @@ async fn the_source_page_shows_the_warning(#[case] backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("text-repeated-"), "{}", page.body);
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn the_inspection_pack_lists_the_repeated_statements(#[case] backend: Backend) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let (first, first_codename) = source_in(&w, COMPARTMENT, &w.handler, "carl", "kim").await;
+    let original = grant_as(&w, &w.ao, &first, grant_body(NECESSITY, PROPORTIONALITY)).await;
+    let (second, second_codename) = source_in(&w, COMPARTMENT, &w.handler, "carl", "kim").await;
+    let own_necessity = "The source drives for the firm that collects the cash from the depot each Friday, and the route and the people who meet the van cannot be learned from the firm's records, from watching the depot, or from anyone else we know.";
+    let copied = grant_as(
+        &w,
+        &w.ao,
+        &second,
+        grant_body(own_necessity, &lightly_edited()),
+    )
+    .await;
+    let warning = warnings(&copied)[0].clone();
+    // The same copy in BRAVO, where this auditor is not read in and nothing is compared anyway.
+    let bravo_handler = w.t.officer("hbravo", Role::Handler, &[OTHER]).await;
+    w.t.officer("cbravo", Role::Controller, &[OTHER]).await;
+    w.t.officer("kbravo", Role::Auditor, &[OTHER]).await;
+    let bravo_ao =
+        w.t.officer("abravo", Role::AuthorisingOfficer, &[OTHER])
+            .await;
+    let (bravo, _) = source_in(&w, OTHER, &bravo_handler, "cbravo", "kbravo").await;
+    grant_as(
+        &w,
+        &bravo_ao,
+        &bravo,
+        grant_body(NECESSITY, PROPORTIONALITY),
+    )
+    .await;
+    let (bravo_copy, _) = source_in(&w, OTHER, &bravo_handler, "cbravo", "kbravo").await;
+    let in_bravo = grant_as(
+        &w,
+        &bravo_ao,
+        &bravo_copy,
+        grant_body(NECESSITY, &lightly_edited()),
+    )
+    .await;
+    assert_eq!(
+        warnings(&in_bravo).len(),
+        2,
+        "BRAVO's own copy is flagged there: {in_bravo}"
+    );
+
+    let token = w.token(&w.auditor).await;
+    let (status, pack) =
+        w.t.get(
+            Some(&token),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    let repeated: Vec<&Value> = pack["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "AUTH_TEXT_REPEATED")
+        .collect();
+    assert_eq!(repeated.len(), 1, "ALPHA's copy only: {}", pack["findings"]);
+    let f = repeated[0];
+    assert_eq!(f["codename"], second_codename.as_str());
+    assert_eq!(f["compartment"], COMPARTMENT);
+    assert_eq!(f["authorisation"], copied["id"]);
+    assert_eq!(f["message"], warning["message"]);
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&first_codename)),
+        "{f}"
+    );
+    assert_ne!(f["authorisation"], original["id"]);
+
+    // The HTML pack an inspector reads shows it among the findings.
+    let response =
+        w.t.client
+            .get(w.t.url("/api/v1/inspection?from=2026-03-01&to=2026-03-31"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("AUTH_TEXT_REPEATED"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "The proportionality statement repeats {} % of the one written for {first_codename} on 2026-03-02",
+            warning["share_percent"]
+        )),
+        "{html}"
+    );
+}
