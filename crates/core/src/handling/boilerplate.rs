@@ -21,8 +21,6 @@
 //! [`MIN_WORDS`] words are not judged: short formulaic phrases are not boilerplate, and a
 //! handful of shingles gives a share too coarse to mean anything.
 
-use std::collections::BTreeSet;
-
 /// The warning's stable code.
 pub const AUTH_TEXT_REPEATED: &str = "AUTH_TEXT_REPEATED";
 
@@ -99,17 +97,64 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// A text as its word count and its set of shingles.
+/// FNV-1a, 64 bits: a fixed function, so shingles hash the same in every process and release.
+fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The hash of each of [`words`], without building the words.
+fn word_hashes(text: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut h = FNV_OFFSET;
+    let mut in_word = false;
+    let mut utf8 = [0u8; 4];
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            h = fnv1a(&[c.to_ascii_lowercase() as u8], h);
+            in_word = true;
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                h = fnv1a(l.encode_utf8(&mut utf8).as_bytes(), h);
+            }
+            in_word = true;
+        } else if c == '\'' || c == '\u{2019}' {
+            // As in `words`: part of the word.
+        } else if in_word {
+            out.push(h);
+            h = FNV_OFFSET;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(h);
+    }
+    out
+}
+
+/// A text as its word count and its set of shingles, each a 64-bit hash of its five words
+/// (sorted, no repeats). Two different runs of words share a hash with odds of about one in
+/// 2^64 per pair: no statement is long enough for that to move a share.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shingled {
     words: usize,
-    shingles: BTreeSet<String>,
+    shingles: Vec<u64>,
 }
 
 impl Shingled {
     pub fn new(text: &str) -> Self {
-        let w = words(text);
-        let shingles = w.windows(SHINGLE_WORDS).map(|s| s.join(" ")).collect();
+        let w = word_hashes(text);
+        let mut shingles: Vec<u64> = w
+            .windows(SHINGLE_WORDS)
+            .map(|s| s.iter().fold(FNV_OFFSET, |h, x| fnv1a(&x.to_le_bytes(), h)))
+            .collect();
+        shingles.sort_unstable();
+        shingles.dedup();
         Shingled {
             words: w.len(),
             shingles,
@@ -120,6 +165,23 @@ impl Shingled {
     pub fn judged(&self) -> bool {
         self.words >= MIN_WORDS
     }
+}
+
+/// How many values two sorted, deduplicated lists share.
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// How much of a statement another repeats: `shared` of its `of` shingles.
@@ -151,7 +213,7 @@ pub fn containment(new: &Shingled, other: &Shingled) -> Option<Share> {
         return None;
     }
     Some(Share {
-        shared: new.shingles.intersection(&other.shingles).count(),
+        shared: shared(&new.shingles, &other.shingles),
         of: new.shingles.len(),
     })
 }
@@ -238,6 +300,17 @@ mod tests {
                 "the", "sources", "access", "daily", "to", "the", "well", "being"
             ]
         );
+    }
+
+    #[test]
+    fn word_hashes_are_the_hashes_of_the_words() {
+        let text = "The Source’s access, (daily) — to the well-being of Ünal's café";
+        let expected: Vec<u64> = words(text)
+            .iter()
+            .map(|w| fnv1a(w.as_bytes(), FNV_OFFSET))
+            .collect();
+        assert_eq!(word_hashes(text), expected);
+        assert_eq!(expected.len(), 11);
     }
 
     #[test]

@@ -17,7 +17,8 @@ use humint_core::handling::boilerplate::{
     AUTH_TEXT_REPEATED, Shingled, Statement, strongest_repeat,
 };
 use humint_core::handling::calendar;
-use humint_store::{CompartmentAuthorisationStore as _, Store as _};
+use humint_store::{AuthorisationRow, CompartmentAuthorisationStore as _, Store as _};
+use serde::Deserialize;
 
 /// The audit action of a call that opened other authorisations' statements to compare them.
 pub(crate) const COMPARE_ACTION: &str = "authorisation.text.compare";
@@ -63,6 +64,49 @@ impl Compared {
             granted_at: a.granted_at,
             statements: shingled(a),
         }
+    }
+}
+
+/// The three statements, read from an authorisation's sealed text without the rest.
+#[derive(Deserialize)]
+struct Statements {
+    necessity: String,
+    proportionality: String,
+    collateral_intrusion: String,
+}
+
+impl Station {
+    /// A stored authorisation as the comparison reads it: only its statements are taken from
+    /// the envelope (a row no station has sealed yet is opened whole).
+    fn compared(&self, row: &AuthorisationRow, codename: &str) -> Result<Compared, StationError> {
+        let Some(envelope) = row.text_sealed.as_deref() else {
+            let a: Authorisation = self.open_record(&row.id, &row.doc, None)?;
+            return Ok(Compared::new(&a, codename));
+        };
+        let text = zeroize::Zeroizing::new(self.open_text(
+            "authorisations",
+            "text_sealed",
+            &row.id,
+            envelope,
+        )?);
+        let s: Statements = serde_json::from_str(&text).map_err(|_| {
+            StationError::Io("a stored authorisations.text_sealed is damaged".to_owned())
+        })?;
+        let statements = [
+            Shingled::new(&s.necessity),
+            Shingled::new(&s.proportionality),
+            Shingled::new(&s.collateral_intrusion),
+        ];
+        drop(zeroize::Zeroizing::new(s.necessity));
+        drop(zeroize::Zeroizing::new(s.proportionality));
+        drop(zeroize::Zeroizing::new(s.collateral_intrusion));
+        Ok(Compared {
+            id: row.id.clone(),
+            parent: row.parent_id.clone(),
+            codename: codename.to_owned(),
+            granted_at: super::ms_time(row.granted_at_ms)?,
+            statements,
+        })
     }
 }
 
@@ -139,9 +183,7 @@ impl Station {
             .compartment_authorisations(compartment_id)
             .await?
         {
-            let a: Authorisation =
-                self.open_record(&row.id, &row.doc, row.text_sealed.as_deref())?;
-            corpus.push(Compared::new(&a, &codename));
+            corpus.push(self.compared(&row, &codename)?);
         }
         Ok((repeats_among(&corpus, judged), !corpus.is_empty()))
     }
