@@ -11,11 +11,13 @@
 //! ([`SourceGuard`]); the version is bumped in the same transaction, so a decision made on a
 //! stale read (two officers granting at once) is refused with `Conflict` rather than stored.
 
+mod boilerplate;
 mod concerns;
 mod register;
 mod sql;
 mod write;
 
+pub use boilerplate::*;
 pub use concerns::*;
 pub use register::*;
 

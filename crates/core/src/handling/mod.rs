@@ -16,6 +16,7 @@
 
 pub mod alerts;
 pub mod authorisation;
+pub mod boilerplate;
 pub mod break_glass;
 pub mod calendar;
 pub mod codes;

@@ -3,6 +3,7 @@
 //! this module loads the records, asks, and stores the answer.
 
 use super::access::{CASE_READERS, RUNNERS};
+use super::boilerplate::Granted;
 use super::convert::{self, name};
 use super::sources::auth_row;
 use super::{LONG, Loaded, officer_id, stored, text};
@@ -208,6 +209,22 @@ impl Station {
         source_id: &str,
         input: GrantInput,
     ) -> Result<Authorisation, StationError> {
+        Ok(self
+            .grant_authorisation_warned(p, source_id, input)
+            .await?
+            .authorisation)
+    }
+
+    /// Grants an authorisation as [`Station::grant_authorisation`], with the warnings that
+    /// travel with the answer: its statements that repeat another authorisation's in the
+    /// compartment (INS-02; never a refusal). Comparing opens the others' sealed text, an
+    /// `authorisation.text.compare` event in the grant's transaction.
+    pub async fn grant_authorisation_warned(
+        &self,
+        p: &Principal,
+        source_id: &str,
+        input: GrantInput,
+    ) -> Result<Granted, StationError> {
         let loaded = self
             .load_checked(p, source_id, AO, "grant authorisations")
             .await?;
@@ -247,26 +264,41 @@ impl Station {
         } else {
             "authorisation.grant"
         };
-        let audit = self.handling_audit(
+        let mut audits = vec![self.handling_audit(
             p,
             action,
             "authorisation",
             &auth.id.to_string(),
             &loaded.row.compartment,
-        );
+        )];
+        let (warnings, opened) = self
+            .text_repeats(&loaded.row.compartment_id, &[&auth])
+            .await?;
+        if opened {
+            audits.push(self.handling_audit(
+                p,
+                super::boilerplate::COMPARE_ACTION,
+                "authorisation",
+                &auth.id.to_string(),
+                &loaded.row.compartment,
+            ));
+        }
         self.store
             .handling_write(
                 Some(&loaded.guard()),
                 &[HandlingWrite::InsertAuthorisation(auth_row(self, &auth)?)],
-                &[audit],
+                &audits,
             )
             .await
             .map_err(stored)?;
-        Ok(auth)
+        Ok(Granted {
+            authorisation: auth,
+            warnings,
+        })
     }
 
     /// An authorisation and the source's records, checked for role and compartment.
-    async fn load_authorisation(
+    pub(super) async fn load_authorisation(
         &self,
         p: &Principal,
         id: &str,

@@ -253,7 +253,8 @@ pub struct ErrorEntry {
 pub struct Finding {
     /// A stable code: REVIEW_LATE, REVIEW_OVERDUE, NOTICE_LATE, NOTICE_MISSING,
     /// WRITTEN_RECORD_LATE, WRITTEN_RECORD_MISSING, AUTHORISATION_EXPIRED_IN_USE, USED_WITHOUT_AUTHORISATION, PAID_WITHOUT_APPROVAL,
-    /// NO_APPROPRIATE_ADULT, ERROR_REPORTED_LATE, ERROR_NOT_REPORTED.
+    /// NO_APPROPRIATE_ADULT, ERROR_REPORTED_LATE, ERROR_NOT_REPORTED, AUTH_TEXT_REPEATED (a
+    /// statement largely repeating an earlier authorisation's in the compartment, INS-02).
     pub code: &'static str,
     pub codename: String,
     pub compartment: String,
@@ -685,6 +686,53 @@ impl Station {
             .iter()
             .filter(|e| e.timeliness.is_some_and(Timeliness::is_fault))
             .count();
+
+        // Statements repeating an earlier authorisation's in the same compartment (INS-02),
+        // from the records already opened above (every authorisation granted before the end of
+        // the period in the pack's compartments).
+        let mut by_compartment: BTreeMap<&str, Vec<super::boilerplate::Compared>> = BTreeMap::new();
+        let mut judged_by_compartment: BTreeMap<&str, Vec<&Authorisation>> = BTreeMap::new();
+        for (source_id, auths) in &auths_by_source {
+            let Some((source, compartment)) = sources.get(source_id) else {
+                continue;
+            };
+            for a in auths {
+                by_compartment
+                    .entry(compartment.as_str())
+                    .or_default()
+                    .push(super::boilerplate::Compared::new(a, &source.codename));
+                if inspection::live_during(a, start, end) {
+                    judged_by_compartment
+                        .entry(compartment.as_str())
+                        .or_default()
+                        .push(a);
+                }
+            }
+        }
+        for (compartment, judged) in &judged_by_compartment {
+            let corpus = by_compartment
+                .get(compartment)
+                .map_or(&[][..], Vec::as_slice);
+            for r in super::boilerplate::repeats_among(corpus, judged) {
+                let Some(a) = judged
+                    .iter()
+                    .find(|a| a.id.to_string() == r.authorisation_id)
+                else {
+                    continue;
+                };
+                let Some((source, _)) = sources.get(&a.source.to_string()) else {
+                    continue;
+                };
+                findings.push(Finding {
+                    code: r.code,
+                    codename: source.codename.clone(),
+                    compartment: (*compartment).to_owned(),
+                    authorisation: Some(r.authorisation_id.clone()),
+                    at: a.granted_at,
+                    message: r.message,
+                });
+            }
+        }
 
         let concerns = concern_section(&inputs.concerns, &sources, as_of)?;
         summary.concerns = concerns.len();

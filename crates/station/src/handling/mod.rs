@@ -18,6 +18,7 @@ mod activity;
 mod alerts;
 mod audit_log;
 mod authorisations;
+mod boilerplate;
 mod break_glass;
 mod codenames;
 mod concerns;
@@ -46,6 +47,7 @@ pub use audit_log::{AuditEntry, AuditPage, AuditQuery};
 pub use authorisations::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
 };
+pub use boilerplate::{Granted, TextRepeat};
 pub use break_glass::{BREAK_GLASS_READERS, BreakGlassEvent};
 pub use concerns::{
     CONCERN_REVIEWERS, CONCERN_TEXT_READERS, ConcernInput, ConcernReviewInput, ConcernReviewView,

@@ -25,7 +25,7 @@ const REQUIREMENT_COLUMNS: &str = concat!(
 const SOURCE_COLUMNS: &str = "s.id, s.compartment_id, c.name, s.codename, s.state, s.origin, s.juvenile, s.vulnerable, s.undercover, s.recruited_at, s.created_at, s.created_by, s.version, s.motivation";
 const ROLE_COLUMNS: &str =
     "r.id, r.source_id, r.role, r.officer_id, u.username, r.from_ms, r.until_ms";
-const AUTH_COLUMNS: &str = "a.id, a.source_id, a.kind, a.parent_id, a.granted_by, a.granted_at, a.expires_at, a.cancelled_at, a.next_review_due, a.doc, a.text_sealed";
+pub(super) const AUTH_COLUMNS: &str = "a.id, a.source_id, a.kind, a.parent_id, a.granted_by, a.granted_at, a.expires_at, a.cancelled_at, a.next_review_due, a.doc, a.text_sealed";
 const CONTACT_COLUMNS: &str = "k.id, k.source_id, k.status, k.at_ms, k.next_contact_due, k.recorded_by, k.recorded_at, k.doc, k.text_sealed";
 const PAYMENT_COLUMNS: &str = "p.id, p.source_id, p.kind, p.amount_minor, p.recorded_at, p.approved_at, p.paid_at, p.doc, p.text_sealed";
 const REPORT_COLUMNS: &str = "id, source_id, contact_id, requirement_id, status, source_grade, info_grade, handling_code, graded_by, graded_at, created_by, created_at";
@@ -81,7 +81,7 @@ fn role_from_row(r: &AnyRow) -> Result<RoleRow> {
     })
 }
 
-fn auth_from_row(r: &AnyRow) -> Result<AuthorisationRow> {
+pub(super) fn auth_from_row(r: &AnyRow) -> Result<AuthorisationRow> {
     Ok(AuthorisationRow {
         id: r.try_get(0)?,
         source_id: r.try_get(1)?,

@@ -250,6 +250,8 @@ pub(super) struct AuthLine {
     pub notice_owed: bool,
     /// An urgent oral grant still without its written record.
     pub written_record_due: bool,
+    /// Its statements that repeat another authorisation's in the compartment (INS-02).
+    pub text_warnings: Vec<String>,
 }
 
 pub(super) struct TaskingLine {
@@ -590,34 +592,41 @@ async fn source_page(
             })
             .collect()
     });
-    let authorisations = visible(station.authorisations(p, id).await)?.map(|auths| {
-        auths
-            .iter()
-            .map(|a| {
-                let expiry = a.current_expiry();
-                AuthLine {
-                    id: a.id.to_string(),
-                    kind: name(&a.kind),
-                    status: name(&a.status(now)),
-                    granted: when(a.granted_at),
-                    expires: when(expiry),
-                    next_review: when(a.next_review_due()),
-                    reviews: a.reviews.len(),
-                    days_left: (expiry - now).num_days(),
-                    live: a.is_live(now),
-                    open: matches!(
-                        a.status(now),
-                        AuthorisationStatus::Live | AuthorisationStatus::NotYetInForce
-                    ),
-                    notice_owed: humint_core::handling::commissioner_notices(a)
-                        .iter()
-                        .any(|n| n.sent_at.is_none()),
-                    written_record_due: a.kind == AuthorisationKind::UrgentOral
-                        && a.written_record_at.is_none(),
-                }
-            })
-            .collect()
-    });
+    let authorisations =
+        visible(station.authorisations_warned(p, id).await)?.map(|(auths, repeats)| {
+            auths
+                .iter()
+                .map(|a| {
+                    let expiry = a.current_expiry();
+                    let a_id = a.id.to_string();
+                    AuthLine {
+                        text_warnings: repeats
+                            .iter()
+                            .filter(|r| r.authorisation_id == a_id)
+                            .map(|r| r.message.clone())
+                            .collect(),
+                        id: a.id.to_string(),
+                        kind: name(&a.kind),
+                        status: name(&a.status(now)),
+                        granted: when(a.granted_at),
+                        expires: when(expiry),
+                        next_review: when(a.next_review_due()),
+                        reviews: a.reviews.len(),
+                        days_left: (expiry - now).num_days(),
+                        live: a.is_live(now),
+                        open: matches!(
+                            a.status(now),
+                            AuthorisationStatus::Live | AuthorisationStatus::NotYetInForce
+                        ),
+                        notice_owed: humint_core::handling::commissioner_notices(a)
+                            .iter()
+                            .any(|n| n.sent_at.is_none()),
+                        written_record_due: a.kind == AuthorisationKind::UrgentOral
+                            && a.written_record_at.is_none(),
+                    }
+                })
+                .collect()
+        });
     let taskings = match visible(station.taskings(p, id).await)? {
         Some(ts) => {
             // Each requirement's title, and the names of the officers who moved the tasks on

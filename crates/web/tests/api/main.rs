@@ -5,6 +5,7 @@
 mod browser;
 mod harness;
 
+mod boilerplate;
 mod concerns;
 mod foundation;
 mod handling;

@@ -14,7 +14,7 @@ use humint_core::handling::{
     RiskLevel, commissioner_notices,
 };
 use humint_station::handling::{
-    CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView,
+    CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView, TextRepeat,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -179,6 +179,60 @@ pub struct AuthorisationBody {
     pub renewals: Vec<RenewalBody>,
     pub cancellation: Option<CancellationBody>,
     pub commissioner_notices: Vec<NoticeBody>,
+    /// Statements that largely repeat the same statement of an authorisation granted earlier
+    /// in the compartment (INS-02: a warning, never a refusal). Given on the grant's answer, on
+    /// `GET /authorisations/{id}` and in the source's list; absent where not checked (the
+    /// answers to reviews, renewals, cancellations and notices, the statutory record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<TextWarningBody>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TextWarningBody {
+    /// AUTH_TEXT_REPEATED.
+    pub code: String,
+    /// A sentence naming the statement, the other authorisation's source and date, and the share.
+    pub message: String,
+    /// necessity, proportionality or collateral_intrusion.
+    pub statement: String,
+    pub other_authorisation_id: String,
+    /// The other authorisation's source, by codename (same compartment).
+    pub other_codename: String,
+    pub other_granted_at: String,
+    /// The share of the statement's five-word runs found in the other's, whole per cent.
+    pub share_percent: usize,
+}
+
+fn warning_body(r: &TextRepeat) -> TextWarningBody {
+    TextWarningBody {
+        code: r.code.to_owned(),
+        message: r.message.clone(),
+        statement: r.statement.as_str().to_owned(),
+        other_authorisation_id: r.other_authorisation_id.clone(),
+        other_codename: r.other_codename.clone(),
+        other_granted_at: at(r.other_granted_at),
+        share_percent: r.percent,
+    }
+}
+
+/// The body of an authorisation checked for repeated statements (`repeats` may hold other
+/// authorisations' too: only this one's are kept).
+fn warned_body(
+    a: &Authorisation,
+    now: super::chrono_like::Instant,
+    repeats: &[TextRepeat],
+) -> AuthorisationBody {
+    let id = a.id.to_string();
+    AuthorisationBody {
+        warnings: Some(
+            repeats
+                .iter()
+                .filter(|r| r.authorisation_id == id)
+                .map(warning_body)
+                .collect(),
+        ),
+        ..auth_body(a, now)
+    }
 }
 
 fn risk_body(r: &RiskView) -> RiskBody {
@@ -258,6 +312,7 @@ pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> 
                 sent_at: opt_at(n.sent_at),
             })
             .collect(),
+        warnings: None,
     }
 }
 
@@ -329,11 +384,14 @@ pub async fn grant(
             meeting_arrangements: s.meeting_arrangements,
         }),
     };
-    let a = state
+    let g = state
         .station
-        .grant_authorisation(&auth.principal, &id, input)
+        .grant_authorisation_warned(&auth.principal, &id, input)
         .await?;
-    Ok((StatusCode::CREATED, Json(auth_body(&a, now(&state)))))
+    Ok((
+        StatusCode::CREATED,
+        Json(warned_body(&g.authorisation, now(&state), &g.warnings)),
+    ))
 }
 
 /// The source's authorisations.
@@ -344,9 +402,14 @@ pub async fn list(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AuthorisationBody>>> {
-    let rows = state.station.authorisations(&auth.principal, &id).await?;
+    let (rows, repeats) = state
+        .station
+        .authorisations_warned(&auth.principal, &id)
+        .await?;
     let now = now(&state);
-    Ok(Json(rows.iter().map(|a| auth_body(a, now)).collect()))
+    Ok(Json(
+        rows.iter().map(|a| warned_body(a, now, &repeats)).collect(),
+    ))
 }
 
 /// One authorisation with its history.
@@ -357,8 +420,11 @@ pub async fn get_one(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AuthorisationBody>> {
-    let a = state.station.authorisation(&auth.principal, &id).await?;
-    Ok(Json(auth_body(&a, now(&state))))
+    let (a, repeats) = state
+        .station
+        .authorisation_warned(&auth.principal, &id)
+        .await?;
+    Ok(Json(warned_body(&a, now(&state), &repeats)))
 }
 
 /// Review an authorisation (use made, tasks given, information obtained).
