@@ -3,6 +3,7 @@
 //! history of reports. Writes go through [`HandlingStore::handling_write`] (one transaction
 //! with the audit events) as [`HandlingWrite`] variants; reads are the [`RegisterStore`] trait.
 
+use super::sql::{TASKING_COLUMNS, tasking_from_row};
 use super::write::one;
 use super::*;
 use crate::sql::missing;
@@ -444,26 +445,13 @@ impl RegisterStore for SqlStore {
     }
 
     async fn tasking(&self, id: &str) -> Result<Option<TaskingRow>> {
-        let row = sqlx::query(
-            "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc, doc_sealed FROM taskings WHERE id = $1",
-        )
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TASKING_COLUMNS} FROM taskings WHERE id = $1"
+        )))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(TaskingRow {
-                id: r.try_get(0)?,
-                source_id: r.try_get(1)?,
-                requirement_id: r.try_get(2)?,
-                authorisation_id: r.try_get(3)?,
-                issued_by: r.try_get(4)?,
-                issued_at_ms: r.try_get(5)?,
-                status: r.try_get(6)?,
-                doc: r.try_get(7)?,
-                doc_sealed: r.try_get::<Option<Vec<u8>>, _>(8)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(tasking_from_row).transpose()
     }
 
     async fn break_glass_events(&self, f: &BreakGlassFilter) -> Result<Vec<BreakGlassRow>> {

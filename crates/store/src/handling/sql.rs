@@ -81,6 +81,23 @@ fn role_from_row(r: &AnyRow) -> Result<RoleRow> {
     })
 }
 
+/// A tasking's columns, in the order [`tasking_from_row`] reads them.
+pub(super) const TASKING_COLUMNS: &str = "id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc, doc_sealed";
+
+pub(super) fn tasking_from_row(r: &AnyRow) -> Result<TaskingRow> {
+    Ok(TaskingRow {
+        id: r.try_get(0)?,
+        source_id: r.try_get(1)?,
+        requirement_id: r.try_get(2)?,
+        authorisation_id: r.try_get(3)?,
+        issued_by: r.try_get(4)?,
+        issued_at_ms: r.try_get(5)?,
+        status: r.try_get(6)?,
+        doc: r.try_get(7)?,
+        doc_sealed: r.try_get::<Option<Vec<u8>>, _>(8)?,
+    })
+}
+
 pub(super) fn auth_from_row(r: &AnyRow) -> Result<AuthorisationRow> {
     Ok(AuthorisationRow {
         id: r.try_get(0)?,
@@ -374,21 +391,10 @@ impl HandlingStore for SqlStore {
     }
 
     async fn taskings(&self, source_id: &str) -> Result<Vec<TaskingRow>> {
-        let sql = "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status, doc, doc_sealed FROM taskings WHERE source_id = $1 ORDER BY issued_at, id";
-        self.all(sql.to_owned(), &[source_id], |r| {
-            Ok(TaskingRow {
-                id: r.try_get(0)?,
-                source_id: r.try_get(1)?,
-                requirement_id: r.try_get(2)?,
-                authorisation_id: r.try_get(3)?,
-                issued_by: r.try_get(4)?,
-                issued_at_ms: r.try_get(5)?,
-                status: r.try_get(6)?,
-                doc: r.try_get(7)?,
-                doc_sealed: r.try_get::<Option<Vec<u8>>, _>(8)?,
-            })
-        })
-        .await
+        let sql = format!(
+            "SELECT {TASKING_COLUMNS} FROM taskings WHERE source_id = $1 ORDER BY issued_at, id"
+        );
+        self.all(sql, &[source_id], tasking_from_row).await
     }
 
     async fn contacts(&self, source_id: &str, page: &Page) -> Result<Vec<ContactRow>> {
@@ -830,30 +836,20 @@ async fn source_alert_inputs(
     .iter()
     .map(|r| r.try_get::<i64, _>(0))
     .collect::<std::result::Result<Vec<_>, _>>()?;
-    let live_taskings = sqlx::query(concat!(
-        "SELECT id, source_id, requirement_id, authorisation_id, issued_by, issued_at, status FROM taskings \
-         WHERE source_id = $1 AND status IN ",
-        live_taskings!(),
-        " ORDER BY issued_at, id"
-    ))
+    // (The instructions and notes come along sealed; the alert rules never read them.)
+    let live_taskings = sqlx::query(AssertSqlSafe(format!(
+        concat!(
+            "SELECT {} FROM taskings WHERE source_id = $1 AND status IN ",
+            live_taskings!(),
+            " ORDER BY issued_at, id"
+        ),
+        TASKING_COLUMNS
+    )))
     .bind(source_id)
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|r| {
-        Ok(TaskingRow {
-            id: r.try_get(0)?,
-            source_id: r.try_get(1)?,
-            requirement_id: r.try_get(2)?,
-            authorisation_id: r.try_get(3)?,
-            issued_by: r.try_get(4)?,
-            issued_at_ms: r.try_get(5)?,
-            status: r.try_get(6)?,
-            // The instructions and notes are sealed; the alert rules never read them.
-            doc: String::new(),
-            doc_sealed: None,
-        })
-    })
+    .map(tasking_from_row)
     .collect::<Result<Vec<_>>>()?;
     Ok(Some(SourceAlertInputs {
         source,
