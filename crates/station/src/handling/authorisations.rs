@@ -202,17 +202,15 @@ impl Station {
             .collect())
     }
 
-    /// Grants an authorisation (authorising officers), by the core's `grant` rule.
+    /// Grants an authorisation (authorising officers), by the core's `grant` rule, without
+    /// comparing its statements with others' (see [`Station::grant_authorisation_warned`]).
     pub async fn grant_authorisation(
         &self,
         p: &Principal,
         source_id: &str,
         input: GrantInput,
     ) -> Result<Authorisation, StationError> {
-        Ok(self
-            .grant_authorisation_warned(p, source_id, input)
-            .await?
-            .authorisation)
+        Ok(self.grant(p, source_id, input, false).await?.authorisation)
     }
 
     /// Grants an authorisation as [`Station::grant_authorisation`], with the warnings that
@@ -224,6 +222,20 @@ impl Station {
         p: &Principal,
         source_id: &str,
         input: GrantInput,
+    ) -> Result<Granted, StationError> {
+        self.grant(p, source_id, input, true).await
+    }
+
+    /// The grant, comparing its statements with the compartment's (and auditing the read)
+    /// only when `check_text`: a caller that does not show the answer's warnings (the form,
+    /// which goes on to the source page, where they are worked out for the reader) would
+    /// open every other authorisation's text for nothing.
+    async fn grant(
+        &self,
+        p: &Principal,
+        source_id: &str,
+        input: GrantInput,
+        check_text: bool,
     ) -> Result<Granted, StationError> {
         let loaded = self
             .load_checked(p, source_id, AO, "grant authorisations")
@@ -271,9 +283,12 @@ impl Station {
             &auth.id.to_string(),
             &loaded.row.compartment,
         )];
-        let (warnings, opened) = self
-            .text_repeats(&loaded.row.compartment_id, &[&auth])
-            .await?;
+        let (warnings, opened) = if check_text {
+            self.text_repeats(&loaded.row.compartment_id, &[&auth])
+                .await?
+        } else {
+            (Vec::new(), false)
+        };
         if opened {
             audits.push(self.handling_audit(
                 p,
