@@ -78,25 +78,6 @@ impl Statement {
     }
 }
 
-/// The normalised words of a text.
-pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else if c == '\'' || c == '\u{2019}' {
-            // "source's" and "sources'" are one word.
-        } else if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
-}
-
 /// FNV-1a, 64 bits: a fixed function, so shingles hash the same in every process and release.
 fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
     for b in bytes {
@@ -108,7 +89,8 @@ fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-/// The hash of each of [`words`], without building the words.
+/// The hash of each normalised word of a text (lower case; apostrophes dropped; any other
+/// character that is not a letter or a digit separates words), without building the words.
 fn word_hashes(text: &str) -> Vec<u64> {
     let mut out = Vec::with_capacity(text.len() / 5);
     let mut h = FNV_OFFSET;
@@ -124,7 +106,7 @@ fn word_hashes(text: &str) -> Vec<u64> {
             }
             in_word = true;
         } else if c == '\'' || c == '\u{2019}' {
-            // As in `words`: part of the word.
+            // "source's" and "sources'" are one word.
         } else if in_word {
             out.push(h);
             h = FNV_OFFSET;
@@ -276,6 +258,26 @@ pub fn strongest_repeat<K: Ord + Clone>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The normalised words of a text, built as strings: the rule [`word_hashes`] hashes
+    /// without building them, written plainly to check it against.
+    fn words(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        for c in text.chars() {
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+            } else if c == '\'' || c == '\u{2019}' {
+                // "source's" and "sources'" are one word.
+            } else if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+        out
+    }
 
     const ORIGINAL: &str = "The source is the only person with regular access to the warehouse office where the shipments are planned, and no other method such as surveillance or open records can show who arranges the deliveries, when they arrive or where the money goes afterwards.";
 
