@@ -329,10 +329,7 @@ fn risk_after_concern_alert(
     now: DateTime<Utc>,
 ) -> Option<Alert> {
     let found = c.review?.reviewed_at;
-    if !c.risk_assessment_review_required()
-        || now < found
-        || reassessed_since(records.risk_assessed, c.source, found, now)
-    {
+    if !c.risk_assessment_review_pending(records.risk_assessed, now) {
         return None;
     }
     let codename = codename(records, c.source);

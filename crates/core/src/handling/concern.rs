@@ -171,6 +171,21 @@ impl Concern {
                 .review
                 .is_some_and(|r| r.finding == ConcernFinding::Founded)
     }
+
+    /// Whether, at `now`, that review is still owed: the concern was found founded (by then)
+    /// and no risk assessment of the source in `assessed` was made at or after the finding
+    /// ([`super::risk::reassessed_since`]; AR 2018 para 5.19(v)).
+    pub fn risk_assessment_review_pending(
+        &self,
+        assessed: &[super::risk::AssessedAt],
+        now: DateTime<Utc>,
+    ) -> bool {
+        self.risk_assessment_review_required()
+            && self.review.is_some_and(|r| {
+                now >= r.reviewed_at
+                    && !super::risk::reassessed_since(assessed, self.source, r.reviewed_at, now)
+            })
+    }
 }
 
 /// The most bytes an account or a review note may take: a few paragraphs.

@@ -20,7 +20,6 @@ use super::{convert, ms_time, officer_id, stored};
 use crate::{Principal, Station, StationError};
 use humint_core::Role;
 use humint_core::handling::concern::{self as rules, Concern, ConcernCategory, ConcernFinding};
-use humint_core::handling::risk::reassessed_since;
 use humint_core::handling::{AssessedAt, ConcernReview, OfficerId};
 use humint_core::new_id;
 use humint_store::{
@@ -236,7 +235,9 @@ impl Station {
                 reviewed_by: p.username.clone(),
                 reviewed_at_ms: review.reviewed_at_ms,
             }),
-            risk_assessment_review_required: reviewed.risk_assessment_review_required(),
+            risk_assessment_review_required: self
+                .risk_review_pending(&reviewed, &mut None, now)
+                .await?,
         })
     }
 
@@ -266,6 +267,36 @@ impl Station {
         Ok(out)
     }
 
+    /// Whether the concern's "the risk assessment must be reviewed" is still owed at `now`
+    /// (`Concern::risk_assessment_review_pending`), reading the source's assessment times
+    /// into `assessed` the first time a concern needs them.
+    async fn risk_review_pending(
+        &self,
+        concern: &Concern,
+        assessed: &mut Option<Vec<AssessedAt>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StationError> {
+        if !concern.risk_assessment_review_required() {
+            return Ok(false);
+        }
+        if assessed.is_none() {
+            let mut times = Vec::new();
+            for r in self
+                .store
+                .risk_assessments(&concern.source.to_string())
+                .await?
+            {
+                times.push(AssessedAt {
+                    source: concern.source,
+                    at: ms_time(r.assessed_at_ms)?,
+                });
+            }
+            *assessed = Some(times);
+        }
+        let times = assessed.as_deref().unwrap_or_default();
+        Ok(concern.risk_assessment_review_pending(times, now))
+    }
+
     /// A source's concerns for `p` (whose access the caller has checked), the accounts and
     /// notes opened when `sees_case` or for the reader's own concerns; and whether any was
     /// opened (the caller audits the read).
@@ -279,27 +310,14 @@ impl Station {
         let mut out = Vec::new();
         let mut opened = false;
         let rows = self.store.concerns(source_id).await?;
-        // When the source's risks were assessed, read only if a concern calls for it: a
-        // founded concern's review stands until an assessment at or after its finding.
+        // When the source's risks were assessed: read once, and only if a concern needs it.
         let mut assessed: Option<Vec<AssessedAt>> = None;
-        let now = self.clock.now();
+        let now = self.clock().now();
         for row in rows {
             let concern = core_concern(&row)?;
-            let mut review_required = concern.risk_assessment_review_required();
-            if let (true, Some(found)) = (review_required, concern.review) {
-                if assessed.is_none() {
-                    let mut times = Vec::new();
-                    for r in self.store.risk_assessments(source_id).await? {
-                        times.push(AssessedAt {
-                            source: concern.source,
-                            at: ms_time(r.assessed_at_ms)?,
-                        });
-                    }
-                    assessed = Some(times);
-                }
-                let times = assessed.as_deref().unwrap_or_default();
-                review_required = !reassessed_since(times, concern.source, found.reviewed_at, now);
-            }
+            let review_required = self
+                .risk_review_pending(&concern, &mut assessed, now)
+                .await?;
             let entitled = sees_case || row.raised_by == p.user_id;
             let account = if entitled {
                 opened = true;
