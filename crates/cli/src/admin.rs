@@ -362,3 +362,58 @@ pub async fn demo(args: StationArgs, demo: DemoArgs) -> anyhow::Result<ExitCode>
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCommand {
+    /// Show the payment approval thresholds, or set them (whole minor units, e.g. pence): a
+    /// payment above the single threshold, or taking a source's paid total for the calendar
+    /// year above the yearly one, needs the controller's approval.
+    Payments {
+        /// The single-payment threshold in minor units.
+        #[arg(long)]
+        single_threshold_minor: Option<u64>,
+        /// The yearly threshold in minor units.
+        #[arg(long)]
+        yearly_threshold_minor: Option<u64>,
+    },
+}
+
+/// Minor units as major units with two decimals, for reading back a threshold.
+fn major(minor: u64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+pub async fn settings(args: StationArgs, cmd: SettingsCommand) -> anyhow::Result<ExitCode> {
+    let station = open(&args).await?;
+    match cmd {
+        SettingsCommand::Payments {
+            single_threshold_minor,
+            yearly_threshold_minor,
+        } => {
+            let mut policy = station.payment_policy().await.map_err(refused)?;
+            let change = single_threshold_minor.is_some() || yearly_threshold_minor.is_some();
+            if change {
+                if let Some(v) = single_threshold_minor {
+                    policy.single_payment_threshold_minor = v;
+                }
+                if let Some(v) = yearly_threshold_minor {
+                    policy.yearly_threshold_minor = v;
+                }
+                policy = station
+                    .set_payment_policy(&Principal::system(), policy)
+                    .await
+                    .map_err(refused)?;
+                station.checkpoint_audit().await.map_err(refused)?;
+            }
+            println!(
+                "{}Payments above {} ({} minor units) each, or taking a source's paid total for a calendar year above {} ({} minor units), need the controller's approval.",
+                if change { "Set. " } else { "" },
+                major(policy.single_payment_threshold_minor),
+                policy.single_payment_threshold_minor,
+                major(policy.yearly_threshold_minor),
+                policy.yearly_threshold_minor,
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -65,6 +65,9 @@ enum Command {
     /// Check the audit ledger.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// The deployment's policy settings (payment approval thresholds).
+    #[command(subcommand)]
+    Settings(admin::SettingsCommand),
     /// Write a consistent snapshot of the station to a file.
     Backup(admin::BackupArgs),
     /// Load a snapshot into this station.
@@ -118,6 +121,7 @@ async fn run(station: StationArgs, command: Command) -> anyhow::Result<ExitCode>
         Command::Compartment(cmd) => admin::compartment(station, cmd).await,
         Command::Keys(cmd) => admin::keys(station, cmd).await,
         Command::Audit(cmd) => admin::audit(station, cmd).await,
+        Command::Settings(cmd) => admin::settings(station, cmd).await,
         Command::Backup(args) => admin::backup(station, args).await,
         Command::Restore(args) => admin::restore(station, args).await,
         Command::Intake(cmd) => intake::run(station, cmd).await,

@@ -3,7 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use humint_store::testing::{backends, fresh_database, test_keys};
-use humint_store::{Backend, SqlStore};
+use humint_store::{Backend, SqlStore, Store as _};
 use rstest::rstest;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -624,4 +624,62 @@ async fn report_inspection_of_a_demo_station_names_no_source() {
             assert!(!html.contains(&name), "the pack shows {name}");
         }
     }
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn payment_thresholds_are_shown_and_set_without_prompts(#[case] backend: Backend) {
+    let Some(op) = Operator::new(backend).await else {
+        return;
+    };
+    op.init();
+    let out = op.ok(&["settings", "payments"]);
+    assert!(
+        out.contains("above 500.00 (50000 minor units) each")
+            && out.contains("above 5000.00 (500000 minor units)"),
+        "the defaults: {out}"
+    );
+    // A single threshold above the yearly one is refused, and nothing changes.
+    let (code, err) = op.fails(&["settings", "payments", "--single-threshold-minor", "600000"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("PAYMENT_POLICY_INVALID") && err.contains("above the yearly threshold"),
+        "{err}"
+    );
+    let out = op.ok(&["settings", "payments"]);
+    assert!(out.contains("(50000 minor units) each"), "{out}");
+    // Setting one keeps the other.
+    let out = op.ok(&[
+        "settings",
+        "payments",
+        "--yearly-threshold-minor",
+        "1000000",
+        "--single-threshold-minor",
+        "75050",
+    ]);
+    assert!(out.starts_with("Set. "), "{out}");
+    let out = op.ok(&["settings", "payments", "--single-threshold-minor", "80000"]);
+    assert!(
+        out.contains("above 800.00 (80000 minor units) each")
+            && out.contains("above 10000.00 (1000000 minor units)"),
+        "{out}"
+    );
+    let store = op.store().await;
+    let changes: Vec<String> = store
+        .audit_events(0, 1000)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.event.action == "settings.payments.change")
+        .map(|e| e.event.object_id)
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "payments: single 75050, yearly 1000000",
+            "payments: single 80000, yearly 1000000"
+        ]
+    );
 }

@@ -15,6 +15,7 @@ mod boilerplate;
 mod concerns;
 mod register;
 mod sql;
+pub(crate) use sql::reschedule_source;
 mod write;
 
 pub use boilerplate::*;
@@ -386,6 +387,10 @@ pub struct SourceAlertInputs {
     /// The source's live taskings (issued, acknowledged or the legacy agreed): an ended one
     /// raises no alert from the write that ended it onwards.
     pub live_taskings: Vec<TaskingRow>,
+    /// The payment approval thresholds as stored ([`crate::PAYMENT_SETTINGS`]; `None`: not
+    /// set), read in the same transaction, so every server schedules by the policy in force
+    /// (read only when the source has payments).
+    pub payment_settings: [Option<String>; 2],
 }
 
 /// One scheduled alert: in force from `starts_at_ms` (inclusive) to `ends_at_ms` (exclusive;

@@ -58,6 +58,14 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// The `station_meta` keys of the payment approval thresholds (single payment, calendar year),
+/// whole minor units as decimal text. Read by the station and, inside each write's transaction,
+/// for the alert scheduler ([`SourceAlertInputs::payment_settings`]).
+pub const PAYMENT_SETTINGS: [&str; 2] = [
+    "payments.single_threshold_minor",
+    "payments.yearly_threshold_minor",
+];
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The station's persistent state. Every method is a single transaction.
@@ -67,6 +75,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     // --- station metadata -------------------------------------------------------------
     async fn meta(&self, key: &str) -> Result<Option<String>>;
+    /// Sets the payment approval thresholds ([`PAYMENT_SETTINGS`], in that order) with their
+    /// audit event, and reschedules the alerts of every source with a payment not yet paid
+    /// (whether it awaits approval depends on them), in one transaction.
+    async fn set_payment_settings(&self, values: [String; 2], audit: &AuditContext) -> Result<()>;
 
     // --- key versions ----------------------------------------------------------------
     async fn key_versions(&self) -> Result<Vec<KeyVersionRow>>;

@@ -317,6 +317,37 @@ impl Store for SqlStore {
         })
     }
 
+    async fn set_payment_settings(&self, values: [String; 2], audit: &AuditContext) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (key, value) in crate::PAYMENT_SETTINGS.iter().zip(values) {
+            sqlx::query(
+                "INSERT INTO station_meta (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(*key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(scheduler) = self.scheduler.get() {
+            let sources: Vec<String> = sqlx::query(
+                "SELECT DISTINCT source_id FROM payments \
+                 WHERE kind = 'payment' AND paid_at IS NULL ORDER BY source_id",
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+            for id in &sources {
+                crate::handling::reschedule_source(&mut tx, scheduler.as_ref(), id).await?;
+            }
+        }
+        self.append_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn key_versions(&self) -> Result<Vec<KeyVersionRow>> {
         let rows =
             sqlx::query("SELECT version, wrapped, created_at FROM key_versions ORDER BY version")

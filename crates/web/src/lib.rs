@@ -50,6 +50,10 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .route("/users/{username}/compartments", post(api::admin::grant))
         .route("/compartments", post(api::admin::create_compartment))
         .route("/compartments/{name}/members", get(api::admin::members))
+        .route(
+            "/settings/payments",
+            get(api::admin::payment_policy).put(api::admin::set_payment_policy),
+        )
         .route("/openapi.json", get(openapi::document))
         .merge(api::handling::routes())
         .merge(api::intake::routes())

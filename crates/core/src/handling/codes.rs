@@ -91,6 +91,8 @@ pub const PAYMENT_AMOUNT_INVALID: &str = "PAYMENT_AMOUNT_INVALID";
 pub const PAYMENT_APPROVAL_REQUIRED: &str = "PAYMENT_APPROVAL_REQUIRED";
 /// A payment approved by someone who is not the source's controller at the time.
 pub const PAYMENT_APPROVER_NOT_CONTROLLER: &str = "PAYMENT_APPROVER_NOT_CONTROLLER";
+/// A payment policy whose thresholds cannot be recorded or contradict each other.
+pub const PAYMENT_POLICY_INVALID: &str = "PAYMENT_POLICY_INVALID";
 
 // Requirements and grading.
 /// A requirement priority outside 1-4 (product.md, "Requirement").
@@ -206,6 +208,7 @@ pub const ALL: &[&str] = &[
     PAYMENT_AMOUNT_INVALID,
     PAYMENT_APPROVAL_REQUIRED,
     PAYMENT_APPROVER_NOT_CONTROLLER,
+    PAYMENT_POLICY_INVALID,
     REQUIREMENT_PRIORITY_INVALID,
     GRADE_INVALID,
     GRADING_CONDITIONS_REQUIRED,

@@ -53,6 +53,47 @@ pub struct PaymentPolicy {
     pub yearly_threshold_minor: u64,
 }
 
+impl PaymentPolicy {
+    /// The policy of a station whose administrator has set none: £500 a payment, £5,000 a
+    /// source's calendar year.
+    pub const DEFAULT: PaymentPolicy = PaymentPolicy {
+        single_payment_threshold_minor: 50_000,
+        yearly_threshold_minor: 500_000,
+    };
+
+    /// The largest threshold a station can hold: amounts are stored as signed 64-bit minor units.
+    pub const MAX_THRESHOLD_MINOR: u64 = i64::MAX as u64;
+
+    /// Checks a policy an administrator proposes. A single payment above the yearly threshold
+    /// already needs approval under the yearly rule, so a single threshold above the yearly one
+    /// would promise a freedom the policy does not give: refused as inconsistent rather than
+    /// silently meaning the lower of the two. Zero is allowed (every payment approved).
+    pub fn check(&self) -> Result<(), RuleViolation> {
+        let largest = self
+            .single_payment_threshold_minor
+            .max(self.yearly_threshold_minor);
+        if largest > Self::MAX_THRESHOLD_MINOR {
+            return Err(RuleViolation::new(
+                codes::PAYMENT_POLICY_INVALID,
+                format!(
+                    "A payment threshold of {largest} minor units is more than the station can record ({} at most).",
+                    Self::MAX_THRESHOLD_MINOR
+                ),
+            ));
+        }
+        if self.single_payment_threshold_minor > self.yearly_threshold_minor {
+            return Err(RuleViolation::new(
+                codes::PAYMENT_POLICY_INVALID,
+                format!(
+                    "The single-payment threshold ({}) is above the yearly threshold ({}): every payment above the yearly one needs approval anyway, so set the single threshold at or below it.",
+                    self.single_payment_threshold_minor, self.yearly_threshold_minor
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Offered and paid totals for one source in one calendar year (London dates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct YearTotals {

@@ -79,9 +79,19 @@ pub struct PaymentView {
     pub needs_approval: bool,
 }
 
-/// Defaults of the deployment's payment policy (minor units): £500 a payment, £5,000 a year.
-const DEFAULT_SINGLE_THRESHOLD: u64 = 50_000;
-const DEFAULT_YEARLY_THRESHOLD: u64 = 500_000;
+/// The payment policy from the stored settings ([`humint_store::PAYMENT_SETTINGS`]): each
+/// threshold that is set and readable, else [`PaymentPolicy::DEFAULT`]'s. The one reading, for
+/// the station's decisions and for the alert scheduler inside each write.
+pub(crate) fn payment_policy_from(settings: [Option<&str>; 2]) -> PaymentPolicy {
+    let read = |v: Option<&str>, default: u64| v.and_then(|s| s.parse().ok()).unwrap_or(default);
+    PaymentPolicy {
+        single_payment_threshold_minor: read(
+            settings[0],
+            PaymentPolicy::DEFAULT.single_payment_threshold_minor,
+        ),
+        yearly_threshold_minor: read(settings[1], PaymentPolicy::DEFAULT.yearly_threshold_minor),
+    }
+}
 
 /// A contact's row: `sealed` is its document and free text as [`Station::seal_record`] gives
 /// them.
@@ -123,20 +133,46 @@ fn payment_row(p: &Payment, (doc, text_sealed): (String, Vec<u8>)) -> PaymentRow
 }
 
 impl Station {
-    /// The deployment's payment thresholds: station settings, else the defaults.
+    /// The deployment's payment thresholds: station settings, else [`PaymentPolicy::DEFAULT`].
+    /// Read on every decision (and by the alert scheduler in every write), so a change made
+    /// through any `humint serve` instance or the command line applies everywhere at once.
     pub async fn payment_policy(&self) -> Result<PaymentPolicy, StationError> {
-        let read =
-            |v: Option<String>, default: u64| v.and_then(|s| s.parse().ok()).unwrap_or(default);
-        Ok(PaymentPolicy {
-            single_payment_threshold_minor: read(
-                self.store.meta("payments.single_threshold_minor").await?,
-                DEFAULT_SINGLE_THRESHOLD,
+        let [single, yearly] = humint_store::PAYMENT_SETTINGS;
+        let single = self.store.meta(single).await?;
+        let yearly = self.store.meta(yearly).await?;
+        Ok(payment_policy_from([single.as_deref(), yearly.as_deref()]))
+    }
+
+    /// Sets the deployment's payment thresholds (admins). Payments already approved or paid
+    /// keep their decision; unpaid ones are judged again (their "awaiting approval" alerts
+    /// rescheduled in the same transaction), and the next payment by the new policy. The
+    /// audit event names the new thresholds, so the ledger shows which policy held when.
+    pub async fn set_payment_policy(
+        &self,
+        p: &Principal,
+        policy: PaymentPolicy,
+    ) -> Result<PaymentPolicy, StationError> {
+        p.require_role(&[Role::Admin], "set the payment policy")?;
+        policy.check()?;
+        let audit = self.audit(
+            p,
+            "settings.payments.change",
+            "setting",
+            &format!(
+                "payments: single {}, yearly {}",
+                policy.single_payment_threshold_minor, policy.yearly_threshold_minor
             ),
-            yearly_threshold_minor: read(
-                self.store.meta("payments.yearly_threshold_minor").await?,
-                DEFAULT_YEARLY_THRESHOLD,
-            ),
-        })
+        );
+        self.store
+            .set_payment_settings(
+                [
+                    policy.single_payment_threshold_minor.to_string(),
+                    policy.yearly_threshold_minor.to_string(),
+                ],
+                &audit,
+            )
+            .await?;
+        Ok(policy)
     }
 
     async fn officer_ids(&self, usernames: &[String]) -> Result<Vec<OfficerId>, StationError> {

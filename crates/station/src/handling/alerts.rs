@@ -157,11 +157,22 @@ impl AlertScheduler for CoreScheduler {
             risk_assessed: &risk_assessed,
             taskings: &taskings,
         };
+        // The payment thresholds in force when this write commits, not when this server opened.
+        let [single, yearly] = &inputs.payment_settings;
+        let payments = super::activity::payment_policy_from([single.as_deref(), yearly.as_deref()]);
+        let policy = if inputs.payments.is_empty() || payments == self.policy.payments {
+            std::borrow::Cow::Borrowed(&self.policy)
+        } else {
+            std::borrow::Cow::Owned(AlertPolicy {
+                payments,
+                ..self.policy.clone()
+            })
+        };
         rows(
             &inputs.source.id,
             &inputs.source.compartment_id,
             &records,
-            &self.policy,
+            &policy,
             self.clock.now(),
         )
     }

@@ -851,6 +851,17 @@ async fn source_alert_inputs(
     .iter()
     .map(tasking_from_row)
     .collect::<Result<Vec<_>>>()?;
+    let mut payment_settings = [None, None];
+    if !payments.is_empty() {
+        for (slot, key) in payment_settings.iter_mut().zip(crate::PAYMENT_SETTINGS) {
+            *slot = sqlx::query("SELECT value FROM station_meta WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+        }
+    }
     Ok(Some(SourceAlertInputs {
         source,
         authorisations,
@@ -860,6 +871,7 @@ async fn source_alert_inputs(
         concerns,
         risk_assessed_at_ms,
         live_taskings,
+        payment_settings,
     }))
 }
 
@@ -899,7 +911,7 @@ async fn replace_schedule(
     Ok(())
 }
 
-pub(super) async fn reschedule_source(
+pub(crate) async fn reschedule_source(
     conn: &mut sqlx::AnyConnection,
     scheduler: &dyn AlertScheduler,
     source_id: &str,

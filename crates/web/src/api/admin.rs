@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use humint_core::Role;
+use humint_core::handling::PaymentPolicy;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -194,5 +195,57 @@ pub async fn members(
                 role: role.as_str().to_owned(),
             })
             .collect(),
+    ))
+}
+
+/// The deployment's payment approval thresholds, in whole minor units (e.g. pence): a payment
+/// above the single threshold, or taking a source's paid total for the calendar year above the
+/// yearly one, needs the controller's approval.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentPolicyBody {
+    pub single_payment_threshold_minor: u64,
+    pub yearly_threshold_minor: u64,
+}
+
+impl From<PaymentPolicy> for PaymentPolicyBody {
+    fn from(p: PaymentPolicy) -> Self {
+        Self {
+            single_payment_threshold_minor: p.single_payment_threshold_minor,
+            yearly_threshold_minor: p.yearly_threshold_minor,
+        }
+    }
+}
+
+/// The payment approval thresholds in force (any signed-in officer: handlers need them to know
+/// which payments will wait for approval).
+#[utoipa::path(get, path = "/api/v1/settings/payments", security(("bearer" = [])),
+    responses((status = 200, body = PaymentPolicyBody), (status = 401, body = ErrorBody)))]
+pub async fn payment_policy(
+    State(state): State<AppState>,
+    _auth: Authenticated,
+) -> ApiResult<Json<PaymentPolicyBody>> {
+    Ok(Json(state.station.payment_policy().await?.into()))
+}
+
+/// Set the payment approval thresholds (admin). The next payment anywhere is judged by them;
+/// the audit ledger records the new figures.
+#[utoipa::path(put, path = "/api/v1/settings/payments", request_body = PaymentPolicyBody, security(("bearer" = [])),
+    responses((status = 200, body = PaymentPolicyBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_payment_policy(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    JsonBody(req): JsonBody<PaymentPolicyBody>,
+) -> ApiResult<Json<PaymentPolicyBody>> {
+    let policy = PaymentPolicy {
+        single_payment_threshold_minor: req.single_payment_threshold_minor,
+        yearly_threshold_minor: req.yearly_threshold_minor,
+    };
+    Ok(Json(
+        state
+            .station
+            .set_payment_policy(&auth.principal, policy)
+            .await?
+            .into(),
     ))
 }

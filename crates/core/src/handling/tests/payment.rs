@@ -112,3 +112,24 @@ fn yearly_totals_count_offers_and_payments_by_london_calendar_year() {
         })
     );
 }
+
+/// A policy is refused when its single threshold is above its yearly one (exactly equal is
+/// allowed), or when a threshold cannot be stored; zero thresholds (approve everything) stand.
+#[rstest]
+#[case(50_000, 500_000, None)]
+#[case(500_000, 500_000, None)]
+#[case(0, 0, None)]
+#[case(500_001, 500_000, Some(codes::PAYMENT_POLICY_INVALID))]
+#[case(50_000, PaymentPolicy::MAX_THRESHOLD_MINOR, None)]
+#[case(50_000, PaymentPolicy::MAX_THRESHOLD_MINOR + 1, Some(codes::PAYMENT_POLICY_INVALID))]
+fn a_payment_policy_is_consistent_and_storable(
+    #[case] single: u64,
+    #[case] yearly: u64,
+    #[case] refusal: Option<&str>,
+) {
+    let policy = PaymentPolicy {
+        single_payment_threshold_minor: single,
+        yearly_threshold_minor: yearly,
+    };
+    assert_eq!(policy.check().err().map(|e| e.code), refusal);
+}

@@ -4,6 +4,7 @@
 mod access;
 pub(crate) mod alerts;
 mod boundaries;
+mod payment_policy;
 mod progress;
 mod register;
 mod story;
