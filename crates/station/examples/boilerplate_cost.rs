@@ -88,6 +88,7 @@ fn grant_input(i: u64) -> GrantInput {
         review_interval_days: 90,
         relationship_with_parent_or_guardian: false,
         juvenile_cca_safeguards: None,
+        privileged: Default::default(),
     }
 }
 

@@ -423,6 +423,7 @@ async fn history(
                             review_interval_days: 90,
                             relationship_with_parent_or_guardian: false,
                             juvenile_cca_safeguards: None,
+                            privileged: Default::default(),
                         },
                     )
                     .await?;

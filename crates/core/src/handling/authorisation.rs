@@ -8,6 +8,7 @@
 
 use super::calendar::{self, BankHolidays};
 use super::juvenile::{self, AgeBand, JuvenileCcaSafeguards};
+use super::privilege::{self, PrivilegedMaterial};
 use super::review::{Cancellation, Renewal, Review};
 use super::risk::{self, RiskAssessment};
 use super::roles::{self, RoleAssignment};
@@ -99,6 +100,10 @@ pub struct Authorisation {
     pub cancellation: Option<Cancellation>,
     /// s.32C notices given to a Judicial Commissioner (criminal conduct only).
     pub commissioner_notices: Vec<super::review::CommissionerNotice>,
+    /// Legally privileged or confidential material expected, and the prior approval when
+    /// privileged matters are the aim (PRIV-01). Absent from records made before it existed.
+    #[serde(default)]
+    pub privileged: PrivilegedMaterial,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -288,6 +293,8 @@ pub struct GrantRequest {
     /// Whether the relationship to be used is with the source's parent or guardian.
     pub relationship_with_parent_or_guardian: bool,
     pub juvenile_cca_safeguards: Option<JuvenileCcaSafeguards>,
+    /// Privileged or confidential material expected (PRIV-01).
+    pub privileged: PrivilegedMaterial,
 }
 
 fn has_text(text: Option<&str>) -> bool {
@@ -349,6 +356,13 @@ pub fn grant(
     let assessment =
         risk::check_assessment(ctx.risk_assessments, source.id, req.source_age, now, None)?;
     roles::holders_at(ctx.roles, source.id, now)?;
+    let privileged = req.privileged.normalised();
+    privilege::check_prior_approval(
+        privileged.lpp,
+        privileged.prior_approval.as_ref(),
+        None,
+        now,
+    )?;
     let self_authorised = check_not_self(ctx.roles, source.id, req.granted_by, urgent, now)?;
     Ok(Authorisation {
         id: req.id,
@@ -370,7 +384,11 @@ pub fn grant(
             req.kind,
             req.parent,
             ctx.authorisations,
-            period_end(req.kind, req.source_age, now),
+            privilege::privileged_period_end(
+                privileged.lpp,
+                now,
+                period_end(req.kind, req.source_age, now),
+            ),
         ),
         review_interval_days: req.review_interval_days,
         written_record_at: None,
@@ -379,6 +397,7 @@ pub fn grant(
         renewals: Vec::new(),
         cancellation: None,
         commissioner_notices: Vec::new(),
+        privileged,
     })
 }
 

@@ -94,6 +94,14 @@ pub const PAYMENT_APPROVER_NOT_CONTROLLER: &str = "PAYMENT_APPROVER_NOT_CONTROLL
 /// A payment policy whose thresholds cannot be recorded or contradict each other.
 pub const PAYMENT_POLICY_INVALID: &str = "PAYMENT_POLICY_INVALID";
 
+// Legally privileged and confidential material (SI 2010/123; PRIV-01).
+/// Privileged matters intended without a recorded prior approval.
+pub const LPP_PRIOR_APPROVAL_REQUIRED: &str = "LPP_PRIOR_APPROVAL_REQUIRED";
+/// A prior approval notice missing a particular.
+pub const LPP_APPROVAL_INCOMPLETE: &str = "LPP_APPROVAL_INCOMPLETE";
+/// An approval dated after the decision, or a renewal relying on the earlier period's approval.
+pub const LPP_APPROVAL_NOT_PRIOR: &str = "LPP_APPROVAL_NOT_PRIOR";
+
 // Requirements and grading.
 /// A requirement priority outside 1-4 (product.md, "Requirement").
 pub const REQUIREMENT_PRIORITY_INVALID: &str = "REQUIREMENT_PRIORITY_INVALID";
@@ -209,6 +217,9 @@ pub const ALL: &[&str] = &[
     PAYMENT_APPROVAL_REQUIRED,
     PAYMENT_APPROVER_NOT_CONTROLLER,
     PAYMENT_POLICY_INVALID,
+    LPP_PRIOR_APPROVAL_REQUIRED,
+    LPP_APPROVAL_INCOMPLETE,
+    LPP_APPROVAL_NOT_PRIOR,
     REQUIREMENT_PRIORITY_INVALID,
     GRADE_INVALID,
     GRADING_CONDITIONS_REQUIRED,

@@ -29,6 +29,7 @@ pub mod lifecycle;
 pub mod motivation;
 pub mod open_press;
 pub mod payment;
+pub mod privilege;
 pub mod relevant_error;
 pub mod reliability;
 pub mod review;
@@ -59,6 +60,7 @@ pub use juvenile::{AgeBand, AppropriateAdult, AppropriateAdultCategory, Juvenile
 pub use lifecycle::{Origin, Source, SourceState, Transition, TransitionFacts, transition};
 pub use motivation::Motivation;
 pub use payment::{Payment, PaymentKind, PaymentPolicy};
+pub use privilege::{ConfidentialKind, Lpp, PriorApproval, PrivilegedMaterial};
 pub use relevant_error::RelevantError;
 pub use review::{
     Cancellation, CancellationRequest, CommissionerNotice, NoticeDue, NoticeEvent, Renewal,

@@ -12,6 +12,7 @@ use super::authorisation::{
 };
 use super::calendar;
 use super::juvenile::AgeBand;
+use super::privilege::PriorApproval;
 use super::risk::{self, RiskAssessment};
 use super::{OfficerId, codes, roles};
 use crate::{Id, RuleViolation};
@@ -54,6 +55,9 @@ pub struct Renewal {
     pub expires_at: DateTime<Utc>,
     pub urgency_reason: Option<String>,
     pub self_authorised: bool,
+    /// The renewal's own prior approval, for an authorisation to obtain privileged matters.
+    #[serde(default)]
+    pub prior_approval: Option<PriorApproval>,
 }
 
 /// A cancellation (s.45; CAN-01). Welfare planning continues after it.
@@ -125,6 +129,8 @@ pub struct RenewalRequest {
     /// The source's age band today, from the decrypted date of birth.
     pub source_age: AgeBand,
     pub urgency_reason: Option<String>,
+    /// Required to renew an authorisation to obtain privileged matters (SI 2010/123).
+    pub prior_approval: Option<PriorApproval>,
 }
 
 /// Decides a renewal (s.43(4), (6)-(7); REN-01): only while the authorisation is in force; only
@@ -191,13 +197,23 @@ pub fn renew(
         .urgency_reason
         .as_deref()
         .is_some_and(|r| !codes::is_blank(r));
+    super::privilege::check_prior_approval(
+        auth.privileged.lpp,
+        req.prior_approval.as_ref(),
+        Some(since),
+        now,
+    )?;
     let self_authorised = check_not_self(ctx.roles, auth.source, req.renewed_by, urgent, now)?;
     let takes_effect_at = auth.current_expiry();
     let expires_at = super::authorisation::within_base(
         auth.kind,
         auth.parent,
         ctx.authorisations,
-        period_end(auth.kind, req.source_age, takes_effect_at),
+        super::privilege::privileged_period_end(
+            auth.privileged.lpp,
+            takes_effect_at,
+            period_end(auth.kind, req.source_age, takes_effect_at),
+        ),
     );
     if expires_at <= takes_effect_at {
         return Err(RuleViolation::new(
@@ -215,6 +231,7 @@ pub fn renew(
         expires_at,
         urgency_reason: req.urgency_reason.filter(|r| !codes::is_blank(r)),
         self_authorised,
+        prior_approval: req.prior_approval,
     })
 }
 

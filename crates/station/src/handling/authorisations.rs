@@ -11,8 +11,8 @@ use crate::{Principal, Station, StationError};
 use chrono::{DateTime, Utc};
 use humint_core::handling::{
     Authorisation, AuthorisationKind, CancellationRequest, CommissionerNotice, GrantRequest,
-    JuvenileCcaSafeguards, NecessityGround, NoticeEvent, RenewalRequest, ReviewRequest,
-    RiskAssessment, RiskLevel,
+    JuvenileCcaSafeguards, NecessityGround, NoticeEvent, PriorApproval, PrivilegedMaterial,
+    RenewalRequest, ReviewRequest, RiskAssessment, RiskLevel,
 };
 use humint_core::{Role, new_id};
 use humint_store::{HandlingStore as _, HandlingWrite, RiskRow};
@@ -31,6 +31,8 @@ pub struct GrantInput {
     pub review_interval_days: u32,
     pub relationship_with_parent_or_guardian: bool,
     pub juvenile_cca_safeguards: Option<JuvenileCcaSafeguards>,
+    /// Privileged or confidential material expected, with the prior approval (PRIV-01).
+    pub privileged: PrivilegedMaterial,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +48,8 @@ pub struct ReviewInput {
 #[derive(Debug, Clone)]
 pub struct RenewalInput {
     pub urgency_reason: Option<String>,
+    /// The renewal's own prior approval, for an authorisation to obtain privileged matters.
+    pub prior_approval: Option<PriorApproval>,
 }
 
 #[derive(Debug, Clone)]
@@ -269,6 +273,7 @@ impl Station {
             review_interval_days: input.review_interval_days,
             relationship_with_parent_or_guardian: input.relationship_with_parent_or_guardian,
             juvenile_cca_safeguards: input.juvenile_cca_safeguards,
+            privileged: input.privileged,
         };
         let auth = humint_core::handling::grant(req, &loaded.decision(), now)?;
         let action = if auth.self_authorised {
@@ -433,6 +438,7 @@ impl Station {
             renewed_by: officer_id(p)?,
             source_age: self.age_band(&loaded.row.id, now).await?,
             urgency_reason: input.urgency_reason,
+            prior_approval: input.prior_approval,
         };
         let renewal = humint_core::handling::renew(&auth, req, &loaded.decision(), now)?;
         let action = if renewal.self_authorised {

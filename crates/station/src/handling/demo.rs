@@ -481,6 +481,7 @@ impl Simulated<'_> {
                     review_interval_days: 90,
                     relationship_with_parent_or_guardian: false,
                     juvenile_cca_safeguards: None,
+                    privileged: Default::default(),
                 };
                 let auth = humint_core::handling::grant(req, &ctx, at)?;
                 audit.push(self.audit(

@@ -24,8 +24,9 @@ use humint_core::Role;
 use humint_core::handling::PaymentPolicy;
 use humint_core::handling::inspection::{self, Timeliness};
 use humint_core::handling::payment::{self, PaymentKind};
+use humint_core::handling::privilege::privileged_period_end;
 use humint_core::handling::{
-    AgeBand, Authorisation, AuthorisationKind, BankHolidays, Contact, ContactPurpose, Payment,
+    AgeBand, Authorisation, AuthorisationKind, BankHolidays, Contact, ContactPurpose, Lpp, Payment,
     Source, SourceState, calendar, live_authorisation, period_end,
 };
 use humint_store::{AuditContext, InspectionScope, InspectionStore as _, Store as _};
@@ -292,9 +293,10 @@ fn age_name(age: AgeBand) -> &'static str {
     }
 }
 
-fn duration_name(kind: AuthorisationKind, age: AgeBand) -> &'static str {
+fn duration_name(kind: AuthorisationKind, age: AgeBand, lpp: Lpp) -> &'static str {
     match kind {
         AuthorisationKind::UrgentOral => "72 hours",
+        _ if lpp == Lpp::Intended => "3 months (privileged matters)",
         _ if age.is_juvenile() => "4 months",
         _ => "12 months",
     }
@@ -491,8 +493,13 @@ impl Station {
                     ground: convert::name(&a.ground),
                     granted_by: name(&a.granted_by),
                     granted_at: a.granted_at,
-                    duration: duration_name(a.kind, age),
-                    duration_as_the_law_sets: a.expires_at == period_end(a.kind, age, a.granted_at),
+                    duration: duration_name(a.kind, age, a.privileged.lpp),
+                    duration_as_the_law_sets: a.expires_at
+                        == privileged_period_end(
+                            a.privileged.lpp,
+                            a.granted_at,
+                            period_end(a.kind, age, a.granted_at),
+                        ),
                     age_at_grant: age_name(age),
                     expires_at: a.expires_at,
                     current_expiry: then.current_expiry(),

@@ -16,7 +16,7 @@
 
 use super::convert::{damaged, from_doc, to_doc};
 use crate::{Station, StationError};
-use humint_core::handling::{Authorisation, Contact, Payment};
+use humint_core::handling::{Authorisation, Contact, Payment, PriorApproval};
 use humint_store::{AuditContext, RegisterStore as _, SealEvent, SealedText, Store as _};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -104,6 +104,38 @@ pub(crate) struct AuthorisationText {
     renewals: Vec<Option<String>>,
     /// (reasons, welfare plan).
     cancellation: Option<(String, String)>,
+    /// The grant's prior approval notice for privileged matters (PRIV-01): who approved,
+    /// grounds, conduct, lawyer and client, privileged matters, collateral. Absent from
+    /// envelopes sealed before it existed, as from authorisations without one.
+    #[serde(default)]
+    prior_approval: Option<ApprovalText>,
+    /// Each renewal's approval notice, in the order of the renewals (empty in older envelopes).
+    #[serde(default)]
+    renewal_approvals: Vec<Option<ApprovalText>>,
+}
+
+type ApprovalText = [String; 6];
+
+fn take_approval(a: &mut PriorApproval) -> ApprovalText {
+    use std::mem::take;
+    [
+        take(&mut a.approved_by),
+        take(&mut a.grounds),
+        take(&mut a.conduct),
+        take(&mut a.lawyer_and_client),
+        take(&mut a.privileged_matters),
+        take(&mut a.collateral),
+    ]
+}
+
+fn put_approval(a: &mut PriorApproval, text: ApprovalText) {
+    let [by, grounds, conduct, lawyer_and_client, matters, collateral] = text;
+    a.approved_by = by;
+    a.grounds = grounds;
+    a.conduct = conduct;
+    a.lawyer_and_client = lawyer_and_client;
+    a.privileged_matters = matters;
+    a.collateral = collateral;
 }
 
 impl SealedRecord for Authorisation {
@@ -144,6 +176,15 @@ impl SealedRecord for Authorisation {
                 .cancellation
                 .as_mut()
                 .map(|c| (take(&mut c.reasons), take(&mut c.welfare_plan))),
+            prior_approval: self.privileged.prior_approval.as_mut().map(take_approval),
+            renewal_approvals: if self.renewals.iter().any(|r| r.prior_approval.is_some()) {
+                self.renewals
+                    .iter_mut()
+                    .map(|r| r.prior_approval.as_mut().map(take_approval))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
     fn put_text(&mut self, text: AuthorisationText) -> Result<(), StationError> {
@@ -151,8 +192,31 @@ impl SealedRecord for Authorisation {
             || text.renewals.len() != self.renewals.len()
             || text.juvenile_cca_safeguards.is_some() != self.juvenile_cca_safeguards.is_some()
             || text.cancellation.is_some() != self.cancellation.is_some()
+            || text.prior_approval.is_some() != self.privileged.prior_approval.is_some()
         {
             return Err(damaged("authorisation"));
+        }
+        let renewal_approvals = if text.renewal_approvals.is_empty() {
+            vec![None; self.renewals.len()]
+        } else {
+            text.renewal_approvals
+        };
+        if renewal_approvals.len() != self.renewals.len()
+            || self
+                .renewals
+                .iter()
+                .zip(&renewal_approvals)
+                .any(|(r, t)| r.prior_approval.is_some() != t.is_some())
+        {
+            return Err(damaged("authorisation"));
+        }
+        if let (Some(a), Some(t)) = (self.privileged.prior_approval.as_mut(), text.prior_approval) {
+            put_approval(a, t);
+        }
+        for (r, t) in self.renewals.iter_mut().zip(renewal_approvals) {
+            if let (Some(a), Some(t)) = (r.prior_approval.as_mut(), t) {
+                put_approval(a, t);
+            }
         }
         self.necessity = text.necessity;
         self.proportionality = text.proportionality;
@@ -354,7 +418,8 @@ mod tests {
     use humint_core::SeededEntropy;
     use humint_core::handling::review::{Cancellation, Renewal, Review};
     use humint_core::handling::{
-        AgeBand, AuthorisationKind, JuvenileCcaSafeguards, NecessityGround,
+        AgeBand, AuthorisationKind, ConfidentialKind, JuvenileCcaSafeguards, Lpp, NecessityGround,
+        PrivilegedMaterial,
     };
     use humint_core::new_id;
 
@@ -414,6 +479,7 @@ mod tests {
                 expires_at: at,
                 urgency_reason: Some("RENEWAL-URGENCY".to_owned()),
                 self_authorised: false,
+                prior_approval: Some(approval("RENEWED")),
             }],
             reviews,
             cancellation: Some(Cancellation {
@@ -424,10 +490,33 @@ mod tests {
                 welfare_plan: "WELFARE".to_owned(),
             }),
             commissioner_notices: Vec::new(),
+            privileged: PrivilegedMaterial {
+                lpp: Lpp::Intended,
+                confidential: vec![ConfidentialKind::Journalistic],
+                prior_approval: Some(approval("GRANTED")),
+            },
         }
     }
 
-    const PHRASES: [&str; 16] = [
+    fn approval(tag: &str) -> PriorApproval {
+        PriorApproval {
+            approved_by: format!("{tag}-APPROVER"),
+            approved_at: chrono::DateTime::UNIX_EPOCH,
+            grounds: format!("{tag}-GROUNDS"),
+            conduct: format!("{tag}-CONDUCT"),
+            lawyer_and_client: format!("{tag}-LAWYER"),
+            privileged_matters: format!("{tag}-MATTERS"),
+            collateral: format!("{tag}-COLLATERAL"),
+        }
+    }
+
+    const PHRASES: [&str; 22] = [
+        "GRANTED-APPROVER",
+        "GRANTED-GROUNDS",
+        "GRANTED-LAWYER",
+        "GRANTED-COLLATERAL",
+        "RENEWED-CONDUCT",
+        "RENEWED-MATTERS",
         "NECESSITY",
         "PROPORTIONALITY",
         "COLLATERAL",

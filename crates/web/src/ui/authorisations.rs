@@ -173,6 +173,7 @@ fn grant_input(f: &GrantForm) -> Result<GrantInput, StationError> {
         review_interval_days,
         relationship_with_parent_or_guardian: ticked(&f.parent_or_guardian),
         juvenile_cca_safeguards: juvenile_safeguards(f),
+        privileged: Default::default(),
     })
 }
 

@@ -983,6 +983,7 @@ async fn act(
         Which::Renew(id) => {
             let input = RenewalInput {
                 urgency_reason: v.opt("urgency_reason"),
+                prior_approval: None,
             };
             station.renew_authorisation(p, id, input).await?;
             Ok(back)

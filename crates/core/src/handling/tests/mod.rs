@@ -11,6 +11,7 @@ mod inspection;
 mod lifecycle;
 mod motivation;
 mod payment;
+mod privilege;
 mod register;
 mod reliability;
 mod review;
@@ -109,6 +110,7 @@ pub(super) fn grant_request(kind: AuthorisationKind, age: AgeBand) -> GrantReque
         review_interval_days: 30,
         relationship_with_parent_or_guardian: false,
         juvenile_cca_safeguards: None,
+        privileged: PrivilegedMaterial::default(),
     }
 }
 

@@ -22,6 +22,7 @@ fn renewal_request(by: u128, age: AgeBand) -> RenewalRequest {
         renewed_by: officer(by),
         source_age: age,
         urgency_reason: None,
+        prior_approval: None,
     }
 }
 

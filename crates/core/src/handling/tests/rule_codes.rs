@@ -25,6 +25,7 @@ fn every_code_is_exercised_by_a_test() {
         include_str!("roles.rs"),
         include_str!("contact.rs"),
         include_str!("payment.rs"),
+        include_str!("privilege.rs"),
         include_str!("grading.rs"),
         include_str!("register.rs"),
         include_str!("reliability.rs"),

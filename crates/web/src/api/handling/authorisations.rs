@@ -10,8 +10,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use humint_core::handling::{
-    Authorisation, AuthorisationKind, JuvenileCcaSafeguards, NecessityGround, NoticeEvent,
-    RiskLevel, commissioner_notices,
+    Authorisation, AuthorisationKind, ConfidentialKind, JuvenileCcaSafeguards, Lpp,
+    NecessityGround, NoticeEvent, PriorApproval, PrivilegedMaterial, RiskLevel,
+    commissioner_notices,
 };
 use humint_station::handling::{
     CancellationInput, GrantInput, RenewalInput, ReviewInput, RiskInput, RiskView, TextRepeat,
@@ -73,6 +74,65 @@ pub struct GrantRequestBody {
     #[serde(default)]
     pub relationship_with_parent_or_guardian: bool,
     pub juvenile_cca_safeguards: Option<JuvenileSafeguardsBody>,
+    /// Legally privileged or confidential material expected (PRIV-01); none when absent.
+    #[serde(default)]
+    pub privileged: Option<PrivilegedBody>,
+}
+
+/// What an application says about privileged and confidential material (PRIV-01).
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivilegedBody {
+    /// none, likely or intended: intended needs the prior approval (SI 2010/123) and lasts three
+    /// months.
+    #[schema(value_type = String)]
+    #[serde(default)]
+    pub lpp: Lpp,
+    /// constituent, journalistic, medical or spiritual (IPCO AR 2017 para 3.16).
+    #[schema(value_type = Vec<String>)]
+    #[serde(default)]
+    pub confidential: Vec<ConfidentialKind>,
+    pub prior_approval: Option<PriorApprovalBody>,
+}
+
+/// The prior approval notice of an authorisation to obtain privileged matters.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorApprovalBody {
+    /// The approving Commissioner (or Secretary of State), as named.
+    pub approved_by: String,
+    /// RFC 3339; at or before the decision it allows.
+    pub approved_at: String,
+    pub grounds: String,
+    pub conduct: String,
+    /// "Not known" is an answer; blank is not.
+    pub lawyer_and_client: String,
+    pub privileged_matters: String,
+    pub collateral: String,
+}
+
+fn prior_approval(body: PriorApprovalBody) -> Result<PriorApproval, crate::error::ApiError> {
+    Ok(PriorApproval {
+        approved_at: super::instant("prior_approval.approved_at", &body.approved_at)?,
+        approved_by: body.approved_by,
+        grounds: body.grounds,
+        conduct: body.conduct,
+        lawyer_and_client: body.lawyer_and_client,
+        privileged_matters: body.privileged_matters,
+        collateral: body.collateral,
+    })
+}
+
+fn approval_body(a: &PriorApproval) -> PriorApprovalBody {
+    PriorApprovalBody {
+        approved_by: a.approved_by.clone(),
+        approved_at: at(a.approved_at),
+        grounds: a.grounds.clone(),
+        conduct: a.conduct.clone(),
+        lawyer_and_client: a.lawyer_and_client.clone(),
+        privileged_matters: a.privileged_matters.clone(),
+        collateral: a.collateral.clone(),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -90,6 +150,10 @@ pub struct ReviewRequestBody {
 #[serde(deny_unknown_fields)]
 pub struct RenewalRequestBody {
     pub urgency_reason: Option<String>,
+    /// Required to renew an authorisation to obtain privileged matters: an approval given
+    /// after the period it extends was decided.
+    #[serde(default)]
+    pub prior_approval: Option<PriorApprovalBody>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -130,6 +194,9 @@ pub struct RenewalBody {
     pub takes_effect_at: String,
     pub expires_at: String,
     pub self_authorised: bool,
+    /// The renewal's prior approval notice (privileged matters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prior_approval: Option<PriorApprovalBody>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -179,6 +246,8 @@ pub struct AuthorisationBody {
     pub renewals: Vec<RenewalBody>,
     pub cancellation: Option<CancellationBody>,
     pub commissioner_notices: Vec<NoticeBody>,
+    /// Privileged or confidential material expected, with the grant's prior approval notice.
+    pub privileged: PrivilegedBody,
     /// Statements that largely repeat the same statement of an authorisation granted earlier
     /// in the compartment (INS-02: a warning, never a refusal). Given on the grant's answer, on
     /// `GET /authorisations/{id}` and in the source's list; absent where not checked (the
@@ -294,6 +363,7 @@ pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> 
                 takes_effect_at: at(r.takes_effect_at),
                 expires_at: at(r.expires_at),
                 self_authorised: r.self_authorised,
+                prior_approval: r.prior_approval.as_ref().map(approval_body),
             })
             .collect(),
         cancellation: a.cancellation.as_ref().map(|c| CancellationBody {
@@ -312,6 +382,11 @@ pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> 
                 sent_at: opt_at(n.sent_at),
             })
             .collect(),
+        privileged: PrivilegedBody {
+            lpp: a.privileged.lpp,
+            confidential: a.privileged.confidential.clone(),
+            prior_approval: a.privileged.prior_approval.as_ref().map(approval_body),
+        },
         warnings: None,
     }
 }
@@ -383,6 +458,14 @@ pub async fn grant(
             best_interests: s.best_interests,
             meeting_arrangements: s.meeting_arrangements,
         }),
+        privileged: match req.privileged {
+            Some(p) => PrivilegedMaterial {
+                lpp: p.lpp,
+                confidential: p.confidential,
+                prior_approval: p.prior_approval.map(prior_approval).transpose()?,
+            },
+            None => PrivilegedMaterial::default(),
+        },
     };
     let g = state
         .station
@@ -462,6 +545,7 @@ pub async fn renew(
 ) -> ApiResult<(StatusCode, Json<AuthorisationBody>)> {
     let input = RenewalInput {
         urgency_reason: req.urgency_reason,
+        prior_approval: req.prior_approval.map(prior_approval).transpose()?,
     };
     let a = state
         .station

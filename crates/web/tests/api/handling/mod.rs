@@ -5,6 +5,7 @@ mod access;
 pub(crate) mod alerts;
 mod boundaries;
 mod payment_policy;
+mod privileged;
 mod progress;
 mod register;
 mod story;
