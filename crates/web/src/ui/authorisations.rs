@@ -2,8 +2,8 @@
 //! rules decide).
 
 use super::{
-    Officer, Problem, Shell, choice, opt, refusal, render, see_other, source_for_form,
-    stylesheet_href, ticked, when, words,
+    Officer, Problem, Shell, choice, instant_field, opt, refusal, render, see_other,
+    source_for_form, stylesheet_href, ticked, when, words,
 };
 use crate::AppState;
 use askama::Template;
@@ -12,7 +12,9 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use humint_core::handling::JuvenileCcaSafeguards;
+use humint_core::handling::{
+    ConfidentialKind, JuvenileCcaSafeguards, Lpp, PriorApproval, PrivilegedMaterial,
+};
 use humint_station::StationError;
 use humint_station::handling::{GrantInput, ReviewInput};
 use serde::Deserialize;
@@ -81,7 +83,45 @@ pub(super) struct GrantForm {
     pub best_interests: String,
     #[serde(default)]
     pub meeting_arrangements: String,
+    /// PRIV-01: none, likely or intended.
+    #[serde(default)]
+    pub lpp: String,
+    #[serde(default)]
+    pub confidential_constituent: Option<String>,
+    #[serde(default)]
+    pub confidential_journalistic: Option<String>,
+    #[serde(default)]
+    pub confidential_medical: Option<String>,
+    #[serde(default)]
+    pub confidential_spiritual: Option<String>,
+    /// The prior approval notice (privileged matters intended).
+    #[serde(default)]
+    pub approved_by: String,
+    #[serde(default)]
+    pub approved_at: String,
+    #[serde(default)]
+    pub approval_grounds: String,
+    #[serde(default)]
+    pub approval_conduct: String,
+    #[serde(default)]
+    pub lawyer_and_client: String,
+    #[serde(default)]
+    pub privileged_matters: String,
+    #[serde(default)]
+    pub approval_collateral: String,
 }
+
+const LPP: [(&str, &str); 3] = [
+    ("none", "Not expected"),
+    (
+        "likely",
+        "Likely to be obtained, though not the aim (Annex A level)",
+    ),
+    (
+        "intended",
+        "The aim: prior approval needed (SI 2010/123), three months",
+    ),
+];
 
 #[derive(Template)]
 #[template(path = "officer/grant_form.html")]
@@ -94,6 +134,7 @@ struct GrantPage {
     problem: Option<Problem>,
     kinds: [(&'static str, &'static str); 5],
     grounds: [(&'static str, &'static str); 7],
+    lpp_choices: [(&'static str, &'static str); 3],
     /// What a criminal conduct authorisation can sit on: none, or the live authorisation.
     parents: Vec<(String, String)>,
 }
@@ -119,6 +160,7 @@ async fn grant_page(
         problem,
         kinds: KINDS,
         grounds: GROUNDS,
+        lpp_choices: LPP,
         parents: std::iter::once((String::new(), "Nothing (not criminal conduct)".to_owned()))
             .chain(detail.live_authorisation.iter().map(|(id, expires_ms)| {
                 (
@@ -173,7 +215,91 @@ fn grant_input(f: &GrantForm) -> Result<GrantInput, StationError> {
         review_interval_days,
         relationship_with_parent_or_guardian: ticked(&f.parent_or_guardian),
         juvenile_cca_safeguards: juvenile_safeguards(f),
-        privileged: Default::default(),
+        privileged: privileged(f)?,
+    })
+}
+
+/// PRIV-01 in a phrase for a page: "privileged matters intended; journalistic, medical".
+pub(super) fn privileged_summary(p: &PrivilegedMaterial) -> String {
+    let mut parts = Vec::new();
+    match p.lpp {
+        Lpp::None => {}
+        Lpp::Likely => parts.push("privileged matters likely".to_owned()),
+        Lpp::Intended => parts.push(match &p.prior_approval {
+            Some(a) => format!(
+                "privileged matters intended (approved by {} on {})",
+                a.approved_by,
+                when(a.approved_at)
+            ),
+            None => "privileged matters intended".to_owned(),
+        }),
+    }
+    if !p.confidential.is_empty() {
+        parts.push(format!(
+            "confidential: {}",
+            p.confidential
+                .iter()
+                .map(|k| match k {
+                    ConfidentialKind::Constituent => "constituent",
+                    ConfidentialKind::Journalistic => "journalistic",
+                    ConfidentialKind::Medical => "medical",
+                    ConfidentialKind::Spiritual => "spiritual",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    parts.join("; ")
+}
+
+/// PRIV-01: the flags, and the approval notice when any of it was filled in (the core decides
+/// whether it is needed and complete).
+fn privileged(f: &GrantForm) -> Result<PrivilegedMaterial, StationError> {
+    let lpp = if f.lpp.trim().is_empty() {
+        Lpp::None
+    } else {
+        choice("privileged matters", &f.lpp)?
+    };
+    let confidential = [
+        (&f.confidential_constituent, ConfidentialKind::Constituent),
+        (&f.confidential_journalistic, ConfidentialKind::Journalistic),
+        (&f.confidential_medical, ConfidentialKind::Medical),
+        (&f.confidential_spiritual, ConfidentialKind::Spiritual),
+    ]
+    .into_iter()
+    .filter(|(box_, _)| ticked(box_))
+    .map(|(_, kind)| kind)
+    .collect();
+    let texts = [
+        &f.approved_by,
+        &f.approval_grounds,
+        &f.approval_conduct,
+        &f.lawyer_and_client,
+        &f.privileged_matters,
+        &f.approval_collateral,
+    ];
+    let prior_approval = match instant_field("when it was approved", &f.approved_at)? {
+        Some(approved_at) => Some(PriorApproval {
+            approved_by: f.approved_by.trim().to_owned(),
+            approved_at,
+            grounds: f.approval_grounds.trim().to_owned(),
+            conduct: f.approval_conduct.trim().to_owned(),
+            lawyer_and_client: f.lawyer_and_client.trim().to_owned(),
+            privileged_matters: f.privileged_matters.trim().to_owned(),
+            collateral: f.approval_collateral.trim().to_owned(),
+        }),
+        None if texts.iter().any(|t| !t.trim().is_empty()) => {
+            return Err(StationError::invalid(
+                "INVALID_TIME",
+                "give the date and time of the prior approval, such as 2026-03-02 09:30 (London time)",
+            ));
+        }
+        None => None,
+    };
+    Ok(PrivilegedMaterial {
+        lpp,
+        confidential,
+        prior_approval,
     })
 }
 

@@ -357,12 +357,18 @@ async fn authorisation_of(
         return Err(not_found("authorisation"));
     }
     let now = state.station.clock().now();
-    let facts = vec![
+    let mut facts = vec![
         ("Kind".to_owned(), words(&wire(&a.kind))),
         ("Status".to_owned(), words(&wire(&a.status(now)))),
         ("Granted".to_owned(), when(a.granted_at)),
         ("Expires".to_owned(), when(a.current_expiry())),
     ];
+    if a.privileged.is_flagged() {
+        facts.push((
+            "Privileged or confidential".to_owned(),
+            super::authorisations::privileged_summary(&a.privileged),
+        ));
+    }
     Ok((a, facts))
 }
 
@@ -696,7 +702,7 @@ async fn spec(
             s
         }
         Which::Renew(id) => {
-            let (_, facts) = authorisation_of(state, p, source_id, id).await?;
+            let (a, facts) = authorisation_of(state, p, source_id, id).await?;
             let mut s = Spec::new(
                 format!("Renew the authorisation for {codename}"),
                 "Renew",
@@ -710,6 +716,25 @@ async fn spec(
                 Field::text("urgency_reason", "Reason for urgency")
                     .hint("Only for an urgent renewal."),
             ];
+            if a.privileged.lpp == humint_core::handling::Lpp::Intended {
+                s.intro.push_str(
+                    " It obtains legally privileged matters, so the renewal also needs a prior approval of its own, given since the last grant or renewal (SI 2010/123); it renews for three months.",
+                );
+                s.fields.extend([
+                    Field::text("approved_by", "Approved by")
+                        .hint("The Commissioner, or the Secretary of State, as named."),
+                    Field::text("approved_at", "Approved at")
+                        .hint("London time, e.g. 2026-03-02 09:30."),
+                    Field::area("approval_grounds", "Grounds"),
+                    Field::area("approval_conduct", "Conduct approved"),
+                    Field::text("lawyer_and_client", "Lawyer and client").hint("Or \"not known\"."),
+                    Field::area("privileged_matters", "Privileged matters"),
+                    Field::area(
+                        "approval_collateral",
+                        "Collateral information likely to be obtained",
+                    ),
+                ]);
+            }
             s
         }
         Which::Cancel(id) => {
@@ -983,7 +1008,17 @@ async fn act(
         Which::Renew(id) => {
             let input = RenewalInput {
                 urgency_reason: v.opt("urgency_reason"),
-                prior_approval: None,
+                prior_approval: instant_field("when it was approved", v.get("approved_at"))?.map(
+                    |approved_at| humint_core::handling::PriorApproval {
+                        approved_by: v.get("approved_by").trim().to_owned(),
+                        approved_at,
+                        grounds: v.get("approval_grounds").trim().to_owned(),
+                        conduct: v.get("approval_conduct").trim().to_owned(),
+                        lawyer_and_client: v.get("lawyer_and_client").trim().to_owned(),
+                        privileged_matters: v.get("privileged_matters").trim().to_owned(),
+                        collateral: v.get("approval_collateral").trim().to_owned(),
+                    },
+                ),
             };
             station.renew_authorisation(p, id, input).await?;
             Ok(back)

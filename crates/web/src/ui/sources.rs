@@ -252,6 +252,8 @@ pub(super) struct AuthLine {
     pub written_record_due: bool,
     /// Its statements that repeat another authorisation's in the compartment (INS-02).
     pub text_warnings: Vec<String>,
+    /// Privileged or confidential material expected (PRIV-01), in a phrase; empty when none.
+    pub privileged: String,
 }
 
 pub(super) struct TaskingLine {
@@ -605,6 +607,7 @@ async fn source_page(
                             .filter(|r| r.authorisation_id == a_id)
                             .map(|r| r.message.clone())
                             .collect(),
+                        privileged: super::authorisations::privileged_summary(&a.privileged),
                         id: a.id.to_string(),
                         kind: name(&a.kind),
                         status: name(&a.status(now)),

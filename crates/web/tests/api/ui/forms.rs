@@ -1231,3 +1231,86 @@ async fn snapshots_of_the_source_forms() {
     assert_accessible(&shown);
     insta::assert_snapshot!("source_controller", redact(&shown));
 }
+
+/// PRIV-01 on the grant form: privileged matters intended are refused without the prior
+/// approval notice (what was typed kept), granted with it, shown on the source page with the
+/// confidential kinds, and the renewal form then asks for a fresh approval.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn the_grant_form_records_privileged_matters_and_their_prior_approval(
+    #[case] backend: Backend,
+) {
+    let Some(w) = World::new(backend).await else {
+        return;
+    };
+    let source = w.source("1979-06-01").await;
+    w.risk(&source).await;
+    let page = format!("/sources/{source}");
+    let grant = format!("{page}/authorisations/new");
+    let ao = Browser::sign_in(&w.t, &w.ao).await;
+    let form = ao.get(&grant).await;
+    assert_accessible(&form.body);
+    let mut fields = vec![
+        ("kind", "standard"),
+        ("ground", "preventing_or_detecting_crime_or_disorder"),
+        ("necessity", "Only an insider hears the advice sought."),
+        ("proportionality", "Limited to the treasurer's meetings."),
+        ("collateral_intrusion", "Other clients; not recorded."),
+        ("tasks", "attend the meetings"),
+        ("review_interval_days", "28"),
+        ("lpp", "intended"),
+        ("confidential_journalistic", "1"),
+    ];
+    let refused = ao.submit(&grant, &grant, &fields).await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "LPP_PRIOR_APPROVAL_REQUIRED",
+        &[
+            "<option value=\"intended\" selected>",
+            "name=\"confidential_journalistic\" value=\"1\" checked",
+            "Only an insider hears the advice sought.</textarea>",
+        ],
+    );
+    fields.push(("lawyer_and_client", "Not known"));
+    let refused = ao.submit(&grant, &grant, &fields).await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "INVALID_TIME",
+        &["value=\"Not known\""],
+    );
+    fields.extend([
+        ("approved_by", "Judicial Commissioner"),
+        ("approved_at", "2026-03-02 09:00"),
+        (
+            "approval_grounds",
+            "Serious crime; advice sought to further it.",
+        ),
+        ("approval_conduct", "Attend the treasurer's meetings."),
+        ("privileged_matters", "Advice on supply contracts."),
+        ("approval_collateral", "Other clients' appointments."),
+    ]);
+    let saved = ao.submit(&grant, &grant, &fields).await;
+    assert_saved(&saved, &page);
+    let shown = ao.get(&page).await;
+    assert!(
+        shown.body.contains(
+            "<span class=\"hint privileged\">privileged matters intended (approved by Judicial Commissioner on "
+        ) && shown.body.contains("; confidential: journalistic</span>"),
+        "{}",
+        shown.body
+    );
+    let auth = id_in_link(&shown.body, &format!("{page}/authorisations/"), "renew");
+    let renew = format!("{page}/authorisations/{auth}/renew");
+    let form = ao.get(&renew).await;
+    assert_accessible(&form.body);
+    assert!(
+        form.body.contains("a prior approval of its own")
+            && form.body.contains("name=\"lawyer_and_client\""),
+        "{}",
+        form.body
+    );
+}
