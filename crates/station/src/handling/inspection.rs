@@ -131,6 +131,18 @@ pub struct RenewalEntry {
     pub takes_effect_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub self_authorised: bool,
+    /// When this renewal's prior approval for privileged matters was given (PRIV-01).
+    pub prior_approval_at: Option<DateTime<Utc>>,
+}
+
+/// What the grant said about privileged and confidential material (PRIV-01); the approval
+/// notice's text stays sealed, only its instant is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrivilegedEntry {
+    /// "likely" or "intended"; "none" with confidential kinds only.
+    pub lpp: String,
+    pub confidential: Vec<String>,
+    pub prior_approval_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -182,6 +194,8 @@ pub struct AuthorisationEntry {
     pub renewals: Vec<RenewalEntry>,
     pub cancellation: Option<CancellationEntry>,
     pub notices: Vec<NoticeEntry>,
+    /// Present when privileged or confidential material was expected.
+    pub privileged: Option<PrivilegedEntry>,
 }
 
 /// A juvenile or vulnerable source and the extra safeguards on record (JUV-01, JUV-02).
@@ -521,8 +535,23 @@ impl Station {
                             takes_effect_at: r.takes_effect_at,
                             expires_at: r.expires_at,
                             self_authorised: r.self_authorised,
+                            prior_approval_at: r.prior_approval.as_ref().map(|p| p.approved_at),
                         })
                         .collect(),
+                    privileged: a.privileged.is_flagged().then(|| PrivilegedEntry {
+                        lpp: convert::name(&a.privileged.lpp),
+                        confidential: a
+                            .privileged
+                            .confidential
+                            .iter()
+                            .map(convert::name)
+                            .collect(),
+                        prior_approval_at: a
+                            .privileged
+                            .prior_approval
+                            .as_ref()
+                            .map(|p| p.approved_at),
+                    }),
                     cancellation: then.cancellation.as_ref().map(|c| CancellationEntry {
                         cancelled_at: c.cancelled_at,
                         cancelled_by: name(&c.cancelled_by),

@@ -211,4 +211,55 @@ async fn privileged_matters_need_prior_approval_last_three_months_and_stay_seale
         renewed["renewals"][0]["prior_approval"]["lawyer_and_client"], LAWYER,
         "{renewed}"
     );
+
+    // The inspection pack shows the flags, the three months as the period the law sets, and
+    // when each approval was given, never the notice's text.
+    let auditor = w.token(&w.auditor).await;
+    let (status, pack) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-05-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    let entry = pack["authorisations"]
+        .as_array()
+        .expect("authorisations")
+        .iter()
+        .find(|a| a["id"] == id.as_str())
+        .cloned()
+        .expect("in the pack");
+    assert_eq!(
+        (
+            &entry["duration"],
+            &entry["duration_as_the_law_sets"],
+            &entry["privileged"]
+        ),
+        (
+            &json!("3 months (privileged matters)"),
+            &json!(true),
+            &json!({"lpp": "intended", "confidential": ["journalistic", "medical"],
+                    "prior_approval_at": "2026-03-05T10:00:00Z"})
+        ),
+        "{entry}"
+    );
+    assert_eq!(
+        entry["renewals"][0]["prior_approval_at"], "2026-05-19T15:00:00Z",
+        "{entry}"
+    );
+    let html =
+        w.t.client
+            .get(w.t.url("/api/v1/inspection?from=2026-03-01&to=2026-05-31"))
+            .bearer_auth(&auditor)
+            .send()
+            .await
+            .expect("pack")
+            .text()
+            .await
+            .expect("html");
+    assert!(
+        html.contains("legally privileged matters intended; prior approval given 2026-03-05; confidential: journalistic, medical")
+            && !html.contains("Ms R. Counsel"),
+        "{html}"
+    );
 }
