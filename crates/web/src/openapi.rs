@@ -40,6 +40,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         open_press::create, open_press::list,
         handling::sources::set_motivation,
         concerns::raise, concerns::list, concerns::review,
+        handling::reports::import,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

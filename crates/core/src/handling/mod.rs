@@ -31,6 +31,7 @@ pub mod open_press;
 pub mod payment;
 pub mod relevant_error;
 pub mod reliability;
+pub mod report_time;
 pub mod review;
 pub mod risk;
 pub mod roles;

@@ -13,6 +13,7 @@ mod motivation;
 mod payment;
 mod register;
 mod reliability;
+mod report_time;
 mod review;
 mod risk_alerts;
 mod roles;
