@@ -84,7 +84,7 @@ fn echo_figures_by_source(
         }
         let others = group.len() as u32 - 1;
         for &(_, _, s, t) in group {
-            // First unless another source recorded the value strictly earlier.
+            // First unless another source reported the value strictly earlier.
             let first = group.iter().all(|&(_, _, s2, t2)| s2 == s || t2 >= t);
             per_source.entry(s).or_default().push((others, first));
         }
