@@ -111,7 +111,7 @@ pub struct DisseminationRequest {
     #[serde(default)]
     pub sanitised: bool,
     /// When it happened (RFC 3339), if recorded after the fact; absent: now. Never in the
-    /// future nor before the report was filed.
+    /// future nor before its source reported it (`reported_at`).
     pub disseminated_at: Option<String>,
 }
 
