@@ -9,7 +9,8 @@
 //! recorded before the rounds, on objects the rounds' claims speak to, so some of them echo).
 //!
 //! Seeds a fresh station with a synthetic compartment (`humint_validation::synthetic`: known
-//! accuracies, 10 % copiers) through `Station::import_reports` (one transaction, one estimate),
+//! accuracies, 10 % copiers) through `Station::import_reports` (imports of at most 2,000
+//! reports, each one transaction and one estimate),
 //! then files `ROUNDS` reports of ten claims each through `Station::add_report`, the service
 //! behind `POST /api/v1/sources/{id}/reports`, and prints the time each took: the write, the
 //! compartment's re-estimate and the storage of what changed.
@@ -17,7 +18,7 @@
 use humint_core::handling::Origin;
 use humint_core::{OsEntropy, Role, SystemClock};
 use humint_station::handling::{
-    ClaimInput, NewSource, OpenSourceItemInput, ReportInput, TrueIdentity,
+    ClaimInput, MAX_IMPORT_REPORTS, NewSource, OpenSourceItemInput, ReportInput, TrueIdentity,
 };
 use humint_station::{Principal, Station, StationConfig};
 use humint_validation::synthetic::{SyntheticParams, generate};
@@ -139,13 +140,19 @@ async fn main() -> Result<(), Error> {
                     requirement_id: None,
                     text: "Debrief (synthetic).".to_owned(),
                     claims: chunk.to_vec(),
+                    reported_at: Some(chrono::Utc::now()),
                 },
             ));
         }
     }
     let n_reports = reports.len();
     let import = Instant::now();
-    station.import_reports(&handler, reports).await?;
+    // In imports of at most MAX_IMPORT_REPORTS, each one transaction and one estimate.
+    let mut reports = reports.into_iter().peekable();
+    while reports.peek().is_some() {
+        let batch: Vec<_> = reports.by_ref().take(MAX_IMPORT_REPORTS).collect();
+        station.import_reports(&handler, batch).await?;
+    }
     println!(
         "seeded {} sources, {} claims in {} reports: sources {:.1} s, import with first estimate {:.1} s",
         params.sources,
@@ -170,6 +177,7 @@ async fn main() -> Result<(), Error> {
                 requirement_id: None,
                 text: "One more debrief.".to_owned(),
                 claims,
+                reported_at: None,
             },
         )
     };

@@ -259,6 +259,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_by", Text),
             ("created_at", Int),
             ("content", Blob),
+            ("reported_at", Int),
         ],
         order_by: "id",
     },
@@ -558,13 +559,30 @@ pub const ADDED_COLUMNS: &[&str] = &[
     "text_sealed",
 ];
 
+/// Columns added at the end of one table's list that a backup from before them fills from
+/// another column of the same row rather than with NULL (so they may be NOT NULL): (table,
+/// column, filled from). Named by table, since `reported_at` is an older column of
+/// `relevant_errors`. A report restored from a backup made before 0020 was reported when it
+/// was filed, as the migration says of existing rows.
+pub const ADDED_FROM: &[(&str, &str, &str)] = &[("reports", "reported_at", "created_at")];
+
+/// The column a backup from before `column` of `table` fills it from, if any.
+pub(crate) fn added_from(table: &str, column: &str) -> Option<&'static str> {
+    ADDED_FROM
+        .iter()
+        .find(|(t, c, _)| *t == table && *c == column)
+        .map(|(_, _, from)| *from)
+}
+
 /// How many of `spec`'s columns a backup naming `columns` fills: all of them, or all but
-/// trailing [`ADDED_COLUMNS`] (a backup from before they existed). `None` if it names others.
+/// trailing [`ADDED_COLUMNS`] and [`ADDED_FROM`] columns (a backup from before they existed).
+/// `None` if it names others.
 pub(crate) fn restored_columns(spec: &TableSpec, columns: &[String]) -> Option<usize> {
     let expected: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
     let n = columns.len();
     let same = n <= expected.len() && expected.iter().zip(columns).all(|(e, c)| e == c);
-    (same && expected[n..].iter().all(|c| ADDED_COLUMNS.contains(c))).then_some(n)
+    let added = |c: &&str| ADDED_COLUMNS.contains(c) || added_from(spec.name, c).is_some();
+    (same && expected[n..].iter().all(added)).then_some(n)
 }
 
 pub const FORMAT: &str = "humint-backup";
@@ -680,5 +698,25 @@ mod tests {
             Some(before.len()),
             "before 0013: motivation reads as not recorded"
         );
+    }
+
+    #[test]
+    fn a_backup_from_before_reported_at_restores_its_reports_reported_when_filed() {
+        let spec = table("reports").expect("table");
+        let all: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
+        assert_eq!(all.last(), Some(&"reported_at"));
+        let before = &all[..all.len() - 1];
+        assert_eq!(restored_columns(spec, &names(before)), Some(before.len()));
+        assert_eq!(added_from("reports", "reported_at"), Some("created_at"));
+        assert!(before.contains(&"created_at"));
+        assert_eq!(added_from("sources", "motivation"), None);
+        // The register's own `reported_at` is no added column: a backup without it is refused.
+        let errors = table("relevant_errors").expect("table");
+        let cols: Vec<&str> = errors.columns.iter().map(|(n, _)| *n).collect();
+        let at = cols
+            .iter()
+            .position(|c| *c == "reported_at")
+            .expect("column");
+        assert_eq!(restored_columns(errors, &names(&cols[..at])), None);
     }
 }

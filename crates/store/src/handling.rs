@@ -213,7 +213,11 @@ pub struct ReportRow {
     pub graded_by: Option<String>,
     pub graded_at_ms: Option<i64>,
     pub created_by: String,
+    /// When the report was written into the database (the ledger's time too).
     pub created_at_ms: i64,
+    /// When the source gave the information (migration 0020): the report's time for the
+    /// validation (volume, who reported first, open press). At or before `created_at_ms`.
+    pub reported_at_ms: i64,
 }
 
 #[derive(Clone, PartialEq, Eq)]

@@ -19,7 +19,10 @@ pub struct CompartmentClaimRow {
     pub claim_id: String,
     pub report_id: String,
     pub source_id: String,
+    /// When the claim was written (the memo's reads of new claims go by it).
     pub recorded_at_ms: i64,
+    /// When its report's source gave it (the report's `reported_at`): who reported first.
+    pub reported_at_ms: i64,
     pub content: Vec<u8>,
 }
 
@@ -163,8 +166,9 @@ pub trait ReliabilityStore: Store {
         audit: &AuditContext,
     ) -> Result<i64>;
     async fn reliability_estimate(&self, source_id: &str) -> Result<Option<EstimateRow>>;
-    /// When each of the source's reports recorded at `from_ms` or later was recorded, oldest
-    /// first (the volume of its reporting, for the warning signs).
+    /// When the source gave each of its reports reported at `from_ms` or later (`reported_at`),
+    /// and the latest before `from_ms` if there is one, which shows that its record began
+    /// earlier (the volume of its reporting, for the warning signs); in no particular order.
     async fn source_report_times(&self, source_id: &str, from_ms: i64) -> Result<Vec<i64>>;
     /// (source id, suggested letter, estimate document) of those of `source_ids` that have an
     /// estimate.
@@ -175,8 +179,9 @@ pub trait ReliabilityStore: Store {
         &self,
         compartment_id: &str,
     ) -> Result<Vec<(String, String, String)>>;
-    /// (source id, time recorded) of the reports of those of `source_ids` recorded at
-    /// `from_ms` or later.
+    /// (source id, time reported) of the reports of those of `source_ids` reported at
+    /// `from_ms` or later, and of each source's latest report before `from_ms`, if any (as
+    /// [`ReliabilityStore::source_report_times`]).
     async fn report_times_of(
         &self,
         source_ids: &[String],
@@ -201,6 +206,7 @@ fn claim_row(r: &AnyRow) -> Result<CompartmentClaimRow> {
         source_id: r.try_get(2)?,
         content: r.try_get(3)?,
         recorded_at_ms: r.try_get(4)?,
+        reported_at_ms: r.try_get(5)?,
     })
 }
 
@@ -309,13 +315,24 @@ impl SqlStore {
         first: Option<i64>,
         ids: &[String],
     ) -> Result<Vec<AnyRow>> {
+        self.rows_in_then(select, first, ids, "").await
+    }
+
+    /// [`Self::rows_in`] with `tail` after the list of ids (a `GROUP BY`).
+    async fn rows_in_then(
+        &self,
+        select: &str,
+        first: Option<i64>,
+        ids: &[String],
+        tail: &str,
+    ) -> Result<Vec<AnyRow>> {
         let mut out = Vec::new();
         let skip = usize::from(first.is_some());
         for chunk in ids.chunks(100) {
             let marks: Vec<String> = (1..=chunk.len())
                 .map(|n| format!("${}", n + skip))
                 .collect();
-            let sql = format!("{select} ({})", marks.join(", "));
+            let sql = format!("{select} ({}){tail}", marks.join(", "));
             let mut q = sqlx::query(AssertSqlSafe(sql));
             if let Some(v) = first {
                 q = q.bind(v);
@@ -346,7 +363,7 @@ impl SqlStore {
 impl ReliabilityStore for SqlStore {
     async fn compartment_claims(&self, compartment_id: &str) -> Result<Vec<CompartmentClaimRow>> {
         self.rows(
-            "SELECT c.id, c.report_id, r.source_id, c.content, c.recorded_at FROM claims c \
+            "SELECT c.id, c.report_id, r.source_id, c.content, c.recorded_at, r.reported_at FROM claims c \
              JOIN reports r ON r.id = c.report_id JOIN sources s ON s.id = r.source_id \
              WHERE s.compartment_id = $1 ORDER BY c.id",
             compartment_id,
@@ -361,7 +378,7 @@ impl ReliabilityStore for SqlStore {
         recorded_from_ms: i64,
     ) -> Result<Vec<CompartmentClaimRow>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.report_id, r.source_id, c.content, c.recorded_at FROM claims c \
+            "SELECT c.id, c.report_id, r.source_id, c.content, c.recorded_at, r.reported_at FROM claims c \
              JOIN reports r ON r.id = c.report_id JOIN sources s ON s.id = r.source_id \
              WHERE s.compartment_id = $1 AND c.recorded_at >= $2 ORDER BY c.id",
         )
@@ -584,16 +601,20 @@ impl ReliabilityStore for SqlStore {
     }
 
     async fn source_report_times(&self, source_id: &str, from_ms: i64) -> Result<Vec<i64>> {
-        // Read from the index on (source_id, created_at) alone.
+        // Read from the index on (source_id, reported_at) alone.
         let rows = sqlx::query(
-            "SELECT created_at FROM reports WHERE source_id = $1 AND created_at >= $2 \
-             ORDER BY created_at",
+            "SELECT reported_at FROM reports WHERE source_id = $1 AND reported_at >= $2 \
+             UNION ALL SELECT MAX(reported_at) FROM reports WHERE source_id = $1 AND reported_at < $2",
         )
         .bind(source_id)
         .bind(from_ms)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.extend(r.try_get::<Option<i64>, _>(0)?);
+        }
+        Ok(out)
     }
 
     async fn estimates_of(&self, source_ids: &[String]) -> Result<Vec<(String, String, String)>> {
@@ -630,12 +651,23 @@ impl ReliabilityStore for SqlStore {
         from_ms: i64,
     ) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
-        // From the index on (source_id, created_at) alone.
+        // From the index on (source_id, reported_at) alone.
         for r in self
             .rows_in(
-                "SELECT source_id, created_at FROM reports WHERE created_at >= $1 AND source_id IN",
+                "SELECT source_id, reported_at FROM reports WHERE reported_at >= $1 AND source_id IN",
                 Some(from_ms),
                 source_ids,
+            )
+            .await?
+        {
+            out.push((r.try_get(0)?, r.try_get(1)?));
+        }
+        for r in self
+            .rows_in_then(
+                "SELECT source_id, MAX(reported_at) FROM reports WHERE reported_at < $1 AND source_id IN",
+                Some(from_ms),
+                source_ids,
+                " GROUP BY source_id",
             )
             .await?
         {

@@ -975,10 +975,19 @@ impl Store for SqlStore {
                             "table {name} has columns this version does not expect"
                         ))
                     })?;
-                    let expected: Vec<&str> =
+                    let mut expected: Vec<&str> =
                         spec.columns[..filled].iter().map(|(n, _)| *n).collect();
-                    let binds: Vec<String> =
+                    let mut binds: Vec<String> =
                         (1..=expected.len()).map(|i| format!("${i}")).collect();
+                    // A column the backup predates that takes another column's value.
+                    for (column, _) in &spec.columns[filled..] {
+                        let from = backup::added_from(spec.name, column)
+                            .and_then(|f| expected.iter().position(|c| *c == f));
+                        if let Some(i) = from {
+                            binds.push(format!("${}", i + 1));
+                            expected.push(column);
+                        }
+                    }
                     let sql = format!(
                         "INSERT INTO {} ({}) VALUES ({})",
                         spec.name,

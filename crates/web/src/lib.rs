@@ -17,6 +17,7 @@ mod openapi;
 pub(crate) mod ui;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::routing::{get, post};
 use error::ApiError;
@@ -34,6 +35,10 @@ pub struct AppState {
 
 /// API requests are small JSON documents; anything larger is refused before it is read.
 const API_BODY_LIMIT: usize = 256 * 1024;
+
+/// An import of a report register (`POST /api/v1/reports/import`, at most
+/// `MAX_IMPORT_REPORTS` reports with their text and claims): a few kilobytes a report.
+const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// The officer API and the officer pages, on one listener.
 pub fn officer_router(station: Arc<Station>) -> Router {
@@ -61,6 +66,14 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .merge(api::reliability::routes())
         .merge(api::open_press::routes())
         .merge(api::concerns::routes());
+    // A register's import is the one request larger than a small JSON document.
+    let import = Router::new()
+        .route(
+            "/api/v1/reports/import",
+            post(api::handling::reports::import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state.clone());
     let router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
@@ -68,11 +81,17 @@ pub fn officer_router(station: Arc<Station>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     // The pages carry their own, page-shaped CSP; the API keeps its own.
-    pages.merge(hardened(
-        router,
-        API_BODY_LIMIT,
-        "default-src 'none'; frame-ancestors 'none'",
-    ))
+    pages
+        .merge(hardened(
+            router,
+            API_BODY_LIMIT,
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        .merge(hardened(
+            import,
+            IMPORT_BODY_LIMIT,
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
 }
 
 /// Headers and limits every response from either listener carries.

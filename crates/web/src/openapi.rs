@@ -41,6 +41,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         handling::sources::set_motivation,
         concerns::raise, concerns::list, concerns::review,
         admin::payment_policy, admin::set_payment_policy,
+        handling::reports::import,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -124,6 +124,10 @@ pub const GRADE_RATIONALE_REQUIRED: &str = "GRADE_RATIONALE_REQUIRED";
 pub const OUTLET_REQUIRED: &str = "OUTLET_REQUIRED";
 /// An open-source item said to be published after now (product.md, "Validation").
 pub const PUBLICATION_IN_FUTURE: &str = "PUBLICATION_IN_FUTURE";
+/// A report dated after now (product.md, "Validation": its time is when the source reported).
+pub const REPORTED_AT_IN_FUTURE: &str = "REPORTED_AT_IN_FUTURE";
+/// A report of a contact dated before the contact (its debrief cannot precede it).
+pub const REPORTED_BEFORE_CONTACT: &str = "REPORTED_BEFORE_CONTACT";
 
 // The error register (IPA 2016 s.231; IPCO AR 2018 para 17.4; ERR-01).
 /// A relevant error recorded without saying what went wrong.
@@ -251,6 +255,8 @@ pub const ALL: &[&str] = &[
     CONCERN_TEXT_TOO_LONG,
     CONCERN_OWN_REVIEW,
     CONCERN_ALREADY_REVIEWED,
+    REPORTED_AT_IN_FUTURE,
+    REPORTED_BEFORE_CONTACT,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

@@ -510,9 +510,10 @@ pub fn check_regrade(
 /// Decides a dissemination: only a graded report leaves the service (GRD-01), so the recipient
 /// knows how far to trust it. Returns the status after dissemination.
 /// When a dissemination happened, for its record (SI 2000/2725 reg 3(m)): now, or an earlier
-/// time when it is recorded after the fact, never in the future nor before the report was filed.
+/// time when it is recorded after the fact, never in the future nor before the source reported
+/// what it disseminates (`reported_at`, which for a report filed as it came in is its filing).
 pub fn dissemination_time(
-    filed_at: DateTime<Utc>,
+    reported_at: DateTime<Utc>,
     given: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, RuleViolation> {
@@ -523,10 +524,10 @@ pub fn dissemination_time(
             "A dissemination cannot be recorded as happening in the future.",
         ));
     }
-    if at < filed_at {
+    if at < reported_at {
         return Err(RuleViolation::new(
             codes::DISSEMINATION_TIME_INVALID,
-            "A report cannot have been disseminated before it was filed.",
+            "A report cannot have been disseminated before its source reported it.",
         ));
     }
     Ok(at)

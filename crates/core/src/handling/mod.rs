@@ -32,6 +32,7 @@ pub mod payment;
 pub mod privilege;
 pub mod relevant_error;
 pub mod reliability;
+pub mod report_time;
 pub mod review;
 pub mod risk;
 pub mod roles;

@@ -56,10 +56,12 @@ pub fn check_item(
     Ok(())
 }
 
-/// Whether a claim recorded at `claim_recorded_at_ms` echoes an item (same object and folded
-/// value) published at `published_at_ms`: the item was public when the claim was recorded,
-/// to the millisecond (published at the very instant the claim was recorded counts as
-/// earlier: the station cannot tell which came first, and the claim gets no credit for it).
-pub fn echoes(published_at_ms: i64, claim_recorded_at_ms: i64) -> bool {
-    published_at_ms <= claim_recorded_at_ms
+/// Whether a claim its source reported at `claim_reported_at_ms` (its report's
+/// `reported_at`, not when it was written here: an imported register is written years after
+/// it was reported) echoes an item (same object and folded value) published at
+/// `published_at_ms`: the item was public when the source reported it, to the millisecond
+/// (published at the very instant counts as earlier: the station cannot tell which came
+/// first, and the claim gets no credit for it).
+pub fn echoes(published_at_ms: i64, claim_reported_at_ms: i64) -> bool {
+    published_at_ms <= claim_reported_at_ms
 }

@@ -169,8 +169,8 @@ pub fn volume_jump(times_ms: &[i64], since_ms: i64, now_ms: i64) -> Option<Warni
 /// How often a source was the first to report what others also reported.
 ///
 /// For each value the source reported (once per subject, attribute and value) that `k` other
-/// sources also reported, the source was first when no other source's report of it was
-/// recorded earlier. Were the order of the `k + 1` sources chance, the source would be first
+/// sources also reported, the source was first when no other source reported it earlier (by
+/// each report's `reported_at`: when the source gave it, not when it was written here). Were the order of the `k + 1` sources chance, the source would be first
 /// with probability `1 / (k + 1)`; a source that mostly repeats what is already on file is
 /// first far less often. `p_value` is the chance of being first so rarely or rarer (the lower
 /// tail of the Poisson-binomial distribution), `None` when the source was first at least as
@@ -259,7 +259,8 @@ pub fn echoes_earlier_reporting(f: &EchoFigures) -> Option<WarningSign> {
 }
 
 /// A source's claims and how many of them repeated open press: an item with the same subject,
-/// attribute and value was published at or before the claim was recorded.
+/// attribute and value was published at or before the source reported the claim (its
+/// report's `reported_at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PressFigures {
     /// Every claim the source made.

@@ -690,6 +690,7 @@ impl Simulated<'_> {
                 graded_at_ms: graded.then(|| graded_at.timestamp_millis()),
                 created_by: handler.user_id.clone(),
                 created_at_ms: at.timestamp_millis(),
+                reported_at_ms: at.timestamp_millis(),
             },
             content: st.encrypt_field(
                 "reports",

@@ -60,6 +60,7 @@ pub use humint_store::{BreakGlassRow, GradingRow, RequirementEventRow};
 pub use humint_store::{
     DisseminationRow, OutcomeRow, ReportRow, RequirementRow, RoleRow, SourceRow, TransitionRow,
 };
+pub use import::MAX_IMPORT_REPORTS;
 pub use inspection::{
     AuthorisationEntry, CancellationEntry, Finding, InspectionPack, InspectionPeriod, NoticeEntry,
     PackSummary, PaymentSection, PaymentTotals, RenewalEntry, ReviewEntry, SafeguardEntry,

@@ -238,13 +238,18 @@ pub(super) struct ClaimInfo {
     pub value: String,
     /// The value's domain: the attribute, folded (every vehicle's colour is one domain).
     pub attribute: String,
-    /// When the claim was recorded (who reported a value first).
-    pub recorded_at_ms: i64,
+    /// When its source reported it (its report's `reported_at`): who reported a value first,
+    /// and whether it followed open press. Not when it was written here (an imported
+    /// register's claims are all written at once).
+    pub reported_at_ms: i64,
 }
 
 /// A source's warning signs (core's `warning_signs`): outcomes and echoes as of its last
-/// estimate (`evidence`), the volume of its reporting (`report_times`, since `since_ms`, its
-/// registration) as of `now_ms`, since that changes with time alone.
+/// estimate (`evidence`), the volume of its reporting (`report_times`, when the source
+/// reported, since `since_ms`, its registration) as of `now_ms`, since that changes with time
+/// alone. A report dated before the registration (an imported register) shows that the
+/// record began earlier: it begins at the earliest time read (the store's reads include the
+/// latest report before the period they cover, for this).
 pub(super) fn warning_signs(
     evidence: Option<&ReliabilityEvidence>,
     report_times: &[i64],
@@ -260,6 +265,7 @@ pub(super) fn warning_signs(
         out.extend(signs::echoes_earlier_reporting(&ev.echo));
         out.extend(signs::echoes_open_press(&ev.press));
     }
+    let since_ms = report_times.iter().copied().fold(since_ms, i64::min);
     out.extend(signs::volume_jump(report_times, since_ms, now_ms));
     out
 }
@@ -422,7 +428,7 @@ impl Station {
             claim_id: r.claim_id,
             report_id: r.report_id,
             source_id: r.source_id,
-            recorded_at_ms: r.recorded_at_ms,
+            reported_at_ms: r.reported_at_ms,
         })
     }
 

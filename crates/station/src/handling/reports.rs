@@ -24,6 +24,9 @@ pub struct ReportInput {
     /// The debrief; encrypted at rest.
     pub text: String,
     pub claims: Vec<ClaimInput>,
+    /// When the source gave the information (`None`: now); checked by the core's
+    /// `report_time::check_reported_at`. Required for an import.
+    pub reported_at: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for ReportInput {
@@ -208,6 +211,7 @@ impl Station {
             ));
         }
         text("text", &input.text, LONG)?;
+        let mut contact_at = None;
         if let Some(cid) = &input.contact_id {
             let contact = self
                 .store
@@ -220,8 +224,14 @@ impl Station {
                     "that contact is with another source",
                 ));
             }
+            // The contact's times are in the part of its record the scheduler reads unsealed.
+            let doc: humint_core::handling::Contact = serde_json::from_str(&contact.doc)
+                .map_err(|_| StationError::Io("a stored contact is damaged".to_owned()))?;
+            contact_at = doc.when();
         }
         let now = self.clock().now();
+        let reported_at = input.reported_at.unwrap_or(now);
+        humint_core::handling::report_time::check_reported_at(reported_at, now, contact_at)?;
         let id = new_id::<ReportRow>(now, self.entropy()).to_string();
         let row = ReportRow {
             id: id.clone(),
@@ -236,6 +246,7 @@ impl Station {
             graded_at_ms: None,
             created_by: p.user_id.clone(),
             created_at_ms: now.timestamp_millis(),
+            reported_at_ms: reported_at.timestamp_millis(),
         };
         let content = self.encrypt_field("reports", "content", &id, input.text.as_bytes())?;
         let mut writes = vec![HandlingWrite::InsertReport { row, content }];
@@ -582,9 +593,11 @@ impl Station {
             ));
         }
         let now = self.clock().now();
-        let filed_at = super::Instant::from_timestamp_millis(report.created_at_ms)
+        // Not before the source reported it (an imported report was disseminated before it
+        // was written here).
+        let reported_at = super::Instant::from_timestamp_millis(report.reported_at_ms)
             .ok_or_else(|| StationError::Io("a stored report time is damaged".to_owned()))?;
-        let at = grading::dissemination_time(filed_at, input.disseminated_at, now)?;
+        let at = grading::dissemination_time(reported_at, input.disseminated_at, now)?;
         let row = DisseminationRow {
             id: new_id::<DisseminationRow>(now, self.entropy()).to_string(),
             report_id: id.to_owned(),

@@ -505,7 +505,7 @@ impl RegisterStore for SqlStore {
     async fn list_reports(&self, f: &ReportFilter) -> Result<Vec<ReportListRow>> {
         let sql = format!(
             "SELECT r.id, r.source_id, r.contact_id, r.requirement_id, r.status, r.source_grade, r.info_grade, \
-             r.handling_code, r.graded_by, r.graded_at, r.created_by, r.created_at, s.codename, c.name, \
+             r.handling_code, r.graded_by, r.graded_at, r.created_by, r.created_at, r.reported_at, s.codename, c.name, \
              g.id, g.report_id, g.scheme, g.source_code, g.information_code, g.handling_code, g.conditions, \
              g.graded_by, g.graded_at, u.username \
              FROM reports r JOIN sources s ON s.id = r.source_id JOIN compartments c ON c.id = s.compartment_id \
@@ -531,27 +531,27 @@ impl RegisterStore for SqlStore {
             .await?;
         rows.iter()
             .map(|r| {
-                let grading_id: Option<String> = r.try_get(14)?;
+                let grading_id: Option<String> = r.try_get(15)?;
                 let grading = match grading_id {
                     Some(id) => Some(GradingRow {
                         id,
-                        report_id: r.try_get(15)?,
-                        scheme: r.try_get(16)?,
-                        source_code: r.try_get(17)?,
-                        information_code: r.try_get(18)?,
-                        handling_code: r.try_get(19)?,
-                        conditions: r.try_get(20)?,
-                        graded_by: r.try_get(21)?,
-                        graded_at_ms: r.try_get(22)?,
+                        report_id: r.try_get(16)?,
+                        scheme: r.try_get(17)?,
+                        source_code: r.try_get(18)?,
+                        information_code: r.try_get(19)?,
+                        handling_code: r.try_get(20)?,
+                        conditions: r.try_get(21)?,
+                        graded_by: r.try_get(22)?,
+                        graded_at_ms: r.try_get(23)?,
                     }),
                     None => None,
                 };
                 Ok(ReportListRow {
                     report: super::sql::report_from_row(r)?,
-                    codename: r.try_get(12)?,
-                    compartment: r.try_get(13)?,
+                    codename: r.try_get(13)?,
+                    compartment: r.try_get(14)?,
                     grading,
-                    grader_name: r.try_get(23)?,
+                    grader_name: r.try_get(24)?,
                 })
             })
             .collect()

@@ -28,7 +28,7 @@ const ROLE_COLUMNS: &str =
 pub(super) const AUTH_COLUMNS: &str = "a.id, a.source_id, a.kind, a.parent_id, a.granted_by, a.granted_at, a.expires_at, a.cancelled_at, a.next_review_due, a.doc, a.text_sealed";
 const CONTACT_COLUMNS: &str = "k.id, k.source_id, k.status, k.at_ms, k.next_contact_due, k.recorded_by, k.recorded_at, k.doc, k.text_sealed";
 const PAYMENT_COLUMNS: &str = "p.id, p.source_id, p.kind, p.amount_minor, p.recorded_at, p.approved_at, p.paid_at, p.doc, p.text_sealed";
-const REPORT_COLUMNS: &str = "id, source_id, contact_id, requirement_id, status, source_grade, info_grade, handling_code, graded_by, graded_at, created_by, created_at";
+const REPORT_COLUMNS: &str = "id, source_id, contact_id, requirement_id, status, source_grade, info_grade, handling_code, graded_by, graded_at, created_by, created_at, reported_at";
 
 /// Compartments the reader is read into, for `IN (...)`; binds the reader as `$1`.
 const READER_COMPARTMENTS: &str = "SELECT compartment_id FROM user_compartments WHERE user_id = $1";
@@ -157,6 +157,7 @@ pub(super) fn report_from_row(r: &AnyRow) -> Result<ReportRow> {
         graded_at_ms: r.try_get(9)?,
         created_by: r.try_get(10)?,
         created_at_ms: r.try_get(11)?,
+        reported_at_ms: r.try_get(12)?,
     })
 }
 

@@ -271,8 +271,8 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         }
         HandlingWrite::InsertReport { row, content } => {
             sqlx::query(
-                "INSERT INTO reports (id, source_id, contact_id, requirement_id, status, source_grade, info_grade, handling_code, graded_by, graded_at, created_by, created_at, content) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                "INSERT INTO reports (id, source_id, contact_id, requirement_id, status, source_grade, info_grade, handling_code, graded_by, graded_at, created_by, created_at, content, reported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(&row.id)
             .bind(&row.source_id)
@@ -287,6 +287,7 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
             .bind(&row.created_by)
             .bind(row.created_at_ms)
             .bind(content.clone())
+            .bind(row.reported_at_ms)
             .execute(&mut *conn)
             .await
             .map_err(|e| missing(e, "source, contact or requirement"))?;

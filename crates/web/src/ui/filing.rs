@@ -52,6 +52,8 @@ pub(super) struct ReportForm {
     pub csrf: String,
     pub text: String,
     pub requirement_id: String,
+    /// When the source reported, London time; blank: now.
+    pub reported_at: String,
     pub claims: Vec<ClaimRow>,
 }
 
@@ -71,6 +73,7 @@ impl ReportForm {
                 "csrf" => form.csrf = value,
                 "text" => form.text = value,
                 "requirement_id" => form.requirement_id = value,
+                "reported_at" => form.reported_at = value,
                 _ => {
                     let Some((field, row)) = key
                         .strip_prefix("claim_")
@@ -120,6 +123,7 @@ impl ReportForm {
             requirement_id: opt(&self.requirement_id),
             text: self.text.clone(),
             claims,
+            reported_at: instant_field("reported", &self.reported_at)?,
         })
     }
 }
@@ -241,7 +245,8 @@ pub(super) struct ListQuery {
 
 pub(super) struct Line {
     pub id: String,
-    pub filed: String,
+    /// When the source reported.
+    pub reported: String,
     pub codename: String,
     pub source_id: String,
     pub compartment: String,
@@ -319,7 +324,7 @@ pub(super) async fn list(
     page.reports = rows
         .into_iter()
         .map(|r| Line {
-            filed: when_ms(r.row.created_at_ms),
+            reported: when_ms(r.row.reported_at_ms),
             status: words(&r.row.status),
             grade: r
                 .grading

@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 pub(super) struct ReportLine {
     pub id: String,
-    pub filed: String,
+    /// When the source reported (the report's time; `created_at` is when it was filed here).
+    pub reported: String,
     pub status: String,
     pub grade: String,
 }
@@ -84,7 +85,7 @@ pub(super) async fn list(
         .iter()
         .map(|(r, g)| ReportLine {
             id: r.id.clone(),
-            filed: when_ms(r.created_at_ms),
+            reported: when_ms(r.reported_at_ms),
             status: words(&r.status),
             grade: g
                 .as_ref()
@@ -242,6 +243,8 @@ struct ReportPage {
     codename: String,
     status: String,
     filed: String,
+    /// When the source reported.
+    reported: String,
     claims: Vec<ClaimLine>,
     /// The engine's suggested Admiralty grade, e.g. `B2`; letter and digit each may be absent.
     suggested_source: String,
@@ -387,6 +390,7 @@ async fn report_page(
             codename: view.codename.clone(),
             status: words(&view.row.status),
             filed: when_ms(view.row.created_at_ms),
+            reported: when_ms(view.row.reported_at_ms),
             claims,
             suggested_source,
             suggested_information,

@@ -764,7 +764,7 @@ async fn source_page(
     let reports = visible(station.reports(p, id, page).await)?.map(|rs| {
         rs.iter()
             .map(|r| Simple {
-                when: when_ms(r.created_at_ms),
+                when: when_ms(r.reported_at_ms),
                 what: words(&r.status),
                 detail: match (&r.source_grade, r.info_grade) {
                     (Some(s), Some(i)) => format!("graded {s}{i}"),

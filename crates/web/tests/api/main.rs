@@ -9,6 +9,7 @@ mod boilerplate;
 mod concerns;
 mod foundation;
 mod handling;
+mod import;
 mod inspection;
 mod intake;
 mod motivation;

@@ -717,6 +717,7 @@ async fn an_import_is_estimated_once_and_refused_whole(#[case] backend: Backend)
                 observed_at: observed,
             })
             .collect(),
+        reported_at: Some(observed),
     };
     let refused = |r: Result<Vec<String>, humint_station::StationError>| match r {
         Err(e) => e.code().to_owned(),
@@ -947,6 +948,7 @@ async fn what_one_server_keeps_in_memory_misses_nothing_another_wrote(#[case] ba
                         observed_at,
                     })
                     .collect(),
+                reported_at: None,
             },
         )
         .await

@@ -14,6 +14,7 @@ mod payment;
 mod privilege;
 mod register;
 mod reliability;
+mod report_time;
 mod review;
 mod risk_alerts;
 mod roles;

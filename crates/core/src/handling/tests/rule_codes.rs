@@ -31,6 +31,7 @@ fn every_code_is_exercised_by_a_test() {
         include_str!("reliability.rs"),
         include_str!("motivation.rs"),
         include_str!("concern.rs"),
+        include_str!("report_time.rs"),
     ]
     .concat();
     let missing: Vec<&str> = ALL

@@ -66,12 +66,13 @@ fn engine_ids(
 /// Per engine source, how often it was first to report the values it shares with other
 /// sources (core's `echo_figures`): each source's earliest claim of each (object, value),
 /// compared with the other sources' earliest claims of it. `claims` are the claims the engine
-/// read (not those that echo open press): their engine ids ([`engine_ids`]) and recording times.
+/// read (not those that echo open press): their engine ids ([`engine_ids`]) and the times
+/// their sources reported them (their reports' `reported_at`).
 fn echo_figures_by_source(
     claims: impl Iterator<Item = ((u32, u32, u32), i64)>,
 ) -> HashMap<u32, EchoFigures> {
     let mut first_claims: Vec<(u32, u32, u32, i64)> = claims
-        .map(|((s, o, v), recorded_at_ms)| (o, v, s, recorded_at_ms))
+        .map(|((s, o, v), reported_at_ms)| (o, v, s, reported_at_ms))
         .collect();
     // Sorted by (object, value, source, time): each source's earliest claim of a value first.
     first_claims.sort_unstable();
@@ -83,7 +84,7 @@ fn echo_figures_by_source(
         }
         let others = group.len() as u32 - 1;
         for &(_, _, s, t) in group {
-            // First unless another source recorded the value strictly earlier.
+            // First unless another source reported the value strictly earlier.
             let first = group.iter().all(|&(_, _, s2, t2)| s2 == s || t2 >= t);
             per_source.entry(s).or_default().push((others, first));
         }
@@ -120,7 +121,7 @@ impl Station {
 
         // Open press: each outlet is a source of the engine's claim set (named apart from
         // every source), its items its claims. A claim that repeats an item published at or
-        // before the claim was recorded is left out of its source's input: it is evidence of
+        // before its source reported it is left out of its source's input: it is evidence of
         // nothing the source knows (the earliest such item is the one it echoes).
         let items = self.press_items(compartment_id).await?;
         let mut published: HashMap<(&str, &str), &PressItem> = HashMap::new();
@@ -134,7 +135,7 @@ impl Station {
             .map(|c| {
                 published
                     .get(&(c.object.as_str(), c.value.as_str()))
-                    .filter(|it| press_rules::echoes(it.published_at_ms, c.recorded_at_ms))
+                    .filter(|it| press_rules::echoes(it.published_at_ms, c.reported_at_ms))
                     .copied()
             })
             .collect();
@@ -362,7 +363,7 @@ impl Station {
                 .zip(infos)
                 .zip(&echo_of)
                 .filter(|(_, echo)| echo.is_none())
-                .filter_map(|((&(s, o, v), c), _)| s.map(|s| ((s, o, v), c.recorded_at_ms))),
+                .filter_map(|((&(s, o, v), c), _)| s.map(|s| ((s, o, v), c.reported_at_ms))),
         );
 
         // Per source: the engine's estimate with the evidence (outlets have none).

@@ -36,6 +36,35 @@ pub struct ReportRequest {
     pub text: String,
     #[serde(default)]
     pub claims: Vec<ClaimRequest>,
+    /// When the source gave the information (RFC 3339); absent: now. Never in the future
+    /// (`REPORTED_AT_IN_FUTURE`), nor before the contact it reports (`REPORTED_BEFORE_CONTACT`).
+    pub reported_at: Option<String>,
+}
+
+/// One report of a register being imported: no contact or requirement link.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedReportRequest {
+    pub source_id: String,
+    /// When the source gave the information (RFC 3339); required, never in the future.
+    pub reported_at: String,
+    /// The debrief; encrypted at rest.
+    pub text: String,
+    #[serde(default)]
+    pub claims: Vec<ClaimRequest>,
+}
+
+/// A register of reports imported at once: at most 2,000, all written or none.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    pub reports: Vec<ImportedReportRequest>,
+}
+
+/// The new reports' ids, in the order they were given.
+#[derive(Serialize, ToSchema)]
+pub struct ImportBody {
+    pub report_ids: Vec<String>,
 }
 
 /// A grade under one scheme; source and information decided independently, never converted.
@@ -82,7 +111,7 @@ pub struct DisseminationRequest {
     #[serde(default)]
     pub sanitised: bool,
     /// When it happened (RFC 3339), if recorded after the fact; absent: now. Never in the
-    /// future nor before the report was filed.
+    /// future nor before its source reported it (`reported_at`).
     pub disseminated_at: Option<String>,
 }
 
@@ -144,7 +173,10 @@ pub struct ReportBody {
     pub graded_by: Option<String>,
     pub graded_at: Option<String>,
     pub created_by: String,
+    /// When the report was written into the station.
     pub created_at: String,
+    /// When the source gave the information (the report's time for validation).
+    pub reported_at: String,
     /// Present on single-report views.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub codename: Option<String>,
@@ -183,6 +215,7 @@ fn row_body(r: &ReportRow) -> ReportBody {
         graded_at: opt_ms(r.graded_at_ms),
         created_by: r.created_by.clone(),
         created_at: ms(r.created_at_ms),
+        reported_at: ms(r.reported_at_ms),
         codename: None,
         claims: None,
         disseminations: None,
@@ -275,12 +308,57 @@ pub async fn create(
             .into_iter()
             .map(claim_input)
             .collect::<ApiResult<_>>()?,
+        reported_at: opt_instant("reported_at", &req.reported_at)?,
     };
     let v = state
         .station
         .add_report(&auth.principal, &id, input)
         .await?;
     Ok((StatusCode::CREATED, Json(view_body(&v))))
+}
+
+/// Import a register of historic reports (handler or controller of each report's source): at
+/// most 2,000 reports, each with the time its source reported; all are filed in one
+/// transaction, or none (`IMPORT_TOO_LARGE`; a refused report is named by its position).
+#[utoipa::path(post, path = "/api/v1/reports/import", request_body = ImportRequest, security(("bearer" = [])),
+    responses((status = 201, body = ImportBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    JsonBody(req): JsonBody<ImportRequest>,
+) -> ApiResult<(StatusCode, Json<ImportBody>)> {
+    let total = req.reports.len();
+    let mut reports = Vec::with_capacity(total);
+    for (n, r) in req.reports.into_iter().enumerate() {
+        // A time or claim that does not parse names its report, as the station's refusals do.
+        let at = |e: ApiError| ApiError {
+            message: format!(
+                "report {} of the {total} in the import: {}",
+                n + 1,
+                e.message
+            ),
+            ..e
+        };
+        let claims = r
+            .claims
+            .into_iter()
+            .map(claim_input)
+            .collect::<ApiResult<_>>()
+            .map_err(at)?;
+        let input = ReportInput {
+            contact_id: None,
+            requirement_id: None,
+            text: r.text,
+            claims,
+            reported_at: Some(instant("reported_at", &r.reported_at).map_err(at)?),
+        };
+        reports.push((r.source_id, input));
+    }
+    let report_ids = state
+        .station
+        .import_reports(&auth.principal, reports)
+        .await?;
+    Ok((StatusCode::CREATED, Json(ImportBody { report_ids })))
 }
 
 /// A source's reports (metadata and grading), paged.

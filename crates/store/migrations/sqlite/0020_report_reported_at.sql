@@ -1,0 +1,11 @@
+-- When the source gave a report's information (`reported_at`), apart from when it was written
+-- into the database (`created_at`, the write time the ledger also keeps). The validation reads
+-- it as the report's time: the volume of a source's reporting, who reported a fact first, and
+-- whether it followed open press. A register imported today keeps the dates it was reported.
+-- Every report filed before this migration was reported when it was filed.
+-- (SQLite adds a NOT NULL column only with a default; the store always writes the column, and
+-- a restore of an older backup fills it from `created_at`, so the default is never read.)
+ALTER TABLE reports ADD COLUMN reported_at BIGINT NOT NULL DEFAULT 0;
+UPDATE reports SET reported_at = created_at;
+-- The per-source time reads (volume of reporting) by the time the source reported.
+CREATE INDEX reports_source_reported ON reports(source_id, reported_at);
