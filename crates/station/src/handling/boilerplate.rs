@@ -429,3 +429,50 @@ impl Station {
         Ok((auth, repeats))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    fn stored(statement: &str, shared: i64, shingles: i64, at: DateTime<Utc>) -> StoredTextRepeat {
+        StoredTextRepeat {
+            repeat: TextRepeatRow {
+                authorisation_id: "copy".to_owned(),
+                statement: statement.to_owned(),
+                other_id: "original".to_owned(),
+                shared,
+                shingles,
+            },
+            other_codename: "HAZEL HOUND".to_owned(),
+            other_granted_at_ms: at.timestamp_millis(),
+        }
+    }
+
+    #[test]
+    fn a_stored_share_reads_back_as_the_sentence_the_grant_gave() {
+        // 23:30 UTC on 30 June is 1 July in London (BST): the day is London's, as at grant.
+        let at = Utc
+            .with_ymd_and_hms(2024, 6, 30, 23, 30, 0)
+            .single()
+            .expect("time");
+        let w = warning(&stored("collateral_intrusion", 15, 25, at)).expect("reads");
+        assert_eq!(w.statement, Statement::CollateralIntrusion);
+        assert_eq!((w.percent, w.code), (60, AUTH_TEXT_REPEATED));
+        assert_eq!(
+            w.message,
+            "The collateral intrusion statement repeats 60 % of the one written for HAZEL HOUND on 2024-07-01: IPCO asks for statements written for this source and this operation."
+        );
+        assert_eq!(w.other_granted_at, at);
+        // Rounded down, as the core shows a share: two thirds is 66 %.
+        let w = warning(&stored("necessity", 2, 3, at)).expect("reads");
+        assert_eq!(w.percent, 66);
+        assert!(
+            w.message
+                .starts_with("The necessity statement repeats 66 % ")
+        );
+        // A statement this version does not know is damage, not a guess.
+        assert!(warning(&stored("urgency", 15, 25, at)).is_err());
+        assert!(warning(&stored("necessity", -1, 25, at)).is_err());
+    }
+}
