@@ -289,8 +289,8 @@ impl Station {
     /// Compares the authorisations written without a comparison (granted before migration
     /// 0021, restored from a backup made before it, loaded in bulk) in `only` that compartment
     /// (by id) or in every one, as the check did before 0021: each statement with those of the
-    /// authorisations granted strictly before it that were not themselves compared at their
-    /// grant (all of which were written before it). One transaction and one
+    /// authorisations granted strictly before it (their write order is not known; two granted
+    /// in the same millisecond are not compared with each other). One transaction and one
     /// `authorisation.text.compare` event (by the system) per compartment. Idempotent: what is
     /// already stored is kept, so several servers may run it at once. Returns how many
     /// comparisons this call stored.
@@ -330,7 +330,7 @@ impl Station {
             }
             let mut corpus = Vec::new();
             let mut unchecked = Vec::new();
-            for r in rows.iter().filter(|r| r.checked_at_grant != Some(true)) {
+            for r in &rows {
                 if r.checked_at_grant.is_none() {
                     unchecked.push(corpus.len());
                 }

@@ -7,8 +7,8 @@
 --
 -- A row in authorisation_text_checks says the authorisation was compared (so "no repeats" is told
 -- apart from "granted before 0021, not compared yet"). at_grant = 1: compared at its grant with
--- every authorisation of the compartment already written; 0: granted before this migration and
--- compared by the station afterwards (when it opens, or after a restore), with those granted
+-- every authorisation of the compartment already written; 0: granted before this migration (or loaded
+-- in bulk) and compared by the station afterwards (when it opens, or after a restore), with those granted
 -- strictly before it, as the check did before.
 CREATE TABLE authorisation_text_checks (
     authorisation_id  TEXT PRIMARY KEY REFERENCES authorisations(id),
