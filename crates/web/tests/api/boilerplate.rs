@@ -570,8 +570,24 @@ async fn authorisations_granted_before_the_stored_check_are_compared_once(
     assert_eq!(read_warnings(&w, &copied).await, found);
     assert_eq!(compare_actors_in(store).await.len(), before + 2);
     // A server opening on a database with nothing left to compare compares nothing.
-    drop(w.t.another_server(w.t.clock.clone(), 10).await);
+    let other = w.t.another_server(w.t.clock.clone(), 10).await;
     assert_eq!(compare_actors_in(store).await.len(), before + 2);
+
+    // Two servers comparing the same forgotten authorisations at once (two `humint serve`
+    // starting together): both finish, and each authorisation's comparison is stored once.
+    forget().await;
+    let (here, there) = tokio::join!(
+        w.t.station.compare_unchecked_authorisations(None),
+        other.compare_unchecked_authorisations(None),
+    );
+    let (here, there) = (here.expect("here"), there.expect("there"));
+    assert_eq!(
+        here + there,
+        2,
+        "the original and the copy, once: {here} + {there}"
+    );
+    assert_eq!(read_warnings(&w, &copied).await, found);
+    assert_eq!(station_warnings(&other, &copied).await, as_tuples(&found));
 }
 
 /// Restores `file` into a fresh database with the station's master key.
