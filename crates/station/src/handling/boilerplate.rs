@@ -475,4 +475,15 @@ mod tests {
         assert!(warning(&stored("urgency", 15, 25, at)).is_err());
         assert!(warning(&stored("necessity", -1, 25, at)).is_err());
     }
+
+    #[test]
+    fn a_grant_outrun_by_others_in_its_compartment_is_refused_in_words() {
+        let e = super::super::stored(humint_store::StoreError::Conflict {
+            what: humint_store::COMPARTMENT_AUTHORISATIONS_CHANGED,
+        });
+        assert!(
+            matches!(&e, StationError::Conflict { code: "STALE_RECORD", message } if message.ends_with("try again")),
+            "{e:?}"
+        );
+    }
 }
