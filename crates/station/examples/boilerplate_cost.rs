@@ -1,7 +1,10 @@
-//! What the boilerplate check (INS-02) costs a read: one compartment of `AUTHS` authorisations
-//! with statements long enough to judge (about 60 words each, written differently), granted
-//! through the station's services; then a source's authorisations read `READS` times with the
-//! check (`authorisations_warned`) and without it (`authorisations`), and one more grant.
+//! What the boilerplate check (INS-02) costs: one compartment of `AUTHS` authorisations with
+//! statements long enough to judge (about 60 words each, written differently), granted through
+//! the station's services (each grant compares with those before it and stores the result,
+//! migration 0021); then a source's authorisations read `READS` times with their stored
+//! warnings (`authorisations_warned`) and without (`authorisations`), one more grant, and the
+//! one-time comparison of the whole compartment as if granted before 0021 (what an upgraded
+//! station does once when it opens).
 //!
 //! `cargo run --release -p humint-station --example boilerplate_cost` (SQLite in a temp dir;
 //! pass a PostgreSQL URL as the first argument for that backend). Environment: `AUTHS` (1000),
@@ -12,7 +15,7 @@ use humint_core::handling::{AuthorisationKind, NecessityGround, RiskLevel, Sourc
 use humint_core::{FixedClock, OsEntropy, Role};
 use humint_station::handling::{GrantInput, NewSource, RiskInput, TrueIdentity};
 use humint_station::{Principal, Station, StationConfig};
-use humint_store::{CompartmentAuthorisationStore as _, HandlingStore as _};
+use humint_store::{CompartmentAuthorisationStore as _, HandlingStore as _, TextCheckScope};
 use std::sync::Arc;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -222,21 +225,15 @@ async fn main() -> Result<(), Error> {
         }
         Ok(t.elapsed().as_secs_f64() * 1000.0 / reads as f64)
     };
-    // The read alone: the compartment's rows as stored.
-    let compartment = station
-        .store()
-        .source(&last)
-        .await?
-        .ok_or("source")?
-        .compartment_id;
+    // The stored comparisons alone (the query a warned read adds).
     let t = std::time::Instant::now();
     for _ in 0..reads {
         station
             .store()
-            .compartment_authorisations(&compartment)
+            .stored_text_checks(TextCheckScope::Source(&last))
             .await?;
     }
-    let rows_ms = t.elapsed().as_secs_f64() * 1000.0 / reads as f64;
+    let stored_ms = t.elapsed().as_secs_f64() * 1000.0 / reads as f64;
     let plain = time(false).await?;
     let warned = time(true).await?;
     let next = source(&station, &clock, &handler, auths).await?;
@@ -245,8 +242,28 @@ async fn main() -> Result<(), Error> {
         .grant_authorisation_warned(&ao, &next, grant_input(auths))
         .await?;
     let grant_ms = t.elapsed().as_secs_f64() * 1000.0;
+    // The compartment as an upgraded station finds it: granted, never compared.
+    let compartment = station
+        .store()
+        .source(&last)
+        .await?
+        .ok_or("source")?
+        .compartment_id;
+    station
+        .store()
+        .execute_unchecked("DELETE FROM authorisation_text_repeats")
+        .await?;
+    station
+        .store()
+        .execute_unchecked("DELETE FROM authorisation_text_checks")
+        .await?;
+    let t = std::time::Instant::now();
+    let compared = station
+        .compare_unchecked_authorisations(Some(&compartment))
+        .await?;
+    let backfill_s = t.elapsed().as_secs_f64();
     println!(
-        "compartment of {auths} authorisations: a source's authorisations {plain:.2} ms without the check, {warned:.2} ms with it, of which reading the compartment's rows {rows_ms:.2} ms (means of {reads}); a grant with the check {grant_ms:.1} ms ({} warnings)",
+        "compartment of {auths} authorisations: a source's authorisations {plain:.2} ms without the warnings, {warned:.2} ms with them, of which the stored comparisons' query {stored_ms:.2} ms (means of {reads}); a grant with the check {grant_ms:.1} ms ({} warnings); comparing the whole compartment once (as after an upgrade) {backfill_s:.2} s ({compared} authorisations)",
         granted.warnings.len()
     );
     station.close().await;

@@ -130,6 +130,8 @@ impl Station {
         // sealed first, since rebuilding the alert schedule reads the error register.
         station.seal_plaintext_texts().await?;
         station.prepare_alert_schedule().await?;
+        // Authorisations granted before migration 0021 get their boilerplate comparison stored.
+        station.compare_unchecked_authorisations(None).await?;
         Ok(station)
     }
 

@@ -542,6 +542,28 @@ pub const TABLES: &[TableSpec] = &[
         ],
         order_by: "concern_id",
     },
+    // The boilerplate check's stored result (migration 0021). A backup from before it has
+    // neither table: the station compares those authorisations when it restores it.
+    TableSpec {
+        name: "authorisation_text_checks",
+        columns: &[
+            ("authorisation_id", Text),
+            ("checked_at", Int),
+            ("at_grant", Int),
+        ],
+        order_by: "authorisation_id",
+    },
+    TableSpec {
+        name: "authorisation_text_repeats",
+        columns: &[
+            ("authorisation_id", Text),
+            ("statement", Text),
+            ("other_id", Text),
+            ("shared", Int),
+            ("shingles", Int),
+        ],
+        order_by: "authorisation_id, statement",
+    },
 ];
 
 /// Columns added after the format's version 1 was first written, each at the end of its

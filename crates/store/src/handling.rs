@@ -332,6 +332,15 @@ pub enum HandlingWrite {
     InsertGrading(GradingRow),
     /// A grade decision with its suggestion and rationale (issue 4), beside `UpdateReport`.
     InsertGradeDecision(crate::reliability::GradeDecisionRow),
+    /// The boilerplate comparison of an authorisation granted in the same call (after its
+    /// `InsertAuthorisation`; migration 0021). `compared`: how many other authorisations the
+    /// compartment held when they were read to compare (`None` when none was read); refused
+    /// with `Conflict` ([`COMPARTMENT_AUTHORISATIONS_CHANGED`]) if it holds another number now.
+    InsertTextCheck {
+        compartment_id: String,
+        compared: Option<i64>,
+        check: TextCheckRow,
+    },
 }
 
 /// The source version a decision was made on.

@@ -15,8 +15,15 @@ use humint_core::handling::{
     RenewalRequest, ReviewRequest, RiskAssessment, RiskLevel,
 };
 use humint_core::{Role, new_id};
-use humint_store::{HandlingStore as _, HandlingWrite, RiskRow};
+use humint_store::{
+    COMPARTMENT_AUTHORISATIONS_CHANGED, HandlingStore as _, HandlingWrite, RiskRow, StoreError,
+};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// How many times a grant compares again when other grants in its compartment keep being
+/// written between its comparison and its transaction (each attempt opens only what is new).
+const GRANT_ATTEMPTS: u32 = 8;
 
 #[derive(Debug, Clone)]
 pub struct GrantInput {
@@ -206,40 +213,42 @@ impl Station {
             .collect())
     }
 
-    /// Grants an authorisation (authorising officers), by the core's `grant` rule, without
-    /// comparing its statements with others' (see [`Station::grant_authorisation_warned`]).
+    /// Grants an authorisation (authorising officers), by the core's `grant` rule. Its
+    /// statements are compared with the compartment's and the result stored, as
+    /// [`Station::grant_authorisation_warned`] does; this answer leaves the warnings out (the
+    /// form goes on to the source page, which shows them).
     pub async fn grant_authorisation(
         &self,
         p: &Principal,
         source_id: &str,
         input: GrantInput,
     ) -> Result<Authorisation, StationError> {
-        Ok(self.grant(p, source_id, input, false).await?.authorisation)
+        Ok(self.grant(p, source_id, input).await?.authorisation)
     }
 
     /// Grants an authorisation as [`Station::grant_authorisation`], with the warnings that
     /// travel with the answer: its statements that repeat another authorisation's in the
-    /// compartment (INS-02; never a refusal). Comparing opens the others' sealed text, an
-    /// `authorisation.text.compare` event in the grant's transaction.
+    /// compartment (INS-02; never a refusal).
     pub async fn grant_authorisation_warned(
         &self,
         p: &Principal,
         source_id: &str,
         input: GrantInput,
     ) -> Result<Granted, StationError> {
-        self.grant(p, source_id, input, true).await
+        self.grant(p, source_id, input).await
     }
 
-    /// The grant, comparing its statements with the compartment's (and auditing the read)
-    /// only when `check_text`: a caller that does not show the answer's warnings (the form,
-    /// which goes on to the source page, where they are worked out for the reader) would
-    /// open every other authorisation's text for nothing.
+    /// The grant, with its statements compared with those of every authorisation already
+    /// written in the compartment and the result stored in its transaction (migration 0021).
+    /// Comparing opens the others' sealed text: an `authorisation.text.compare` event in the
+    /// same transaction. Should another authorisation be written in the compartment between
+    /// the comparison and the grant's transaction, the transaction refuses and the grant
+    /// compares again, now with it.
     async fn grant(
         &self,
         p: &Principal,
         source_id: &str,
         input: GrantInput,
-        check_text: bool,
     ) -> Result<Granted, StationError> {
         let loaded = self
             .load_checked(p, source_id, AO, "grant authorisations")
@@ -281,40 +290,56 @@ impl Station {
         } else {
             "authorisation.grant"
         };
-        let mut audits = vec![self.handling_audit(
+        let audits = vec![self.handling_audit(
             p,
             action,
             "authorisation",
             &auth.id.to_string(),
             &loaded.row.compartment,
         )];
-        let (warnings, opened) = if check_text {
-            self.text_repeats(&loaded.row.compartment_id, &[&auth])
-                .await?
-        } else {
-            (Vec::new(), false)
-        };
-        if opened {
-            audits.push(self.handling_audit(
-                p,
-                super::boilerplate::COMPARE_ACTION,
-                "authorisation",
-                &auth.id.to_string(),
-                &loaded.row.compartment,
-            ));
+        let row = auth_row(self, &auth)?;
+        let mut opened = HashMap::new();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let check = self
+                .grant_text_check(
+                    &loaded.row.compartment_id,
+                    &loaded.row.codename,
+                    &auth,
+                    &mut opened,
+                )
+                .await?;
+            let mut with_compare = audits.clone();
+            if check.opened {
+                with_compare.push(self.handling_audit(
+                    p,
+                    super::boilerplate::COMPARE_ACTION,
+                    "authorisation",
+                    &auth.id.to_string(),
+                    &loaded.row.compartment,
+                ));
+            }
+            let written = self
+                .store
+                .handling_write(
+                    Some(&loaded.guard()),
+                    &[HandlingWrite::InsertAuthorisation(row.clone()), check.write],
+                    &with_compare,
+                )
+                .await;
+            match written {
+                Ok(()) => {
+                    return Ok(Granted {
+                        authorisation: auth,
+                        warnings: check.warnings,
+                    });
+                }
+                Err(StoreError::Conflict { what })
+                    if what == COMPARTMENT_AUTHORISATIONS_CHANGED && attempts < GRANT_ATTEMPTS => {}
+                Err(e) => return Err(stored(e)),
+            }
         }
-        self.store
-            .handling_write(
-                Some(&loaded.guard()),
-                &[HandlingWrite::InsertAuthorisation(auth_row(self, &auth)?)],
-                &audits,
-            )
-            .await
-            .map_err(stored)?;
-        Ok(Granted {
-            authorisation: auth,
-            warnings,
-        })
     }
 
     /// An authorisation and the source's records, checked for role and compartment.

@@ -723,20 +723,19 @@ impl Station {
             .filter(|e| e.timeliness.is_some_and(Timeliness::is_fault))
             .count();
 
-        // Statements repeating an earlier authorisation's in the same compartment (INS-02),
-        // from the records already opened above (every authorisation granted before the end of
-        // the period in the pack's compartments).
-        let mut by_compartment: BTreeMap<&str, Vec<super::boilerplate::Compared>> = BTreeMap::new();
+        // Statements repeating an earlier authorisation's in the same compartment (INS-02), as
+        // stored at grant (migration 0021), for every authorisation live in the period.
+        let compartment_ids: HashMap<&str, &str> = inputs
+            .sources
+            .iter()
+            .map(|s| (s.compartment.as_str(), s.compartment_id.as_str()))
+            .collect();
         let mut judged_by_compartment: BTreeMap<&str, Vec<&Authorisation>> = BTreeMap::new();
         for (source_id, auths) in &auths_by_source {
-            let Some((source, compartment)) = sources.get(source_id) else {
+            let Some((_, compartment)) = sources.get(source_id) else {
                 continue;
             };
             for a in auths {
-                by_compartment
-                    .entry(compartment.as_str())
-                    .or_default()
-                    .push(super::boilerplate::Compared::new(a, &source.codename));
                 if inspection::live_during(a, start, end) {
                     judged_by_compartment
                         .entry(compartment.as_str())
@@ -746,10 +745,17 @@ impl Station {
             }
         }
         for (compartment, judged) in &judged_by_compartment {
-            let corpus = by_compartment
-                .get(compartment)
-                .map_or(&[][..], Vec::as_slice);
-            for r in super::boilerplate::repeats_among(corpus, judged) {
+            let Some(compartment_id) = compartment_ids.get(compartment) else {
+                continue;
+            };
+            let repeats = self
+                .stored_warnings(
+                    compartment_id,
+                    humint_store::TextCheckScope::Compartment(compartment_id),
+                    judged,
+                )
+                .await?;
+            for r in repeats {
                 let Some(a) = judged
                     .iter()
                     .find(|a| a.id.to_string() == r.authorisation_id)

@@ -167,6 +167,12 @@ pub(crate) fn stored(e: StoreError) -> StationError {
                 message: "someone else changed this source while you were deciding; reload it and try again".to_owned(),
             }
         }
+        StoreError::Conflict { what } if what == humint_store::COMPARTMENT_AUTHORISATIONS_CHANGED => {
+            StationError::Conflict {
+                code: "STALE_RECORD",
+                message: "other authorisations kept being granted in this compartment while this one was compared with them; try again".to_owned(),
+            }
+        }
         other => other.into(),
     }
 }

@@ -745,7 +745,8 @@ async fn schedule_owners(
             HandlingWrite::InsertRequirementEvent(_)
             | HandlingWrite::InsertBreakGlass(_)
             | HandlingWrite::InsertGrading(_)
-            | HandlingWrite::InsertGradeDecision(_) => {}
+            | HandlingWrite::InsertGradeDecision(_)
+            | HandlingWrite::InsertTextCheck { .. } => {}
         }
     }
     sources.sort_unstable();

@@ -355,6 +355,14 @@ pub(super) async fn apply(conn: &mut AnyConnection, w: &HandlingWrite) -> Result
         HandlingWrite::InsertGradeDecision(d) => {
             crate::reliability::insert_grade_decision(conn, d).await?;
         }
+        HandlingWrite::InsertTextCheck {
+            compartment_id,
+            compared,
+            check,
+        } => {
+            super::boilerplate::insert_grant_text_check(conn, compartment_id, *compared, check)
+                .await?;
+        }
         other => super::register::apply(conn, other).await?,
     }
     Ok(())
