@@ -590,32 +590,6 @@ async fn authorisations_granted_before_the_stored_check_are_compared_once(
     assert_eq!(station_warnings(&other, &copied).await, as_tuples(&found));
 }
 
-/// Restores `file` into a fresh database with the station's master key.
-async fn restore_elsewhere(
-    w: &World,
-    backend: Backend,
-    file: &std::path::Path,
-    name: &str,
-) -> (humint_station::Station, humint_store::testing::TestDatabase) {
-    let db = humint_store::testing::fresh_database(backend).await;
-    let mut config = w.t.station.config().clone();
-    config.data_dir = w.t.dir.path().join(format!("restored-{name}"));
-    config.database_url = Some(db.url.clone());
-    config.master_key_file = Some(w.t.station.config().master_key_path());
-    let station = humint_station::Station::open(
-        config,
-        std::sync::Arc::new(w.t.clock.clone()),
-        std::sync::Arc::new(humint_core::SeededEntropy::new(15)),
-    )
-    .await
-    .expect("open");
-    station
-        .restore_from(&humint_station::Principal::system(), file, false)
-        .await
-        .expect("restore");
-    (station, db)
-}
-
 #[rstest]
 #[case::sqlite(Backend::Sqlite)]
 #[case::postgres(Backend::Postgres)]
@@ -636,7 +610,7 @@ async fn a_backup_keeps_the_stored_check_and_one_from_before_it_is_compared_on_r
     assert!(text.contains("\"authorisation_text_repeats\""));
     let events = compare_actors_in(w.t.station.store()).await;
 
-    let (restored, _db) = restore_elsewhere(&w, backend, &file, "checked").await;
+    let (restored, _db) = w.t.restore_elsewhere(backend, &file, "checked").await;
     assert_eq!(
         compare_actors_in(restored.store()).await,
         events,
@@ -678,7 +652,7 @@ async fn a_backup_keeps_the_stored_check_and_one_from_before_it_is_compared_on_r
     assert_eq!((tables, rows), (2, 3), "two checks and one repeat left out");
     let old_file = w.t.dir.path().join("old.backup");
     std::fs::write(&old_file, old).expect("write");
-    let (restored, _db) = restore_elsewhere(&w, backend, &old_file, "old").await;
+    let (restored, _db) = w.t.restore_elsewhere(backend, &old_file, "old").await;
     // Compared once, by the restore.
     let after = compare_actors_in(restored.store()).await;
     assert_eq!(after.len(), events.len() + 1);

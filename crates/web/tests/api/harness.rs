@@ -135,6 +135,34 @@ impl TestStation {
         .expect("another server on the same database")
     }
 
+    /// Restores the backup `file` into a fresh database with this station's master key, as
+    /// another station (data directory `restored-{name}`); the database lives as long as the
+    /// returned handle.
+    pub async fn restore_elsewhere(
+        &self,
+        backend: Backend,
+        file: &std::path::Path,
+        name: &str,
+    ) -> (Station, TestDatabase) {
+        let db = fresh_database(backend).await;
+        let mut config = self.station.config().clone();
+        config.data_dir = self.dir.path().join(format!("restored-{name}"));
+        config.database_url = Some(db.url.clone());
+        config.master_key_file = Some(self.station.config().master_key_path());
+        let station = Station::open(
+            config,
+            Arc::new(self.clock.clone()),
+            Arc::new(SeededEntropy::new(15)),
+        )
+        .await
+        .expect("open");
+        station
+            .restore_from(&Principal::system(), file, false)
+            .await
+            .expect("restore");
+        (station, db)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -618,7 +618,7 @@ async fn a_backup_keeps_when_each_report_was_reported(#[case] backend: Backend) 
         .backup_to(&Principal::system(), &file_path)
         .await
         .expect("backup");
-    let restored = restore_elsewhere(&w, backend, &file_path, "now").await;
+    let restored = w.t.restore_elsewhere(backend, &file_path, "now").await;
     let times = reported_times(&restored.0, &source).await;
     assert_eq!(
         times,
@@ -657,7 +657,7 @@ async fn a_backup_keeps_when_each_report_was_reported(#[case] backend: Backend) 
     }
     let old_path = w.t.dir.path().join("old.backup");
     std::fs::write(&old_path, old).expect("write");
-    let restored = restore_elsewhere(&w, backend, &old_path, "old").await;
+    let restored = w.t.restore_elsewhere(backend, &old_path, "old").await;
     let times = reported_times(&restored.0, &source).await;
     assert_eq!(times, vec![(imported_id, import_at), (filed_id, filed_at)]);
     restored.0.store().close().await;
@@ -676,29 +676,4 @@ async fn reported_times(station: &humint_station::Station, source: &str) -> Vec<
         .into_iter()
         .map(|r| (r.id, r.reported_at_ms))
         .collect()
-}
-
-async fn restore_elsewhere(
-    w: &World,
-    backend: Backend,
-    file: &std::path::Path,
-    name: &str,
-) -> (humint_station::Station, humint_store::testing::TestDatabase) {
-    let db = humint_store::testing::fresh_database(backend).await;
-    let mut config = w.t.station.config().clone();
-    config.data_dir = w.t.dir.path().join(format!("restored-{name}"));
-    config.database_url = Some(db.url.clone());
-    config.master_key_file = Some(w.t.station.config().master_key_path());
-    let station = humint_station::Station::open(
-        config,
-        std::sync::Arc::new(w.t.clock.clone()),
-        std::sync::Arc::new(humint_core::SeededEntropy::new(21)),
-    )
-    .await
-    .expect("open");
-    station
-        .restore_from(&Principal::system(), file, false)
-        .await
-        .expect("restore");
-    (station, db)
 }

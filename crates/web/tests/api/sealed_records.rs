@@ -795,32 +795,6 @@ async fn a_moved_authorisation_envelope_is_refused_and_never_shown(#[case] backe
     assert_grant_text(&read);
 }
 
-/// Restores `file` into a fresh database with the station's master key.
-async fn restore_elsewhere(
-    w: &World,
-    backend: Backend,
-    file: &std::path::Path,
-    name: &str,
-) -> (humint_station::Station, humint_store::testing::TestDatabase) {
-    let db = humint_store::testing::fresh_database(backend).await;
-    let mut config = w.t.station.config().clone();
-    config.data_dir = w.t.dir.path().join(format!("restored-{name}"));
-    config.database_url = Some(db.url.clone());
-    config.master_key_file = Some(w.t.station.config().master_key_path());
-    let station = humint_station::Station::open(
-        config,
-        std::sync::Arc::new(w.t.clock.clone()),
-        std::sync::Arc::new(humint_core::SeededEntropy::new(15)),
-    )
-    .await
-    .expect("open");
-    station
-        .restore_from(&Principal::system(), file, false)
-        .await
-        .expect("restore");
-    (station, db)
-}
-
 /// What the restored station shows the handler of the three records, and whether any of their
 /// tables holds any of the texts.
 async fn check_restored(
@@ -913,7 +887,7 @@ async fn a_backup_restores_the_sealed_text_and_an_older_one_is_sealed_by_the_res
         .expect("backup");
     let text = std::fs::read_to_string(&file).expect("read");
     assert!(!text.contains(ALIAS) && !text.contains(PURPOSE) && !text.contains(NECESSITY));
-    let (restored, _db) = restore_elsewhere(&w, backend, &file, "sealed").await;
+    let (restored, _db) = w.t.restore_elsewhere(backend, &file, "sealed").await;
     check_restored(&w, &restored, (&source, &auth)).await;
 
     // The same backup as a version before 0016 wrote it: no `text_sealed` columns, the text
@@ -960,6 +934,6 @@ async fn a_backup_restores_the_sealed_text_and_an_older_one_is_sealed_by_the_res
     assert!(old.contains(ALIAS) && !old.contains("text_sealed"));
     let old_file = w.t.dir.path().join("old.backup");
     std::fs::write(&old_file, old).expect("write");
-    let (restored, _db) = restore_elsewhere(&w, backend, &old_file, "old").await;
+    let (restored, _db) = w.t.restore_elsewhere(backend, &old_file, "old").await;
     check_restored(&w, &restored, (&source, &auth)).await;
 }

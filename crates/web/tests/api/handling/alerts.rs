@@ -9,13 +9,11 @@ use crate::harness::{Officer, assert_refused};
 use chrono::{DateTime, Duration, Utc};
 use humint_core::Role;
 use humint_station::{Principal, Station};
-use humint_store::testing::fresh_database;
 use humint_store::{AlertQuery, Backend, HandlingStore as _, Store as _};
 use reqwest::StatusCode;
 use rstest::rstest;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 /// (kind, subject id) of every alert in force for the officer at `at`, one big page, signing
 /// in at `at` (each officer's sign-ins must move forward: a one-time code is never reused).
@@ -552,7 +550,7 @@ async fn a_station_without_the_schedule_gets_it_filled(#[case] backend: Backend)
         .backup_to(&Principal::system(), &file)
         .await
         .expect("backup");
-    let (restored, _db1) = restore_elsewhere(&w, backend, &file, "with").await;
+    let (restored, _db1) = w.t.restore_elsewhere(backend, &file, "with").await;
     assert_eq!(stored_alerts(&restored, "carl", at_ms).await, stored);
 
     // A station from before the schedule (its rows and marker gone) fills it at open.
@@ -576,33 +574,8 @@ async fn a_station_without_the_schedule_gets_it_filled(#[case] backend: Backend)
     reopened.store().close().await;
 
     // A backup without the schedule restores with it rebuilt.
-    let (restored, _db2) = restore_elsewhere(&w, backend, &file, "without").await;
+    let (restored, _db2) = w.t.restore_elsewhere(backend, &file, "without").await;
     assert_eq!(stored_alerts(&restored, "carl", at_ms).await, stored);
-}
-
-async fn restore_elsewhere(
-    w: &World,
-    backend: Backend,
-    file: &std::path::Path,
-    name: &str,
-) -> (Station, humint_store::testing::TestDatabase) {
-    let db = fresh_database(backend).await;
-    let mut config = w.t.station.config().clone();
-    config.data_dir = w.t.dir.path().join(format!("restored-{name}"));
-    config.database_url = Some(db.url.clone());
-    config.master_key_file = Some(w.t.station.config().master_key_path());
-    let station = Station::open(
-        config,
-        Arc::new(w.t.clock.clone()),
-        Arc::new(humint_core::SeededEntropy::new(9)),
-    )
-    .await
-    .expect("open");
-    station
-        .restore_from(&Principal::system(), file, false)
-        .await
-        .expect("restore");
-    (station, db)
 }
 
 /// The source ids of the alerts in force for a session at `at` (none: about no source).
