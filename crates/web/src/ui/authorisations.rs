@@ -252,6 +252,38 @@ pub(super) fn privileged_summary(p: &PrivilegedMaterial) -> String {
     parts.join("; ")
 }
 
+/// A prior approval notice from a form's fields (the grant's and the renewal's have the same
+/// names): absent when nothing of it was typed; its time is required once any of it was.
+pub(super) fn prior_approval<'a>(
+    get: impl Fn(&str) -> &'a str,
+) -> Result<Option<PriorApproval>, StationError> {
+    const TEXTS: [&str; 6] = [
+        "approved_by",
+        "approval_grounds",
+        "approval_conduct",
+        "lawyer_and_client",
+        "privileged_matters",
+        "approval_collateral",
+    ];
+    let text = |name: &str| get(name).trim().to_owned();
+    match instant_field("when it was approved", get("approved_at"))? {
+        Some(approved_at) => Ok(Some(PriorApproval {
+            approved_by: text("approved_by"),
+            approved_at,
+            grounds: text("approval_grounds"),
+            conduct: text("approval_conduct"),
+            lawyer_and_client: text("lawyer_and_client"),
+            privileged_matters: text("privileged_matters"),
+            collateral: text("approval_collateral"),
+        })),
+        None if TEXTS.iter().any(|n| !get(n).trim().is_empty()) => Err(StationError::invalid(
+            "INVALID_TIME",
+            "give the date and time of the prior approval, such as 2026-03-02 09:30 (London time)",
+        )),
+        None => Ok(None),
+    }
+}
+
 /// PRIV-01: the flags, and the approval notice when any of it was filled in (the core decides
 /// whether it is needed and complete).
 fn privileged(f: &GrantForm) -> Result<PrivilegedMaterial, StationError> {
@@ -270,32 +302,16 @@ fn privileged(f: &GrantForm) -> Result<PrivilegedMaterial, StationError> {
     .filter(|(box_, _)| ticked(box_))
     .map(|(_, kind)| kind)
     .collect();
-    let texts = [
-        &f.approved_by,
-        &f.approval_grounds,
-        &f.approval_conduct,
-        &f.lawyer_and_client,
-        &f.privileged_matters,
-        &f.approval_collateral,
-    ];
-    let prior_approval = match instant_field("when it was approved", &f.approved_at)? {
-        Some(approved_at) => Some(PriorApproval {
-            approved_by: f.approved_by.trim().to_owned(),
-            approved_at,
-            grounds: f.approval_grounds.trim().to_owned(),
-            conduct: f.approval_conduct.trim().to_owned(),
-            lawyer_and_client: f.lawyer_and_client.trim().to_owned(),
-            privileged_matters: f.privileged_matters.trim().to_owned(),
-            collateral: f.approval_collateral.trim().to_owned(),
-        }),
-        None if texts.iter().any(|t| !t.trim().is_empty()) => {
-            return Err(StationError::invalid(
-                "INVALID_TIME",
-                "give the date and time of the prior approval, such as 2026-03-02 09:30 (London time)",
-            ));
-        }
-        None => None,
-    };
+    let prior_approval = prior_approval(|name| match name {
+        "approved_by" => &f.approved_by,
+        "approved_at" => &f.approved_at,
+        "approval_grounds" => &f.approval_grounds,
+        "approval_conduct" => &f.approval_conduct,
+        "lawyer_and_client" => &f.lawyer_and_client,
+        "privileged_matters" => &f.privileged_matters,
+        "approval_collateral" => &f.approval_collateral,
+        _ => "",
+    })?;
     Ok(PrivilegedMaterial {
         lpp,
         confidential,

@@ -1008,17 +1008,7 @@ async fn act(
         Which::Renew(id) => {
             let input = RenewalInput {
                 urgency_reason: v.opt("urgency_reason"),
-                prior_approval: instant_field("when it was approved", v.get("approved_at"))?.map(
-                    |approved_at| humint_core::handling::PriorApproval {
-                        approved_by: v.get("approved_by").trim().to_owned(),
-                        approved_at,
-                        grounds: v.get("approval_grounds").trim().to_owned(),
-                        conduct: v.get("approval_conduct").trim().to_owned(),
-                        lawyer_and_client: v.get("lawyer_and_client").trim().to_owned(),
-                        privileged_matters: v.get("privileged_matters").trim().to_owned(),
-                        collateral: v.get("approval_collateral").trim().to_owned(),
-                    },
-                ),
+                prior_approval: super::authorisations::prior_approval(|name| v.get(name))?,
             };
             station.renew_authorisation(p, id, input).await?;
             Ok(back)

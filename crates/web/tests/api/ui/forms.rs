@@ -1313,4 +1313,52 @@ async fn the_grant_form_records_privileged_matters_and_their_prior_approval(
         "{}",
         form.body
     );
+
+    // After a review and a fresh risk assessment, the renewal needs its own approval.
+    let token = w.token(&w.ao).await;
+    let (status, reviewed) = w
+        .t
+        .post_json(
+            Some(&token),
+            &format!("/api/v1/authorisations/{auth}/reviews"),
+            json!({"use_made": "Two meetings", "tasks_given": "Attend", "information_obtained": "Dates",
+                   "necessity_still_met": true, "proportionality_still_met": true, "arrangements_still_met": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reviewed}");
+    w.risk(&source).await;
+    let ao = Browser::sign_in(&w.t, &w.ao).await;
+    let refused = ao.submit(&renew, &renew, &[]).await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "LPP_PRIOR_APPROVAL_REQUIRED",
+        &[],
+    );
+    let mut renewal = vec![
+        ("approved_by", "Judicial Commissioner"),
+        ("approval_grounds", "As before; the advice continues."),
+        ("approval_conduct", "Attend the treasurer's meetings."),
+        ("lawyer_and_client", "Not known"),
+        ("privileged_matters", "Advice on supply contracts."),
+        ("approval_collateral", "Other clients' appointments."),
+    ];
+    let refused = ao.submit(&renew, &renew, &renewal).await;
+    assert_refused(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "INVALID_TIME",
+        &["As before; the advice continues."],
+    );
+    let approved_at = w.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    renewal.push(("approved_at", &approved_at));
+    let saved = ao.submit(&renew, &renew, &renewal).await;
+    assert_saved(&saved, &page);
+    let (_, read) =
+        w.t.get(Some(&token), &format!("/api/v1/authorisations/{auth}"))
+            .await;
+    assert_eq!(
+        read["renewals"][0]["prior_approval"]["grounds"], "As before; the advice continues.",
+        "{read}"
+    );
 }
