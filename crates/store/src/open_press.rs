@@ -40,6 +40,9 @@ pub trait OpenPressStore: Store {
     ) -> Result<()>;
     /// The compartment's items, latest published first (then by id).
     async fn open_source_items(&self, compartment_id: &str) -> Result<Vec<OpenSourceItemRow>>;
+    /// How many items the compartment holds and the greatest id among them: items are only
+    /// ever added (ids are unique), so the pair changes with every item recorded by any server.
+    async fn open_source_items_mark(&self, compartment_id: &str) -> Result<(i64, Option<String>)>;
 }
 
 fn item_row(r: &AnyRow) -> Result<OpenSourceItemRow> {
@@ -77,6 +80,16 @@ impl OpenPressStore for SqlStore {
         self.append_in(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn open_source_items_mark(&self, compartment_id: &str) -> Result<(i64, Option<String>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), MAX(id) FROM open_source_items WHERE compartment_id = $1",
+        )
+        .bind(compartment_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     async fn open_source_items(&self, compartment_id: &str) -> Result<Vec<OpenSourceItemRow>> {

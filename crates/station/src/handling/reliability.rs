@@ -285,7 +285,10 @@ impl Station {
         let started = std::time::Instant::now();
         let prior = memo.take(compartment_id);
         let known = self.known_claims(compartment_id, prior.claims).await?;
-        let computed = self.compute(compartment_id, &known.infos).await?;
+        let press = self.known_press(compartment_id, prior.press).await?;
+        let computed = self
+            .compute(compartment_id, &known.infos, &press.items)
+            .await?;
         let computed_in = started.elapsed();
         let stored = self.stored_memo(compartment_id, prior.stored).await?;
         let now = as_of;
@@ -379,6 +382,7 @@ impl Station {
                 super::reliability_memo::CompartmentMemo {
                     claims: Some(known),
                     stored: Some(stored),
+                    press: Some(press),
                 },
             );
             return Ok(false);
@@ -409,6 +413,7 @@ impl Station {
             super::reliability_memo::CompartmentMemo {
                 claims: Some(known),
                 stored: stored.saved(&update, generation),
+                press: Some(press),
             },
         );
         Ok(true)

@@ -13,19 +13,22 @@
 //!   the one this station's own last save produced: every save raises it by one in its
 //!   transaction, whichever server makes it.
 //!
-//! Open-source items (open_press.rs) are not kept here: every estimate reads and decrypts them
-//! afresh, so an item recorded by any server is seen by the next estimate. They are few beside
-//! the claims; when they are not, a count check like the claims' is the next step.
+//! * **Open-source items** (open_press.rs) are only ever added, so those known are all of them
+//!   exactly while the compartment's count and greatest item id are the ones read with them;
+//!   otherwise every item is read and decrypted again (an item published earlier than those
+//!   known can change which item names its outlet, so new ones are not merged in).
 //!
 //! The claims' engine inputs (object and folded value, decrypted) stay in this process's memory
 //! between estimates: never written anywhere, dropped with the station, and no more than the
 //! process already holds (it holds the keys). At most [`MAX_COMPARTMENTS`] compartments are
 //! kept, the most recently estimated.
 
+use super::open_press::PressItem;
 use super::reliability::ClaimInfo;
 use crate::{Station, StationError};
 use humint_store::{
-    ClaimAssessmentRow, EstimateRow, ReliabilityStore as _, ReliabilityUpdate, ReportAssessmentRow,
+    ClaimAssessmentRow, EstimateRow, OpenPressStore as _, ReliabilityStore as _, ReliabilityUpdate,
+    ReportAssessmentRow,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -75,6 +78,15 @@ impl ReliabilityMemo {
 pub(super) struct CompartmentMemo {
     pub claims: Option<KnownClaims>,
     pub stored: Option<StoredMemo>,
+    pub press: Option<KnownPress>,
+}
+
+/// Every open-source item of the compartment as the estimate reads it, with the mark
+/// ([`humint_store::OpenPressStore::open_source_items_mark`]) read before them.
+#[derive(Debug)]
+pub(super) struct KnownPress {
+    mark: (i64, Option<String>),
+    pub items: Vec<PressItem>,
 }
 
 /// Every claim of the compartment as the engine reads it.
@@ -160,6 +172,25 @@ impl Station {
             infos,
             ids,
             read_at_ms,
+        })
+    }
+
+    /// Every open-source item of the compartment: the known ones while the mark is unchanged,
+    /// else all read again (see the module docs).
+    pub(super) async fn known_press(
+        &self,
+        compartment_id: &str,
+        known: Option<KnownPress>,
+    ) -> Result<KnownPress, StationError> {
+        let mark = self.store.open_source_items_mark(compartment_id).await?;
+        if let Some(k) = known.filter(|k| k.mark == mark) {
+            return Ok(k);
+        }
+        // Read after the mark: an item recorded in between is read now and changes the mark
+        // the next estimate sees, which then reads everything again.
+        Ok(KnownPress {
+            mark,
+            items: self.press_items(compartment_id).await?,
         })
     }
 

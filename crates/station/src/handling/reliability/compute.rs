@@ -101,6 +101,7 @@ impl Station {
         &self,
         compartment_id: &str,
         infos: &[ClaimInfo],
+        items: &[PressItem],
     ) -> Result<Computed, StationError> {
         let codenames: HashMap<String, String> = self
             .store
@@ -123,9 +124,8 @@ impl Station {
         // every source), its items its claims. A claim that repeats an item published at or
         // before its source reported it is left out of its source's input: it is evidence of
         // nothing the source knows (the earliest such item is the one it echoes).
-        let items = self.press_items(compartment_id).await?;
         let mut published: HashMap<(&str, &str), &PressItem> = HashMap::new();
-        for it in &items {
+        for it in items {
             published
                 .entry((it.object.as_str(), it.value.as_str()))
                 .or_insert(it);
@@ -151,7 +151,7 @@ impl Station {
             }
             builder.set_domain(&c.object, &c.attribute);
         }
-        for it in &items {
+        for it in items {
             builder.push(&it.engine_name, &it.object, &it.value);
             builder.set_domain(&it.object, &it.attribute);
         }
@@ -163,7 +163,7 @@ impl Station {
         let mut confirmed: BTreeMap<&str, &str> = BTreeMap::new();
         let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         let mut refuted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for it in &items {
+        for it in items {
             values.entry(&it.object).or_default().insert(&it.value);
         }
         for c in infos {
