@@ -54,6 +54,7 @@ pub const TABLES: &[TableSpec] = &[
             ("failed_logins", Int),
             ("throttled_until", Int),
             ("created_at", Int),
+            ("officer_rank", Text),
         ],
         order_by: "id",
     },
@@ -579,6 +580,7 @@ pub const ADDED_COLUMNS: &[&str] = &[
     "motivation",
     "doc_sealed",
     "text_sealed",
+    "officer_rank",
 ];
 
 /// Columns added at the end of one table's list that a backup from before them fills from

@@ -229,6 +229,8 @@ pub struct AuthorisationBody {
     pub collateral_intrusion: String,
     pub tasks: Vec<String>,
     pub granted_by: String,
+    /// The rank the grantor held, when a rank table was in force (AUTH-03).
+    pub granted_by_rank: Option<String>,
     pub granted_at: String,
     /// The age band on the day of grant (never the date of birth).
     pub source_age_at_grant: String,
@@ -327,6 +329,7 @@ pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> 
         collateral_intrusion: a.collateral_intrusion.clone(),
         tasks: a.tasks_in_scope.clone(),
         granted_by: a.granted_by.to_string(),
+        granted_by_rank: a.granted_by_rank.clone(),
         granted_at: at(a.granted_at),
         source_age_at_grant: name(&a.source_age_at_grant),
         urgency_reason: a.urgency_reason.clone(),
