@@ -189,6 +189,8 @@ pub struct ReviewBody {
 #[derive(Serialize, ToSchema)]
 pub struct RenewalBody {
     pub renewed_by: String,
+    /// The rank the renewing officer held, when a rank table was in force (AUTH-03).
+    pub renewed_by_rank: Option<String>,
     pub renewed_at: String,
     pub review_id: String,
     pub takes_effect_at: String,
@@ -361,6 +363,7 @@ pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> 
             .iter()
             .map(|r| RenewalBody {
                 renewed_by: r.renewed_by.to_string(),
+                renewed_by_rank: r.renewed_by_rank.clone(),
                 renewed_at: at(r.renewed_at),
                 review_id: r.review.to_string(),
                 takes_effect_at: at(r.takes_effect_at),
