@@ -172,6 +172,8 @@ pub struct AuthorisationEntry {
     pub kind: String,
     pub ground: String,
     pub granted_by: String,
+    /// The rank the grantor held, when a rank table was in force (AUTH-03).
+    pub granted_by_rank: Option<String>,
     pub granted_at: DateTime<Utc>,
     /// The period the law sets for this grant ("12 months", "4 months", "72 hours").
     pub duration: &'static str,
@@ -506,6 +508,7 @@ impl Station {
                     kind: convert::name(&a.kind),
                     ground: convert::name(&a.ground),
                     granted_by: name(&a.granted_by),
+                    granted_by_rank: a.granted_by_rank.clone(),
                     granted_at: a.granted_at,
                     duration: duration_name(a.kind, age, a.privileged.lpp),
                     duration_as_the_law_sets: a.expires_at

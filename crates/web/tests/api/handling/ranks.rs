@@ -363,4 +363,32 @@ async fn a_renewal_needs_the_rank_of_the_authorisation_it_renews(#[case] backend
         renewed["renewals"][0]["renewed_by_rank"], "Superintendent",
         "{renewed}"
     );
+
+    // The inspection pack shows the rank the grantor held.
+    let auditor = w.token(&w.auditor).await;
+    let (status, pack) =
+        w.t.get(
+            Some(&auditor),
+            "/api/v1/inspection.json?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    assert_eq!(
+        pack["authorisations"][0]["granted_by_rank"], "Chief Superintendent",
+        "{pack}"
+    );
+    let html =
+        w.t.client
+            .get(w.t.url("/api/v1/inspection?from=2026-03-01&to=2026-03-31"))
+            .bearer_auth(&auditor)
+            .send()
+            .await
+            .expect("pack")
+            .text()
+            .await
+            .expect("html");
+    assert!(
+        html.contains("<td>ada (Chief Superintendent)</td>"),
+        "the pack names the grantor's rank"
+    );
 }
