@@ -725,6 +725,20 @@ mod tests {
     }
 
     #[test]
+    fn a_backup_from_before_officer_ranks_restores_its_users_with_no_rank() {
+        let spec = table("users").expect("table");
+        let all: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
+        assert_eq!(all.last(), Some(&"officer_rank"));
+        assert_eq!(restored_columns(spec, &names(&all)), Some(all.len()));
+        let before = &all[..all.len() - 1];
+        assert_eq!(
+            restored_columns(spec, &names(before)),
+            Some(before.len()),
+            "before 0022: no rank recorded"
+        );
+    }
+
+    #[test]
     fn a_backup_from_before_reported_at_restores_its_reports_reported_when_filed() {
         let spec = table("reports").expect("table");
         let all: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();

@@ -266,12 +266,15 @@ pub fn check_rank(
                 r.trim()
             ),
         };
+        let mut case_text = case.describe().to_owned();
+        if let Some(first) = case_text.get_mut(..1) {
+            first.make_ascii_lowercase();
+        }
         return Err(RuleViolation::new(
             codes::AO_RANK_UNKNOWN,
             format!(
-                "{what} ({}); {} needs at least {needed}, so ask an administrator to record your rank (humint user rank).",
+                "{what} ({}), and {case_text} needs at least {needed}: ask an administrator to record your rank (humint user rank).",
                 table.title,
-                case.describe()
             ),
         ));
     };

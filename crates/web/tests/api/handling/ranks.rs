@@ -4,6 +4,7 @@
 
 use super::{COMPARTMENT, World, born_years_ago};
 use crate::harness::assert_refused;
+use humint_station::Principal;
 use humint_store::{Backend, Store as _};
 use reqwest::StatusCode;
 use rstest::rstest;
@@ -390,5 +391,21 @@ async fn a_renewal_needs_the_rank_of_the_authorisation_it_renews(#[case] backend
     assert!(
         html.contains("<td>ada (Chief Superintendent)</td>"),
         "the pack names the grantor's rank"
+    );
+
+    // A backup carries the table in force and each officer's rank to the restored station.
+    let file = w.t.dir.path().join("ranks.backup");
+    w.t.station
+        .backup_to(&Principal::system(), &file)
+        .await
+        .expect("backup");
+    let (restored, _db) = w.t.restore_elsewhere(backend, &file, "ranks").await;
+    assert_eq!(
+        restored.rank_table().await.expect("table").map(|t| t.name),
+        Some("police-england-wales")
+    );
+    assert_eq!(
+        restored.user_rank("ada").await.expect("rank").as_deref(),
+        Some("Superintendent")
     );
 }
