@@ -31,8 +31,8 @@ pub enum RankCase {
     RelevantSource,
     /// A relevant source's urgent grant (SI 2013/2788 art 16).
     RelevantSourceUrgent,
-    /// A juvenile source, or confidential information or privileged matters likely or intended
-    /// (CHIS Code Annex A).
+    /// A juvenile or vulnerable source, or confidential information or privileged matters
+    /// likely or intended (CHIS Code Annex A).
     AnnexA,
 }
 
@@ -45,7 +45,7 @@ impl RankCase {
             RankCase::RelevantSource => "An authorisation of an undercover officer",
             RankCase::RelevantSourceUrgent => "An urgent authorisation of an undercover officer",
             RankCase::AnnexA => {
-                "An authorisation of a juvenile source, or one likely to obtain confidential or privileged material,"
+                "An authorisation of a juvenile or vulnerable source, or one likely to obtain confidential or privileged material,"
             }
         }
     }
@@ -209,6 +209,8 @@ pub struct RankFacts<'a> {
     pub age: AgeBand,
     /// The source is an undercover officer (a relevant source).
     pub undercover: bool,
+    /// The source is vulnerable (JUV-02: the Annex A level).
+    pub vulnerable: bool,
     pub privileged: &'a PrivilegedMaterial,
 }
 
@@ -230,6 +232,7 @@ pub fn cases(facts: &RankFacts<'_>) -> Vec<RankCase> {
     let mut out = vec![base];
     let annex_a = facts.kind == AuthorisationKind::Juvenile
         || facts.age.is_juvenile()
+        || facts.vulnerable
         || !facts.privileged.confidential.is_empty()
         || matches!(facts.privileged.lpp, Lpp::Likely | Lpp::Intended);
     if annex_a {

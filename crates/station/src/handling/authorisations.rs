@@ -292,6 +292,7 @@ impl Station {
                     kind: req.kind,
                     age: req.source_age,
                     undercover: loaded.source.undercover_operative,
+                    vulnerable: loaded.source.vulnerable,
                     privileged: &req.privileged,
                 },
             )
@@ -486,6 +487,7 @@ impl Station {
                     kind: auth.kind,
                     age: req.source_age,
                     undercover: loaded.source.undercover_operative,
+                    vulnerable: loaded.source.vulnerable,
                     privileged: &auth.privileged,
                 },
             )

@@ -23,6 +23,7 @@ fn facts(
         kind,
         age,
         undercover,
+        vulnerable: false,
         privileged,
     }
 }
@@ -192,6 +193,14 @@ fn the_case_follows_the_kind_the_source_and_the_flags() {
     ];
     for (f, expected) in rows {
         assert_eq!(rank::deciding_case(&POLICE, &f), expected, "{f:?}");
+    }
+    // A vulnerable adult: Annex A, even for an urgent oral grant.
+    for kind in [Standard, UrgentOral] {
+        let f = RankFacts {
+            vulnerable: true,
+            ..facts(kind, AgeBand::Adult, false, &none)
+        };
+        assert_eq!(rank::deciding_case(&POLICE, &f), RankCase::AnnexA, "{f:?}");
     }
 }
 

@@ -41,6 +41,10 @@ async fn ao_rank(w: &World, rank: &str) {
 
 /// A source ready for its first grant (all three roles, risk assessed, in development).
 async fn ready(w: &World, dob: &str, undercover: bool) -> String {
+    ready_as(w, dob, undercover, false).await
+}
+
+async fn ready_as(w: &World, dob: &str, undercover: bool, vulnerable: bool) -> String {
     let token = w.token(&w.handler).await;
     let (status, body) =
         w.t.post_json(
@@ -53,6 +57,7 @@ async fn ready(w: &World, dob: &str, undercover: bool) -> String {
                 "controller": "carl",
                 "record_keeper": "kim",
                 "undercover_operative": undercover,
+                "vulnerable": vulnerable,
             }),
         )
         .await;
@@ -226,6 +231,15 @@ async fn with_the_police_table_each_grant_needs_the_rank_its_case_names(#[case] 
         &["Chief Constable"],
     )
     .await;
+    let vulnerable = ready_as(&w, "1990-09-01", false, true).await;
+    refused(
+        &w,
+        &vulnerable,
+        World::grant_body("standard"),
+        "AO_RANK_TOO_LOW",
+        &["Chief Constable", "vulnerable"],
+    )
+    .await;
     let undercover = ready(&w, "1985-09-01", true).await;
     refused(
         &w,
@@ -270,6 +284,13 @@ async fn with_the_police_table_each_grant_needs_the_rank_its_case_names(#[case] 
     )
     .await;
     granted(&w, &press, confidential_likely(), Some("Chief Constable")).await;
+    granted(
+        &w,
+        &vulnerable,
+        World::grant_body("standard"),
+        Some("Chief Constable"),
+    )
+    .await;
 
     // Table off: the same Inspector grants a standard authorisation, as before AUTH-03.
     ao_rank(&w, "Inspector").await;
