@@ -128,6 +128,8 @@ pub struct ReviewEntry {
 pub struct RenewalEntry {
     pub renewed_at: DateTime<Utc>,
     pub renewed_by: String,
+    /// The rank the renewing officer held, when a rank table was in force (AUTH-03).
+    pub renewed_by_rank: Option<String>,
     pub takes_effect_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub self_authorised: bool,
@@ -535,6 +537,7 @@ impl Station {
                         .map(|r| RenewalEntry {
                             renewed_at: r.renewed_at,
                             renewed_by: name(&r.renewed_by),
+                            renewed_by_rank: r.renewed_by_rank.clone(),
                             takes_effect_at: r.takes_effect_at,
                             expires_at: r.expires_at,
                             self_authorised: r.self_authorised,

@@ -409,9 +409,14 @@ async fn a_renewal_needs_the_rank_of_the_authorisation_it_renews(#[case] backend
             .text()
             .await
             .expect("html");
+    assert_eq!(
+        pack["authorisations"][0]["renewals"][0]["renewed_by_rank"], "Superintendent",
+        "{pack}"
+    );
     assert!(
-        html.contains("<td>ada (Chief Superintendent)</td>"),
-        "the pack names the grantor's rank"
+        html.contains("<td>ada (Chief Superintendent)</td>")
+            && html.contains("<td>ada (Superintendent)</td>"),
+        "the pack names the grantor's and the renewing officer's rank"
     );
 
     // A backup carries the table in force and each officer's rank to the restored station.
