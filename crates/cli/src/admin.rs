@@ -111,6 +111,8 @@ pub enum UserCommand {
     Disable { name: String },
     /// Read an officer into a compartment.
     Grant { name: String, compartment: String },
+    /// Record an officer's rank, from the rank table in force (`humint settings ranks`).
+    Rank { name: String, rank: String },
 }
 
 pub async fn user(args: StationArgs, cmd: UserCommand) -> anyhow::Result<ExitCode> {
@@ -148,6 +150,13 @@ pub async fn user(args: StationArgs, cmd: UserCommand) -> anyhow::Result<ExitCod
                 .await
                 .map_err(refused)?;
             println!("Read {name} into {compartment}.");
+        }
+        UserCommand::Rank { name, rank } => {
+            let spelled = station
+                .set_user_rank(&system, &name, &rank)
+                .await
+                .map_err(refused)?;
+            println!("Recorded {name}'s rank: {spelled}.");
         }
     }
     station.checkpoint_audit().await.map_err(refused)?;
@@ -376,6 +385,13 @@ pub enum SettingsCommand {
         #[arg(long)]
         yearly_threshold_minor: Option<u64>,
     },
+    /// Show or choose the rank table the authorising officer's rank is checked against
+    /// (AUTH-03). Without one (the default) ranks are not checked.
+    Ranks {
+        /// police-england-wales, or none.
+        #[arg(long)]
+        table: Option<String>,
+    },
 }
 
 /// Minor units as major units with two decimals, for reading back a threshold.
@@ -413,6 +429,36 @@ pub async fn settings(args: StationArgs, cmd: SettingsCommand) -> anyhow::Result
                 major(policy.yearly_threshold_minor),
                 policy.yearly_threshold_minor,
             );
+        }
+        SettingsCommand::Ranks { table } => {
+            let change = table.is_some();
+            let table = match table {
+                Some(name) => {
+                    let set = station
+                        .set_rank_table(&Principal::system(), &name)
+                        .await
+                        .map_err(refused)?;
+                    station.checkpoint_audit().await.map_err(refused)?;
+                    set
+                }
+                None => station.rank_table().await.map_err(refused)?,
+            };
+            let set = if change { "Set. " } else { "" };
+            match table {
+                None => println!(
+                    "{set}No rank table is in force: the authorising officer's rank is not checked."
+                ),
+                Some(t) => println!(
+                    "{set}Rank table {} ({}): standard {}, urgent {}, relevant source {}, relevant source urgent {}, Annex A {}.",
+                    t.name,
+                    t.title,
+                    t.standard,
+                    t.urgent,
+                    t.relevant_source,
+                    t.relevant_source_urgent,
+                    t.annex_a
+                ),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

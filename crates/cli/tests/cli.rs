@@ -683,3 +683,89 @@ async fn payment_thresholds_are_shown_and_set_without_prompts(#[case] backend: B
         ]
     );
 }
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[tokio::test]
+async fn rank_table_and_officer_ranks_are_set_without_prompts(#[case] backend: Backend) {
+    let Some(op) = Operator::new(backend).await else {
+        return;
+    };
+    op.init();
+    let pw = op.path("password");
+    op.ok(&[
+        "user",
+        "add",
+        "ada",
+        "--role",
+        "authorising_officer",
+        "--password-file",
+        pw.to_str().unwrap(),
+        "--totp-secret-out",
+        op.path("ada.totp").to_str().unwrap(),
+    ]);
+    let out = op.ok(&["settings", "ranks"]);
+    assert!(
+        out.contains("No rank table is in force"),
+        "the default: {out}"
+    );
+    // No table in force: there is nothing to record a rank against.
+    let (code, err) = op.fails(&["user", "rank", "ada", "Superintendent"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("RANK_UNKNOWN") && err.contains("No rank table"),
+        "{err}"
+    );
+    let (code, err) = op.fails(&["settings", "ranks", "--table", "royal-navy"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("RANK_TABLE_UNKNOWN") && err.contains("police-england-wales"),
+        "{err}"
+    );
+    let out = op.ok(&["settings", "ranks", "--table", "police-england-wales"]);
+    assert!(
+        out.starts_with("Set. ") && out.contains("standard Superintendent, urgent Inspector"),
+        "{out}"
+    );
+    let (code, err) = op.fails(&["user", "rank", "ada", "Captain"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("RANK_UNKNOWN") && err.contains("Chief Inspector"),
+        "{err}"
+    );
+    let out = op.ok(&["user", "rank", "ada", "superintendent"]);
+    assert!(
+        out.contains("Recorded ada's rank: Superintendent."),
+        "{out}"
+    );
+    let (code, err) = op.fails(&["user", "rank", "nobody", "Inspector"]);
+    assert_eq!(code, 1, "{err}");
+    let store = op.store().await;
+    let user = store.user_by_name("ada").await.expect("read").expect("ada");
+    assert_eq!(user.rank.as_deref(), Some("Superintendent"));
+    let out = op.ok(&["settings", "ranks", "--table", "none"]);
+    assert!(out.contains("Set. No rank table is in force"), "{out}");
+    let actions: Vec<(String, String)> = store
+        .audit_events(0, 1000)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.event.action.starts_with("settings.ranks") || e.event.action == "user.rank")
+        .map(|e| (e.event.action, e.event.object_id))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (
+                "settings.ranks.change".to_owned(),
+                "ranks: police-england-wales".to_owned()
+            ),
+            (
+                "user.rank".to_owned(),
+                format!("{}: Superintendent", user.id)
+            ),
+            ("settings.ranks.change".to_owned(), "ranks: none".to_owned()),
+        ]
+    );
+}

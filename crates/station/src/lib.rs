@@ -18,6 +18,7 @@ mod form_tokens;
 pub mod handling;
 pub mod intake;
 mod keys;
+mod ranks;
 
 pub use access::Principal;
 pub use accounts::{Enrolment, LoginPolicy, NewSession};

@@ -54,6 +54,7 @@ pub const TABLES: &[TableSpec] = &[
             ("failed_logins", Int),
             ("throttled_until", Int),
             ("created_at", Int),
+            ("officer_rank", Text),
         ],
         order_by: "id",
     },
@@ -579,6 +580,7 @@ pub const ADDED_COLUMNS: &[&str] = &[
     "motivation",
     "doc_sealed",
     "text_sealed",
+    "officer_rank",
 ];
 
 /// Columns added at the end of one table's list that a backup from before them fills from
@@ -719,6 +721,20 @@ mod tests {
             restored_columns(spec, &names(before)),
             Some(before.len()),
             "before 0013: motivation reads as not recorded"
+        );
+    }
+
+    #[test]
+    fn a_backup_from_before_officer_ranks_restores_its_users_with_no_rank() {
+        let spec = table("users").expect("table");
+        let all: Vec<&str> = spec.columns.iter().map(|(n, _)| *n).collect();
+        assert_eq!(all.last(), Some(&"officer_rank"));
+        assert_eq!(restored_columns(spec, &names(&all)), Some(all.len()));
+        let before = &all[..all.len() - 1];
+        assert_eq!(
+            restored_columns(spec, &names(before)),
+            Some(before.len()),
+            "before 0022: no rank recorded"
         );
     }
 

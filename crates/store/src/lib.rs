@@ -66,6 +66,10 @@ pub const PAYMENT_SETTINGS: [&str; 2] = [
     "payments.yearly_threshold_minor",
 ];
 
+/// The `station_meta` key of the rank table in force (AUTH-03): a built-in table's name;
+/// absent when none is (ranks are then not checked).
+pub const RANK_TABLE_SETTING: &str = "ranks.table";
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The station's persistent state. Every method is a single transaction.
@@ -79,6 +83,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// audit event, and reschedules the alerts of every source with a payment not yet paid
     /// (whether it awaits approval depends on them), in one transaction.
     async fn set_payment_settings(&self, values: [String; 2], audit: &AuditContext) -> Result<()>;
+    /// Sets the rank table in force ([`RANK_TABLE_SETTING`]; `None` removes it) with its audit
+    /// event, in one transaction.
+    async fn set_rank_table(&self, table: Option<&str>, audit: &AuditContext) -> Result<()>;
 
     // --- key versions ----------------------------------------------------------------
     async fn key_versions(&self) -> Result<Vec<KeyVersionRow>>;
@@ -115,6 +122,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>>;
     async fn set_user_disabled(&self, id: &str, disabled: bool, audit: &AuditContext)
+    -> Result<()>;
+    /// Records an officer's rank (AUTH-03) with its audit event; `NotFound` for no such user.
+    async fn set_user_rank(&self, id: &str, rank: Option<&str>, audit: &AuditContext)
     -> Result<()>;
     async fn grant_compartment(
         &self,

@@ -254,6 +254,8 @@ pub struct UserRecord {
     pub failed_logins: i64,
     pub throttled_until_ms: Option<i64>,
     pub created_at_ms: i64,
+    /// The officer's rank as the rank table spells it (migration 0022; AUTH-03).
+    pub rank: Option<String>,
 }
 
 impl std::fmt::Debug for UserRecord {

@@ -40,7 +40,7 @@ pub struct SqlStore {
     pub(crate) scheduler: std::sync::OnceLock<std::sync::Arc<dyn crate::AlertScheduler>>,
 }
 
-const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, disabled, failed_logins, throttled_until, created_at";
+const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, disabled, failed_logins, throttled_until, created_at, officer_rank";
 
 impl SqlStore {
     /// Connects, prepares each connection and brings the schema up to date.
@@ -277,6 +277,7 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
         failed_logins: row.try_get(7)?,
         throttled_until_ms: row.try_get(8)?,
         created_at_ms: row.try_get(9)?,
+        rank: row.try_get(10)?,
     })
 }
 
@@ -341,6 +342,31 @@ impl Store for SqlStore {
             .collect::<std::result::Result<_, _>>()?;
             for id in &sources {
                 crate::handling::reschedule_source(&mut tx, scheduler.as_ref(), id).await?;
+            }
+        }
+        self.append_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_rank_table(&self, table: Option<&str>, audit: &AuditContext) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        match table {
+            Some(value) => {
+                sqlx::query(
+                    "INSERT INTO station_meta (key, value) VALUES ($1, $2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(crate::RANK_TABLE_SETTING)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM station_meta WHERE key = $1")
+                    .bind(crate::RANK_TABLE_SETTING)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         self.append_in(&mut tx, audit).await?;
@@ -545,6 +571,26 @@ impl Store for SqlStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn set_user_rank(
+        &self,
+        id: &str,
+        rank: Option<&str>,
+        audit: &AuditContext,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET officer_rank = $1 WHERE id = $2")
+            .bind(rank)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound { what: "user" });
+        }
+        self.append_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn set_user_disabled(

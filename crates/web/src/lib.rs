@@ -59,6 +59,11 @@ pub fn officer_router(station: Arc<Station>) -> Router {
             "/settings/payments",
             get(api::admin::payment_policy).put(api::admin::set_payment_policy),
         )
+        .route(
+            "/settings/ranks",
+            get(api::admin::rank_table).put(api::admin::set_rank_table),
+        )
+        .route("/users/{username}/rank", post(api::admin::set_rank))
         .route("/openapi.json", get(openapi::document))
         .merge(api::handling::routes())
         .merge(api::intake::routes())

@@ -41,6 +41,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         handling::sources::set_motivation,
         concerns::raise, concerns::list, concerns::review,
         admin::payment_policy, admin::set_payment_policy,
+        admin::rank_table, admin::set_rank_table, admin::set_rank,
         handling::reports::import,
     ),
     components(schemas(ErrorBody)),

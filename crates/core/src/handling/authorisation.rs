@@ -104,6 +104,10 @@ pub struct Authorisation {
     /// privileged matters are the aim (PRIV-01). Absent from records made before it existed.
     #[serde(default)]
     pub privileged: PrivilegedMaterial,
+    /// The rank the grantor held, as the rank table in force spells it, when one was in force
+    /// (AUTH-03, `rank.rs`). Absent when no table was in force and on older records.
+    #[serde(default)]
+    pub granted_by_rank: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -398,6 +402,7 @@ pub fn grant(
         cancellation: None,
         commissioner_notices: Vec::new(),
         privileged,
+        granted_by_rank: None,
     })
 }
 

@@ -102,6 +102,16 @@ pub const LPP_APPROVAL_INCOMPLETE: &str = "LPP_APPROVAL_INCOMPLETE";
 /// An approval dated after the decision, or a renewal relying on the earlier period's approval.
 pub const LPP_APPROVAL_NOT_PRIOR: &str = "LPP_APPROVAL_NOT_PRIOR";
 
+// The authorising officer's rank (SI 2010/521 Sch Pt 1; SI 2013/2788 art 16; Code Annex A).
+/// The authorising officer's recorded rank is below the one the case needs (AUTH-03).
+pub const AO_RANK_TOO_LOW: &str = "AO_RANK_TOO_LOW";
+/// A rank table is in force and the authorising officer has no rank in it recorded (AUTH-03).
+pub const AO_RANK_UNKNOWN: &str = "AO_RANK_UNKNOWN";
+/// A rank to record that is not in the table in force, or no table is in force.
+pub const RANK_UNKNOWN: &str = "RANK_UNKNOWN";
+/// A rank table name that is not one of the built-in tables.
+pub const RANK_TABLE_UNKNOWN: &str = "RANK_TABLE_UNKNOWN";
+
 // Requirements and grading.
 /// A requirement priority outside 1-4 (product.md, "Requirement").
 pub const REQUIREMENT_PRIORITY_INVALID: &str = "REQUIREMENT_PRIORITY_INVALID";
@@ -257,6 +267,10 @@ pub const ALL: &[&str] = &[
     CONCERN_ALREADY_REVIEWED,
     REPORTED_AT_IN_FUTURE,
     REPORTED_BEFORE_CONTACT,
+    AO_RANK_TOO_LOW,
+    AO_RANK_UNKNOWN,
+    RANK_UNKNOWN,
+    RANK_TABLE_UNKNOWN,
 ];
 
 /// True when a text field carries something other than whitespace. Blank justifications are the

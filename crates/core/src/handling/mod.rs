@@ -30,6 +30,7 @@ pub mod motivation;
 pub mod open_press;
 pub mod payment;
 pub mod privilege;
+pub mod rank;
 pub mod relevant_error;
 pub mod reliability;
 pub mod report_time;

@@ -58,6 +58,9 @@ pub struct Renewal {
     /// The renewal's own prior approval, for an authorisation to obtain privileged matters.
     #[serde(default)]
     pub prior_approval: Option<PriorApproval>,
+    /// The rank the renewing officer held, when a rank table was in force (AUTH-03).
+    #[serde(default)]
+    pub renewed_by_rank: Option<String>,
 }
 
 /// A cancellation (s.45; CAN-01). Welfare planning continues after it.
@@ -232,6 +235,7 @@ pub fn renew(
         urgency_reason: req.urgency_reason.filter(|r| !codes::is_blank(r)),
         self_authorised,
         prior_approval: req.prior_approval,
+        renewed_by_rank: None,
     })
 }
 

@@ -9,6 +9,7 @@ use super::sources::auth_row;
 use super::{LONG, Loaded, officer_id, stored, text};
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, Utc};
+use humint_core::handling::rank::RankFacts;
 use humint_core::handling::{
     Authorisation, AuthorisationKind, CancellationRequest, CommissionerNotice, GrantRequest,
     JuvenileCcaSafeguards, NecessityGround, NoticeEvent, PriorApproval, PrivilegedMaterial,
@@ -284,7 +285,20 @@ impl Station {
             juvenile_cca_safeguards: input.juvenile_cca_safeguards,
             privileged: input.privileged,
         };
-        let auth = humint_core::handling::grant(req, &loaded.decision(), now)?;
+        let rank = self
+            .decision_rank(
+                p,
+                &RankFacts {
+                    kind: req.kind,
+                    age: req.source_age,
+                    undercover: loaded.source.undercover_operative,
+                    vulnerable: loaded.source.vulnerable,
+                    privileged: &req.privileged,
+                },
+            )
+            .await?;
+        let mut auth = humint_core::handling::grant(req, &loaded.decision(), now)?;
+        auth.granted_by_rank = rank;
         let action = if auth.self_authorised {
             "authorisation.grant.self_authorised"
         } else {
@@ -465,7 +479,21 @@ impl Station {
             urgency_reason: input.urgency_reason,
             prior_approval: input.prior_approval,
         };
-        let renewal = humint_core::handling::renew(&auth, req, &loaded.decision(), now)?;
+        // AUTH-03: the case of the authorisation being renewed, the source's age today.
+        let rank = self
+            .decision_rank(
+                p,
+                &RankFacts {
+                    kind: auth.kind,
+                    age: req.source_age,
+                    undercover: loaded.source.undercover_operative,
+                    vulnerable: loaded.source.vulnerable,
+                    privileged: &auth.privileged,
+                },
+            )
+            .await?;
+        let mut renewal = humint_core::handling::renew(&auth, req, &loaded.decision(), now)?;
+        renewal.renewed_by_rank = rank;
         let action = if renewal.self_authorised {
             "authorisation.renew.self_authorised"
         } else {

@@ -128,6 +128,8 @@ pub struct ReviewEntry {
 pub struct RenewalEntry {
     pub renewed_at: DateTime<Utc>,
     pub renewed_by: String,
+    /// The rank the renewing officer held, when a rank table was in force (AUTH-03).
+    pub renewed_by_rank: Option<String>,
     pub takes_effect_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub self_authorised: bool,
@@ -172,6 +174,8 @@ pub struct AuthorisationEntry {
     pub kind: String,
     pub ground: String,
     pub granted_by: String,
+    /// The rank the grantor held, when a rank table was in force (AUTH-03).
+    pub granted_by_rank: Option<String>,
     pub granted_at: DateTime<Utc>,
     /// The period the law sets for this grant ("12 months", "4 months", "72 hours").
     pub duration: &'static str,
@@ -506,6 +510,7 @@ impl Station {
                     kind: convert::name(&a.kind),
                     ground: convert::name(&a.ground),
                     granted_by: name(&a.granted_by),
+                    granted_by_rank: a.granted_by_rank.clone(),
                     granted_at: a.granted_at,
                     duration: duration_name(a.kind, age, a.privileged.lpp),
                     duration_as_the_law_sets: a.expires_at
@@ -532,6 +537,7 @@ impl Station {
                         .map(|r| RenewalEntry {
                             renewed_at: r.renewed_at,
                             renewed_by: name(&r.renewed_by),
+                            renewed_by_rank: r.renewed_by_rank.clone(),
                             takes_effect_at: r.takes_effect_at,
                             expires_at: r.expires_at,
                             self_authorised: r.self_authorised,

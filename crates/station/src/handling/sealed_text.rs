@@ -480,6 +480,7 @@ mod tests {
                 urgency_reason: Some("RENEWAL-URGENCY".to_owned()),
                 self_authorised: false,
                 prior_approval: Some(approval("RENEWED")),
+                renewed_by_rank: None,
             }],
             reviews,
             cancellation: Some(Cancellation {
@@ -495,6 +496,7 @@ mod tests {
                 confidential: vec![ConfidentialKind::Journalistic],
                 prior_approval: Some(approval("GRANTED")),
             },
+            granted_by_rank: Some("Superintendent".to_owned()),
         }
     }
 

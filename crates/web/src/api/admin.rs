@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use humint_core::Role;
 use humint_core::handling::PaymentPolicy;
+use humint_core::handling::rank::{self, RankTable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -248,4 +249,104 @@ pub async fn set_payment_policy(
             .await?
             .into(),
     ))
+}
+
+/// The rank table the authorising officer's rank is checked against (AUTH-03), and what each
+/// case needs under it. `table` is `none` when no table is in force (ranks are not checked).
+#[derive(Serialize, ToSchema)]
+pub struct RankTableBody {
+    /// police-england-wales, or none.
+    pub table: String,
+    /// Lowest first; empty when no table is in force.
+    pub ranks: Vec<String>,
+    /// The lowest rank that may decide each case, when a table is in force.
+    pub standard: Option<String>,
+    pub urgent: Option<String>,
+    pub relevant_source: Option<String>,
+    pub relevant_source_urgent: Option<String>,
+    pub annex_a: Option<String>,
+}
+
+impl From<Option<&'static RankTable>> for RankTableBody {
+    fn from(t: Option<&'static RankTable>) -> Self {
+        let own = |s: &str| Some(s.to_owned());
+        Self {
+            table: t.map_or(rank::NO_TABLE, |t| t.name).to_owned(),
+            ranks: t.map_or_else(Vec::new, |t| {
+                t.ranks.iter().map(|r| (*r).to_owned()).collect()
+            }),
+            standard: t.and_then(|t| own(t.standard)),
+            urgent: t.and_then(|t| own(t.urgent)),
+            relevant_source: t.and_then(|t| own(t.relevant_source)),
+            relevant_source_urgent: t.and_then(|t| own(t.relevant_source_urgent)),
+            annex_a: t.and_then(|t| own(t.annex_a)),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RankTableRequest {
+    /// police-england-wales, or none.
+    pub table: String,
+}
+
+/// The rank table in force (any signed-in officer).
+#[utoipa::path(get, path = "/api/v1/settings/ranks", security(("bearer" = [])),
+    responses((status = 200, body = RankTableBody), (status = 401, body = ErrorBody)))]
+pub async fn rank_table(
+    State(state): State<AppState>,
+    _auth: Authenticated,
+) -> ApiResult<Json<RankTableBody>> {
+    Ok(Json(state.station.rank_table().await?.into()))
+}
+
+/// Choose the rank table in force, or `none` (admin). Audited with its name.
+#[utoipa::path(put, path = "/api/v1/settings/ranks", request_body = RankTableRequest, security(("bearer" = [])),
+    responses((status = 200, body = RankTableBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_rank_table(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    JsonBody(req): JsonBody<RankTableRequest>,
+) -> ApiResult<Json<RankTableBody>> {
+    Ok(Json(
+        state
+            .station
+            .set_rank_table(&auth.principal, &req.table)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RankRequest {
+    /// A rank of the table in force (or an equivalent title it lists, e.g. Commander).
+    pub rank: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RankResponse {
+    pub username: String,
+    /// As the table spells it.
+    pub rank: String,
+}
+
+/// Record an officer's rank (admin); refused `RANK_UNKNOWN` when it is not in the table in force.
+#[utoipa::path(post, path = "/api/v1/users/{username}/rank", request_body = RankRequest, security(("bearer" = [])),
+    params(("username" = String, Path)), responses((status = 200, body = RankResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_rank(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(username): Path<String>,
+    JsonBody(req): JsonBody<RankRequest>,
+) -> ApiResult<Json<RankResponse>> {
+    let rank = state
+        .station
+        .set_user_rank(&auth.principal, &username, &req.rank)
+        .await?;
+    Ok(Json(RankResponse {
+        username,
+        rank: rank.to_owned(),
+    }))
 }

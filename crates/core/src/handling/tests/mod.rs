@@ -12,6 +12,7 @@ mod lifecycle;
 mod motivation;
 mod payment;
 mod privilege;
+mod rank;
 mod register;
 mod reliability;
 mod report_time;

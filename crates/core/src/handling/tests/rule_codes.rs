@@ -32,6 +32,7 @@ fn every_code_is_exercised_by_a_test() {
         include_str!("motivation.rs"),
         include_str!("concern.rs"),
         include_str!("report_time.rs"),
+        include_str!("rank.rs"),
     ]
     .concat();
     let missing: Vec<&str> = ALL

@@ -189,6 +189,8 @@ pub struct ReviewBody {
 #[derive(Serialize, ToSchema)]
 pub struct RenewalBody {
     pub renewed_by: String,
+    /// The rank the renewing officer held, when a rank table was in force (AUTH-03).
+    pub renewed_by_rank: Option<String>,
     pub renewed_at: String,
     pub review_id: String,
     pub takes_effect_at: String,
@@ -229,6 +231,8 @@ pub struct AuthorisationBody {
     pub collateral_intrusion: String,
     pub tasks: Vec<String>,
     pub granted_by: String,
+    /// The rank the grantor held, when a rank table was in force (AUTH-03).
+    pub granted_by_rank: Option<String>,
     pub granted_at: String,
     /// The age band on the day of grant (never the date of birth).
     pub source_age_at_grant: String,
@@ -327,6 +331,7 @@ pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> 
         collateral_intrusion: a.collateral_intrusion.clone(),
         tasks: a.tasks_in_scope.clone(),
         granted_by: a.granted_by.to_string(),
+        granted_by_rank: a.granted_by_rank.clone(),
         granted_at: at(a.granted_at),
         source_age_at_grant: name(&a.source_age_at_grant),
         urgency_reason: a.urgency_reason.clone(),
@@ -358,6 +363,7 @@ pub(crate) fn auth_body(a: &Authorisation, now: super::chrono_like::Instant) -> 
             .iter()
             .map(|r| RenewalBody {
                 renewed_by: r.renewed_by.to_string(),
+                renewed_by_rank: r.renewed_by_rank.clone(),
                 renewed_at: at(r.renewed_at),
                 review_id: r.review.to_string(),
                 takes_effect_at: at(r.takes_effect_at),

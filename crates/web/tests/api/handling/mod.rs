@@ -7,6 +7,7 @@ mod boundaries;
 mod payment_policy;
 mod privileged;
 mod progress;
+mod ranks;
 mod register;
 mod story;
 
