@@ -32,7 +32,11 @@ async fn review(w: &World, auth_id: &str, at: &str) {
 }
 
 /// Downloads the HTML pack: (status, Content-Type, Content-Disposition, body).
-async fn download(w: &World, token: &str, query: &str) -> (StatusCode, String, String, String) {
+pub(crate) async fn download(
+    w: &World,
+    token: &str,
+    query: &str,
+) -> (StatusCode, String, String, String) {
     let response =
         w.t.client
             .get(w.t.url(&format!("/api/v1/inspection?{query}")))

@@ -247,16 +247,8 @@ async fn privileged_matters_need_prior_approval_last_three_months_and_stay_seale
         entry["renewals"][0]["prior_approval_at"], "2026-05-19T15:00:00Z",
         "{entry}"
     );
-    let html =
-        w.t.client
-            .get(w.t.url("/api/v1/inspection?from=2026-03-01&to=2026-05-31"))
-            .bearer_auth(&auditor)
-            .send()
-            .await
-            .expect("pack")
-            .text()
-            .await
-            .expect("html");
+    let (_, _, _, html) =
+        crate::inspection::download(&w, &auditor, "from=2026-03-01&to=2026-05-31").await;
     assert!(
         html.contains("legally privileged matters intended; prior approval given 2026-03-05; confidential: journalistic, medical")
             && !html.contains("Ms R. Counsel"),

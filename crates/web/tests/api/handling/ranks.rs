@@ -399,16 +399,8 @@ async fn a_renewal_needs_the_rank_of_the_authorisation_it_renews(#[case] backend
         pack["authorisations"][0]["granted_by_rank"], "Chief Superintendent",
         "{pack}"
     );
-    let html =
-        w.t.client
-            .get(w.t.url("/api/v1/inspection?from=2026-03-01&to=2026-03-31"))
-            .bearer_auth(&auditor)
-            .send()
-            .await
-            .expect("pack")
-            .text()
-            .await
-            .expect("html");
+    let (_, _, _, html) =
+        crate::inspection::download(&w, &auditor, "from=2026-03-01&to=2026-03-31").await;
     assert_eq!(
         pack["authorisations"][0]["renewals"][0]["renewed_by_rank"], "Superintendent",
         "{pack}"
