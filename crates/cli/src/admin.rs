@@ -449,13 +449,14 @@ pub async fn settings(args: StationArgs, cmd: SettingsCommand) -> anyhow::Result
                     "{set}No rank table is in force: the authorising officer's rank is not checked."
                 ),
                 Some(t) => println!(
-                    "{set}Rank table {} ({}): standard {}, urgent {}, relevant source {}, relevant source urgent {}, Annex A {}.",
+                    "{set}Rank table {} ({}): standard {}, urgent {}, relevant source {}, relevant source urgent {}, relevant source long-term {}, Annex A {}.",
                     t.name,
                     t.title,
                     t.standard,
                     t.urgent,
                     t.relevant_source,
                     t.relevant_source_urgent,
+                    t.relevant_source_long_term,
                     t.annex_a
                 ),
             }

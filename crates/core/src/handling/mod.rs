@@ -32,6 +32,7 @@ pub mod payment;
 pub mod privilege;
 pub mod rank;
 pub mod relevant_error;
+pub mod relevant_source;
 pub mod reliability;
 pub mod report_time;
 pub mod review;

@@ -31,6 +31,9 @@ pub enum RankCase {
     RelevantSource,
     /// A relevant source's urgent grant (SI 2013/2788 art 16).
     RelevantSourceUrgent,
+    /// A relevant source's long-term authorisation: deployed more than twelve months in all,
+    /// with the period decided (SI 2013/2788 arts 3, 16; REL-01).
+    RelevantSourceLongTerm,
     /// A juvenile or vulnerable source, or confidential information or privileged matters
     /// likely or intended (CHIS Code Annex A).
     AnnexA,
@@ -44,6 +47,9 @@ impl RankCase {
             RankCase::Urgent => "An urgent authorisation",
             RankCase::RelevantSource => "An authorisation of an undercover officer",
             RankCase::RelevantSourceUrgent => "An urgent authorisation of an undercover officer",
+            RankCase::RelevantSourceLongTerm => {
+                "A long-term authorisation of an undercover officer (deployed more than twelve months in all)"
+            }
             RankCase::AnnexA => {
                 "An authorisation of a juvenile or vulnerable source, or one likely to obtain confidential or privileged material,"
             }
@@ -66,6 +72,7 @@ pub struct RankTable {
     pub urgent: &'static str,
     pub relevant_source: &'static str,
     pub relevant_source_urgent: &'static str,
+    pub relevant_source_long_term: &'static str,
     pub annex_a: &'static str,
 }
 
@@ -104,6 +111,7 @@ pub const POLICE_ENGLAND_WALES: RankTable = RankTable {
     urgent: "Inspector",
     relevant_source: "Assistant Chief Constable",
     relevant_source_urgent: "Superintendent",
+    relevant_source_long_term: "Chief Constable",
     annex_a: "Chief Constable",
 };
 
@@ -167,6 +175,7 @@ impl RankTable {
             RankCase::Urgent => self.urgent,
             RankCase::RelevantSource => self.relevant_source,
             RankCase::RelevantSourceUrgent => self.relevant_source_urgent,
+            RankCase::RelevantSourceLongTerm => self.relevant_source_long_term,
             RankCase::AnnexA => self.annex_a,
         }
     }
@@ -212,6 +221,9 @@ pub struct RankFacts<'a> {
     /// The source is vulnerable (JUV-02: the Annex A level).
     pub vulnerable: bool,
     pub privileged: &'a PrivilegedMaterial,
+    /// The decision makes an undercover officer's deployment long-term
+    /// ([`super::relevant_source::long_term`]).
+    pub long_term: bool,
 }
 
 /// Every case the decision falls under (at least one).
@@ -230,6 +242,9 @@ pub fn cases(facts: &RankFacts<'_>) -> Vec<RankCase> {
         _ => RankCase::Standard,
     };
     let mut out = vec![base];
+    if facts.undercover && facts.long_term {
+        out.push(RankCase::RelevantSourceLongTerm);
+    }
     let annex_a = facts.kind == AuthorisationKind::Juvenile
         || facts.age.is_juvenile()
         || facts.vulnerable

@@ -9,12 +9,14 @@ use super::sources::auth_row;
 use super::{LONG, Loaded, officer_id, stored, text};
 use crate::{Principal, Station, StationError};
 use chrono::{DateTime, Utc};
+use humint_core::handling::privilege::privileged_period_end;
 use humint_core::handling::rank::RankFacts;
 use humint_core::handling::{
     Authorisation, AuthorisationKind, CancellationRequest, CommissionerNotice, GrantRequest,
     JuvenileCcaSafeguards, NecessityGround, NoticeEvent, PriorApproval, PrivilegedMaterial,
     RenewalRequest, ReviewRequest, RiskAssessment, RiskLevel,
 };
+use humint_core::handling::{period_end, relevant_source};
 use humint_core::{Role, new_id};
 use humint_store::{
     COMPARTMENT_AUTHORISATIONS_CHANGED, HandlingStore as _, HandlingWrite, RiskRow, StoreError,
@@ -285,6 +287,20 @@ impl Station {
             juvenile_cca_safeguards: input.juvenile_cca_safeguards,
             privileged: input.privileged,
         };
+        // REL-01: the period this grant would authorise, against the source's earlier ones.
+        let long_term = loaded.source.undercover_operative
+            && relevant_source::long_term(
+                &loaded.auths,
+                loaded.source.id,
+                (
+                    now,
+                    privileged_period_end(
+                        req.privileged.lpp,
+                        now,
+                        period_end(req.kind, req.source_age, now),
+                    ),
+                ),
+            );
         let rank = self
             .decision_rank(
                 p,
@@ -294,6 +310,7 @@ impl Station {
                     undercover: loaded.source.undercover_operative,
                     vulnerable: loaded.source.vulnerable,
                     privileged: &req.privileged,
+                    long_term,
                 },
             )
             .await?;
@@ -479,7 +496,24 @@ impl Station {
             urgency_reason: input.urgency_reason,
             prior_approval: input.prior_approval,
         };
-        // AUTH-03: the case of the authorisation being renewed, the source's age today.
+        // AUTH-03: the case of the authorisation being renewed, the source's age today; REL-01:
+        // whether the renewed period makes the deployment long-term.
+        let takes_effect = auth.current_expiry();
+        let mut deployed = loaded.auths.clone();
+        deployed.push(auth.clone());
+        let long_term = loaded.source.undercover_operative
+            && relevant_source::long_term(
+                &deployed,
+                loaded.source.id,
+                (
+                    takes_effect,
+                    privileged_period_end(
+                        auth.privileged.lpp,
+                        takes_effect,
+                        period_end(auth.kind, req.source_age, takes_effect),
+                    ),
+                ),
+            );
         let rank = self
             .decision_rank(
                 p,
@@ -489,6 +523,7 @@ impl Station {
                     undercover: loaded.source.undercover_operative,
                     vulnerable: loaded.source.vulnerable,
                     privileged: &auth.privileged,
+                    long_term,
                 },
             )
             .await?;

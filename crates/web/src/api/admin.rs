@@ -264,6 +264,8 @@ pub struct RankTableBody {
     pub urgent: Option<String>,
     pub relevant_source: Option<String>,
     pub relevant_source_urgent: Option<String>,
+    /// An undercover officer deployed more than twelve months in all (REL-01).
+    pub relevant_source_long_term: Option<String>,
     pub annex_a: Option<String>,
 }
 
@@ -279,6 +281,7 @@ impl From<Option<&'static RankTable>> for RankTableBody {
             urgent: t.and_then(|t| own(t.urgent)),
             relevant_source: t.and_then(|t| own(t.relevant_source)),
             relevant_source_urgent: t.and_then(|t| own(t.relevant_source_urgent)),
+            relevant_source_long_term: t.and_then(|t| own(t.relevant_source_long_term)),
             annex_a: t.and_then(|t| own(t.annex_a)),
         }
     }

@@ -14,6 +14,7 @@ mod payment;
 mod privilege;
 mod rank;
 mod register;
+mod relevant_source;
 mod reliability;
 mod report_time;
 mod review;

@@ -25,6 +25,7 @@ fn facts(
         undercover,
         vulnerable: false,
         privileged,
+        long_term: false,
     }
 }
 
@@ -57,6 +58,11 @@ fn each_case_needs_its_rank_and_the_one_below_is_refused() {
             RankCase::RelevantSourceUrgent,
             "Superintendent",
             "Chief Inspector",
+        ),
+        (
+            RankCase::RelevantSourceLongTerm,
+            "Chief Constable",
+            "Deputy Chief Constable",
         ),
         (
             RankCase::AnnexA,
@@ -266,5 +272,37 @@ fn tables_are_chosen_by_name_or_none() {
         refused.message.contains("police-england-wales"),
         "{}",
         refused.message
+    );
+}
+
+/// REL-01: a long-term deployment of an undercover officer needs the Chief Constable (Met:
+/// Assistant Commissioner); an ordinary one the Assistant Chief Constable; the flag means
+/// nothing for a source who is not undercover.
+#[test]
+fn a_long_term_relevant_source_needs_the_chief_constable() {
+    let none = PrivilegedMaterial::default();
+    let long = RankFacts {
+        long_term: true,
+        ..facts(RelevantSource, AgeBand::Adult, true, &none)
+    };
+    assert_eq!(
+        rank::deciding_case(&POLICE, &long),
+        RankCase::RelevantSourceLongTerm
+    );
+    assert_eq!(
+        check_decision_rank(Some(&POLICE), &long, Some("Assistant Commissioner")),
+        Ok(Some("Assistant Commissioner"))
+    );
+    assert_eq!(
+        check_decision_rank(Some(&POLICE), &long, Some("Commander")).map_err(|e| e.code),
+        Err(codes::AO_RANK_TOO_LOW)
+    );
+    let not_undercover = RankFacts {
+        long_term: true,
+        ..facts(Standard, AgeBand::Adult, false, &none)
+    };
+    assert_eq!(
+        rank::deciding_case(&POLICE, &not_undercover),
+        RankCase::Standard
     );
 }

@@ -260,13 +260,45 @@ async fn with_the_police_table_each_grant_needs_the_rank_its_case_names(#[case] 
 
     // A Metropolitan Police Commander ranks with an ACC: the relevant source, not Annex A.
     ao_rank(&w, "Commander").await;
-    granted(
+    let deployment = granted(
         &w,
         &undercover,
         World::grant_body("relevant_source"),
         Some("Commander"),
     )
     .await;
+    // Its renewal would take the officer's deployment past twelve months in all (REL-01): a
+    // long-term authorisation, for the Chief Constable (Met: Assistant Commissioner).
+    let deployment = deployment["id"].as_str().expect("id").to_owned();
+    let token = w.token(&w.ao).await;
+    let (status, reviewed) =
+        w.t.post_json(
+            Some(&token),
+            &format!("/api/v1/authorisations/{deployment}/reviews"),
+            json!({"use_made": "Deployed", "tasks_given": "Infiltrate", "information_obtained": "Meeting places",
+                   "necessity_still_met": true, "proportionality_still_met": true, "arrangements_still_met": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reviewed}");
+    w.risk(&undercover).await;
+    let renewals = format!("/api/v1/authorisations/{deployment}/renewals");
+    let token = w.token(&w.ao).await;
+    let answer = w.t.post_json(Some(&token), &renewals, json!({})).await;
+    assert_refused(&answer, UNPROCESSABLE, "AO_RANK_TOO_LOW");
+    let message = answer.1["message"].as_str().expect("message");
+    assert!(
+        message.contains("long-term") && message.contains("Chief Constable"),
+        "{message}"
+    );
+    ao_rank(&w, "Assistant Commissioner").await;
+    let token = w.token(&w.ao).await;
+    let (status, renewed) = w.t.post_json(Some(&token), &renewals, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{renewed}");
+    assert_eq!(
+        renewed["renewals"][0]["renewed_by_rank"], "Assistant Commissioner",
+        "{renewed}"
+    );
+    ao_rank(&w, "Commander").await;
     refused(
         &w,
         &juvenile,
@@ -318,8 +350,8 @@ async fn with_the_police_table_each_grant_needs_the_rank_its_case_names(#[case] 
     assert_eq!(events.last().map(String::as_str), Some("ranks: none"));
     assert_eq!(
         events.iter().filter(|e| e.ends_with(": Commander")).count(),
-        1,
-        "{events:?}"
+        2,
+        "Commander, Assistant Commissioner, Commander again: {events:?}"
     );
 }
 
