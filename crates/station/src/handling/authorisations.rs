@@ -11,12 +11,12 @@ use crate::{Principal, Station, StationError};
 use chrono::{DateTime, Utc};
 use humint_core::handling::privilege::privileged_period_end;
 use humint_core::handling::rank::RankFacts;
+use humint_core::handling::{AgeBand, period_end, relevant_source};
 use humint_core::handling::{
     Authorisation, AuthorisationKind, CancellationRequest, CommissionerNotice, GrantRequest,
     JuvenileCcaSafeguards, NecessityGround, NoticeEvent, PriorApproval, PrivilegedMaterial,
     RenewalRequest, ReviewRequest, RiskAssessment, RiskLevel,
 };
-use humint_core::handling::{period_end, relevant_source};
 use humint_core::{Role, new_id};
 use humint_store::{
     COMPARTMENT_AUTHORISATIONS_CHANGED, HandlingStore as _, HandlingWrite, RiskRow, StoreError,
@@ -287,31 +287,13 @@ impl Station {
             juvenile_cca_safeguards: input.juvenile_cca_safeguards,
             privileged: input.privileged,
         };
-        // REL-01: the period this grant would authorise, against the source's earlier ones.
-        let long_term = loaded.source.undercover_operative
-            && relevant_source::long_term(
-                &loaded.auths,
-                loaded.source.id,
-                (
-                    now,
-                    privileged_period_end(
-                        req.privileged.lpp,
-                        now,
-                        period_end(req.kind, req.source_age, now),
-                    ),
-                ),
-            );
         let rank = self
-            .decision_rank(
+            .decision_rank_for(
                 p,
-                &RankFacts {
-                    kind: req.kind,
-                    age: req.source_age,
-                    undercover: loaded.source.undercover_operative,
-                    vulnerable: loaded.source.vulnerable,
-                    privileged: &req.privileged,
-                    long_term,
-                },
+                &loaded,
+                &loaded.auths,
+                (req.kind, req.source_age, &req.privileged),
+                now,
             )
             .await?;
         let mut auth = humint_core::handling::grant(req, &loaded.decision(), now)?;
@@ -371,6 +353,40 @@ impl Station {
                 Err(e) => return Err(stored(e)),
             }
         }
+    }
+
+    /// AUTH-03 for a grant or renewal of (kind, the source's age band, the privileged flags)
+    /// whose period takes effect at `takes_effect`: the rank its case needs, with REL-01's test
+    /// of whether that period makes an undercover officer's deployment long-term against
+    /// `deployed` (the source's authorisations, the one renewed among them). The rank to record
+    /// (`None` without a rank table).
+    async fn decision_rank_for(
+        &self,
+        p: &Principal,
+        loaded: &Loaded,
+        deployed: &[Authorisation],
+        (kind, age, privileged): (AuthorisationKind, AgeBand, &PrivilegedMaterial),
+        takes_effect: DateTime<Utc>,
+    ) -> Result<Option<String>, StationError> {
+        let until = privileged_period_end(
+            privileged.lpp,
+            takes_effect,
+            period_end(kind, age, takes_effect),
+        );
+        let long_term = loaded.source.undercover_operative
+            && relevant_source::long_term(deployed, loaded.source.id, (takes_effect, until));
+        self.decision_rank(
+            p,
+            &RankFacts {
+                kind,
+                age,
+                undercover: loaded.source.undercover_operative,
+                vulnerable: loaded.source.vulnerable,
+                privileged,
+                long_term,
+            },
+        )
+        .await
     }
 
     /// An authorisation and the source's records, checked for role and compartment.
@@ -496,35 +512,17 @@ impl Station {
             urgency_reason: input.urgency_reason,
             prior_approval: input.prior_approval,
         };
-        // AUTH-03: the case of the authorisation being renewed, the source's age today; REL-01:
-        // whether the renewed period makes the deployment long-term.
-        let takes_effect = auth.current_expiry();
+        // AUTH-03: the case of the authorisation being renewed, the source's age today, for the
+        // period the renewal adds.
         let mut deployed = loaded.auths.clone();
         deployed.push(auth.clone());
-        let long_term = loaded.source.undercover_operative
-            && relevant_source::long_term(
-                &deployed,
-                loaded.source.id,
-                (
-                    takes_effect,
-                    privileged_period_end(
-                        auth.privileged.lpp,
-                        takes_effect,
-                        period_end(auth.kind, req.source_age, takes_effect),
-                    ),
-                ),
-            );
         let rank = self
-            .decision_rank(
+            .decision_rank_for(
                 p,
-                &RankFacts {
-                    kind: auth.kind,
-                    age: req.source_age,
-                    undercover: loaded.source.undercover_operative,
-                    vulnerable: loaded.source.vulnerable,
-                    privileged: &auth.privileged,
-                    long_term,
-                },
+                &loaded,
+                &deployed,
+                (auth.kind, req.source_age, &auth.privileged),
+                auth.current_expiry(),
             )
             .await?;
         let mut renewal = humint_core::handling::renew(&auth, req, &loaded.decision(), now)?;
