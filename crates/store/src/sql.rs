@@ -265,6 +265,19 @@ pub(crate) fn missing(e: sqlx::Error, what: &'static str) -> StoreError {
     }
 }
 
+/// Sets one station setting (`station_meta`), inserting or replacing it.
+async fn put_meta(conn: &mut AnyConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO station_meta (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
     Ok(UserRecord {
         id: row.try_get(0)?,
@@ -321,14 +334,7 @@ impl Store for SqlStore {
     async fn set_payment_settings(&self, values: [String; 2], audit: &AuditContext) -> Result<()> {
         let mut tx = self.begin_write().await?;
         for (key, value) in crate::PAYMENT_SETTINGS.iter().zip(values) {
-            sqlx::query(
-                "INSERT INTO station_meta (key, value) VALUES ($1, $2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(*key)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
+            put_meta(&mut tx, key, &value).await?;
         }
         if let Some(scheduler) = self.scheduler.get() {
             let sources: Vec<String> = sqlx::query(
@@ -352,16 +358,7 @@ impl Store for SqlStore {
     async fn set_rank_table(&self, table: Option<&str>, audit: &AuditContext) -> Result<()> {
         let mut tx = self.begin_write().await?;
         match table {
-            Some(value) => {
-                sqlx::query(
-                    "INSERT INTO station_meta (key, value) VALUES ($1, $2) \
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                )
-                .bind(crate::RANK_TABLE_SETTING)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-            }
+            Some(value) => put_meta(&mut tx, crate::RANK_TABLE_SETTING, value).await?,
             None => {
                 sqlx::query("DELETE FROM station_meta WHERE key = $1")
                     .bind(crate::RANK_TABLE_SETTING)
