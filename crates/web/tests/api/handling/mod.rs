@@ -114,6 +114,20 @@ impl World {
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 
+    /// How many authorisations the source's list shows the holder of `token` (a refusal must
+    /// leave it unchanged).
+    pub async fn authorisation_count(&self, token: &str, source: &str) -> usize {
+        let (status, list) = self
+            .t
+            .get(
+                Some(token),
+                &format!("/api/v1/sources/{source}/authorisations"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list.as_array().map_or(0, Vec::len)
+    }
+
     pub fn grant_body(kind: &str) -> Value {
         json!({
             "kind": kind,

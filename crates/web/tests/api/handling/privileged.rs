@@ -30,17 +30,6 @@ fn body(privileged: Value) -> Value {
     b
 }
 
-async fn authorisations(w: &World, token: &str, source: &str) -> usize {
-    let (status, list) =
-        w.t.get(
-            Some(token),
-            &format!("/api/v1/sources/{source}/authorisations"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{list}");
-    list.as_array().map_or(0, Vec::len)
-}
-
 #[rstest]
 #[case::sqlite(Backend::Sqlite)]
 #[case::postgres(Backend::Postgres)]
@@ -99,7 +88,7 @@ async fn privileged_matters_need_prior_approval_last_three_months_and_stay_seale
         };
         assert_refused(&answer, status, code);
         assert_eq!(
-            authorisations(&w, &handler, &source).await,
+            w.authorisation_count(&handler, &source).await,
             0,
             "{privileged} wrote nothing"
         );

@@ -68,18 +68,6 @@ async fn ready_as(w: &World, dob: &str, undercover: bool, vulnerable: bool) -> S
     source
 }
 
-async fn count(w: &World, source: &str) -> usize {
-    let token = w.token(&w.ao).await;
-    let (status, list) =
-        w.t.get(
-            Some(&token),
-            &format!("/api/v1/sources/{source}/authorisations"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{list}");
-    list.as_array().map_or(0, Vec::len)
-}
-
 fn urgent(kind: &str) -> Value {
     let mut body = World::grant_body(kind);
     body["urgency_reason"] = json!("The meeting is tonight.");
@@ -100,7 +88,12 @@ async fn refused(w: &World, source: &str, body: Value, code: &str, words: &[&str
     for word in words {
         assert!(message.contains(word), "{code} names {word}: {message}");
     }
-    assert_eq!(count(w, source).await, 0, "a refused grant writes nothing");
+    let token = w.token(&w.ao).await;
+    assert_eq!(
+        w.authorisation_count(&token, source).await,
+        0,
+        "a refused grant writes nothing"
+    );
 }
 
 /// The grant succeeds and records the rank the grantor held.
